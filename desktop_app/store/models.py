@@ -1,0 +1,160 @@
+"""The office's local database: SQLAlchemy 2 typed models.
+
+Shared shapes (reference data, crews, requests, events) come from
+:mod:`sync.schema`.  Only the office has: its users, the outbox of changes not yet
+accepted by the centre, sync state, the sync problems a person must settle, the
+audit log of writes that are not request events, and settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from sync import schema
+from sync.schema import UTCDateTime, new_id
+
+
+class Base(DeclarativeBase):
+    metadata = schema.make_metadata()
+
+
+class Region(schema.RegionColumns, Base):
+    pass
+
+
+class District(schema.DistrictColumns, Base):
+    pass
+
+
+class Neighbourhood(schema.NeighbourhoodColumns, Base):
+    pass
+
+
+class CategoryFamily(schema.CategoryFamilyColumns, Base):
+    pass
+
+
+class Category(schema.CategoryColumns, Base):
+    pass
+
+
+class Channel(schema.ChannelColumns, Base):
+    pass
+
+
+class Reason(schema.ReasonColumns, Base):
+    pass
+
+
+class Crew(schema.CrewColumns, Base):
+    pass
+
+
+class ServiceRequest(schema.RequestColumns, Base):
+    #: Normalised text of code, citizen, phone, address and description
+    #: (:func:`sync.text.search_key`), for search that treats ی/ي, ک/ك, ZWNJ and
+    #: Persian/Latin digits alike.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: True while the tracking code is the office's own provisional one (a walk-in
+    #: registered offline); the centre's final code replaces it on sync.
+    provisional_code: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    events: Mapped[list[Event]] = relationship(back_populates="request", lazy="raise_on_sql")
+
+
+class Event(schema.EventColumns, Base):
+    request: Mapped[ServiceRequest] = relationship(back_populates="events", lazy="raise_on_sql")
+
+
+class User(Base):
+    """Who works at this office.  The password is verified locally (works offline)."""
+
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxEntry(Base):
+    """A local change the centre has not yet answered.  Written in the same
+    transaction as the change; deleted only in the transaction that stores the
+    centre's answer (DESIGN.md, sync)."""
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=new_id)
+    #: ``request``, ``event`` or ``crew``.
+    entity: Mapped[str] = mapped_column(sa.String(16))
+    entity_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    #: What to do: ``create_request``, ``change_status``, ``assign``, ``add_note``,
+    #: ``work_order_issued``, ``upsert_crew`` …
+    op: Mapped[str] = mapped_column(sa.String(32))
+    #: The request's ``version`` the change was made on, for stale-edit detection.
+    base_version: Mapped[int | None] = mapped_column(sa.Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class SyncState(Base):
+    """Small facts of the sync: centre URL, office id, cursor, last success …"""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+
+
+class SyncProblem(Base):
+    """A change the centre rejected, or a stale edit kept as a conflict.  Kept until
+    a person settles it (re-apply or discard); never dropped."""
+
+    __tablename__ = "sync_problems"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    mutation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    #: ``rejected`` or ``conflict``.
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    entity: Mapped[str] = mapped_column(sa.String(16))
+    entity_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    op: Mapped[str] = mapped_column(sa.String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    reason_code: Mapped[str] = mapped_column(sa.String(48))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    server_value: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: ``reapplied`` or ``discarded``.
+    resolution: Mapped[str | None] = mapped_column(sa.String(16))
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(100))
+
+
+class AuditEntry(Base):
+    """Writes that are not request events (crews, users, settings, sync problems)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(48))
+    entity: Mapped[str] = mapped_column(sa.String(16))
+    entity_key: Mapped[str] = mapped_column(sa.String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+
+
+REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)

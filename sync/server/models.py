@@ -1,0 +1,145 @@
+"""The centre's database: SQLAlchemy 2 typed models.
+
+Shared shapes come from :mod:`sync.schema`; what only the centre has is here:
+offices and their devices, the ordered change log that offices pull from, the
+counters that keep it gap-free, and the record of every mutation applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from sync import schema
+from sync.schema import UTCDateTime, new_id
+
+
+class Base(DeclarativeBase):
+    metadata = schema.make_metadata()
+
+
+class Region(schema.RegionColumns, Base):
+    pass
+
+
+class District(schema.DistrictColumns, Base):
+    pass
+
+
+class Neighbourhood(schema.NeighbourhoodColumns, Base):
+    pass
+
+
+class CategoryFamily(schema.CategoryFamilyColumns, Base):
+    pass
+
+
+class Category(schema.CategoryColumns, Base):
+    pass
+
+
+class Channel(schema.ChannelColumns, Base):
+    pass
+
+
+class Reason(schema.ReasonColumns, Base):
+    pass
+
+
+class Crew(schema.CrewColumns, Base):
+    pass
+
+
+class ServiceRequest(schema.RequestColumns, Base):
+    events: Mapped[list[Event]] = relationship(
+        back_populates="request", order_by="Event.server_time", lazy="raise_on_sql"
+    )
+
+
+class Event(schema.EventColumns, Base):
+    request: Mapped[ServiceRequest] = relationship(back_populates="events", lazy="raise_on_sql")
+
+
+class Office(Base):
+    """A district office (or the centre's own managers, with ``all_districts``)."""
+
+    __tablename__ = "offices"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    all_districts: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: Hash of the one-time enrolment code; cleared once a device used it.
+    enrolment_code_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    enrolment_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OfficeDistrict(Base):
+    __tablename__ = "office_districts"
+    office_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), primary_key=True)
+
+
+class Device(Base):
+    """One enrolled installation of the office app; its credential is stored hashed."""
+
+    __tablename__ = "devices"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    office_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    credential_hash: Mapped[str] = mapped_column(sa.String(200))
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChangeLog(Base):
+    """The one ordered log offices pull from.
+
+    ``seq`` is not a database sequence: PostgreSQL sequences hand out numbers in
+    call order but commit in any order, so a reader at cursor N could pass over a
+    row that commits later with a smaller number.  :func:`sync.server.db.allocate_seq`
+    takes numbers from a counter row inside the writing transaction instead; the row
+    lock makes numbers commit in order, gap-free (shared/research/sync.md, "Pull").
+    """
+
+    __tablename__ = "change_log"
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    #: ``request``, ``event``, ``crew`` or ``reference``.
+    entity: Mapped[str] = mapped_column(sa.String(16))
+    entity_key: Mapped[str] = mapped_column(sa.String(64))
+    #: The district whose offices receive the change; empty means every office.
+    district_code: Mapped[str | None] = mapped_column(sa.String(16))
+    #: ``upsert`` or ``moved_out`` (the request left this district's scope).
+    op: Mapped[str] = mapped_column(sa.String(16), default="upsert")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_change_log_district_seq", "district_code", "seq"),)
+
+
+class Counter(Base):
+    """Named counters taken under a row lock: the change log, tracking codes."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class AppliedMutation(Base):
+    """Every mutation an office pushed, with the answer it got: a replay of the same
+    ``mutation_id`` returns this answer instead of applying it again."""
+
+    __tablename__ = "applied_mutations"
+    mutation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    office_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: ``applied`` or ``rejected``.
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)

@@ -1,0 +1,173 @@
+"""Persian text rules, in one place for both ends.
+
+Three jobs:
+
+* :func:`clean` — what we *store*: Arabic ي/ك/ى become Persian ی/ک, Arabic-Indic
+  digits become Persian digits, stray spaces, zero-width characters and tatweel go,
+  a ZWNJ (نیم‌فاصله) stays only between two letters.
+* :func:`search_key` — what we *compare*: :func:`clean`, then every digit Latin,
+  hamza and teh-marbuta forms folded, diacritics dropped, ZWNJ read as a space,
+  Latin case folded.  Two strings a clerk would call "the same" get the same key.
+* :func:`parse_phone` — phone numbers to one canonical form (``09121234567`` for
+  mobiles, ``03155501234`` for landlines), or :class:`PhoneError` with a reason.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+LATIN_DIGITS = "0123456789"
+
+_TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, LATIN_DIGITS * 2)
+_TO_PERSIAN = str.maketrans(LATIN_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS * 2)
+
+# Letters that Arabic keyboards and old systems type for Persian ones.
+_LETTERS = str.maketrans(
+    {
+        "ي": "ی",  # U+064A ARABIC LETTER YEH
+        "ى": "ی",  # U+0649 ALEF MAKSURA
+        "ك": "ک",  # U+0643 ARABIC LETTER KAF
+        "٠": "۰", "١": "۱", "٢": "۲", "٣": "۳", "٤": "۴",
+        "٥": "۵", "٦": "۶", "٧": "۷", "٨": "۸", "٩": "۹",
+        "\u0640": None,  # tatweel (kashida) is decoration, not text
+        "\u200b": None,  # zero-width space
+        "\ufeff": None,  # BOM / zero-width no-break space
+        "\u200e": None,  # left-to-right mark
+        "\u200f": None,  # right-to-left mark
+        "\u00a0": " ",  # no-break space
+    }
+)
+
+# Folding for comparison only: a clerk searching «مساله» must find «مسأله».
+_FOLD = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+        "ؤ": "و", "ئ": "ی", "ۀ": "ه", "ة": "ه",
+        ZWNJ: " ",
+    }
+)
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_ZWNJ_RUN = re.compile(ZWNJ + "{2,}")
+# A ZWNJ next to a space, a line break or the end of the text joins nothing.
+_ZWNJ_STRAY = re.compile(rf"(?:^{ZWNJ}+|{ZWNJ}+$|{ZWNJ}+(?=[\s])|(?<=[\s]){ZWNJ}+)", re.M)
+_HARAKAT = re.compile("[\u064b-\u065f\u0670]")
+
+
+def to_latin_digits(text: str) -> str:
+    return text.translate(_TO_LATIN)
+
+
+def to_persian_digits(text: str | int) -> str:
+    return str(text).translate(_TO_PERSIAN)
+
+
+def clean(text: str | None) -> str:
+    """The form a piece of user text is stored in.  ``None`` becomes ``""``."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_LETTERS)
+    text = _ZWNJ_RUN.sub(ZWNJ, text)
+    text = _ZWNJ_STRAY.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    # Keep paragraph breaks a citizen made, but not runs of empty lines.
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def search_key(text: str | None) -> str:
+    """The comparison form: equal keys mean a person would call the texts the same."""
+    text = clean(text)
+    if not text:
+        return ""
+    text = _HARAKAT.sub("", to_latin_digits(text).translate(_FOLD))
+    return " ".join(text.casefold().split())
+
+
+# --------------------------------------------------------------------------- phones
+
+
+class PhoneProblem(enum.StrEnum):
+    EMPTY = "empty"
+    BAD_CHARACTERS = "bad_characters"
+    WRONG_LENGTH = "wrong_length"
+    NOT_IRANIAN = "not_iranian"
+    BAD_PREFIX = "bad_prefix"
+
+
+_PHONE_MESSAGES = {
+    PhoneProblem.EMPTY: "no phone number given",
+    PhoneProblem.BAD_CHARACTERS: "a phone number may hold only digits, spaces, dashes, "
+    "brackets and a leading +",
+    PhoneProblem.WRONG_LENGTH: "wrong number of digits: a mobile is 11 digits (09121234567), "
+    "a landline 11 with its area code (03155501234) or 8 without",
+    PhoneProblem.NOT_IRANIAN: "only Iranian numbers (+98) are accepted",
+    PhoneProblem.BAD_PREFIX: "not an Iranian mobile (09…) or landline (0 and an area code)",
+}
+
+
+class PhoneError(ValueError):
+    def __init__(self, problem: PhoneProblem, raw: str):
+        self.problem = problem
+        self.raw = raw
+        super().__init__(f"{_PHONE_MESSAGES[problem]}: {raw!r}")
+
+    @property
+    def message(self) -> str:
+        return _PHONE_MESSAGES[self.problem]
+
+
+_PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-./]+$")
+
+#: Kashan's area code; an 8-digit local number is read as a landline there.
+DEFAULT_AREA_CODE = "031"
+
+
+def parse_phone(raw: str | None, *, area_code: str = DEFAULT_AREA_CODE) -> str:
+    """Canonical form of an Iranian phone number, or :class:`PhoneError`.
+
+    Accepted: ``09121234567``, ``9121234567``, ``+98 912 123 4567``, ``0098…``,
+    ``۰۹۱۲۱۲۳۴۵۶۷``, landlines with (``031-5550 1234``) or without the area code.
+    """
+    text = clean(raw)
+    if not text:
+        raise PhoneError(PhoneProblem.EMPTY, raw or "")
+    text = to_latin_digits(text)
+    if not _PHONE_ALLOWED.match(text):
+        raise PhoneError(PhoneProblem.BAD_CHARACTERS, raw or "")
+    plus = text.startswith("+")
+    digits = re.sub(r"\D", "", text)
+    if plus or digits.startswith("00"):
+        digits = digits[2:] if digits.startswith("00") else digits
+        if not digits.startswith("98"):
+            raise PhoneError(PhoneProblem.NOT_IRANIAN, raw or "")
+        digits = "0" + digits[2:]
+    elif digits.startswith("98") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    elif len(digits) == 10 and digits.startswith("9"):
+        digits = "0" + digits
+    elif len(digits) == 8:
+        if digits[0] in "01":
+            raise PhoneError(PhoneProblem.BAD_PREFIX, raw or "")
+        digits = area_code + digits
+    if len(digits) != 11:
+        raise PhoneError(PhoneProblem.WRONG_LENGTH, raw or "")
+    if not digits.startswith("0") or digits[1] == "0":
+        raise PhoneError(PhoneProblem.BAD_PREFIX, raw or "")
+    if digits[1] != "9" and digits[3] in "01":
+        # Landline subscriber numbers never start with 0 or 1.
+        raise PhoneError(PhoneProblem.BAD_PREFIX, raw or "")
+    return digits
+
+
+def is_mobile(phone: str) -> bool:
+    return phone.startswith("09")

@@ -60,9 +60,6 @@ class ServiceRequest(schema.RequestColumns, Base):
     #: (:func:`sync.text.search_key`), for search that treats ی/ي, ک/ك, ZWNJ and
     #: Persian/Latin digits alike.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    #: True while the tracking code is the office's own provisional one (a walk-in
-    #: registered offline); the centre's final code replaces it on sync.
-    provisional_code: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     events: Mapped[list[Event]] = relationship(back_populates="request", lazy="raise_on_sql")
 

@@ -70,6 +70,9 @@ class Office(Base):
     __tablename__ = "offices"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    #: Small number given at ``office add``; part of the tracking codes the office
+    #: makes for walk-ins (``1405-7-23``), so codes born offline never collide.
+    number: Mapped[int] = mapped_column(sa.Integer, unique=True)
     all_districts: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: Hash of the one-time enrolment code; cleared once a device used it.

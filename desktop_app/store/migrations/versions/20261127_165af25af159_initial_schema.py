@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1ac1e34167a2
+Revision ID: 165af25af159
 Revises: 
-Create Date: 2026-11-27 18:43:11.338802
+Create Date: 2026-11-27 18:44:10.475178
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import sync.schema
 
 
 # revision identifiers, used by Alembic.
-revision: str = '1ac1e34167a2'
+revision: str = '165af25af159'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -164,7 +164,6 @@ def upgrade() -> None:
 
     op.create_table('requests',
     sa.Column('search_text', sa.Text(), nullable=False),
-    sa.Column('provisional_code', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tracking_code', sa.String(length=32), nullable=False),
     sa.Column('received_at', sync.schema.UTCDateTime(timezone=True), nullable=False),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2d34412cc956
+Revision ID: 7365f0230df0
 Revises: 
-Create Date: 2026-11-27 18:43:10.629325
+Create Date: 2026-11-27 18:44:09.809223
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import sync.schema
 
 
 # revision identifiers, used by Alembic.
-revision: str = '2d34412cc956'
+revision: str = '7365f0230df0'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -54,12 +54,14 @@ def upgrade() -> None:
     op.create_table('offices',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('all_districts', sa.Boolean(), nullable=False),
     sa.Column('created_at', sync.schema.UTCDateTime(timezone=True), nullable=False),
     sa.Column('enrolment_code_hash', sa.String(length=200), nullable=True),
     sa.Column('enrolment_expires_at', sync.schema.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offices')),
-    sa.UniqueConstraint('name', name=op.f('uq_offices_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_offices_name')),
+    sa.UniqueConstraint('number', name=op.f('uq_offices_number'))
     )
     op.create_table('reasons',
     sa.Column('code', sa.String(length=32), nullable=False),

@@ -1,0 +1,53 @@
+"""Writing to the centre's change log.  Every write to a synced row goes through here,
+in the same transaction as the write itself.
+
+Entities and keys (what an office pulls):
+
+* ``request``   key = request id;   district = the request's district
+* ``event``     key = event id;     district = its request's district
+* ``crew``      key = crew id;      district = the crew's district
+* ``reference`` key = ``kind:code`` (``district:1-1``, ``category:asphalt`` …); every office
+
+A request moved from D1 to D2 logs ``moved_out`` under D1, then ``upsert`` of the
+request and of each of its events under D2 (sync.md, "Partial replication").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sync.dates import utcnow
+from sync.server.db import allocate_seq
+from sync.server.models import ChangeLog
+
+
+@dataclass(frozen=True)
+class Entry:
+    entity: str
+    key: str
+    district_code: str | None
+    op: str = "upsert"
+
+
+def log_changes(session: Session, entries: Iterable[Entry]) -> int | None:
+    """Append ``entries`` in order; returns the last seq written (None if none).
+
+    Numbers are taken in one block, so a bulk import costs one counter update."""
+    batch: Sequence[Entry] = list(entries)
+    if not batch:
+        return None
+    first = allocate_seq(session, len(batch))
+    now = utcnow()
+    session.execute(
+        sa.insert(ChangeLog),
+        [
+            {"seq": first + i, "entity": e.entity, "entity_key": e.key,
+             "district_code": e.district_code, "op": e.op, "at": now}
+            for i, e in enumerate(batch)
+        ],
+    )
+    return first + len(batch) - 1

@@ -138,9 +138,12 @@ def check_transition(
         raise TransitionError("not_a_move", source, target)
     if not can_transition(source, target, role):
         raise TransitionError("role_not_allowed", source, target, role)
-    if target is Status.NOT_ACTIONABLE and not reason:
+    # ``==``, not ``is``: statuses read from a database row are plain ``str``.
+    # A reason of only spaces is no reason.
+    given = bool(reason and reason.strip())
+    if target == Status.NOT_ACTIONABLE and not given:
         raise TransitionError("reason_required", source, target, role)
-    if target is not Status.NOT_ACTIONABLE and reason:
+    if target != Status.NOT_ACTIONABLE and reason:
         raise TransitionError("reason_not_expected", source, target, role)
 
 
@@ -153,8 +156,8 @@ def bucket(status: Status | str) -> Bucket:
     return BUCKETS[Status(status)]
 
 
-def statuses_in(bucket_: Bucket) -> list[Status]:
-    return [status for status, b in BUCKETS.items() if b is bucket_]
+def statuses_in(bucket_: Bucket | str) -> list[Status]:
+    return [status for status, b in BUCKETS.items() if b == bucket_]
 
 
 def is_open(status: Status | str) -> bool:

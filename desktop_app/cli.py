@@ -1,0 +1,139 @@
+"""The ``daftar`` command line (DESIGN.md, "Contracts that outside tools rely on").
+
+``daftar`` alone opens the window; the sub-commands work headless on the same data
+folder, so schedulers and scripts can sync and print without anyone at the desk.
+Each sub-command lives with its feature; this module only parses the contract and
+hands over ``(store, args)``.  Failures end with one line on standard error and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from sync.dates import DateError, parse_day
+
+PROG = "daftar"
+
+#: sub-command -> "module:function"; the function takes (store, args) and returns
+#: the exit code.  Imported only when used, so ``daftar sync`` never loads Qt.
+HANDLERS = {
+    "enroll": "desktop_app.services.sync_service:cli_enroll",
+    "sync": "desktop_app.services.sync_service:cli_sync",
+    "report": "desktop_app.reports.summary:cli_summary",
+    "workorders": "desktop_app.reports.workorders:cli_workorders",
+}
+
+
+class CliError(Exception):
+    """A problem the user can fix; its text is the one line shown."""
+
+
+def _version() -> str:
+    try:
+        return version("daftar")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _day(text: str):  # type: ignore[no-untyped-def]
+    try:
+        return parse_day(text)
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Daftar: the district office's desk for 137 requests. "
+        "Without a sub-command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="the office's data folder (default: env DAFTAR_DATA_DIR, "
+                        "else the user data folder)")
+    parser.add_argument("--lang", choices=["fa", "en"], help="language of the window (default: fa)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="first run: a local centre with demo data, this app "
+                          "enrolled to it, the window open")
+    demo.add_argument("--requests", type=int, default=3000, help="demo requests (default 3000)")
+    demo.add_argument("--no-window", action="store_true",
+                      help="set everything up and sync, but do not open the window")
+
+    enroll = sub.add_parser("enroll", help="join the centre with an enrolment code")
+    enroll.add_argument("url", help="the centre's address, e.g. https://137.kashan.ir")
+    enroll.add_argument("code", help="the one-time code from `daftar-server office add`")
+    enroll.add_argument("--allow-insecure", action="store_true",
+                        help="allow plain http:// to a host other than this computer")
+
+    sub.add_parser("sync", help="one full sync round, headless; exit 0 only on success")
+
+    report = sub.add_parser("report", help="reports for managers")
+    report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    summary = report_sub.add_parser("summary", help="outcome counts by group over a period")
+    summary.add_argument("--from", dest="date_from", required=True, type=_day, metavar="D",
+                         help="first day, Jalali YYYY-MM-DD (inclusive)")
+    summary.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
+                         help="last day, Jalali YYYY-MM-DD (inclusive)")
+    summary.add_argument("--by", required=True,
+                         choices=["region", "district", "neighbourhood", "category", "channel", "crew"])
+    summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
+                         help="default: from the --out file's extension, else pdf")
+    summary.add_argument("--out", required=True, type=Path, metavar="FILE")
+
+    orders = sub.add_parser("workorders", help="print work orders as one PDF")
+    which = orders.add_mutually_exclusive_group(required=True)
+    which.add_argument("--request", dest="requests", action="append", metavar="CODE",
+                       help="a tracking code; repeat for more")
+    which.add_argument("--crew", metavar="CREW", help="a crew's name or id: its open work")
+    orders.add_argument("--date", type=_day, metavar="D",
+                        help="with --crew: the day of the sheet (Jalali YYYY-MM-DD)")
+    orders.add_argument("--page-size", choices=["A4", "A5"], default="A4")
+    orders.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    return parser
+
+
+def _handler(command: str) -> Callable[..., int]:
+    module, _, name = HANDLERS[command].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "workorders" and args.crew and args.date is None:
+        parser.error("--crew needs --date (the day of the crew's sheet)")
+    try:
+        if args.command is None:
+            from desktop_app.app import run_gui
+
+            return run_gui(args)
+        if args.command == "demo":
+            from desktop_app.demo import run_demo
+
+            return run_demo(args)
+        from desktop_app.store.db import open_store
+
+        store = open_store(args.data_dir)
+        try:
+            return _handler(args.command)(store, args)
+        finally:
+            store.close()
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract: one line, non-zero exit
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

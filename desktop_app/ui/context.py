@@ -1,0 +1,39 @@
+"""What every window and dialog of a running app shares, handed down explicitly
+(no global ``mw``, unlike Anki)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.services.requests import Actor, Changes, Desk
+from desktop_app.store.db import Store
+from desktop_app.ui.tasks import TaskRunner
+
+
+class Bus(QObject):
+    """Application-wide signals.
+
+    Signals:
+        sig_changed(Changes): an action changed data; views refresh what they show.
+        sig_sync_state(): pending count, last sync or sync problems may have changed.
+        sig_language(str): the user switched language ("fa" or "en").
+    """
+
+    sig_changed = Signal(object)
+    sig_sync_state = Signal()
+    sig_language = Signal(str)
+
+    def changed(self, changes: Changes) -> None:
+        self.sig_changed.emit(changes)
+
+
+@dataclass
+class AppContext:
+    store: Store
+    actor: Actor
+    desk: Desk
+    tasks: TaskRunner
+    bus: Bus
+    language: str = "fa"

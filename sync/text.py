@@ -40,6 +40,12 @@ _LETTERS = str.maketrans(
         "\ufeff": None,  # BOM / zero-width no-break space
         "\u200e": None,  # left-to-right mark
         "\u200f": None,  # right-to-left mark
+        "\u061c": None,  # Arabic letter mark
+        # Bidi embeddings, overrides and isolates: phones and apps wrap pasted
+        # numbers in them (‪+98 912 …‬), and they are invisible.
+        "\u202a": None, "\u202b": None, "\u202c": None, "\u202d": None, "\u202e": None,
+        "\u2066": None, "\u2067": None, "\u2068": None, "\u2069": None,
+        "\u2060": None,  # word joiner
         "\u00a0": " ",  # no-break space
     }
 )
@@ -53,10 +59,11 @@ _FOLD = str.maketrans(
     }
 )
 
-_SPACES = re.compile(r"[ \t\r\f\v]+")
+# Any run of whitespace within a line, Unicode spaces included (thin and narrow
+# no-break spaces are common in Persian text).
+_SPACES = re.compile(r"\s+")
 _ZWNJ_RUN = re.compile(ZWNJ + "{2,}")
-# A ZWNJ next to a space, a line break or the end of the text joins nothing.
-_ZWNJ_STRAY = re.compile(rf"(?:^{ZWNJ}+|{ZWNJ}+$|{ZWNJ}+(?=[\s])|(?<=[\s]){ZWNJ}+)", re.M)
+_ZWNJ_ANY = re.compile(ZWNJ)
 _HARAKAT = re.compile("[\u064b-\u065f\u0670]")
 
 
@@ -74,14 +81,28 @@ def clean(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFC", text).translate(_LETTERS)
     text = _ZWNJ_RUN.sub(ZWNJ, text)
-    text = _ZWNJ_STRAY.sub("", text)
+    # A ZWNJ joins nothing next to a space, a digit, punctuation or an edge.
+    text = _ZWNJ_ANY.sub(lambda m: _zwnj_if_between_letters(m.string, m.start()), text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     # Keep paragraph breaks a citizen made, but not runs of empty lines.
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
-    return "\n".join(out).strip()
+    # Again NFC: removing invisible characters can bring a letter and its mark
+    # together (ا + U+200B + U+0653), and stored text must not change on a second pass.
+    return unicodedata.normalize("NFC", "\n".join(out).strip())
+
+
+def _is_letter(ch: str) -> bool:
+    # Letters and the marks written on them (harakat) count as letters.
+    return unicodedata.category(ch)[0] in "LM"
+
+
+def _zwnj_if_between_letters(text: str, at: int) -> str:
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    return ZWNJ if before and after and _is_letter(before) and _is_letter(after) else ""
 
 
 def search_key(text: str | None) -> str:

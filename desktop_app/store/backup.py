@@ -1,0 +1,113 @@
+"""Rolling daily backups of the office database, and restoring one.
+
+A backup is taken with SQLite's online backup API, so it is consistent even while
+the app (or a sync round) is writing.  One file per Tehran day in
+``<data folder>/backups``; the newest ``keep`` are kept.  Restoring never destroys
+anything: the database being replaced is first moved aside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.store.db import DB_NAME, backup_file
+from sync.dates import TEHRAN
+
+BACKUP_DIR = "backups"
+KEEP = 14
+_NAME = re.compile(r"^office-(\d{4}-\d{2}-\d{2})\.sqlite3$")
+
+
+class BackupError(Exception):
+    """A backup that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    day: dt.date
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+def backups(folder: Path) -> list[Backup]:
+    """The backups of the office in ``folder``, newest first."""
+    found = []
+    for path in (folder / BACKUP_DIR).glob("office-*.sqlite3"):
+        match = _NAME.match(path.name)
+        if match:
+            found.append(Backup(path, dt.date.fromisoformat(match.group(1))))
+    return sorted(found, key=lambda b: b.day, reverse=True)
+
+
+def daily_backup(folder: Path, *, keep: int = KEEP, now: dt.datetime | None = None) -> Path | None:
+    """Take today's backup unless it exists; prune to the newest ``keep``.
+
+    Returns the new file, or ``None`` when today's backup was already there."""
+    source = folder / DB_NAME
+    if not source.exists():
+        return None
+    today = (now or dt.datetime.now(TEHRAN)).astimezone(TEHRAN).date()
+    target_dir = folder / BACKUP_DIR
+    target_dir.mkdir(exist_ok=True)
+    target = target_dir / f"office-{today.isoformat()}.sqlite3"
+    made = None
+    if not target.exists():
+        partial = target.with_suffix(".partial")
+        backup_file(source, partial)
+        partial.replace(target)  # a crash mid-backup never leaves a half file named as good
+        made = target
+    for old in backups(folder)[keep:]:
+        old.path.unlink()
+    return made
+
+
+def check(path: Path) -> None:
+    """Raise :class:`BackupError` unless ``path`` is a sound office database."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot open {path.name}: {exc}") from None
+    try:
+        status = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if status != "ok":
+            raise BackupError(f"{path.name} is damaged: {status}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"alembic_version", "requests", "outbox"} <= tables:
+            raise BackupError(f"{path.name} is not a Daftar office database")
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path.name} is not a database: {exc}") from None
+    finally:
+        conn.close()
+
+
+def restore(folder: Path, backup: Path, *, now: dt.datetime | None = None) -> Path:
+    """Put ``backup`` in place of the office database in ``folder``.
+
+    The store must be closed.  The current database (with its WAL files) is moved
+    to ``office.sqlite3.before-restore-<time>`` first; that path is returned."""
+    check(backup)
+    stamp = (now or dt.datetime.now(TEHRAN)).strftime("%Y%m%d-%H%M%S")
+    current = folder / DB_NAME
+    aside = folder / f"{DB_NAME}.before-restore-{stamp}"
+    if current.exists():
+        # Fold the WAL into the main file so the copy moved aside is whole.
+        conn = sqlite3.connect(current)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        current.replace(aside)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{current}{suffix}").unlink(missing_ok=True)
+    partial = folder / f"{DB_NAME}.restoring"
+    shutil.copyfile(backup, partial)
+    partial.replace(current)
+    return aside

@@ -10,7 +10,6 @@ maintains the file can fix it in one pass.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +146,8 @@ class _Checker:
             return ""
         return value.strip()
 
-    def items(self, obj: Any, key: str, where: str) -> list[dict[str, Any]]:
+    def items(self, obj: Any, key: str, where: str) -> list[tuple[int, dict[str, Any]]]:
+        """The objects of list ``key``, each with its index in the file's list."""
         value = obj.get(key) if isinstance(obj, dict) else None
         if not isinstance(value, list) or not value:
             self.problems.append(f"{where}: '{key}' must be a non-empty list")
@@ -155,15 +155,19 @@ class _Checker:
         good = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
-                good.append(item)
+                good.append((i, item))
             else:
                 self.problems.append(f"{where}.{key}[{i}]: must be an object")
         return good
 
-    def unique(self, kind: str, codes: Iterable[Any]) -> None:
-        for code, count in Counter(codes).items():
-            if count > 1 and code not in ("", None):
-                self.problems.append(f"{kind} code {code!r} is used {count} times")
+    def unique(self, kind: str, codes: Iterable[Any], wheres: Iterable[str]) -> None:
+        """One problem per repeated code, naming every place it is used."""
+        places: dict[Any, list[str]] = {}
+        for code, where in zip(codes, wheres, strict=True):
+            places.setdefault(code, []).append(where)
+        for code, at in places.items():
+            if len(at) > 1 and code not in ("", None):
+                self.problems.append(f"{kind} code {code!r} is used {len(at)} times: {', '.join(at)}")
 
 
 def parse(data: Any, source: str = "<data>") -> ReferenceSet:
@@ -175,18 +179,24 @@ def parse(data: Any, source: str = "<data>") -> ReferenceSet:
     regions: list[Region] = []
     districts: list[District] = []
     neighbourhoods: list[Neighbourhood] = []
-    for ri, r in enumerate(check.items(data, "regions", "$")):
+    # Where each item was found, in step with the lists above.
+    region_at: list[str] = []
+    district_at: list[str] = []
+    neighbourhood_at: list[str] = []
+    for ri, r in check.items(data, "regions", "$"):
         where = f"regions[{ri}]"
         number = r.get("number")
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             check.problems.append(f"{where}: 'number' must be a whole number from 1")
             number = -1
         regions.append(Region(number, check.text(r, "name_fa", where), check.text(r, "name_en", where)))
-        for di, d in enumerate(check.items(r, "districts", where)):
+        region_at.append(where)
+        for di, d in check.items(r, "districts", where):
             dwhere = f"{where}.districts[{di}]"
             dcode = check.text(d, "code", dwhere)
             districts.append(District(dcode, number, check.text(d, "name_fa", dwhere), check.text(d, "name_en", dwhere)))
-            for ni, n in enumerate(check.items(d, "neighbourhoods", dwhere)):
+            district_at.append(dwhere)
+            for ni, n in check.items(d, "neighbourhoods", dwhere):
                 nwhere = f"{dwhere}.neighbourhoods[{ni}]"
                 neighbourhoods.append(
                     Neighbourhood(
@@ -194,22 +204,27 @@ def parse(data: Any, source: str = "<data>") -> ReferenceSet:
                         check.text(n, "name_fa", nwhere), check.text(n, "name_en", nwhere),
                     )
                 )
-    check.unique("region", (r.number for r in regions))
-    check.unique("district", (d.code for d in districts))
+                neighbourhood_at.append(f"{nwhere} (district {dcode!r})" if dcode else nwhere)
+    # A bad region number was reported above; -1 is a placeholder, not a repeat.
+    check.unique("region", (r.number if r.number > 0 else None for r in regions), region_at)
+    check.unique("district", (d.code for d in districts), district_at)
     # A neighbourhood listed under two districts shows up as a repeated code.
-    check.unique("neighbourhood", (n.code for n in neighbourhoods))
+    check.unique("neighbourhood", (n.code for n in neighbourhoods), neighbourhood_at)
 
+    family_items = check.items(data, "category_families", "$")
+    family_at = [f"category_families[{i}]" for i, _ in family_items]
     families = [
         CategoryFamily(check.text(f, "code", w), check.text(f, "name_fa", w), check.text(f, "name_en", w))
-        for i, f in enumerate(check.items(data, "category_families", "$"))
-        for w in [f"category_families[{i}]"]
+        for (_, f), w in zip(family_items, family_at)
     ]
-    check.unique("category family", (f.code for f in families))
+    check.unique("category family", (f.code for f in families), family_at)
     family_codes = {f.code for f in families}
 
     categories: list[Category] = []
-    for i, c in enumerate(check.items(data, "categories", "$")):
+    category_at: list[str] = []
+    for i, c in check.items(data, "categories", "$"):
         where = f"categories[{i}]"
+        category_at.append(where)
         family = check.text(c, "family", where)
         if family and family not in family_codes:
             check.problems.append(f"{where}: family {family!r} is not a category family")
@@ -221,15 +236,16 @@ def parse(data: Any, source: str = "<data>") -> ReferenceSet:
             Category(check.text(c, "code", where), family, check.text(c, "name_fa", where),
                      check.text(c, "name_en", where), days)
         )
-    check.unique("category", (c.code for c in categories))
+    check.unique("category", (c.code for c in categories), category_at)
 
     def simple(key: str, cls: type) -> list[Any]:
+        items = check.items(data, key, "$")
+        at = [f"{key}[{i}]" for i, _ in items]
         out = [
             cls(check.text(x, "code", w), check.text(x, "name_fa", w), check.text(x, "name_en", w))
-            for i, x in enumerate(check.items(data, key, "$"))
-            for w in [f"{key}[{i}]"]
+            for (_, x), w in zip(items, at)
         ]
-        check.unique(key.rstrip("s"), (x.code for x in out))
+        check.unique(key.rstrip("s"), (x.code for x in out), at)
         return out
 
     channels = simple("channels", Channel)

@@ -16,6 +16,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop_app.store.fts import ensure_fts
 from sync import migrate
 from sync.db import make_engine
 
@@ -73,4 +74,7 @@ def open_store(folder: Path | str | None = None) -> Store:
             engine.dispose()
             backup_file(path, folder / f"{DB_NAME}.bak-{current or 'unversioned'}")
         migrate.upgrade(engine, MIGRATIONS)
+    # After a migration the search index is rebuilt: batch migrations copy the
+    # requests table, which drops its triggers and may renumber its rows.
+    ensure_fts(engine, rebuild=current != head)
     return Store(folder, engine, sessionmaker(engine, expire_on_commit=False))

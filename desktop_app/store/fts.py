@@ -1,0 +1,112 @@
+"""Full-text search over requests: an FTS5 trigram index of ``requests.search_text``.
+
+Why trigram: clerks search for fragments — the middle of a phone number, part of a
+street name, a few letters of a surname — and the trigram tokenizer answers any
+substring of three characters or more from its index (platform.md: 6 ms where
+``LIKE '%…%'`` takes over a second on a million rows).  The indexed text is already
+folded by :func:`sync.text.search_key`, so ی/ي, ک/ك, ZWNJ and digit scripts match
+alike as long as the query is folded the same way (:func:`match_expression`).
+
+The index is an *external-content* table: it stores only the index, reading the
+text from ``requests`` itself, and triggers keep it in step with every writer (the
+desk, sync, imports).  It lives outside Alembic on purpose — it is derived data,
+rebuilt from ``requests`` at any time — so :func:`ensure_fts` is idempotent and runs
+on every open.  Alembic's SQLite batch migrations copy ``requests`` into a new
+table, which drops its triggers and may renumber its rowids; ``open_store`` passes
+``rebuild=True`` after any migration so the index is made anew from the copy.
+Migration tooling must ignore these tables (:func:`is_fts_table`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from sync.text import search_key
+
+FTS_TABLE = "requests_fts"
+
+#: Trigrams need three characters; a two-character word is searched as the start
+#: of a word (a space and the word make three).  Shorter input has no trigram.
+MIN_TRIGRAM = 3
+
+_CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_text, content='requests', content_rowid='rowid', tokenize='trigram')"
+)
+
+# External content: the index must be told the *old* text to remove an entry.
+_TRIGGERS = {
+    f"{FTS_TABLE}_ai": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON requests BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
+    ),
+    f"{FTS_TABLE}_ad": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON requests BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        "VALUES ('delete', old.rowid, old.search_text); END"
+    ),
+    f"{FTS_TABLE}_au": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON requests "
+        f"WHEN old.search_text IS NOT new.search_text BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        "VALUES ('delete', old.rowid, old.search_text); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
+    ),
+}
+
+
+def is_fts_table(name: str) -> bool:
+    """True for the index and its shadow tables (``requests_fts_data`` …), which
+    Alembic's autogenerate must leave alone."""
+    return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+
+
+def ensure_fts(engine: sa.Engine, *, rebuild: bool = False) -> None:
+    """Create the index and its triggers if missing; fill it when it is new or when
+    ``rebuild`` (after a migration) asks for it.  A no-op on other databases."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        existed = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+        ).first() is not None
+        conn.exec_driver_sql(_CREATE)
+        for ddl in _TRIGGERS.values():
+            conn.exec_driver_sql(ddl)
+        if rebuild or not existed:
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def _quoted(term: str) -> str:
+    """An FTS5 string literal: the whole term is one phrase, operators inert."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 ``MATCH`` text for what a clerk typed, or ``None`` when nothing in
+    it is long enough for the trigram index.
+
+    Words of three characters or more must each appear, in any order: «حسینی محمد»
+    finds «محمد حسینی».  A shorter word stays joined to the word before it (or
+    after it, at the start), as typed: «کوچه ۱۲» is one phrase, so the number still
+    narrows the search.  A lone two-character word matches the start of a word (a
+    space and the word make a trigram); a lone letter finds nothing here.
+    """
+    groups: list[list[str]] = []
+    leading: list[str] = []  # short words before the first long one
+    for word in search_key(query).split():
+        if len(word) >= MIN_TRIGRAM:
+            groups.append([*leading, word])
+            leading = []
+        elif groups:
+            groups[-1].append(word)
+        else:
+            leading.append(word)
+    if not groups:
+        phrase = " ".join(leading)
+        if len(phrase) < MIN_TRIGRAM:
+            phrase = " " + phrase
+        if len(phrase) < MIN_TRIGRAM:
+            return None
+        return _quoted(phrase)
+    return " AND ".join(_quoted(" ".join(group)) for group in groups)

@@ -1,0 +1,114 @@
+"""The trigram index stays in step with ``requests`` whoever writes, survives a
+migration's table copy, and reads Persian input the way the stored text was folded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from desktop_app.store import models as m
+from desktop_app.store.db import Store, open_store
+from desktop_app.store.fts import FTS_TABLE, ensure_fts, is_fts_table, match_expression
+from desktop_app.store.search import search_text
+from tests.factories import desk, make_request, office
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = office(tmp_path)
+    yield store
+    store.close()
+
+
+def hits(store: Store, query: str) -> set[str]:
+    match = match_expression(query)
+    assert match is not None, query
+    with store.engine.connect() as conn:
+        return set(conn.execute(sa.text(
+            f"SELECT r.tracking_code FROM {FTS_TABLE} f JOIN requests r ON r.rowid = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH :q"), {"q": match}).scalars())
+
+
+def test_new_requests_are_found_by_any_fragment(store: Store) -> None:
+    request = make_request(store, citizen_name="فاطمه كاظمي", citizen_phone="09131234567")
+    code = request.tracking_code
+    assert hits(store, "کاظمی") == {code}  # Arabic kaf/yeh stored, Persian typed
+    assert hits(store, "۱۲۳۴۵") == {code}  # Persian digits typed, middle of the phone
+    assert hits(store, "جمع آوری") == {code}  # ZWNJ in the text, a space typed
+    assert hits(store, code[3:8]) == {code}
+
+
+def test_edit_updates_and_delete_removes_the_entry(store: Store) -> None:
+    request = make_request(store, address="خیابان امیرکبیر")
+    desk(store).edit(request.id, address="میدان کمال‌الملک")
+    assert hits(store, "امیرکبیر") == set()
+    assert hits(store, "کمال الملک") == {request.tracking_code}
+    with store.sessions.begin() as session:
+        session.execute(sa.delete(m.Event).where(m.Event.request_id == request.id))
+        session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id == request.id))
+    assert hits(store, "کمال الملک") == set()
+
+
+def test_ensure_is_idempotent_and_rebuild_follows_a_table_copy(store: Store) -> None:
+    first = make_request(store, citizen_name="نرگس")
+    second = make_request(store, citizen_name="شیرین")
+    ensure_fts(store.engine)
+    assert hits(store, "نرگس") == {first.tracking_code}
+    # What an Alembic batch migration does: copy the table, rowids renumbered,
+    # triggers gone with the old table.
+    raw = store.engine.raw_connection()  # autocommit: foreign keys can be switched off
+    try:
+        raw.execute("PRAGMA foreign_keys=OFF")
+        (ddl,) = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'requests'").fetchone()
+        raw.execute(ddl.replace("CREATE TABLE requests", "CREATE TABLE requests_copy", 1))
+        raw.execute("INSERT INTO requests_copy SELECT * FROM requests ORDER BY tracking_code DESC")
+        raw.execute("DROP TABLE requests")
+        raw.execute("ALTER TABLE requests_copy RENAME TO requests")
+        raw.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
+    ensure_fts(store.engine, rebuild=True)
+    assert hits(store, "نرگس") == {first.tracking_code}
+    assert hits(store, "شیرین") == {second.tracking_code}
+    third = make_request(store, citizen_name="نسرین")
+    assert hits(store, "نسرین") == {third.tracking_code}
+
+
+def test_reopening_an_existing_store_keeps_the_index(tmp_path: Path) -> None:
+    store = office(tmp_path)
+    request = make_request(store, citizen_name="پروانه")
+    store.close()
+    again = open_store(tmp_path)
+    try:
+        assert hits(again, "پروانه") == {request.tracking_code}
+    finally:
+        again.close()
+
+
+def test_search_text_and_query_fold_alike() -> None:
+    stored = search_text("1405000001", "علي", "09121234567", "كوچه ۱۲", "")
+    assert "علی" in stored and "کوچه 12" in stored
+    assert match_expression("کوچه ۱۲") == '"کوچه 12"'
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("", None),
+    ("ب", None),
+    ("با", '" با"'),
+    ("باغ", '"باغ"'),
+    ("حسینی محمد", '"حسینی" AND "محمد"'),
+    ("ع محمد", '"ع محمد"'),
+    ("محمد ع", '"محمد ع"'),
+    ('سه"ر', '"سه""ر"'),
+    ("a b", '"a b"'),
+])
+def test_match_expression(typed: str, expected: str | None) -> None:
+    assert match_expression(typed) == expected
+
+
+def test_index_tables_are_recognised_for_migration_tooling() -> None:
+    assert is_fts_table("requests_fts") and is_fts_table("requests_fts_data")
+    assert not is_fts_table("requests")

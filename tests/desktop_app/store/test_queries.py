@@ -1,0 +1,186 @@
+"""The table's read side: every filter, keyset paging in every sort order, counts,
+Persian search, and interrupting a query that a newer keystroke made obsolete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.store.db import Store
+from desktop_app.store.queries import (
+    SORT_KEYS, Interrupted, RequestFilter, RequestQueries, Sort,
+)
+from sync.dates import UTC
+from tests.factories import CREW_A, CREW_B, make_request, office
+
+NOW = dt.datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = office(tmp_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def queries(store: Store) -> Iterator[RequestQueries]:
+    queries = RequestQueries.for_database(store.db_path)
+    yield queries
+    queries.close()
+
+
+def day(n: int, hour: int = 8) -> dt.datetime:
+    """April ``n`` 2026, ``hour`` UTC."""
+    return dt.datetime(2026, 4, n, hour, tzinfo=UTC)
+
+
+def codes(queries: RequestQueries, filt: RequestFilter, sort: Sort = Sort()) -> list[str]:
+    return [row.tracking_code for row in queries.page(filt, sort, now=NOW).rows]
+
+
+def test_default_order_is_newest_first(store: Store, queries: RequestQueries) -> None:
+    old = make_request(store, received_at=day(1))
+    new = make_request(store, received_at=day(3))
+    mid = make_request(store, received_at=day(2))
+    assert codes(queries, RequestFilter()) == [new.tracking_code, mid.tracking_code, old.tracking_code]
+
+
+def test_each_filter_narrows(store: Store, queries: RequestQueries) -> None:
+    base = make_request(store)
+    assigned = make_request(store, status="assigned", crew_id=CREW_A)
+    web = make_request(store, channel="web")
+    pothole = make_request(store, category_code="asphalt", neighbourhood_code="sabze-meydan")
+    everything = {r.tracking_code for r in (base, assigned, web, pothole)}
+    assert set(codes(queries, RequestFilter())) == everything
+    assert codes(queries, RequestFilter(statuses=frozenset({"assigned"}))) == [assigned.tracking_code]
+    assert codes(queries, RequestFilter(crew=CREW_A)) == [assigned.tracking_code]
+    assert codes(queries, RequestFilter(crew=CREW_B)) == []
+    assert codes(queries, RequestFilter(channel="web")) == [web.tracking_code]
+    assert codes(queries, RequestFilter(category="asphalt")) == [pothole.tracking_code]
+    assert codes(queries, RequestFilter(neighbourhood="sabze-meydan")) == [pothole.tracking_code]
+
+
+def test_day_range_is_whole_tehran_days(store: Store, queries: RequestQueries) -> None:
+    # 20:29 UTC on April 1 is 23:59 in Tehran (still April 1); 20:31 is April 2.
+    late = make_request(store, received_at=dt.datetime(2026, 4, 1, 20, 29, tzinfo=UTC))
+    next_day = make_request(store, received_at=dt.datetime(2026, 4, 1, 20, 31, tzinfo=UTC))
+    april_1 = dt.date(2026, 4, 1)
+    assert codes(queries, RequestFilter(first_day=april_1, last_day=april_1)) == [late.tracking_code]
+    assert codes(queries, RequestFilter(first_day=april_1 + dt.timedelta(days=1))) == [next_day.tracking_code]
+
+
+def test_overdue_is_open_and_past_the_category_target(store: Store, queries: RequestQueries) -> None:
+    # garbage: 1 target day; asphalt: more than 10 (reference data).
+    late = make_request(store, category_code="garbage", received_at=day(18))
+    make_request(store, category_code="garbage", received_at=day(20, 8))  # 4 hours old
+    make_request(store, category_code="garbage", received_at=day(1), status="done")
+    make_request(store, category_code="asphalt", received_at=day(18))
+    assert codes(queries, RequestFilter(overdue=True)) == [late.tracking_code]
+    row = queries.page(RequestFilter(overdue=True), now=NOW).rows[0]
+    assert row.is_overdue(NOW) and row.due_at == day(19)
+    assert queries.counts(RequestFilter(), now=NOW).overdue == 1
+
+
+def test_counts_split_the_filtered_work_by_status(store: Store, queries: RequestQueries) -> None:
+    make_request(store)
+    make_request(store)
+    make_request(store, status="assigned", crew_id=CREW_A)
+    make_request(store, status="done", channel="web")
+    counts = queries.counts(RequestFilter(statuses=frozenset({"done"})), now=NOW)
+    assert counts.by_status == {"received": 0, "referred": 2, "assigned": 1, "in_progress": 0,
+                                "done": 1, "not_actionable": 0}
+    assert counts.total() == 4 and counts.total(frozenset({"referred", "done"})) == 3
+    assert queries.counts(RequestFilter(channel="web"), now=NOW).total() == 1
+
+
+def test_search_in_persian_with_any_letters_and_digits(store: Store, queries: RequestQueries) -> None:
+    hit = make_request(store, citizen_name="رضا كريمي", address="خیابان فین، کوچه ۷", citizen_phone="09137654321")
+    make_request(store, citizen_name="مریم صادقی")
+    for typed in ("کریمی", "كريمي رضا", "۷۶۵۴۳", "76543", "کوچه ۷", hit.tracking_code):
+        assert codes(queries, RequestFilter(text=typed)) == [hit.tracking_code], typed
+    assert codes(queries, RequestFilter(text="ناشناس")) == []
+
+
+def test_short_input_matches_tracking_code_prefix(store: Store, queries: RequestQueries) -> None:
+    first = make_request(store, tracking_code="1405-3-1")
+    make_request(store, tracking_code="9000000001")
+    assert codes(queries, RequestFilter(text="۱")) == [first.tracking_code]
+    assert codes(queries, RequestFilter(text="14")) == [first.tracking_code]
+
+
+def test_search_combines_with_filters(store: Store, queries: RequestQueries) -> None:
+    make_request(store, citizen_name="حسن نوری")
+    done = make_request(store, citizen_name="حسن نوری", status="done")
+    assert codes(queries, RequestFilter(text="نوری", statuses=frozenset({"done"}))) == [done.tracking_code]
+
+
+@pytest.mark.parametrize("key", SORT_KEYS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_keyset_pages_follow_every_sort_order(store: Store, queries: RequestQueries,
+                                              key: str, descending: bool) -> None:
+    """Pages of two, stitched together, equal the whole list in one query — also
+    across ties and NULL keys (no crew, no neighbourhood)."""
+    variants = [
+        dict(crew_id=CREW_A, status="assigned"), dict(crew_id=CREW_B, status="assigned"),
+        dict(neighbourhood_code=None), dict(category_code="asphalt"), {},
+    ]
+    for i in range(11):
+        make_request(store, received_at=day(1 + i % 4, hour=i), **variants[i % len(variants)])
+    sort = Sort(key, descending)
+    whole = queries.page(RequestFilter(), sort, limit=100, now=NOW)
+    assert len(whole.rows) == 11 and not whole.has_more
+    stitched, after = [], None
+    while True:
+        page = queries.page(RequestFilter(), sort, after, limit=2, now=NOW)
+        stitched += page.rows
+        if not page.has_more:
+            break
+        after = page.rows[-1].cursor(sort)
+    assert [r.id for r in stitched] == [r.id for r in whole.rows]
+    values = [getattr(r, key) for r in whole.rows]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=descending)
+
+
+def test_unsortable_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="no index"):
+        Sort("citizen_name")
+
+
+def test_rows_by_id_read_the_current_state(store: Store, queries: RequestQueries) -> None:
+    request = make_request(store, status="done")
+    (row,) = queries.rows([request.id])
+    assert row.status == "done" and not row.is_overdue(NOW)
+    assert queries.rows([]) == []
+
+
+def test_interrupt_stops_a_running_query(store: Store, queries: RequestQueries) -> None:
+    """A query long enough to be caught running: a recursive count to ten million."""
+    started = threading.Event()
+    outcome: list[BaseException | int] = []
+
+    def run() -> None:
+        try:
+            with queries._connect() as conn:
+                started.set()
+                outcome.append(conn.exec_driver_sql(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) "
+                    "SELECT count(*) FROM n").scalar_one())
+        except Interrupted as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert started.wait(5)
+    while worker.is_alive() and not outcome:
+        queries.interrupt()
+        worker.join(0.01)
+    worker.join(5)
+    assert len(outcome) == 1 and isinstance(outcome[0], Interrupted)
+    queries.interrupt()  # nothing running: a no-op
+    assert codes(queries, RequestFilter()) == []

@@ -7,6 +7,7 @@ CHECK constraints (which autogenerate does not look at) with ``create_all``'s.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from sync import migrate
 from sync.server import db as centre_db
 from sync.server.models import Base
+from sync.workflow import Status
 
 
 def schema_differences(engine: sa.Engine, metadata: sa.MetaData) -> list:
@@ -154,3 +156,15 @@ def test_one_head():
 
     script = ScriptDirectory.from_config(migrate.config_for(centre_db.MIGRATIONS))
     assert len(script.get_heads()) == 1
+
+
+def test_check_constraints_allow_exactly_the_lifecycle_and_the_channels(empty_engine: sa.Engine):
+    """The CHECK lists are written out in sync/schema.py; they must follow
+    sync.workflow.Status and the intake channels of DESIGN.md."""
+    centre_db.upgrade(empty_engine)
+    checks = {
+        c["name"]: set(re.findall(r"'([^']*)'", c["sqltext"]))
+        for c in sa.inspect(empty_engine).get_check_constraints("requests")
+    }
+    assert checks["ck_requests_status_known"] == {s.value for s in Status}
+    assert checks["ck_requests_channel_known"] == {"phone", "web", "sms", "walk_in"}

@@ -38,7 +38,7 @@ def setup() -> None:
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     print("installing Daftar and its pinned dependencies …", flush=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,build]"], check=True)
     STAMP.write_text(wanted)
 
 

@@ -1,11 +1,16 @@
 """The people who work at an office, and signing in — verified locally, so it works
-offline.  Passwords are stored as argon2 hashes only."""
+offline.  Passwords are stored as argon2 hashes only.
+
+Only a manager adds, changes or deactivates people (``by=`` names who does it, and
+every such write lands in the audit log with that name).  ``create_user`` without
+``by`` is the first-run set-up, before anyone can sign in.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
@@ -19,8 +24,25 @@ _HASHER = PasswordHasher()
 MIN_PASSWORD = 6
 
 
+def _require_manager(actor: Actor) -> None:
+    if actor.role != Role.MANAGER:
+        raise ServiceError("role_not_allowed", f"{actor.role} may not manage users")
+
+
+def _role_problem(role: Role | str) -> list[FieldProblem]:
+    try:
+        Role(role)
+    except ValueError:
+        return [FieldProblem("role", "unknown", "choose clerk, supervisor or manager")]
+    return []
+
+
 def create_user(sessions: sessionmaker[Session], *, username: str, display_name: str,
-                role: Role | str, password: str, created_by: str = "setup") -> m.User:
+                role: Role | str, password: str, created_by: str = "setup",
+                by: Actor | None = None) -> m.User:
+    if by is not None:
+        _require_manager(by)
+        created_by = by.username
     problems = []
     username = clean(username).casefold()
     if not username:
@@ -28,10 +50,7 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
     if len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("password", "too_short",
                                      f"the password needs at least {MIN_PASSWORD} characters"))
-    try:
-        role = Role(role)
-    except ValueError:
-        problems.append(FieldProblem("role", "unknown", "choose clerk, supervisor or manager"))
+    problems += _role_problem(role)
     if problems:
         raise ValidationFailed(problems)
     now = utcnow()
@@ -44,6 +63,55 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
         session.add(user)
         session.add(m.AuditEntry(at=now, actor=created_by, action="user_created", entity="user",
                                  entity_key=username, details={"role": user.role}))
+    return user
+
+
+def list_users(sessions: sessionmaker[Session]) -> list[m.User]:
+    """Everyone who has an account here, active ones first, by name."""
+    with sessions() as session:
+        return list(session.scalars(
+            select(m.User).order_by(m.User.active.desc(), m.User.display_name, m.User.username)
+        ))
+
+
+def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
+                display_name: str | None = None, role: Role | str | None = None,
+                active: bool | None = None, password: str | None = None) -> m.User:
+    """A manager changes someone's name, role, password or whether they may sign in.
+
+    ``None`` leaves a value as it is.  The office can never lose its last active
+    manager: nobody would be left to undo the change."""
+    _require_manager(by)
+    problems = _role_problem(role) if role is not None else []
+    if password is not None and len(password) < MIN_PASSWORD:
+        problems.append(FieldProblem("password", "too_short",
+                                     f"the password needs at least {MIN_PASSWORD} characters"))
+    if problems:
+        raise ValidationFailed(problems)
+    with sessions.begin() as session:
+        user = session.scalar(select(m.User).where(m.User.username == clean(username).casefold()))
+        if user is None:
+            raise ServiceError("unknown_user", f"no such user: {username}", username=username)
+        details: dict[str, object] = {}
+        if display_name is not None and clean(display_name) != user.display_name:
+            user.display_name = clean(display_name) or user.username
+            details["display_name"] = user.display_name
+        if role is not None and Role(role).value != user.role:
+            user.role = details["role"] = Role(role).value
+        if active is not None and active != user.active:
+            user.active = details["active"] = active
+        if password is not None:
+            user.password_hash = _HASHER.hash(password)
+            details["password"] = "changed"  # never the password itself
+        if not details:
+            return user
+        session.flush()
+        managers = session.scalar(select(func.count()).select_from(m.User).where(
+            m.User.role == Role.MANAGER.value, m.User.active.is_(True)))
+        if not managers:
+            raise ServiceError("last_manager", "the office must keep an active manager")
+        session.add(m.AuditEntry(at=utcnow(), actor=by.username, action="user_updated",
+                                 entity="user", entity_key=user.username, details=details))
     return user
 
 

@@ -245,10 +245,10 @@ def _check(engine: sa.Engine, committed: list[int], pulls: list[list[int]], base
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("centre_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("fresh_counter", [False, True], ids=["counter-exists", "first-use"])
 def test_concurrent_writers_on_postgresql(centre_url: str, fresh_counter: bool):
-    if not centre_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL case; SQLite runs below")
+    assert centre_url.startswith("postgresql")
     engine = make_engine(centre_db.normalise_url(centre_url), pool_size=12, max_overflow=0)
     try:
         committed, pulls = _hammer(engine, writers=8, per_writer=25, fresh_counter=fresh_counter)
@@ -258,9 +258,9 @@ def test_concurrent_writers_on_postgresql(centre_url: str, fresh_counter: bool):
         engine.dispose()
 
 
+@pytest.mark.parametrize("centre_url", ["sqlite"], indirect=True)
 def test_concurrent_writers_on_sqlite(centre_url: str):
-    if not centre_url.startswith("sqlite"):
-        pytest.skip("the SQLite case; PostgreSQL runs above")
+    assert centre_url.startswith("sqlite")
     engine = centre_db.open_engine(centre_url)
     try:
         committed, pulls = _hammer(engine, writers=4, per_writer=10, fresh_counter=True)
@@ -270,11 +270,11 @@ def test_concurrent_writers_on_sqlite(centre_url: str):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("centre_url", ["postgresql"], indirect=True)
 def test_first_use_race_on_postgresql(centre_url: str):
     """Many transactions take the first number of a counter that does not exist
     yet, all at once: one inserts the row, the others wait and then update it."""
-    if not centre_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
+    assert centre_url.startswith("postgresql")
     engine = make_engine(centre_db.normalise_url(centre_url), pool_size=10, max_overflow=0)
     sessions = centre_db.session_factory(engine)
     got: list[int] = []

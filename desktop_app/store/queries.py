@@ -160,6 +160,31 @@ def _row(row: sa.Row[Any], target_days: dict[str, int]) -> RequestRow:
     return RequestRow(**row._mapping, due_at=due)
 
 
+#: A reference name as ``(name_fa, name_en)``.
+NamePair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Crew:
+    id: uuid.UUID
+    name: str
+    district_code: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Names:
+    """The words behind the codes a row holds, and the choices of the filters."""
+
+    categories: dict[str, NamePair]
+    neighbourhoods: dict[str, NamePair]
+    #: neighbourhood code -> district code, to group the neighbourhood choices.
+    neighbourhood_district: dict[str, str]
+    districts: dict[str, NamePair]
+    channels: dict[str, NamePair]
+    crews: dict[uuid.UUID, Crew]
+
+
 class Interrupted(Exception):
     """The running query was stopped by :meth:`RequestQueries.interrupt`."""
 
@@ -350,6 +375,29 @@ class RequestQueries:
             result = conn.execute(sa.select(*_columns()).where(REQUESTS.c.id.in_(list(request_ids)))).all()
             days = self._target_days(conn)
         return [_row(row, days) for row in result]
+
+    def names(self) -> Names:
+        """Reference names and crews: a few dozen rows, read when the table opens
+        and again when crews change."""
+        def pairs(conn: sa.Connection, model: Any, key: str) -> dict[Any, NamePair]:
+            query = sa.select(getattr(model, key), model.name_fa, model.name_en)
+            return {code: (fa, en) for code, fa, en in conn.execute(query)}
+
+        with self._connect() as conn:
+            crews = {
+                row.id: Crew(row.id, row.name, row.district_code, row.active)
+                for row in conn.execute(sa.select(m.Crew.id, m.Crew.name, m.Crew.district_code,
+                                                  m.Crew.active))
+            }
+            return Names(
+                categories=pairs(conn, m.Category, "code"),
+                neighbourhoods=pairs(conn, m.Neighbourhood, "code"),
+                neighbourhood_district={code: district for code, district in conn.execute(
+                    sa.select(m.Neighbourhood.code, m.Neighbourhood.district_code))},
+                districts=pairs(conn, m.District, "code"),
+                channels=pairs(conn, m.Channel, "code"),
+                crews=crews,
+            )
 
     # ---------------------------------------------------------------- counts
 

@@ -1,0 +1,127 @@
+"""Composition root of the office app: the one place that builds everything and
+wires it together — Qt application, font, language, the office's data folder, who
+is working, and the main window.
+
+``run_gui(args)`` is what ``daftar`` without a sub-command calls.  Tests and the
+benchmark call :func:`build_app` instead: the same construction without an event
+loop of its own, with the signed-in person and the sync engine handed in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog
+
+from desktop_app.services.requests import Actor, Desk
+from desktop_app.services.users import actor_for
+from desktop_app.store import models as m
+from desktop_app.store.db import Store, open_store
+from desktop_app.ui.context import AppContext, Bus
+from desktop_app.ui.i18n import (
+    APPLICATION, ORGANIZATION, Translations, load_fonts, saved_language,
+)
+from desktop_app.ui.login import LoginDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sync_controller import SyncBackend, default_backend
+from desktop_app.ui.tasks import TaskRunner
+from sync.paths import resource_path
+
+@dataclass
+class RunningApp:
+    """Everything :func:`build_app` made, to show, drive in tests and close."""
+
+    qapp: QApplication
+    translations: Translations
+    store: Store
+    tasks: TaskRunner
+    ctx: AppContext
+    window: MainWindow
+
+    def close(self) -> None:
+        """Close the window (it saves its layout), then stop the threads and let go
+        of the database — in that order, so no task outlives its store."""
+        self.window.close()
+        self.tasks.shutdown()
+        self.store.close()
+        self.translations.remove()
+
+
+def application() -> QApplication:
+    """The process's QApplication, made once, with the names QSettings uses."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    icon = resource_path("icons/daftar.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def office_actor(store: Store, user: m.User) -> Actor:
+    """The signed-in user as the actor of every change, with the office's identity
+    from enrolment (office number 0 before enrolment or without sync, as in the demo)."""
+    identity = None
+    sync_service = default_backend()
+    if sync_service is not None:
+        identity = sync_service.office_identity(store)  # type: ignore[attr-defined]
+    if identity is None:
+        return actor_for(user)
+    return actor_for(user, office_id=identity.office_id, office_number=identity.number)
+
+
+def sign_in(store: Store, tasks: TaskRunner) -> Actor | None:
+    """Ask who is working (or, on the first start, for the manager's account)."""
+    dialog = LoginDialog(store, tasks)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.user is None:
+        return None
+    return office_actor(store, dialog.user)
+
+
+def build_app(data_dir: Path | str | None, *, language: str = "fa", actor: Actor | None = None,
+              sync_backend: SyncBackend | None = None, use_default_sync: bool = True,
+              ) -> RunningApp | None:
+    """Build the whole app without running its event loop.
+
+    With no ``actor`` the login dialog asks (and runs a modal loop of its own);
+    ``None`` comes back when the person closes it.  ``sync_backend`` replaces the
+    real sync engine (tests); ``use_default_sync=False`` runs with none at all.
+    """
+    qapp = application()
+    load_fonts()
+    translations = Translations()
+    translations.apply(language)
+    store = open_store(data_dir)
+    tasks = TaskRunner()
+    if actor is None:
+        actor = sign_in(store, tasks)
+        if actor is None:
+            tasks.shutdown()
+            store.close()
+            return None
+    ctx = AppContext(store=store, actor=actor, desk=Desk(store.sessions, actor), tasks=tasks,
+                     bus=Bus(), language=language)
+    window = MainWindow(ctx, translations, sync_backend=sync_backend,
+                        use_default_sync=use_default_sync)
+    return RunningApp(qapp, translations, store, tasks, ctx, window)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """``daftar [--data-dir DIR] [--lang fa|en]``: sign in, then the main window
+    until it closes.  Returns the process's exit code."""
+    qapp = application()
+    running = build_app(args.data_dir, language=args.lang or saved_language())
+    if running is None:
+        return 0  # the person chose not to sign in
+    running.window.show()
+    try:
+        return qapp.exec()
+    finally:
+        running.close()

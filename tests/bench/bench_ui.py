@@ -1,0 +1,279 @@
+"""Benchmark: the main window on a 1,000,000-request office database.
+
+Not collected by pytest (no ``test_`` prefix).  Run::
+
+    .venv/bin/python tests/bench/bench_ui.py [--rows 1000000] [--db DIR] [--keep]
+
+It builds the office database in a temporary folder (or reuses ``--db DIR`` when it
+already holds one of the same size), then measures what a clerk feels:
+
+* time to first rows: from creating the main window to the first page on screen;
+* filter, search (per keystroke, Persian) and sort latency: from the change to
+  the table showing the new rows;
+* the read side alone (the SQL of each step, no Qt);
+* the longest stall of the GUI thread throughout: a 5 ms timer on the GUI thread
+  notes the largest gap between two of its ticks.
+
+Targets (issue 4): first rows < 1 s; filter or search < 150 ms; no GUI stall > 100 ms.
+It prints numbers and never fails on them: machines differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from desktop_app.store import reference as store_reference  # noqa: E402
+from desktop_app.store.db import open_store  # noqa: E402
+from desktop_app.store.queries import RequestFilter, RequestQueries, Sort  # noqa: E402
+from desktop_app.store.search import search_text  # noqa: E402
+from sync import reference  # noqa: E402
+from sync.workflow import Role  # noqa: E402
+
+FIRST_NAMES = ["محمد", "علی", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس",
+               "حسن", "امیر", "ابوالفضل", "سمیه", "معصومه", "جواد", "ناصر", "اکبر", "لیلا", "کبری"]
+LAST_NAMES = ["حسینی", "احمدی", "کریمی", "محمدی", "رضایی", "صادقی", "موسوی", "کاشانی", "نراقی",
+              "جعفری", "قمصری", "فینی", "راوندی", "نوش‌آبادی", "طاهری", "یزدانی", "اکبری", "زارعی"]
+STREETS = ["خیابان بابا افضل", "خیابان امیرکبیر", "خیابان فین", "بلوار قطب راوندی", "خیابان شهید بهشتی",
+           "خیابان محتشم", "میدان کمال‌الملک", "خیابان پانزده خرداد", "بلوار مطهری", "خیابان آیت‌الله کاشانی"]
+PROBLEMS = ["زباله‌ها دو روز است جمع‌آوری نشده", "چاله بزرگ در آسفالت خیابان", "چراغ روشنایی معبر خاموش است",
+            "آب‌گرفتگی پس از بارندگی", "سد معبر توسط مغازه‌دار", "درخت خشکیده در پیاده‌رو",
+            "جوی آب مسدود شده", "نخاله ساختمانی رها شده", "سگ‌های ولگرد در کوچه", "پیاده‌رو تخریب شده"]
+STATUS_MIX = ["done"] * 78 + ["not_actionable"] * 8 + ["referred"] * 6 + ["assigned"] * 4 + \
+             ["in_progress"] * 3 + ["received"] * 1
+CHANNELS = ["phone"] * 6 + ["web"] * 2 + ["sms"] + ["walk_in"]
+N_CREWS = 24
+
+
+# ------------------------------------------------------------------ the database
+
+
+def build_database(folder: Path, rows: int, seed: int = 137) -> None:
+    """An office database with ``rows`` requests spread over three years, inserted
+    with ``executemany`` in one transaction through the live FTS triggers."""
+    store = open_store(folder)
+    ref = reference.load()
+    with store.sessions.begin() as session:
+        store_reference.install(session, ref)
+    store.close()
+    rnd = random.Random(seed)
+    neighbourhoods = [(n.code, n.district_code) for n in ref.neighbourhoods]
+    categories = [c.code for c in ref.categories]
+    districts = sorted({d for _, d in neighbourhoods})
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    crews = [(uuid.uuid4().hex, districts[i % len(districts)], f"اکیپ {i + 1}") for i in range(N_CREWS)]
+    conn = sqlite3.connect(folder / "office.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO crews (id, district_code, name, supervisor, phone, active, version, updated_at) "
+        "VALUES (?, ?, ?, '', NULL, 1, 1, '2026-01-01 00:00:00.000000')", crews)
+
+    def generate() -> Iterator[tuple[object, ...]]:
+        span = 3 * 365 * 24 * 3600
+        for i in range(rows):
+            received = now - dt.timedelta(seconds=span * (i / rows) ** 0.8 + rnd.random() * 60)
+            neighbourhood, district = rnd.choice(neighbourhoods)
+            status = rnd.choice(STATUS_MIX)
+            crew = rnd.choice(crews)[0] if status in ("assigned", "in_progress", "done") else None
+            code = f"14{i:08d}"
+            name = f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)}"
+            phone = f"0913{rnd.randrange(10**7):07d}"
+            address = f"کاشان، {rnd.choice(STREETS)}، کوچه {rnd.randrange(1, 60)}"
+            description = rnd.choice(PROBLEMS)
+            stamp = received.strftime("%Y-%m-%d %H:%M:%S.%f")
+            yield (uuid.uuid4().hex, code, stamp, rnd.choice(CHANNELS), district, neighbourhood,
+                   rnd.choice(categories), description, name, phone, address, status,
+                   stamp if status in ("done", "not_actionable") else None,
+                   "duplicate" if status == "not_actionable" else None, crew,
+                   search_text(code, name, phone, address, description), stamp)
+
+    conn.executemany(
+        "INSERT INTO requests (id, tracking_code, received_at, channel, district_code, "
+        "neighbourhood_code, category_code, description, citizen_name, citizen_phone, address, "
+        "status, closed_at, outcome_reason, crew_id, search_text, updated_at, outcome_note, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1)", generate())
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def database(rows: int, folder: Path | None) -> Path:
+    if folder and (folder / "office.sqlite3").exists():
+        with sqlite3.connect(folder / "office.sqlite3") as conn:
+            (have,) = conn.execute("SELECT count(*) FROM requests").fetchone()
+        if have == rows:
+            print(f"reusing {folder} ({have:,} requests)")
+            return folder
+        shutil.rmtree(folder)
+    folder = folder or Path(tempfile.mkdtemp(prefix="daftar-bench-"))
+    started = time.perf_counter()
+    build_database(folder, rows)
+    size = (folder / "office.sqlite3").stat().st_size / 2**20
+    print(f"built {rows:,} requests in {time.perf_counter() - started:.1f} s ({size:,.0f} MiB) at {folder}")
+    return folder
+
+
+# ----------------------------------------------------------------- measurements
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+SEARCHES = ["کریمی", "۰۹۱۳۱۲۳", "1400012345", "امیرکبیر کوچه ۱۲", "چاله", "کاشان"]
+
+
+def bench_queries(folder: Path) -> None:
+    queries = RequestQueries.for_database(folder / "office.sqlite3")
+    print("\nread side alone (median of 5, ms):")
+    cases: list[tuple[str, RequestFilter, Sort]] = [
+        ("first page", RequestFilter(), Sort()),
+        ("status referred", RequestFilter(statuses=frozenset({"referred"})), Sort()),
+        ("category + neighbourhood", RequestFilter(category="asphalt", neighbourhood="bazaar"), Sort()),
+        ("overdue", RequestFilter(overdue=True), Sort()),
+        ("Jalali month", RequestFilter(first_day=dt.date(2025, 3, 21), last_day=dt.date(2025, 4, 20)), Sort()),
+        *((f"search {text!r}", RequestFilter(text=text), Sort()) for text in SEARCHES),
+        *((f"sort {key}", RequestFilter(), Sort(key, False)) for key in
+          ("tracking_code", "category_code", "neighbourhood_code", "crew_id")),
+    ]
+    for label, filt, sort in cases:
+        page_ms = median_ms(lambda: queries.page(filt, sort))
+        first = queries.page(filt, sort)
+        next_ms = median_ms(lambda: queries.page(filt, sort, first.rows[-1].cursor(sort))) \
+            if first.has_more else 0.0
+        counts_ms = median_ms(lambda: queries.counts(filt), repeat=3)
+        print(f"  {label:32s} page {page_ms:7.1f}   next page {next_ms:7.1f}   counts {counts_ms:7.1f}")
+    queries.close()
+
+
+class StallMeter:
+    """Largest gap between ticks of a 5 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.worst = 0.0
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, (now - self._last) * 1000)
+        self._last = now
+
+    def reset(self) -> None:
+        self.worst = 0.0
+        self._last = time.perf_counter()
+
+
+def bench_window(folder: Path) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.app import build_app
+    from desktop_app.services.requests import Actor
+
+    actor = Actor(username="bench", role=Role.CLERK, display_name="کارشناس")
+    app: QApplication = QApplication.instance() or QApplication([])
+    meter = StallMeter()
+
+    def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> float:
+        started = time.perf_counter()
+        while not condition():
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError("the table did not answer")
+            QCoreApplication.processEvents()
+        return (time.perf_counter() - started) * 1000
+
+    print("\nthe window (ms, from the change to new rows in the table):")
+    started = time.perf_counter()
+    built = build_app(folder, language="fa", actor=actor, sync_fn=None)
+    window = built.window
+    window.show()
+    model = window.table.source
+    wait_for(lambda: model.rowCount() > 0 and not model.loading)
+    print(f"  time to first rows              {(time.perf_counter() - started) * 1000:7.1f}")
+
+    def after(change: Callable[[], None]) -> float:
+        generation = model.generation
+        started = time.perf_counter()
+        change()
+        wait_for(lambda: model.generation > generation and not model.loading)
+        return (time.perf_counter() - started) * 1000
+
+    filters = window.filters
+    meter.reset()
+    results: dict[str, list[float]] = {}
+    for _ in range(3):
+        results.setdefault("filter status", []).append(after(lambda: filters.set_statuses({"referred"})))
+        results.setdefault("filter clear", []).append(after(filters.clear))
+        results.setdefault("filter category", []).append(after(lambda: filters.set_category("asphalt")))
+        results.setdefault("filter overdue", []).append(after(lambda: filters.set_overdue(True)))
+        filters.clear()
+        wait_for(lambda: not model.loading)
+    for column in ("tracking_code", "category_code", "crew_id", "received_at"):
+        results.setdefault("sort", []).append(after(lambda c=column: window.table.sort_by(c, False)))
+    search = filters.search
+    keystrokes: list[float] = []
+    for text in SEARCHES:
+        search.clear()
+        wait_for(lambda: not model.loading and not filters.pending)
+        for ch in text:
+            def key(ch: str = ch) -> None:
+                search.setFocus()
+                QApplication.sendEvent(search, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_unknown,
+                                                         Qt.KeyboardModifier.NoModifier, ch))
+                filters.apply_now()
+            keystrokes.append(after(key))
+    results["search keystroke"] = keystrokes
+    for label, values in results.items():
+        print(f"  {label:32s} median {statistics.median(values):7.1f}   worst {max(values):7.1f}")
+    print(f"  longest GUI-thread stall        {meter.worst:7.1f}")
+    built.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, help="folder to build in or reuse")
+    parser.add_argument("--keep", action="store_true", help="keep a temporary database")
+    parser.add_argument("--no-window", action="store_true", help="measure the SQL only")
+    args = parser.parse_args()
+    folder = database(args.rows, args.db)
+    try:
+        bench_queries(folder)
+        if not args.no_window:
+            bench_window(folder)
+    finally:
+        if not args.db and not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The requests table model and view on a real office database: Qt's model rules
+(qtmodeltester), paging, overdue marking, status words, sorting by header clicks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.store.db import Store
+from desktop_app.store.queries import RequestFilter, RequestQueries
+from desktop_app.ui.request_table import (
+    COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel, RequestTableView,
+    TableReader,
+)
+from sync.dates import UTC, utcnow
+from tests.factories import CREW_A, make_request, office
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = office(tmp_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def persian() -> Iterator[None]:
+    QLocale.setDefault(QLocale(QLocale.Language.Persian, QLocale.Country.Iran))
+    yield
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+
+
+@pytest.fixture
+def model(qtbot, store: Store) -> Iterator[RequestTableModel]:  # type: ignore[no-untyped-def]
+    reader = TableReader(RequestQueries.for_database(store.db_path))
+    model = RequestTableModel(reader, "fa")
+    yield model
+    reader.shutdown()
+
+
+def load(qtbot, model: RequestTableModel, filt: RequestFilter | None = None) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(model.sig_loaded, timeout=5000):
+        model.set_query(filt)
+
+
+def text(model: RequestTableModel, row: int, column: str) -> str:
+    return model.index(row, COLUMN_INDEX[column]).data()
+
+
+def test_model_passes_qtmodeltester_empty_loaded_and_paged(qtbot, qtmodeltester, store: Store,
+                                                           model: RequestTableModel) -> None:
+    # The tester stays attached: it checks every reset and insert from here on,
+    # and fetches more the way a view would.
+    qtmodeltester.check(model)
+    for i in range(7):
+        make_request(store, received_at=dt.datetime(2026, 4, 1, i, tzinfo=UTC))
+    model.page_size = 3
+    inserted: list[int] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append(last - first + 1))
+    load(qtbot, model)
+    qtbot.waitUntil(lambda: not model.loading)
+    while model.canFetchMore():
+        with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+            model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading)
+    assert model.rowCount() == 7 and inserted == [3, 1]  # a first page of 3, then pages
+    qtmodeltester.check(model)
+
+
+def test_rows_come_newest_first_with_persian_words_and_digits(qtbot, persian: None, store: Store,
+                                                              model: RequestTableModel) -> None:
+    request = make_request(store, tracking_code="1405000123", citizen_phone="09121234567",
+                           status="referred", crew_id=None)
+    load(qtbot, model)
+    assert text(model, 0, "code") == "۱۴۰۵۰۰۰۱۲۳"
+    assert text(model, 0, "phone") == "۰۹۱۲۱۲۳۴۵۶۷"
+    assert text(model, 0, "category") == "جمع‌آوری زباله"
+    assert text(model, 0, "neighbourhood") == "بازار"
+    assert text(model, 0, "received").startswith("۱۴۰۵/۰۱/۱۲")  # 2026-04-01
+    assert model.index(0, 0).data(ID_ROLE) == request.id
+
+
+def test_overdue_rows_are_tinted_and_marked(qtbot, store: Store, model: RequestTableModel) -> None:
+    now = utcnow()
+    make_request(store, category_code="garbage", received_at=now - dt.timedelta(days=3))  # 1 target day
+    make_request(store, category_code="garbage", received_at=now - dt.timedelta(hours=1))
+    make_request(store, category_code="garbage", received_at=now - dt.timedelta(days=9), status="done")
+    load(qtbot, model)
+    late = [row for row in range(model.rowCount()) if model.index(row, 0).data(OVERDUE_ROLE)]
+    assert late == [1]
+    due = model.index(1, COLUMN_INDEX["due"])
+    assert due.data().startswith("⚠")  # a mark, not colour alone
+    assert "late" in due.data()
+    assert model.index(1, COLUMN_INDEX["citizen"]).data(Qt.ItemDataRole.BackgroundRole).color() == OVERDUE_BACKGROUND
+    assert model.index(0, COLUMN_INDEX["citizen"]).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert text(model, 2, "due") == "—"  # closed: nothing is due
+
+
+def test_status_and_crew_names(qtbot, store: Store, model: RequestTableModel) -> None:
+    make_request(store, status="assigned", crew_id=CREW_A)
+    load(qtbot, model)
+    qtbot.waitUntil(lambda: model.names is not None)
+    assert text(model, 0, "status") == "Assigned"  # no translator installed: the source words
+    assert text(model, 0, "crew") == "اکیپ تنظیف ۱"
+
+
+def test_header_click_sorts_only_indexed_columns(qtbot, store: Store, model: RequestTableModel) -> None:
+    make_request(store, tracking_code="1405000002", received_at=dt.datetime(2026, 4, 1, tzinfo=UTC))
+    make_request(store, tracking_code="1405000001", received_at=dt.datetime(2026, 4, 2, tzinfo=UTC))
+    make_request(store, tracking_code="1405000003", received_at=dt.datetime(2026, 4, 3, tzinfo=UTC))
+    view = RequestTableView(model)
+    qtbot.addWidget(view)
+    load(qtbot, model)
+    header = view.horizontalHeader()
+    codes = lambda: [model.row_at(r).tracking_code for r in range(model.rowCount())]  # noqa: E731
+    assert codes() == ["1405000003", "1405000001", "1405000002"]
+
+    with qtbot.waitSignal(model.sig_loaded):
+        header.sectionClicked.emit(COLUMN_INDEX["code"])
+    assert codes() == ["1405000001", "1405000002", "1405000003"]
+    assert header.sortIndicatorSection() == COLUMN_INDEX["code"]
+    with qtbot.waitSignal(model.sig_loaded):
+        header.sectionClicked.emit(COLUMN_INDEX["code"])
+    assert codes() == ["1405000003", "1405000002", "1405000001"]
+
+    with qtbot.assertNotEmitted(model.sig_loaded, wait=100):
+        header.sectionClicked.emit(COLUMN_INDEX["citizen"])  # no index behind it
+    assert header.sortIndicatorSection() == COLUMN_INDEX["code"]
+
+
+def test_refresh_keeps_selection_and_shows_changes(qtbot, store: Store, model: RequestTableModel) -> None:
+    first = make_request(store, received_at=dt.datetime(2026, 4, 2, tzinfo=UTC))
+    second = make_request(store, received_at=dt.datetime(2026, 4, 1, tzinfo=UTC))
+    view = RequestTableView(model)
+    qtbot.addWidget(view)
+    load(qtbot, model)
+    view.select_ids([second.id], current=second.id)
+    from tests.factories import desk
+    desk(store).assign([second.id], CREW_A)
+    with qtbot.waitSignal(model.sig_loaded):
+        model.refresh()
+    assert view.selected_ids() == [second.id] and view.current_id() == second.id
+    assert model.row_at(model.row_of(second.id)).status == "assigned"
+    assert model.row_of(first.id) == 0
+
+
+def test_enter_opens_and_next_walks_into_the_next_page(qtbot, store: Store, model: RequestTableModel) -> None:
+    for i in range(4):
+        make_request(store, received_at=dt.datetime(2026, 4, 1, i, tzinfo=UTC))
+    model.page_size = 2
+    view = RequestTableView(model)
+    qtbot.addWidget(view)
+    load(qtbot, model)
+    view.move_current(+1)
+    assert view.currentIndex().row() == 1
+    with qtbot.waitSignal(model.rowsInserted):
+        view.move_current(+1)  # past what is loaded: the next page comes
+    view.move_current(+1)
+    assert view.currentIndex().row() == 2
+    with qtbot.waitSignal(view.sig_open) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [model.row_at(2).id]
+
+
+def test_a_superseded_query_never_lands(qtbot, store: Store, model: RequestTableModel) -> None:
+    make_request(store, status="done")
+    make_request(store, status="referred")
+    with qtbot.waitSignal(model.sig_loaded):
+        model.set_query(RequestFilter(statuses=frozenset({"done"})))
+        model.set_query(RequestFilter(statuses=frozenset({"referred"})))
+    qtbot.waitUntil(lambda: not model.loading)
+    assert [model.row_at(r).status for r in range(model.rowCount())] == ["referred"]
+    assert model.generation == 1
+
+
+def test_language_switch_renames_without_reloading(qtbot, store: Store, model: RequestTableModel) -> None:
+    make_request(store)
+    load(qtbot, model)
+    qtbot.waitUntil(lambda: model.names is not None)
+    generation = model.generation
+    with qtbot.waitSignal(model.headerDataChanged):
+        model.set_language("en")
+    assert text(model, 0, "category") == "Garbage collection"
+    assert model.generation == generation
+    QApplication.processEvents()

@@ -1,0 +1,590 @@
+"""One request, whole: its fields, its history, and the actions it allows right now.
+
+The form reads a :class:`RequestSnapshot` on the database thread and never holds an
+ORM object, so nothing it shows can trigger a query on the GUI thread.  Actions are
+offered from the lifecycle table itself (:func:`sync.workflow.allowed_targets` for
+this request's status and the signed-in role): a button the clerk sees is a move the
+office and the centre both accept, and a move not allowed is not shown at all rather
+than shown and refused.  Every action goes through :class:`~desktop_app.services.
+requests.Desk` (one transaction with its event and outbox entry) and is announced on
+``ctx.bus.sig_changed``; the form redraws from that signal like every other view, so
+an action taken elsewhere (the table, a bulk assign) shows here too.
+
+Attached photos are not shown: the office database has no attachments yet, and a
+section that is always empty would tell the clerk something untrue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Changes
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.store.reference import Lookup
+from desktop_app.ui.assign import AssignDialog
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.messages import (
+    digits,
+    error_text,
+    in_ui_direction,
+    local_name,
+    moment_text,
+    role_name,
+    status_name,
+)
+from desktop_app.ui.outcome import OutcomeDialog
+from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
+
+Names = tuple[str, str]
+
+
+# ------------------------------------------------------------------- the snapshot
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event, with every code already turned into a name."""
+
+    moment: dt.datetime | None
+    actor: str
+    actor_role: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    reason: Names | None
+    note: str
+    crew: str
+    previous_crew: str
+    original_code: str
+    edited: tuple[str, ...]
+    # The centre has not accepted it yet (``server_time`` is empty).
+    pending: bool
+
+
+@dataclass(frozen=True)
+class RequestSnapshot:
+    """Everything the form shows, read in one go on the database thread."""
+
+    id: uuid.UUID
+    tracking_code: str
+    status: Status
+    received_at: dt.datetime
+    channel: Names | None
+    district: Names | None
+    neighbourhood: Names | None
+    category: Names | None
+    description: str
+    citizen_name: str
+    citizen_phone: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    crew: str
+    crew_supervisor: str
+    assigned_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome_reason: Names | None
+    outcome_note: str
+    original_code: str
+    # Local changes of this request the centre has not answered yet.
+    waiting: int
+    history: tuple[HistoryEntry, ...]
+
+
+def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
+    """Read one request and its history (runs on the database thread)."""
+    with store.sessions() as session:
+        request = session.get(m.ServiceRequest, request_id)
+        if request is None:
+            raise ServiceError("unknown_request", f"no such request: {request_id}", id=request_id)
+        names = Lookup(session)
+        events = session.scalars(
+            sa.select(m.Event).where(m.Event.request_id == request_id)
+            .order_by(sa.func.coalesce(m.Event.client_time, m.Event.server_time), m.Event.id)
+        ).all()
+        crews = {c.id: c for c in session.scalars(sa.select(m.Crew))}
+        people = dict(session.execute(sa.select(m.User.username, m.User.display_name)).all())
+        linked = {uuid.UUID(e.data["duplicate_of"]) for e in events if e.data.get("duplicate_of")}
+        if request.duplicate_of:
+            linked.add(request.duplicate_of)
+        codes = dict(session.execute(
+            sa.select(m.ServiceRequest.id, m.ServiceRequest.tracking_code)
+            .where(m.ServiceRequest.id.in_(linked))
+        ).all()) if linked else {}
+        waiting = session.scalar(sa.select(sa.func.count()).select_from(m.OutboxEntry)
+                                 .where(m.OutboxEntry.entity_id == request_id)) or 0
+        crew_names = {str(crew_id): crew.name for crew_id, crew in crews.items()}
+
+        history = tuple(
+            HistoryEntry(
+                moment=e.client_time or e.server_time,
+                actor=people.get(e.actor, e.actor),
+                actor_role=e.actor_role,
+                kind=e.kind,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                reason=names.reasons.get(e.reason) if e.reason else None,
+                note=e.note or "",
+                crew=e.data.get("crew_name") or crew_names.get(str(e.data.get("crew_id")), ""),
+                previous_crew=crew_names.get(str(e.data.get("previous_crew_id")), ""),
+                original_code=codes.get(uuid.UUID(e.data["duplicate_of"]), "")
+                if e.data.get("duplicate_of") else "",
+                edited=tuple(e.data.get("edited", ())),
+                pending=e.server_time is None,
+            )
+            for e in events
+        )
+        crew = crews.get(request.crew_id) if request.crew_id else None
+        return RequestSnapshot(
+            id=request.id, tracking_code=request.tracking_code, status=Status(request.status),
+            received_at=request.received_at, channel=names.channels.get(request.channel),
+            district=names.districts.get(request.district_code),
+            neighbourhood=names.neighbourhoods.get(request.neighbourhood_code),
+            category=names.categories.get(request.category_code),
+            description=request.description or "", citizen_name=request.citizen_name or "",
+            citizen_phone=request.citizen_phone or "", address=request.address or "",
+            latitude=request.latitude, longitude=request.longitude,
+            crew=crew.name if crew else "", crew_supervisor=crew.supervisor if crew else "",
+            assigned_at=request.assigned_at, closed_at=request.closed_at,
+            outcome_reason=names.reasons.get(request.outcome_reason) if request.outcome_reason
+            else None,
+            outcome_note=request.outcome_note or "",
+            original_code=codes.get(request.duplicate_of, "") if request.duplicate_of else "",
+            waiting=waiting, history=history,
+        )
+
+
+# ------------------------------------------------------------------------ the form
+
+
+def text_direction(text: str) -> str:
+    """``rtl`` or ``ltr`` from the first strong letter (Unicode bidi rule P2): what
+    people wrote is laid out in its own direction whatever the window's is."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "rtl" if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
+
+
+# Calm colours for the status chip: blue while the work is open, green when done,
+# grey when it could not be done.
+_CHIP = {
+    "open": "background:#dde8f6; color:#17395f;",
+    Status.DONE: "background:#dcefdc; color:#1d4d1f;",
+    Status.NOT_ACTIONABLE: "background:#e6e6e6; color:#3b3b3b;",
+}
+
+
+class RequestForm(QDialog):
+    """A request's fields, history and actions.
+
+    Signals:
+        sig_loaded(): the form shows the request as it now is in the database.
+    """
+
+    sig_loaded = Signal()
+
+    def __init__(self, ctx: AppContext, request_id: uuid.UUID, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._request_id = request_id
+        self._snapshot: RequestSnapshot | None = None
+        self._busy = False
+        self.setObjectName("requestForm")
+        self.resize(1000, 720)
+
+        self._code = QLabel()
+        self._code.setObjectName("trackingCode")
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self._code.setFont(font)
+        self._code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status = QLabel()
+        self._status.setObjectName("statusChip")
+        self._waiting = QLabel()
+        self._waiting.setObjectName("waiting")
+        self._waiting.setStyleSheet("color:#8a5a00;")
+        header = QHBoxLayout()
+        header.addWidget(self._code)
+        header.addWidget(self._status)
+        header.addStretch(1)
+        header.addWidget(self._waiting)
+
+        self._error = QLabel()
+        self._error.setObjectName("error")
+        self._error.setWordWrap(True)
+        self._error.setStyleSheet("background:#fbe9e7; color:#8c1d18; padding:6px;")
+        self._error.hide()
+
+        # Fields, in the order a clerk reads a request: what, where, who, then outcome.
+        self._fields = QFormLayout()
+        self._fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._values: dict[str, QLabel] = {}
+        self._labels: dict[str, QLabel] = {}
+        for key in ("received", "category", "place", "address", "description", "citizen",
+                    "phone", "location", "crew", "closed", "reason", "original", "outcome_note"):
+            value = QLabel()
+            value.setObjectName(f"field_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label = QLabel()
+            self._values[key], self._labels[key] = value, label
+            self._fields.addRow(label, value)
+        self._details = QGroupBox()
+        self._details.setLayout(self._fields)
+
+        self._history = QTextBrowser()
+        self._history.setObjectName("history")
+        self._history.setOpenLinks(False)
+        self._note = QPlainTextEdit()
+        self._note.setObjectName("note")
+        self._note.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+        self._add_note = QPushButton()
+        self._add_note.setObjectName("addNote")
+        self._add_note.setEnabled(False)
+        self._note.textChanged.connect(self._on_note_edited)
+        self._add_note.clicked.connect(self._on_add_note)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self._note, 1)
+        note_row.addWidget(self._add_note, 0, Qt.AlignmentFlag.AlignBottom)
+        history_box = QVBoxLayout()
+        history_box.addWidget(self._history, 1)
+        history_box.addLayout(note_row)
+        self._history_group = QGroupBox()
+        self._history_group.setLayout(history_box)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._details)
+        split.addWidget(self._history_group)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        split.setSizes([420, 580])
+
+        self._assign = self._button("assign", self._on_assign)
+        self._start = self._button("start", self._on_start)
+        self._done = self._button("done", lambda: self._on_move(Status.DONE))
+        self._not_actionable = self._button(
+            "notActionable", lambda: self._on_move(Status.NOT_ACTIONABLE))
+        self._back = self._button("referBack", lambda: self._on_move(Status.REFERRED))
+        self._print = self._button("printWorkOrder", self._on_print)
+        self._close = self._button("close", self.reject)
+        actions = QHBoxLayout()
+        for button in (self._assign, self._start, self._done, self._not_actionable, self._back,
+                       self._print):
+            button.hide()
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self._close)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self._error)
+        layout.addWidget(split, 1)
+        layout.addLayout(actions)
+
+        self._retranslate()
+        ctx.bus.sig_changed.connect(self._on_changed)
+        ctx.bus.sig_sync_state.connect(self.reload)
+        self.reload()
+
+    def _button(self, name: str, slot: object) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        captions = {
+            "received": self.tr("Received"), "category": self.tr("Category"),
+            "place": self.tr("Neighbourhood"), "address": self.tr("Address"),
+            "description": self.tr("Description"), "citizen": self.tr("Citizen"),
+            "phone": self.tr("Phone"), "location": self.tr("Location"), "crew": self.tr("Crew"),
+            "closed": self.tr("Closed"), "reason": self.tr("Reason"),
+            "original": self.tr("Duplicate of"), "outcome_note": self.tr("Outcome note"),
+        }
+        for key, text in captions.items():
+            self._labels[key].setText(text)
+        self._details.setTitle(self.tr("Request"))
+        self._history_group.setTitle(self.tr("History"))
+        self._note.setPlaceholderText(self.tr("Write a note for the request's history…"))
+        self._add_note.setText(self.tr("Add note"))
+        self._start.setText(self.tr("Start work"))
+        self._done.setText(self.tr("Done…"))
+        self._not_actionable.setText(self.tr("Not actionable…"))
+        self._print.setText(self.tr("Print work order"))
+        self._close.setText(self.tr("Close"))
+        self._show()
+
+    # ------------------------------------------------------------------- loading
+
+    def reload(self) -> None:
+        self._ctx.tasks.run_db(lambda: load_request(self._ctx.store, self._request_id),
+                               on_done=self._on_loaded, on_error=self._on_error)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self._request_id in changes.request_ids or changes.crews:
+            self.reload()
+
+    def _on_loaded(self, snapshot: RequestSnapshot) -> None:
+        if not isValid(self):
+            return
+        self._snapshot = snapshot
+        self._show()
+        self.sig_loaded.emit()
+
+    @property
+    def snapshot(self) -> RequestSnapshot | None:
+        return self._snapshot
+
+    # ------------------------------------------------------------------ showing
+
+    def _show(self) -> None:
+        snap = self._snapshot
+        if snap is None:
+            self.setWindowTitle(self.tr("Request"))
+            return
+        language = self._ctx.language
+        self.setWindowTitle(self.tr("Request %1").replace("%1", digits(snap.tracking_code)))
+        self._code.setText(digits(snap.tracking_code))
+        self._status.setText(status_name(snap.status))
+        chip = _CHIP.get(snap.status, _CHIP["open"])
+        self._status.setStyleSheet(f"{chip} padding:3px 10px; border-radius:9px;")
+        self._waiting.setText(
+            self.tr("Changes waiting to be sent to the centre: %1").replace(
+                "%1", digits(snap.waiting)) if snap.waiting else "")
+
+        channel = local_name(snap.channel, language)
+        self._set("received", self.tr("%1, by %2").replace(
+            "%1", moment_text(snap.received_at)).replace("%2", channel))
+        self._set("category", local_name(snap.category, language))
+        self._set("place", self.tr("%1 (%2)").replace(
+            "%1", local_name(snap.neighbourhood, language)).replace(
+            "%2", local_name(snap.district, language)))
+        self._set("address", snap.address)
+        self._set("description", snap.description)
+        self._set("citizen", snap.citizen_name)
+        self._set("phone", digits(snap.citizen_phone))
+        locale = QLocale()
+        location = (self.tr("%1, %2").replace("%1", locale.toString(snap.latitude, "f", 5))
+                    .replace("%2", locale.toString(snap.longitude, "f", 5))
+                    if snap.latitude is not None and snap.longitude is not None else "")
+        self._set("location", location)
+        crew = snap.crew
+        if crew and snap.crew_supervisor:
+            crew = self.tr("%1 (supervisor: %2)").replace("%1", crew).replace(
+                "%2", snap.crew_supervisor)
+        if crew and snap.assigned_at:
+            crew = self.tr("%1, since %2").replace("%1", crew).replace(
+                "%2", moment_text(snap.assigned_at))
+        self._set("crew", crew, always=True, empty=self.tr("not assigned"))
+        self._set("closed", moment_text(snap.closed_at) if snap.closed_at else "")
+        self._set("reason", local_name(snap.outcome_reason, language))
+        self._set("original", digits(snap.original_code))
+        self._set("outcome_note", snap.outcome_note)
+        self._history.setHtml(self._history_html(snap))
+        bar = self._history.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        self._offer_actions(snap)
+
+    def _set(self, key: str, text: str, *, always: bool = False, empty: str = "") -> None:
+        """Fill a field; a field with nothing in it is hidden rather than shown blank.
+
+        What the citizen or a clerk wrote keeps its own direction; what the form
+        composes reads in the window's direction."""
+        free_text = key in ("address", "description", "citizen", "outcome_note")
+        text_shown = text if free_text else in_ui_direction(text or empty)
+        self._values[key].setText(text_shown or empty)
+        self._fields.setRowVisible(self._values[key], bool(text) or always)
+
+    def _offer_actions(self, snap: RequestSnapshot) -> None:
+        """Show exactly the moves this role may make from this status."""
+        role = self._ctx.actor.role
+        targets = allowed_targets(snap.status, role)
+        is_open = snap.status in OPEN_STATUSES
+        can_assign = role in ASSIGN_ROLES and snap.status in (
+            Status.REFERRED, Status.ASSIGNED, Status.IN_PROGRESS)
+        self._assign.setVisible(can_assign)
+        self._assign.setText(self.tr("Assign to a crew…") if snap.status is Status.REFERRED
+                             else self.tr("Change crew…"))
+        self._start.setVisible(Status.IN_PROGRESS in targets)
+        self._done.setVisible(Status.DONE in targets)
+        self._not_actionable.setVisible(Status.NOT_ACTIONABLE in targets)
+        self._back.setVisible(Status.REFERRED in targets)
+        self._back.setText(self.tr("Take back from the crew…") if is_open else self.tr("Reopen…"))
+        self._print.setVisible(snap.status in (Status.ASSIGNED, Status.IN_PROGRESS))
+        for button in (self._assign, self._start, self._done, self._not_actionable, self._back,
+                       self._print):
+            button.setEnabled(not self._busy)
+        self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))
+
+    # ------------------------------------------------------------------ history
+
+    def _history_html(self, snap: RequestSnapshot) -> str:
+        """The history as a table: when, who, what — mirrored by hand for a
+        right-to-left window, because Qt's rich text does not mirror table columns."""
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        direction, align = ("rtl", "right") if rtl else ("ltr", "left")
+        waiting = html.escape(self.tr("waiting to be sent"))
+        header = [self.tr("When"), self.tr("Who"), self.tr("What")]
+
+        def row(cells: list[str], tag: str = "td") -> str:
+            ordered = reversed(cells) if rtl else cells
+            return "<tr>" + "".join(f"<{tag} align='{align}'>{cell}</{tag}>"
+                                    for cell in ordered) + "</tr>"
+
+        rows = [row([html.escape(text) for text in header], "th")]
+        for entry in snap.history:
+            when = (f"<p dir='{direction}' style='margin:0'>"
+                    f"{html.escape(moment_text(entry.moment)) if entry.moment else '—'}</p>")
+            if entry.pending:
+                when += f"<p dir='{direction}' style='margin:0; color:#8a5a00'>{waiting}</p>"
+            who = (f"<p style='margin:0'>{html.escape(entry.actor)}</p>"
+                   f"<p style='margin:0; color:#5f6368'>{html.escape(role_name(entry.actor_role))}</p>")
+            rows.append(row([when, who, self._event_html(entry)]))
+        return (f"<table width='100%' cellspacing='0' cellpadding='5'>{''.join(rows)}</table>")
+
+    def _event_html(self, entry: HistoryEntry) -> str:
+        language = self._ctx.language
+        lines: list[str] = []
+        kind = entry.kind
+        if kind == EventKind.CREATED:
+            lines.append(self.tr("Registered as “%1”").replace(
+                "%1", status_name(entry.to_status)) if entry.to_status else self.tr("Registered"))
+        elif kind == EventKind.STATUS and entry.from_status and entry.to_status:
+            lines.append(self.tr("Status changed from “%1” to “%2”")
+                         .replace("%1", status_name(entry.from_status))
+                         .replace("%2", status_name(entry.to_status)))
+            if entry.reason:
+                lines.append(self.tr("Reason: %1").replace("%1", local_name(entry.reason, language)))
+            if entry.original_code:
+                lines.append(self.tr("Duplicate of request %1").replace(
+                    "%1", digits(entry.original_code)))
+        elif kind == EventKind.ASSIGNED:
+            if entry.previous_crew and entry.from_status == entry.to_status:
+                lines.append(self.tr("Crew changed from “%1” to “%2”")
+                             .replace("%1", entry.previous_crew)
+                             .replace("%2", entry.crew))
+            else:
+                lines.append(self.tr("Assigned to crew “%1”").replace("%1", entry.crew))
+        elif kind == EventKind.NOTE:
+            if entry.edited:
+                fields = self.tr(", ").join(self._field_name(name) for name in entry.edited)
+                lines.append(self.tr("Corrected: %1").replace("%1", fields))
+            else:
+                lines.append(self.tr("Note"))
+        elif kind == EventKind.WORK_ORDER_ISSUED:
+            lines.append(self.tr("Work order printed"))
+        elif kind == EventKind.MOVED:
+            lines.append(self.tr("Moved to another district by the centre"))
+        elif kind == EventKind.CONFLICT_SETTLED:
+            lines.append(self.tr("A sync problem was settled"))
+        else:
+            lines.append(kind)
+        # One block per line, so that a Persian note in an English window (or the
+        # other way round) takes its own direction.
+        direction = "rtl" if self.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
+        out = "".join(f"<p dir='{direction}' style='margin:0'>{html.escape(line)}</p>"
+                      for line in lines)
+        for paragraph in entry.note.split("\n"):
+            out += (f"<p dir='{text_direction(paragraph)}' style='margin:0; color:#3c4043'>"
+                    f"{html.escape(paragraph)}</p>")
+        return out
+
+    def _field_name(self, name: str) -> str:
+        return {
+            "description": self.tr("description"), "citizen_name": self.tr("citizen's name"),
+            "citizen_phone": self.tr("phone"), "address": self.tr("address"),
+            "latitude": self.tr("location"), "longitude": self.tr("location"),
+            "neighbourhood_code": self.tr("neighbourhood"), "category_code": self.tr("category"),
+        }.get(name, name)
+
+    # ------------------------------------------------------------------ actions
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if self._snapshot is not None:
+            self._offer_actions(self._snapshot)
+
+    def _run(self, work: object) -> None:
+        """Run one Desk action off the GUI thread, announce what it changed."""
+        self._error.hide()
+        self._set_busy(True)
+        self._ctx.tasks.run_db(work, on_done=self._on_action_done, on_error=self._on_error)
+
+    def _on_action_done(self, changes: Changes) -> None:
+        if isValid(self):
+            self._set_busy(False)
+        self._ctx.bus.changed(changes)
+
+    def _on_error(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._set_busy(False)
+        self._error.setText(error_text(error))
+        self._error.show()
+
+    def _on_note_edited(self) -> None:
+        self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))
+
+    def _on_add_note(self) -> None:
+        text = self._note.toPlainText()
+        desk, request_id = self._ctx.desk, self._request_id
+        self._run(lambda: desk.add_note(request_id, text))
+        self._note.clear()
+
+    def _on_start(self) -> None:
+        desk, request_id = self._ctx.desk, self._request_id
+        self._run(lambda: desk.change_status([request_id], Status.IN_PROGRESS))
+
+    def _on_move(self, target: Status) -> None:
+        """Closing, reopening and taking back ask for a reason or a note first."""
+        dialog = OutcomeDialog(self._ctx, [self._request_id], target, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_assign(self) -> None:
+        dialog = AssignDialog(self._ctx, [self._request_id], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_print(self) -> None:
+        from desktop_app.ui.print_actions import print_work_orders
+
+        print_work_orders(self._ctx, [self._request_id], self)

@@ -1,0 +1,475 @@
+"""Registering a citizen who comes to the office (channel ``walk_in``).
+
+The clerk fills the form while the citizen stands at the counter, so the form asks
+in the order the conversation goes (phone and name, where, what), offers only the
+office's own districts and, once a district is chosen, only its neighbourhoods.
+Whether the form is complete is decided by the Desk alone
+(:meth:`~desktop_app.services.requests.Desk.register_walk_in`); each problem it
+returns is shown in the user's language beside the field to fix, so there is one
+set of rules and the clerk never hunts for what is wrong.
+
+On success the citizen gets the tracking code at once, even offline (the code is
+numbered by the office), shown large in the locale's digits with a button to copy it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from desktop_app.services.errors import FieldProblem, ValidationFailed
+from desktop_app.services.requests import Changes, WalkIn
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.messages import digits, error_text, local_name, problem_text, status_name
+from sync.workflow import Status
+
+Names = tuple[str, str]
+
+# ``SyncState`` key holding the district codes an office serves, as the centre
+# gave them at enrolment (``EnrolResponse.districts``).
+OFFICE_DISTRICTS_KEY = "office_districts"
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    names: Names
+    neighbourhoods: tuple[tuple[str, Names], ...]
+
+
+@dataclass(frozen=True)
+class WalkInChoices:
+    districts: tuple[District, ...]
+    # (category code, category names, family names)
+    categories: tuple[tuple[str, Names, Names], ...]
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: uuid.UUID
+    tracking_code: str
+    category: Names | None
+    neighbourhood: Names | None
+    status: Status
+
+
+def office_district_codes(session: Session) -> list[str]:
+    """The districts this office serves, in region order.
+
+    The enrolment scope when it is recorded; before that, the districts the
+    office's requests and crews are in (sync brings only the office's own); and an
+    office with neither yet (a first run) is offered every district."""
+    state = session.get(m.SyncState, OFFICE_DISTRICTS_KEY)
+    codes: set[str] = set(state.value) if state and isinstance(state.value, list) else set()
+    if not codes:
+        codes = set(session.scalars(sa.select(m.ServiceRequest.district_code).distinct()))
+        codes |= set(session.scalars(sa.select(m.Crew.district_code).distinct()))
+    stmt = sa.select(m.District.code).order_by(m.District.region_number, m.District.code)
+    if codes:
+        stmt = stmt.where(m.District.code.in_(sorted(codes)))
+    return list(session.scalars(stmt))
+
+
+def load_walk_in_choices(store: Store) -> WalkInChoices:
+    with store.sessions() as session:
+        codes = office_district_codes(session)
+        districts = {d.code: d for d in session.scalars(
+            sa.select(m.District).where(m.District.code.in_(codes)))}
+        hoods: dict[str, list[tuple[str, Names]]] = {}
+        for n in session.scalars(sa.select(m.Neighbourhood)
+                                 .where(m.Neighbourhood.district_code.in_(codes))):
+            hoods.setdefault(n.district_code, []).append((n.code, (n.name_fa, n.name_en)))
+        families = {f.code: (f.name_fa, f.name_en) for f in session.scalars(sa.select(m.CategoryFamily))}
+        return WalkInChoices(
+            districts=tuple(District(code, (districts[code].name_fa, districts[code].name_en),
+                                     tuple(hoods.get(code, ()))) for code in codes),
+            categories=tuple((c.code, (c.name_fa, c.name_en), families.get(c.family_code, ("", "")))
+                             for c in session.scalars(sa.select(m.Category))),
+        )
+
+
+def register(ctx: AppContext, form: WalkIn) -> Registered:
+    """Runs on the database thread: the Desk action, then what the dialog shows."""
+    request = ctx.desk.register_walk_in(form)
+    with ctx.store.sessions() as session:
+        category = session.get(m.Category, request.category_code)
+        hood = session.get(m.Neighbourhood, request.neighbourhood_code)
+        return Registered(
+            request.id, request.tracking_code,
+            (category.name_fa, category.name_en) if category else None,
+            (hood.name_fa, hood.name_en) if hood else None, Status(request.status))
+
+
+class WalkInDialog(QDialog):
+    """The walk-in form, then the tracking code for the citizen.
+
+    Signals:
+        sig_loaded(): districts and categories are offered.
+        sig_registered(str): a request was registered; its tracking code.
+    """
+
+    sig_loaded = Signal()
+    sig_registered = Signal(str)
+
+    # Form fields in the order they are filled; also the order problems are focused.
+    FIELDS = ("citizen_phone", "citizen_name", "district_code", "neighbourhood_code", "address",
+              "category_code", "description")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._choices: WalkInChoices | None = None
+        self._registered: Registered | None = None
+        self.setObjectName("walkInDialog")
+        # Room for a note under every field: word-wrapped notes do not grow a window.
+        self.resize(600, 660)
+
+        self._phone = QLineEdit()
+        self._phone.setObjectName("citizen_phone")
+        # Digits and spaces read left to right even in a Persian window; in a
+        # right-to-left field "0912 123 4567" would show its groups reversed.
+        self._phone.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self._phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+        self._name = QLineEdit()
+        self._name.setObjectName("citizen_name")
+        self._district = QComboBox()
+        self._district.setObjectName("district_code")
+        self._district.currentIndexChanged.connect(self._on_district)
+        self._hood = QComboBox()
+        self._hood.setObjectName("neighbourhood_code")
+        self._address = QLineEdit()
+        self._address.setObjectName("address")
+        self._category = QComboBox()
+        self._category.setObjectName("category_code")
+        self._description = QPlainTextEdit()
+        self._description.setObjectName("description")
+        self._description.setTabChangesFocus(True)
+        self._description.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
+        self._inputs: dict[str, QWidget] = {
+            "citizen_phone": self._phone, "citizen_name": self._name,
+            "district_code": self._district, "neighbourhood_code": self._hood,
+            "address": self._address, "category_code": self._category,
+            "description": self._description,
+        }
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._captions: dict[str, QLabel] = {}
+        self._errors: dict[str, QLabel] = {}
+        for name in self.FIELDS:
+            caption, error = QLabel(), QLabel()
+            error.setObjectName(f"{name}_error")
+            error.setWordWrap(True)
+            error.setStyleSheet("color:#b3261e;")
+            error.hide()
+            caption.setBuddy(self._inputs[name])
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(self._inputs[name])
+            column.addWidget(error)
+            form.addRow(caption, box)
+            self._captions[name], self._errors[name] = caption, error
+        self._required_note = QLabel()
+        self._required_note.setStyleSheet("color:#5f6368;")
+        self._error = QLabel()
+        self._error.setObjectName("error")
+        self._error.setWordWrap(True)
+        self._error.setStyleSheet("color:#b3261e;")
+        self._error.hide()
+        self._register = QPushButton()
+        self._register.setObjectName("register")
+        self._register.setDefault(True)
+        self._register.setEnabled(False)
+        self._register.clicked.connect(self._on_register)
+        self._cancel = QPushButton()
+        self._cancel.setObjectName("cancel")
+        self._cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._required_note, 1)
+        buttons.addWidget(self._register)
+        buttons.addWidget(self._cancel)
+        entry = QWidget()
+        entry_layout = QVBoxLayout(entry)
+        entry_layout.addLayout(form)
+        entry_layout.addWidget(self._error)
+        entry_layout.addStretch(1)
+        entry_layout.addLayout(buttons)
+
+        self._done_title = QLabel()
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        title_font.setBold(True)
+        self._done_title.setFont(title_font)
+        self._done_title.setStyleSheet("color:#1d4d1f;")
+        self._give = QLabel()
+        self._code = QLabel()
+        self._code.setObjectName("trackingCode")
+        code_font = QFont(self.font())
+        code_font.setPointSizeF(code_font.pointSizeF() * 3)
+        code_font.setBold(True)
+        self._code.setFont(code_font)
+        self._code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._code.setStyleSheet("border:1px solid #c4c7c5; border-radius:6px; padding:12px;")
+        self._copy = QPushButton()
+        self._copy.setObjectName("copy")
+        self._copy.clicked.connect(self._on_copy)
+        self._summary = QLabel()
+        self._summary.setObjectName("summary")
+        self._summary.setWordWrap(True)
+        self._another = QPushButton()
+        self._another.setObjectName("another")
+        self._another.clicked.connect(self._on_another)
+        self._close = QPushButton()
+        self._close.setObjectName("close")
+        self._close.clicked.connect(self.accept)
+        done = QWidget()
+        done_layout = QVBoxLayout(done)
+        done_layout.addWidget(self._done_title)
+        done_layout.addWidget(self._give)
+        done_layout.addWidget(self._code)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self._copy)
+        copy_row.addStretch(1)
+        done_layout.addLayout(copy_row)
+        done_layout.addWidget(self._summary)
+        done_layout.addStretch(1)
+        done_buttons = QHBoxLayout()
+        done_buttons.addStretch(1)
+        done_buttons.addWidget(self._another)
+        done_buttons.addWidget(self._close)
+        done_layout.addLayout(done_buttons)
+
+        self._pages = QStackedWidget()
+        self._pages.addWidget(entry)
+        self._pages.addWidget(done)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._pages)
+
+        self._retranslate()
+        ctx.tasks.run_db(lambda: load_walk_in_choices(ctx.store), on_done=self._on_loaded,
+                         on_error=self._on_failed)
+
+    # ------------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Walk-in request"))
+        captions = {
+            "citizen_phone": self.tr("Phone *"), "citizen_name": self.tr("Citizen's name"),
+            "district_code": self.tr("District"), "neighbourhood_code": self.tr("Neighbourhood *"),
+            "address": self.tr("Address"), "category_code": self.tr("Category *"),
+            "description": self.tr("What the citizen reports *"),
+        }
+        for name, text in captions.items():
+            self._captions[name].setText(text)
+        self._phone.setPlaceholderText(self.tr("09121234567"))
+        self._address.setPlaceholderText(self.tr("Street, alley, plate, landmark"))
+        self._district.setPlaceholderText(self.tr("Choose the district"))
+        self._hood.setPlaceholderText(self.tr("Choose the neighbourhood"))
+        self._category.setPlaceholderText(self.tr("Choose the category"))
+        self._required_note.setText(self.tr("* required"))
+        self._register.setText(self.tr("Register"))
+        self._cancel.setText(self.tr("Cancel"))
+        self._done_title.setText(self.tr("The request is registered."))
+        self._give.setText(self.tr("Give the citizen this tracking code:"))
+        self._copy.setText(self.tr("Copy the code"))
+        self._another.setText(self.tr("Register another"))
+        self._close.setText(self.tr("Close"))
+        if self._choices is not None:
+            self._fill_choices()
+        if self._registered is not None:
+            self._show_registered()
+
+    # ------------------------------------------------------------------- choices
+
+    def _sorted(self, items: Sequence[tuple[str, Names]]) -> list[tuple[str, str]]:
+        """(code, name) in the user's language, in its alphabetical order."""
+        collator = QCollator(QLocale())
+        named = [(code, local_name(names, self._ctx.language)) for code, names in items]
+        return sorted(named, key=lambda item: collator.sortKey(item[1]))
+
+    def _fill_choices(self) -> None:
+        """(Re)fill the combos in the current language, keeping what was chosen."""
+        choices = self._choices
+        assert choices is not None
+        district, hood, category = (self._district.currentData(), self._hood.currentData(),
+                                    self._category.currentData())
+        self._district.blockSignals(True)
+        self._district.clear()
+        for d in choices.districts:
+            self._district.addItem(local_name(d.names, self._ctx.language), d.code)
+        self._district.setCurrentIndex(self._district.findData(district)
+                                       if district else (0 if len(choices.districts) == 1 else -1))
+        self._district.blockSignals(False)
+        self._fill_neighbourhoods(hood)
+
+        # Categories under their family's name: thirteen items read faster in groups.
+        model = QStandardItemModel(self._category)
+        families: dict[str, list[tuple[str, Names]]] = {}
+        for code, names, family in choices.categories:
+            families.setdefault(local_name(family, self._ctx.language), []).append((code, names))
+        collator = QCollator(QLocale())
+        for family in sorted(families, key=collator.sortKey):
+            header = QStandardItem(family)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            bold = QFont(self.font())
+            bold.setBold(True)
+            header.setFont(bold)
+            model.appendRow(header)
+            for code, name in self._sorted(families[family]):
+                item = QStandardItem("    " + name)
+                item.setData(code, Qt.ItemDataRole.UserRole)
+                model.appendRow(item)
+        self._category.setModel(model)
+        self._category.setCurrentIndex(self._category.findData(category) if category else -1)
+
+    def _fill_neighbourhoods(self, keep: str | None = None) -> None:
+        district = self._district.currentData()
+        self._hood.clear()
+        if self._choices is None or district is None:
+            self._hood.setEnabled(False)
+            return
+        (chosen,) = [d for d in self._choices.districts if d.code == district]
+        for code, name in self._sorted(chosen.neighbourhoods):
+            self._hood.addItem(name, code)
+        self._hood.setEnabled(True)
+        self._hood.setCurrentIndex(self._hood.findData(keep) if keep else -1)
+
+    def _on_district(self) -> None:
+        self._fill_neighbourhoods()
+
+    def _on_loaded(self, choices: WalkInChoices) -> None:
+        if not isValid(self):
+            return
+        self._choices = choices
+        self._fill_choices()
+        self._register.setEnabled(True)
+        self.sig_loaded.emit()
+
+    def _on_failed(self, error: BaseException) -> None:
+        if isValid(self):
+            self._error.setText(error_text(error))
+            self._error.show()
+
+    # ------------------------------------------------------------------- saving
+
+    def _form(self) -> WalkIn:
+        return WalkIn(
+            citizen_name=self._name.text(), citizen_phone=self._phone.text(),
+            district_code=self._district.currentData() or "",
+            neighbourhood_code=self._hood.currentData() or "",
+            category_code=self._category.currentData() or "",
+            description=self._description.toPlainText(), address=self._address.text(),
+        )
+
+    def _on_register(self) -> None:
+        for label in (*self._errors.values(), self._error):
+            label.hide()
+        form = self._form()
+        ctx = self._ctx
+        self._register.setEnabled(False)
+        ctx.tasks.run_db(lambda: register(ctx, form), on_done=self._on_registered,
+                         on_error=self._on_rejected)
+
+    def _on_rejected(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._register.setEnabled(True)
+        if not isinstance(error, ValidationFailed):
+            self._error.setText(error_text(error))
+            self._error.show()
+            return
+        self._show_problems(error.problems)
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Each problem beside its field; the first field to fix gets the focus."""
+        general = []
+        for problem in problems:
+            label = self._errors.get(problem.field)
+            if label is None:
+                general.append(problem_text(problem))
+                continue
+            label.setText(problem_text(problem))
+            label.show()
+        if general:
+            self._error.setText("\n".join(general))
+            self._error.show()
+        fields = {p.field for p in problems}
+        for name in self.FIELDS:
+            if name in fields:
+                self._inputs[name].setFocus()
+                break
+
+    def _on_registered(self, registered: Registered) -> None:
+        self._ctx.bus.changed(Changes([registered.id]))
+        if not isValid(self):
+            return
+        self._registered = registered
+        self._show_registered()
+        self._pages.setCurrentIndex(1)
+        self._copy.setFocus()
+        self.sig_registered.emit(registered.tracking_code)
+
+    def _show_registered(self) -> None:
+        registered = self._registered
+        assert registered is not None
+        language = self._ctx.language
+        self._code.setText(digits(registered.tracking_code))
+        self._summary.setText(
+            self.tr("%1 in %2. Status: “%3”. It is kept at this office and sent to the "
+                    "centre at the next sync.")
+            .replace("%1", local_name(registered.category, language))
+            .replace("%2", local_name(registered.neighbourhood, language))
+            .replace("%3", status_name(registered.status)))
+
+    @property
+    def tracking_code(self) -> str | None:
+        """The code of the request registered last (stored form, Latin digits)."""
+        return self._registered.tracking_code if self._registered else None
+
+    def _on_copy(self) -> None:
+        QGuiApplication.clipboard().setText(self._code.text())
+        self._copy.setText(self.tr("Copied"))
+
+    def _on_another(self) -> None:
+        """A fresh form for the next citizen; the district stays, it is usually the same."""
+        for edit in (self._phone, self._name, self._address):
+            edit.clear()
+        self._description.clear()
+        self._hood.setCurrentIndex(-1)
+        self._category.setCurrentIndex(-1)
+        self._registered = None
+        self._copy.setText(self.tr("Copy the code"))
+        self._register.setEnabled(True)
+        self._pages.setCurrentIndex(0)
+        self._phone.setFocus()

@@ -1,0 +1,348 @@
+"""The office's field crews: who they are, who leads them, whether they take work.
+
+Managers and crew supervisors keep this list; clerks see it read-only (the Desk
+refuses their changes too: the dialog only spares them a refusal).  A crew is never
+deleted, because requests and printed work orders name it; it is made inactive, and
+then it is no longer offered when work is assigned.  Every save is recorded with the
+person who made it and sent to the centre like any other change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from desktop_app.services.errors import ValidationFailed
+from desktop_app.services.requests import Changes
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.messages import digits, error_text, local_name, problem_text
+from desktop_app.ui.walk_in import office_district_codes
+from sync.workflow import Role
+
+# Who may change crews (the Desk checks the same).
+CREW_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class CrewRow:
+    id: uuid.UUID
+    name: str
+    supervisor: str
+    phone: str
+    district_code: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class CrewList:
+    crews: tuple[CrewRow, ...]
+    # District codes and names a crew can belong to: the office's own, plus any
+    # other a crew already belongs to.
+    districts: tuple[tuple[str, tuple[str, str]], ...]
+
+
+def load_crews(store: Store) -> CrewList:
+    with store.sessions() as session:
+        crews = session.scalars(sa.select(m.Crew).order_by(m.Crew.active.desc(), m.Crew.name)).all()
+        codes = office_district_codes(session)
+        codes += sorted({c.district_code for c in crews} - set(codes))
+        names = {d.code: (d.name_fa, d.name_en)
+                 for d in session.scalars(sa.select(m.District).where(m.District.code.in_(codes)))}
+        return CrewList(
+            crews=tuple(CrewRow(c.id, c.name, c.supervisor, c.phone or "", c.district_code,
+                                c.active) for c in crews),
+            districts=tuple((code, names[code]) for code in codes if code in names),
+        )
+
+
+class CrewsDialog(QDialog):
+    """The crews of the office, and a form to add or change one.
+
+    Signals:
+        sig_loaded(): the list shows the crews as they are in the database.
+    """
+
+    sig_loaded = Signal()
+
+    COLUMNS = ("name", "supervisor", "phone", "district", "active")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._list: CrewList | None = None
+        self._editing: uuid.UUID | None = None
+        self._can_edit = ctx.actor.role in CREW_ROLES
+        self.setObjectName("crewsDialog")
+        self.resize(900, 480)
+
+        self._table = QTableWidget(0, len(self.COLUMNS))
+        self._table.setObjectName("crews")
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.verticalHeader().hide()
+        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._table.horizontalHeader().setStretchLastSection(True)
+        self._table.itemSelectionChanged.connect(self._on_selected)
+
+        self._name = QLineEdit()
+        self._name.setObjectName("name")
+        self._supervisor = QLineEdit()
+        self._supervisor.setObjectName("supervisor")
+        self._phone = QLineEdit()
+        self._phone.setObjectName("phone")
+        self._phone.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self._district = QComboBox()
+        self._district.setObjectName("district_code")
+        self._active = QCheckBox()
+        self._active.setObjectName("active")
+        self._active.setChecked(True)
+        self._errors = {key: self._error_label(f"{key}_error")
+                        for key in ("name", "phone", "district_code")}
+        self._captions = {key: QLabel() for key in ("name", "supervisor", "phone", "district_code")}
+        form = QFormLayout()
+        form.addRow(self._captions["name"], self._with_error(self._name, "name"))
+        form.addRow(self._captions["supervisor"], self._supervisor)
+        form.addRow(self._captions["phone"], self._with_error(self._phone, "phone"))
+        form.addRow(self._captions["district_code"],
+                    self._with_error(self._district, "district_code"))
+        form.addRow("", self._active)
+        self._hint = QLabel()
+        self._hint.setObjectName("hint")
+        self._hint.setWordWrap(True)
+        self._hint.setStyleSheet("color:#5f6368;")
+        self._status = QLabel()
+        self._status.setObjectName("status")
+        self._status.setWordWrap(True)
+        self._new = QPushButton()
+        self._new.setObjectName("new")
+        self._new.clicked.connect(self._on_new)
+        self._save = QPushButton()
+        self._save.setObjectName("save")
+        self._save.setDefault(True)
+        self._save.clicked.connect(self._on_save)
+        editor_buttons = QHBoxLayout()
+        editor_buttons.addWidget(self._new)
+        editor_buttons.addStretch(1)
+        editor_buttons.addWidget(self._save)
+        editor_layout = QVBoxLayout()
+        editor_layout.addLayout(form)
+        editor_layout.addWidget(self._hint)
+        editor_layout.addWidget(self._status)
+        editor_layout.addStretch(1)
+        editor_layout.addLayout(editor_buttons)
+        self._editor = QGroupBox()
+        self._editor.setLayout(editor_layout)
+        self._editor.setEnabled(False)
+
+        self._close = QPushButton()
+        self._close.setObjectName("close")
+        self._close.setAutoDefault(False)
+        self._close.clicked.connect(self.accept)
+        body = QHBoxLayout()
+        body.addWidget(self._table, 3)
+        body.addWidget(self._editor, 2)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self._close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addLayout(bottom)
+
+        self._retranslate()
+        self._reload()
+
+    @staticmethod
+    def _error_label(name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setStyleSheet("color:#b3261e;")
+        label.hide()
+        return label
+
+    def _with_error(self, field: QWidget, key: str) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(field)
+        column.addWidget(self._errors[key])
+        return box
+
+    # ------------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Crews"))
+        self._table.setHorizontalHeaderLabels([
+            self.tr("Crew"), self.tr("Supervisor"), self.tr("Phone"), self.tr("District"),
+            self.tr("Active")])
+        self._captions["name"].setText(self.tr("Name *"))
+        self._captions["supervisor"].setText(self.tr("Supervisor"))
+        self._captions["phone"].setText(self.tr("Phone"))
+        self._captions["district_code"].setText(self.tr("District *"))
+        self._active.setText(self.tr("Active: offered when work is assigned"))
+        self._hint.setText(
+            self.tr("A crew is never deleted: make it inactive and it is no longer offered "
+                    "for new work. Work it already has stays with it.")
+            if self._can_edit else
+            self.tr("Only a manager or a crew supervisor can change crews."))
+        self._new.setText(self.tr("New crew"))
+        self._save.setText(self.tr("Save"))
+        self._close.setText(self.tr("Close"))
+        self._editor.setTitle(self.tr("Change crew") if self._editing else self.tr("New crew"))
+        if self._list is not None:
+            self._fill()
+
+    # ------------------------------------------------------------------- loading
+
+    def _reload(self, select: uuid.UUID | None = None, message: str = "") -> None:
+        """Read the crews again; then show ``select`` in the form, and ``message``."""
+        self._ctx.tasks.run_db(lambda: load_crews(self._ctx.store),
+                               on_done=lambda crews: self._on_loaded(crews, select, message),
+                               on_error=self._on_error)
+
+    def _on_loaded(self, crews: CrewList, select: uuid.UUID | None, message: str) -> None:
+        if not isValid(self):
+            return
+        self._list = crews
+        self._fill()
+        self._editor.setEnabled(self._can_edit)
+        if select is not None:
+            self.select(select)
+        elif self._editing is None:
+            self._on_new()
+        self._status.setText(message)
+        self.sig_loaded.emit()
+
+    def _fill(self) -> None:
+        crews = self._list
+        assert crews is not None
+        language = self._ctx.language
+        names = dict(crews.districts)
+        self._table.blockSignals(True)
+        self._table.setRowCount(len(crews.crews))
+        muted = QBrush(self.palette().color(QPalette.ColorGroup.Disabled,
+                                            QPalette.ColorRole.Text))
+        for row, crew in enumerate(crews.crews):
+            cells = (crew.name, crew.supervisor, digits(crew.phone),
+                     local_name(names.get(crew.district_code), language),
+                     self.tr("yes") if crew.active else self.tr("no"))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, crew.id)
+                if not crew.active:
+                    item.setForeground(muted)
+                self._table.setItem(row, column, item)
+        self._table.blockSignals(False)
+        current = self._district.currentData()
+        self._district.clear()
+        for code, district_names in crews.districts:
+            self._district.addItem(local_name(district_names, language), code)
+        self._district.setCurrentIndex(max(0, self._district.findData(current)))
+
+    # ------------------------------------------------------------------- editing
+
+    def select(self, crew_id: uuid.UUID) -> None:
+        """Show one crew in the list and in the form."""
+        for row in range(self._table.rowCount()):
+            if self._table.item(row, 0).data(Qt.ItemDataRole.UserRole) == crew_id:
+                self._table.selectRow(row)
+                return
+        raise KeyError(crew_id)
+
+    def _on_selected(self) -> None:
+        rows = self._table.selectionModel().selectedRows()
+        if not rows or self._list is None:
+            return
+        crew_id = self._table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        (crew,) = [c for c in self._list.crews if c.id == crew_id]
+        self._editing = crew.id
+        self._name.setText(crew.name)
+        self._supervisor.setText(crew.supervisor)
+        self._phone.setText(crew.phone)
+        self._district.setCurrentIndex(max(0, self._district.findData(crew.district_code)))
+        self._active.setChecked(crew.active)
+        self._clear_messages()
+        self._editor.setTitle(self.tr("Change crew"))
+
+    def _on_new(self) -> None:
+        self._table.clearSelection()
+        self._editing = None
+        for edit in (self._name, self._supervisor, self._phone):
+            edit.clear()
+        self._active.setChecked(True)
+        self._clear_messages()
+        self._editor.setTitle(self.tr("New crew"))
+        self._name.setFocus()
+
+    def _clear_messages(self) -> None:
+        for label in self._errors.values():
+            label.hide()
+        self._status.clear()
+
+    def _on_save(self) -> None:
+        self._clear_messages()
+        desk = self._ctx.desk
+        values = dict(name=self._name.text(), supervisor=self._supervisor.text(),
+                      phone=self._phone.text(), district_code=self._district.currentData() or "",
+                      active=self._active.isChecked(), crew_id=self._editing)
+        self._save.setEnabled(False)
+        self._ctx.tasks.run_db(lambda: desk.save_crew(**values).id, on_done=self._on_saved,
+                               on_error=self._on_error)
+
+    def _on_saved(self, crew_id: uuid.UUID) -> None:
+        self._ctx.bus.changed(Changes(crews=True))
+        if not isValid(self):
+            return
+        self._save.setEnabled(True)
+        self._editing = crew_id
+        self._reload(select=crew_id, message=self.tr("Saved."))
+
+    def _on_error(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._save.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            general = []
+            for problem in error.problems:
+                # The Desk checks a crew's phone with the citizen's phone rules.
+                key = "phone" if problem.field == "citizen_phone" else problem.field
+                label = self._errors.get(key)
+                if label is None:
+                    general.append(problem_text(problem))
+                    continue
+                label.setText(problem_text(problem))
+                label.show()
+            self._status.setText("\n".join(general))
+            return
+        self._status.setText(error_text(error))

@@ -22,7 +22,7 @@ from desktop_app.ui.messages import digits, local_name, status_name
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
 from sync.workflow import Status
 
-#: Milliseconds of quiet after a keystroke before the search goes out.
+# Milliseconds of quiet after a keystroke before the search goes out.
 SEARCH_PAUSE_MS = 120
 
 

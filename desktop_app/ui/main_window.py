@@ -35,9 +35,9 @@ from desktop_app.ui.sync_controller import SyncBackend, SyncController
 from sync import workflow
 from sync.workflow import Role, Status
 
-#: Who registers walk-in citizens: the desk (DESIGN.md: clerks and managers).
+# Who registers walk-in citizens: the desk (DESIGN.md: clerks and managers).
 WALK_IN_ROLES = frozenset({Role.CLERK, Role.MANAGER})
-#: Who manages crews and users, and who reads the summary reports.
+# Who manages crews and users, and who reads the summary reports.
 CREW_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
 USER_ROLES = frozenset({Role.MANAGER})
 REPORT_ROLES = frozenset({Role.MANAGER, Role.CENTRE})

@@ -43,11 +43,11 @@ from sync.workflow import Status
 
 _CONTEXT = "RequestTable"
 
-#: Tinted background of an overdue row, and the colour of its ⚠ mark.
+# Tinted background of an overdue row, and the colour of its ⚠ mark.
 OVERDUE_BACKGROUND = QColor("#fdecea")
 OVERDUE_FOREGROUND = QColor("#b3261e")
 
-#: The status label colours: calm for work waiting, green done, grey closed.
+# The status label colours: calm for work waiting, green done, grey closed.
 STATUS_COLOURS: dict[str, QColor] = {
     Status.RECEIVED: QColor("#6d6d6d"),
     Status.REFERRED: QColor("#1565c0"),
@@ -57,16 +57,12 @@ STATUS_COLOURS: dict[str, QColor] = {
     Status.NOT_ACTIONABLE: QColor("#757575"),
 }
 
-#: Item data role holding the request's id (a :class:`uuid.UUID`).
+# Item data role holding the request's id (a :class:`uuid.UUID`).
 ID_ROLE = Qt.ItemDataRole.UserRole
-#: Item data role: True when the row is overdue.
+# Item data role: True when the row is overdue.
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
-#: Item data role: the status code of the row.
+# Item data role: the status code of the row.
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
 
 
 # =============================================================== the reader thread
@@ -140,7 +136,7 @@ class TableReader(QObject):
 class Column:
     key: str
     title: str  # English source text, translated in headerData
-    #: The read side's sort key for this column, None when it cannot sort.
+    # The read side's sort key for this column, None when it cannot sort.
     sort_key: str | None = None
 
 
@@ -313,9 +309,9 @@ class RequestTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return _tr(COLUMNS[section].title)
+                return QCoreApplication.translate(_CONTEXT, COLUMNS[section].title)
             if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key:
-                return _tr("Click to sort by this column")
+                return QCoreApplication.translate("RequestTable", "Click to sort by this column")
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self._rows):
             return digits(section + 1)
@@ -387,8 +383,10 @@ class RequestTableModel(QAbstractTableModel):
                 return "—"
             if overdue:
                 days = (self._now - row.due_at).days + 1
-                late = _tr("1 day late") if days == 1 else _tr("%1 days late").replace("%1", digits(days))
-                return "⚠ " + late
+                if days == 1:
+                    return "⚠ " + QCoreApplication.translate("RequestTable", "1 day late")
+                return "⚠ " + QCoreApplication.translate("RequestTable", "%1 days late") \
+                    .replace("%1", digits(days))
             return moment_text(row.due_at)
         if key == "category":
             return self._name("categories", row.category_code)
@@ -410,9 +408,11 @@ class RequestTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: RequestRow, key: str, overdue: bool) -> str | None:
         if key == "due" and row.is_open:
-            text = _tr("Target: %1").replace("%1", moment_text(row.due_at))
+            text = QCoreApplication.translate("RequestTable", "Target: %1") \
+                .replace("%1", moment_text(row.due_at))
             if overdue:
-                text = _tr("Overdue — past its category's target days.") + "\n" + text
+                text = QCoreApplication.translate(
+                    "RequestTable", "Overdue — past its category's target days.") + "\n" + text
             return text
         if key in ("description", "address"):
             return row.description if key == "description" else row.address

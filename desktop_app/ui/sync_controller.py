@@ -22,9 +22,9 @@ from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.tasks import TaskState
 
-#: Minutes between rounds when nothing else asks for one.
+# Minutes between rounds when nothing else asks for one.
 INTERVAL_MS = 5 * 60 * 1000
-#: After a local change, wait this long for more before sending them together.
+# After a local change, wait this long for more before sending them together.
 AFTER_CHANGE_MS = 10 * 1000
 
 
@@ -53,15 +53,15 @@ def default_backend() -> SyncBackend | None:
 class SyncStatus:
     """What the status bar shows about sync."""
 
-    #: False: no sync engine, or the office has not joined a centre yet.
+    # False: no sync engine, or the office has not joined a centre yet.
     enrolled: bool = False
-    #: None until a round has been tried; then whether the centre answered.
+    # None until a round has been tried; then whether the centre answered.
     online: bool | None = None
     pending: int = 0
     last_sync: dt.datetime | None = None
     problems: int = 0
     running: bool = False
-    #: The last round's failure, as the engine worded it (its code and message).
+    # The last round's failure, as the engine worded it (its code and message).
     error: str = ""
 
 

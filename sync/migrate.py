@@ -38,6 +38,18 @@ def head_revision(script_location: Path) -> str | None:
     return ScriptDirectory.from_config(config_for(script_location)).get_current_head()
 
 
+def is_known_revision(script_location: Path, revision: str | None) -> bool:
+    """False for a database stamped by migrations this program does not have, i.e.
+    written by a newer version."""
+    if revision is None:
+        return True
+    try:
+        ScriptDirectory.from_config(config_for(script_location)).get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
+        return False
+    return True
+
+
 class ForeignKeyViolation(RuntimeError):
     """A migration left rows that point at nothing; it was rolled back."""
 

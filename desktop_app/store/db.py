@@ -61,6 +61,10 @@ def backup_file(source: Path, target: Path) -> None:
         src.close()
 
 
+class NewerDatabaseError(RuntimeError):
+    """The data folder belongs to a newer Daftar; opening it would risk the data."""
+
+
 def open_store(folder: Path | str | None = None) -> Store:
     folder = Path(folder) if folder else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,12 @@ def open_store(folder: Path | str | None = None) -> Store:
     engine = make_engine(f"sqlite:///{path}")
     current = migrate.current_revision(engine) if existed else None
     head = migrate.head_revision(MIGRATIONS)
+    if not migrate.is_known_revision(MIGRATIONS, current):
+        engine.dispose()
+        raise NewerDatabaseError(
+            f"the office database in {folder} was written by a newer version of Daftar "
+            f"(schema {current}); install that version or a newer one — nothing was changed"
+        )
     if current != head:
         if existed:
             engine.dispose()

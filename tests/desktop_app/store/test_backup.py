@@ -88,3 +88,18 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(backup.BackupError, match="not a Daftar office database"):
         backup.check(other)
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    from desktop_app.store.db import NewerDatabaseError
+
+    factories.office(tmp_path).close()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / DB_NAME}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    engine.dispose()
+    before = (tmp_path / DB_NAME).read_bytes()
+    with pytest.raises(NewerDatabaseError, match="newer version of Daftar"):
+        open_store(tmp_path)
+    assert (tmp_path / DB_NAME).read_bytes() == before
+    assert not list(tmp_path.glob(f"{DB_NAME}.bak-*"))

@@ -1,13 +1,35 @@
 """The wire contract between an office and the centre.
 
-Every message carries ``protocol_version``; the centre serves
-``MIN_PROTOCOL_VERSION..PROTOCOL_VERSION`` and answers anything else with a clear
-``unsupported_protocol`` error (HTTP 426) that the app shows as it is.
+Every request states its protocol version in the :data:`PROTOCOL_HEADER` header
+(and POST bodies in ``protocol_version`` too); the centre serves
+``MIN_PROTOCOL_VERSION..PROTOCOL_VERSION`` and answers anything else with HTTP 426
+and an :class:`ErrorBody` of code ``unsupported_protocol`` that names the range, so
+the app can tell the clerk which side must be updated.
+
+The endpoints (all JSON, all under the centre's base URL):
+
+* ``GET  /health``         no credential; liveness and the protocol range.
+* ``POST /sync/enrol``     an enrolment code from ``daftar-server office add`` in,
+  a device credential out (:class:`EnrolRequest` -> :class:`EnrolResponse`).
+* ``GET  /sync/hello``     who this device is and the centre's clock, at the start of
+  every round (:class:`HelloResponse`).
+* ``POST /sync/push``      a batch of the outbox, in order (:class:`PushRequest` ->
+  :class:`PushResponse`, one :class:`MutationResult` per mutation, same order).
+* ``GET  /sync/pull?cursor=N&limit=L``  the changes after cursor ``N`` for the
+  office's districts (:class:`PullResponse`).
 
 Offices *push* mutations: each is one user action, made where the action happened,
 with a ``mutation_id`` born with it.  The centre applies each exactly once and
-stores its answer; a replay gets the stored answer.  Offices *pull* changes from
-the centre's ordered change log after a cursor, in pages.
+stores its answer; a replay gets the stored answer.  A business rejection (an
+illegal move, a stale edit) is an answer with outcome ``rejected`` or ``conflict``
+and HTTP 200, never an error: only network failures and 5xx are retried.
+
+Offices *pull* pages of the centre's ordered change log.  A page is not a list of
+log entries but the *state* those entries point at, deduplicated and grouped by
+table, as column-oriented :class:`Table` s: the entity as it stands now, if it is in
+the office's scope, else its key in ``removed_requests``.  Sending current state
+instead of deltas makes a page idempotent (applying it twice is harmless) and lets a
+100,000-request first sync travel as a few dozen compact JSON documents.
 """
 
 from __future__ import annotations
@@ -15,9 +37,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sync.workflow import Status
 
 PROTOCOL_VERSION = 1
 MIN_PROTOCOL_VERSION = 1
@@ -28,11 +53,16 @@ CREDENTIAL_HEADER = "X-Daftar-Credential"
 PROTOCOL_HEADER = "X-Daftar-Protocol"
 
 MAX_PUSH_BATCH = 200
-MAX_PULL_PAGE = 2000
+#: Change-log entries per pull page: the default, and the most the centre serves.
+DEFAULT_PULL_PAGE = 5000
+MAX_PULL_PAGE = 20000
+
+#: Clocks further apart than this get a warning in the app (sync.md, "Clock").
+CLOCK_SKEW_WARNING_SECONDS = 300.0
 
 
 class Op(enum.StrEnum):
-    """What a pushed mutation does.  Payload keys per op are in :data:`OP_FIELDS`."""
+    """What a pushed mutation does.  Each op's payload is described by :data:`PAYLOADS`."""
 
     CREATE_REQUEST = "create_request"  # a walk-in registered at the office
     CHANGE_STATUS = "change_status"  # a lifecycle move
@@ -43,24 +73,172 @@ class Op(enum.StrEnum):
     UPSERT_CREW = "upsert_crew"
 
 
-#: The payload keys each op carries (besides ``event_id`` on request ops).
-OP_FIELDS: dict[Op, tuple[str, ...]] = {
-    Op.CREATE_REQUEST: (
-        "request",  # the request's columns, as in :class:`RequestData`
-    ),
-    Op.CHANGE_STATUS: ("from_status", "to_status", "reason", "note", "duplicate_of"),
-    Op.ASSIGN: ("crew_id", "from_status"),
-    Op.ADD_NOTE: ("note",),
-    Op.WORK_ORDER_ISSUED: (),
-    Op.EDIT_REQUEST: ("changes", "base"),  # {field: new}, {field: value it was edited from}
-    Op.UPSERT_CREW: ("crew",),
-}
-
 #: Plain request fields an office may edit (everything else moves by events).
 EDITABLE_FIELDS = (
     "description", "citizen_name", "citizen_phone", "address", "latitude", "longitude",
     "neighbourhood_code", "category_code",
 )
+
+# ----------------------------------------------------------------- row shapes
+#
+# The columns of each synced table as they travel.  They are spelled out here, not
+# read from the database models, so that adding a database column is a decision
+# about the protocol too (tests/sync/test_protocol.py holds them against the schema).
+
+REQUEST_COLUMNS: tuple[str, ...] = (
+    "id", "tracking_code", "received_at", "channel", "district_code", "neighbourhood_code",
+    "category_code", "description", "citizen_name", "citizen_phone", "address", "latitude",
+    "longitude", "status", "closed_at", "outcome_reason", "outcome_note", "crew_id",
+    "assigned_at", "duplicate_of", "version", "updated_at",
+)
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id", "request_id", "kind", "from_status", "to_status", "reason", "note", "data",
+    "actor", "actor_role", "office_id", "client_time", "server_time", "mutation_id",
+)
+CREW_COLUMNS: tuple[str, ...] = (
+    "id", "district_code", "name", "supervisor", "phone", "active", "version", "updated_at",
+)
+#: Reference kinds in the order an office must write them (parents first); their
+#: columns are those of :mod:`sync.schema`'s reference mixins.
+REFERENCE_KINDS: tuple[str, ...] = (
+    "region", "category_family", "district", "neighbourhood", "category", "channel", "reason",
+)
+
+#: Columns that hold a UUID (sent as its canonical string) …
+UUID_COLUMNS = frozenset({"id", "request_id", "crew_id", "duplicate_of", "office_id", "mutation_id"})
+#: … and an instant (ISO 8601 with its offset; the centre sends UTC, ``Z``).
+TIME_COLUMNS = frozenset(
+    {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time"}
+)
+
+
+def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
+    """An instant from the wire, always aware (a naive one is refused, not guessed)."""
+    if value is None or isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = dt.datetime.fromisoformat(value)
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError(f"instant without an offset: {value!r}")
+    return moment
+
+
+def decode_value(column: str, value: Any) -> Any:
+    """A column's value as Python: UUIDs and instants parsed, the rest as JSON gave it."""
+    if value is None:
+        return None
+    if column in UUID_COLUMNS:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+    if column in TIME_COLUMNS:
+        return parse_time(value)
+    return value
+
+
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {column: decode_value(column, value) for column, value in row.items()}
+
+
+# ------------------------------------------------------------------ messages
+
+
+class Wire(BaseModel):
+    # Unknown fields are ignored: an N-1 client keeps working against an N server.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Table(Wire):
+    """Rows of one table, column-oriented: a few kilobytes of names instead of a key
+    per value, which halves the size of a first sync."""
+
+    columns: list[str]
+    rows: list[list[Any]] = Field(default_factory=list)
+
+    def dicts(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            yield dict(zip(self.columns, row))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Mutation(Wire):
+    mutation_id: uuid.UUID
+    #: The outbox's own order; the centre records it for the audit.
+    office_seq: int
+    op: Op
+    entity: str  # request | crew
+    entity_id: uuid.UUID
+    #: The version of the entity the change was made on (crews: a stale one is a conflict).
+    base_version: int | None = None
+    client_time: dt.datetime
+    actor: str
+    #: The role the person had when acting (lifecycle moves depend on it); ``None``
+    #: for ops without a lifecycle (crews).
+    actor_role: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class RequestPayload(Wire):
+    """What every request op carries: the id of the history entry the office wrote
+    for it, which the centre keeps, so the entry is not doubled when pulled back."""
+
+    event_id: uuid.UUID
+
+
+class CreateRequestPayload(RequestPayload):
+    #: The walk-in's columns (:data:`REQUEST_COLUMNS`); its tracking code is final.
+    request: dict[str, Any]
+
+
+class ChangeStatusPayload(RequestPayload):
+    from_status: Status | None = None
+    to_status: Status
+    reason: str | None = None
+    note: str = ""
+    duplicate_of: uuid.UUID | None = None
+
+
+class AssignPayload(RequestPayload):
+    crew_id: uuid.UUID
+    from_status: Status | None = None
+
+
+class AddNotePayload(RequestPayload):
+    note: str
+
+
+class WorkOrderIssuedPayload(RequestPayload):
+    pass
+
+
+class EditRequestPayload(RequestPayload):
+    #: ``{field: new value}`` and ``{field: the value it was edited from}``: the centre
+    #: applies the edit only where its value is still the base (else a conflict).
+    changes: dict[str, Any]
+    base: dict[str, Any]
+
+
+class UpsertCrewPayload(Wire):
+    #: ``id, name, supervisor, phone, district_code, active``.
+    crew: dict[str, Any]
+
+
+#: The payload of each op, as the centre reads it.
+PAYLOADS: dict[Op, type[Wire]] = {
+    Op.CREATE_REQUEST: CreateRequestPayload,
+    Op.CHANGE_STATUS: ChangeStatusPayload,
+    Op.ASSIGN: AssignPayload,
+    Op.ADD_NOTE: AddNotePayload,
+    Op.WORK_ORDER_ISSUED: WorkOrderIssuedPayload,
+    Op.EDIT_REQUEST: EditRequestPayload,
+    Op.UPSERT_CREW: UpsertCrewPayload,
+}
+
+
+class PushRequest(Wire):
+    protocol_version: int
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
+    client_time: dt.datetime
 
 
 class Outcome(enum.StrEnum):
@@ -72,38 +250,19 @@ class Outcome(enum.StrEnum):
     CONFLICT = "conflict"
 
 
-class Wire(BaseModel):
-    # Unknown fields are ignored: an N-1 client keeps working against an N server.
-    model_config = ConfigDict(extra="ignore")
-
-
-class Mutation(Wire):
-    mutation_id: uuid.UUID
-    office_seq: int
-    op: Op
-    entity: str
-    entity_id: uuid.UUID
-    base_version: int | None = None
-    client_time: dt.datetime
-    actor: str
-    actor_role: str
-    payload: dict[str, Any] = Field(default_factory=dict)
-
-
-class PushRequest(Wire):
-    protocol_version: int
-    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
-    client_time: dt.datetime
-
-
 class MutationResult(Wire):
     mutation_id: uuid.UUID
     outcome: Outcome
     code: str | None = None
     message: str = ""
-    #: The centre's copy of the entity after the mutation (or as it stands, when
-    #: rejected), so that the office can show both sides.
+    #: The centre's copy of the entity (request or crew, :data:`REQUEST_COLUMNS` /
+    #: :data:`CREW_COLUMNS`) after the mutation — or as it stands, when refused — so
+    #: that the office can show both sides.  ``None`` when the entity is unknown or
+    #: outside the office's districts: an answer never carries another district's data.
     server_value: dict[str, Any] | None = None
+    #: The history entry the centre wrote for an applied request op
+    #: (:data:`EVENT_COLUMNS`), with the centre's ``server_time``.
+    event: dict[str, Any] | None = None
 
 
 class PushResponse(Wire):
@@ -112,36 +271,87 @@ class PushResponse(Wire):
     server_time: dt.datetime
 
 
-class Change(Wire):
-    seq: int
-    entity: str  # request | event | crew | reference
-    op: str  # upsert | moved_out
-    key: str
-    data: dict[str, Any] | None = None
-
-
 class PullResponse(Wire):
     protocol_version: int
-    changes: list[Change]
+    #: The cursor this page starts after (echoed, so an office applies a page only on
+    #: the cursor it asked with).
+    cursor: int
+    #: The cursor to store with this page and to ask the next page with.
     next_cursor: int
+    #: The newest change-log entry the centre had when it read the page (progress).
+    last_seq: int
     has_more: bool
     server_time: dt.datetime
+    #: Reference rows by kind (:data:`REFERENCE_KINDS`); every office gets them.
+    reference: dict[str, Table] = Field(default_factory=dict)
+    crews: Table = Field(default_factory=lambda: Table(columns=list(CREW_COLUMNS)))
+    requests: Table = Field(default_factory=lambda: Table(columns=list(REQUEST_COLUMNS)))
+    events: Table = Field(default_factory=lambda: Table(columns=list(EVENT_COLUMNS)))
+    #: Requests that left the office's districts (moved by the centre): drop them
+    #: and their history, unless the office still has unsent changes to them.
+    removed_requests: list[uuid.UUID] = Field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return (
+            sum(len(t) for t in self.reference.values()) + len(self.crews) + len(self.requests)
+            + len(self.events) + len(self.removed_requests)
+        )
+
+
+class OfficeInfo(Wire):
+    office_id: uuid.UUID
+    name: str
+    #: Part of the tracking codes the office gives walk-ins (``1405-<number>-17``).
+    number: int
+    #: The districts the office serves; every district when ``all_districts``.
+    districts: list[str]
+    all_districts: bool
 
 
 class EnrolRequest(Wire):
     protocol_version: int
     code: str
-    device_name: str = ""
 
 
 class EnrolResponse(Wire):
     protocol_version: int
-    office_id: uuid.UUID
-    office_name: str
+    office: OfficeInfo
     device_id: uuid.UUID
+    #: Shown once; the centre keeps only its hash.  Sent back in :data:`CREDENTIAL_HEADER`.
     credential: str
-    districts: list[str]
-    all_districts: bool
+    #: Jalali year -> the highest walk-in serial the centre has from this office, so a
+    #: reinstalled office never hands out a tracking code twice.
+    walk_in_serials: dict[int, int] = Field(default_factory=dict)
+    server_time: dt.datetime
+
+
+class HelloResponse(Wire):
+    protocol_version: int
+    min_protocol_version: int
+    server_time: dt.datetime
+    office: OfficeInfo
+    last_seq: int
+
+
+class HealthResponse(Wire):
+    status: str
+    protocol_version: int
+    min_protocol_version: int
+    server_time: dt.datetime
+
+
+class ErrorCode(enum.StrEnum):
+    """Stable codes of :class:`ErrorBody`; the app translates them for the clerk."""
+
+    UNSUPPORTED_PROTOCOL = "unsupported_protocol"  # 426
+    BAD_CREDENTIAL = "bad_credential"  # 401: missing, malformed, unknown or wrong
+    CREDENTIAL_REVOKED = "credential_revoked"  # 401: the centre revoked this device
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"  # 403: wrong, used or expired
+    CURSOR_AHEAD = "cursor_ahead"  # 409: the centre's log is behind the office (restored)
+    BAD_REQUEST = "bad_request"  # 400/422: a malformed request
+    NOT_FOUND = "not_found"  # 404
+    SERVER_ERROR = "server_error"  # 500: nothing about the cause is sent
 
 
 class ErrorBody(Wire):

@@ -1,0 +1,272 @@
+"""The centre's HTTP API (FastAPI on uvicorn); the OpenAPI description is at
+``/openapi.json`` and browsable at ``/docs``.  The wire contract is :mod:`sync.protocol`.
+
+Serving over TLS
+----------------
+Offices reach the centre over the city network or the internet, so production
+traffic must be encrypted.  Two ways, both supported:
+
+* **uvicorn's own TLS**: ``run(url, certfile=..., keyfile=...)``, or set
+  ``DAFTAR_TLS_CERT`` and ``DAFTAR_TLS_KEY`` (PEM files) before ``daftar-server
+  serve``; the server then speaks only HTTPS on its port.
+* **a reverse proxy** that holds the certificate and forwards to the server on
+  loopback — the usual choice when the city already runs one.  With Caddy::
+
+      137.kashan.ir {
+          reverse_proxy 127.0.0.1:8137
+      }
+
+  or nginx::
+
+      server {
+          listen 443 ssl;
+          server_name 137.kashan.ir;
+          ssl_certificate     /etc/ssl/daftar/fullchain.pem;
+          ssl_certificate_key /etc/ssl/daftar/privkey.pem;
+          client_max_body_size 20m;
+          location / {
+              proxy_pass http://127.0.0.1:8137;
+              proxy_read_timeout 120s;
+          }
+      }
+
+  and ``daftar-server serve --host 127.0.0.1`` so that nothing reaches the plain
+  port from outside.
+
+The office app refuses ``http://`` to any host but this computer unless the user
+allows it explicitly (``daftar enroll --allow-insecure``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.dates import utcnow
+from sync.db import make_engine
+from sync.protocol import (
+    CREDENTIAL_HEADER,
+    DEFAULT_PULL_PAGE,
+    MAX_PULL_PAGE,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorBody,
+    ErrorCode,
+    HealthResponse,
+    HelloResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from sync.server import db
+from sync.server.auth import AuthError, Scope, authenticate, enrol, mark_seen, walk_in_serials
+from sync.server.pull import CursorAhead, read_page
+from sync.server.push import apply_batch
+
+log = logging.getLogger("daftar.server")
+
+TLS_CERT_ENV = "DAFTAR_TLS_CERT"
+TLS_KEY_ENV = "DAFTAR_TLS_KEY"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: ErrorCode, message: str, **extra: Any):
+        self.status = status
+        self.body = ErrorBody(code=code.value, message=message, **extra)
+        super().__init__(message)
+
+
+def _error(status: int, body: ErrorBody) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True))
+
+
+def _protocol_error(stated: str | None) -> ApiError:
+    if stated is None:
+        message = f"the request states no protocol version (header {PROTOCOL_HEADER})"
+    else:
+        message = (f"this centre serves protocol versions {MIN_PROTOCOL_VERSION} to "
+                   f"{PROTOCOL_VERSION}, not {stated}: "
+                   + ("update the Daftar app" if _older(stated) else "the centre must be updated"))
+    return ApiError(426, ErrorCode.UNSUPPORTED_PROTOCOL, message,
+                    min_protocol_version=MIN_PROTOCOL_VERSION, max_protocol_version=PROTOCOL_VERSION)
+
+
+def _older(stated: str) -> bool:
+    return stated.isdigit() and int(stated) < MIN_PROTOCOL_VERSION
+
+
+def protocol_version(
+    stated: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
+) -> int:
+    """Every sync request states its protocol version; one outside the range served
+    gets 426 and the range, before anything else is looked at."""
+    if stated is None or not stated.isdigit() \
+            or not MIN_PROTOCOL_VERSION <= int(stated) <= PROTOCOL_VERSION:
+        raise _protocol_error(stated)
+    return int(stated)
+
+
+Version = Annotated[int, Depends(protocol_version)]
+
+
+@contextmanager
+def _transaction(request: Request, kind: str) -> Iterator[Session]:
+    factory: sessionmaker[Session] = getattr(request.app.state, kind)
+    with factory.begin() as session:
+        yield session
+
+
+def office_scope(
+    request: Request,
+    _version: Version,
+    credential: Annotated[str | None, Header(alias=CREDENTIAL_HEADER)] = None,
+) -> Scope:
+    """The calling device's office and districts; 401 unless its credential is good.
+    The protocol is checked first: an old app hears "update", not "who are you"."""
+    with _transaction(request, "reads") as session:
+        return authenticate(session, credential)
+
+
+Office = Annotated[Scope, Depends(office_scope)]
+
+
+def _read_engine(engine: sa.Engine) -> sa.Engine:
+    """Pulls read one consistent snapshot.  PostgreSQL: REPEATABLE READ.  SQLite: a
+    plain (deferred) transaction is already a snapshot in WAL mode, and must not take
+    the write lock that this project's SQLite engines take with ``BEGIN IMMEDIATE``."""
+    if engine.dialect.name == "sqlite":
+        return make_engine(engine.url, immediate=False)
+    return engine.execution_options(isolation_level="REPEATABLE READ")
+
+
+def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
+    """The API over a migrated centre database (an engine, or a URL to open)."""
+    if isinstance(engine_or_url, sa.Engine):
+        engine = engine_or_url
+    else:
+        url = db.normalise_url(engine_or_url)
+        # 50 offices syncing at once need more than the default 5+10 connections.
+        pool = {} if url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 20}
+        engine = make_engine(url, **pool)
+    writes = db.session_factory(engine)
+
+    app = FastAPI(
+        title="Daftar centre",
+        version=str(PROTOCOL_VERSION),
+        description="Sync API of the 137 centre: enrolment, push, pull. "
+        f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
+        f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
+    )
+    app.state.engine = engine
+    app.state.writes = writes
+    app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
+
+    @app.exception_handler(ApiError)
+    def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.body)
+
+    @app.exception_handler(AuthError)
+    def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
+        return _error(exc.status, ErrorBody(code=exc.code.value, message=str(exc)))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return _error(422, ErrorBody(code=ErrorCode.BAD_REQUEST.value,
+                                     message=f"{where}: {first.get('msg')}"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # Logged here in full; the office learns only that it may try again.
+        log.exception("request failed", exc_info=exc)
+        return _error(500, ErrorBody(code=ErrorCode.SERVER_ERROR.value,
+                                     message="the centre could not answer; try again later"))
+
+    @app.get("/health", response_model=HealthResponse, tags=["centre"])
+    def health(request: Request) -> HealthResponse:
+        """Liveness: answers without a credential, with the protocol range served."""
+        with _transaction(request, "reads") as session:
+            session.execute(sa.text("SELECT 1"))
+        return HealthResponse(status="ok", protocol_version=PROTOCOL_VERSION,
+                              min_protocol_version=MIN_PROTOCOL_VERSION, server_time=utcnow())
+
+    @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
+              responses={403: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+    def enrol_device(body: EnrolRequest, _version: Version) -> EnrolResponse:
+        """Use up a one-time enrolment code; the answer holds the device credential,
+        which is shown only this once."""
+        with writes.begin() as session:
+            scope, credential = enrol(session, body.code)
+            serials = walk_in_serials(session, scope.number)
+        return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
+                             device_id=scope.device_id, credential=credential,
+                             walk_in_serials=serials, server_time=utcnow())
+
+    @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
+             responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+    def hello(scope: Office) -> HelloResponse:
+        """Who this device is now (its office's districts may have changed), and the
+        centre's clock, for the office's clock-skew check."""
+        with writes.begin() as session:
+            now = utcnow()
+            mark_seen(session, scope, now)
+            last = db.last_seq(session)
+        return HelloResponse(protocol_version=PROTOCOL_VERSION,
+                             min_protocol_version=MIN_PROTOCOL_VERSION, server_time=now,
+                             office=scope.info(), last_seq=last)
+
+    @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
+              responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+    def push(body: PushRequest, scope: Office) -> PushResponse:
+        """Apply a batch of the office's outbox, in order, each mutation once."""
+        results = apply_batch(writes, scope, body.mutations)
+        return PushResponse(protocol_version=PROTOCOL_VERSION, results=results,
+                            server_time=utcnow())
+
+    @app.get("/sync/pull", response_model=PullResponse, tags=["sync"],
+             responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody},
+                        426: {"model": ErrorBody}})
+    def pull(
+        request: Request,
+        scope: Office,
+        cursor: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+    ) -> Response:
+        """The office's districts' changes after ``cursor``, as rows in their current state."""
+        try:
+            with _transaction(request, "reads") as session:
+                page = read_page(session, scope, cursor, limit)
+        except CursorAhead as exc:
+            raise ApiError(409, ErrorCode.CURSOR_AHEAD, str(exc)) from None
+        # Serialised by pydantic-core directly: a page can hold thousands of rows.
+        return Response(page.model_dump_json(), media_type="application/json")
+
+    return app
+
+
+def run(url: str, host: str = "127.0.0.1", port: int = 8137, *,
+        certfile: str | None = None, keyfile: str | None = None) -> None:
+    """Serve the API with uvicorn until interrupted; HTTPS when a certificate is
+    given (or ``DAFTAR_TLS_CERT``/``DAFTAR_TLS_KEY`` are set)."""
+    import uvicorn
+
+    certfile = certfile or os.environ.get(TLS_CERT_ENV) or None
+    keyfile = keyfile or os.environ.get(TLS_KEY_ENV) or None
+    if bool(certfile) != bool(keyfile):
+        raise ValueError(f"TLS needs both a certificate and its key ({TLS_CERT_ENV}, {TLS_KEY_ENV})")
+    uvicorn.run(create_app(url), host=host, port=port, ssl_certfile=certfile,
+                ssl_keyfile=keyfile, log_level="info", access_log=False)
+

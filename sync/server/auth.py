@@ -1,0 +1,159 @@
+"""Who is asking, and what they may see: enrolment, device credentials, office scope.
+
+An office joins with the one-time code that ``daftar-server office add`` printed
+(its argon2 hash waits in :attr:`Office.enrolment_code_hash`).  Enrolment uses the
+code up and gives the installation a *device credential*, ``dft1.<device>.<secret>``,
+shown once; the centre keeps only a SHA-256 of the secret.  A fast hash is right for
+the credential and a slow one for the code: the secret is 256 random bits, which no
+amount of guessing reaches, while a typed code is short enough that each guess must
+cost (the credential is checked on every request; argon2 would add ~50 ms to each).
+
+Every endpoint except ``/health`` and ``/sync/enrol`` resolves the credential to a
+:class:`Scope`: the office, its districts, and the device.  A revoked device
+(``daftar-server office revoke``) is refused with its own code so the app can ask for
+a new enrolment; an unknown device and a wrong secret get the same answer, so the
+answer tells an outsider nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from sync.dates import utcnow
+from sync.protocol import ErrorCode, OfficeInfo
+from sync.server.cli import normalise_enrolment_code
+from sync.server.models import Device, Office, OfficeDistrict, ServiceRequest
+
+CREDENTIAL_PREFIX = "dft1"
+_CREDENTIAL = re.compile(rf"^{CREDENTIAL_PREFIX}\.([0-9a-f]{{32}})\.([A-Za-z0-9_-]{{43}})$")
+_HASHER = PasswordHasher()
+
+
+class AuthError(Exception):
+    """A request the centre refuses before looking at what it asks."""
+
+    def __init__(self, code: ErrorCode, message: str, status: int = 401):
+        self.code = code
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An authenticated device of an office, and the districts it may read and write."""
+
+    office_id: uuid.UUID
+    device_id: uuid.UUID
+    name: str
+    number: int
+    all_districts: bool
+    districts: frozenset[str]
+
+    def covers(self, district_code: str | None) -> bool:
+        return self.all_districts or district_code in self.districts
+
+    def info(self) -> OfficeInfo:
+        return OfficeInfo(office_id=self.office_id, name=self.name, number=self.number,
+                          districts=sorted(self.districts), all_districts=self.all_districts)
+
+
+def _secret_hash(secret: str) -> str:
+    return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()
+
+
+def scope_of(session: Session, office: Office, device_id: uuid.UUID) -> Scope:
+    districts = frozenset(session.scalars(
+        sa.select(OfficeDistrict.district_code).where(OfficeDistrict.office_id == office.id)
+    ))
+    return Scope(office_id=office.id, device_id=device_id, name=office.name, number=office.number,
+                 all_districts=office.all_districts, districts=districts)
+
+
+def authenticate(session: Session, credential: str | None) -> Scope:
+    """The scope of the device whose credential this is, or :class:`AuthError`."""
+    match = _CREDENTIAL.match(credential or "")
+    if match is None:
+        raise AuthError(ErrorCode.BAD_CREDENTIAL, "no valid device credential in the request")
+    device = session.get(Device, uuid.UUID(match[1]))
+    expected = device.credential_hash if device else _secret_hash("")
+    # Compared even for an unknown device, so that timing does not tell the two apart.
+    if not hmac.compare_digest(expected, _secret_hash(match[2])) or device is None:
+        raise AuthError(ErrorCode.BAD_CREDENTIAL, "the device credential is not valid")
+    if device.revoked_at is not None:
+        raise AuthError(ErrorCode.CREDENTIAL_REVOKED,
+                        "this device was revoked at the centre; enrol it again with a new code")
+    office = session.get(Office, device.office_id)
+    assert office is not None  # devices.office_id is a foreign key
+    return scope_of(session, office, device.id)
+
+
+def mark_seen(session: Session, scope: Scope, at: dt.datetime) -> None:
+    session.execute(sa.update(Device).where(Device.id == scope.device_id).values(last_seen_at=at))
+
+
+def _matches(code_hash: str, code: str) -> bool:
+    try:
+        return _HASHER.verify(code_hash, code)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def enrol(session: Session, code: str) -> tuple[Scope, str]:
+    """Use up an enrolment code: a new device of its office, and that device's
+    credential (returned once, stored only hashed).  A wrong, used or expired code
+    gets one and the same :class:`AuthError`."""
+    typed = normalise_enrolment_code(code)
+    now = utcnow()
+    waiting = session.scalars(
+        sa.select(Office).where(Office.enrolment_code_hash.is_not(None),
+                                Office.enrolment_expires_at > now)
+    ).all()
+    office = next((o for o in waiting if typed and _matches(o.enrolment_code_hash or "", typed)), None)
+    if office is not None:
+        # Lock and look again: of two devices racing with one code, one wins.
+        office = session.scalars(
+            sa.select(Office).where(Office.id == office.id,
+                                    Office.enrolment_code_hash == office.enrolment_code_hash)
+            .with_for_update().execution_options(populate_existing=True)
+        ).one_or_none()
+    if office is None:
+        raise AuthError(ErrorCode.ENROLMENT_CODE_INVALID,
+                        "the enrolment code is wrong, already used or expired; ask the centre "
+                        "for a new one", status=403)
+    office.enrolment_code_hash = None
+    office.enrolment_expires_at = None
+    device_id = uuid.uuid4()
+    secret = secrets.token_urlsafe(32)
+    session.add(Device(id=device_id, office_id=office.id, credential_hash=_secret_hash(secret),
+                       enrolled_at=now))
+    session.flush()
+    return scope_of(session, office, device_id), f"{CREDENTIAL_PREFIX}.{device_id.hex}.{secret}"
+
+
+def walk_in_serials(session: Session, office_number: int) -> dict[int, int]:
+    """Jalali year -> the highest walk-in serial the centre holds from this office
+    (codes ``YYYY-<number>-<serial>``), so a reinstalled office continues after it."""
+    pattern = re.compile(rf"^(\d{{4}})-{office_number}-(\d+)$")
+    codes = session.scalars(
+        sa.select(ServiceRequest.tracking_code).where(
+            ServiceRequest.tracking_code.like(f"%-{office_number}-%")
+        )
+    )
+    highest: dict[int, int] = {}
+    for code in codes:
+        match = pattern.match(code)
+        if match:
+            year, serial = int(match[1]), int(match[2])
+            highest[year] = max(highest.get(year, 0), serial)
+    return highest

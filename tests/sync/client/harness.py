@@ -1,0 +1,138 @@
+"""A centre and offices to sync in tests: the real API in-process (FastAPI's test
+client, which is an httpx client), real databases, real enrolment codes.
+
+Shared by the sync tests (API, push, pull, auth, engine, office service, model-based).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop_app.services import sync_service
+from desktop_app.services.requests import Actor
+from desktop_app.store.db import Store, open_store
+from sync import reference
+from sync.dates import utcnow
+from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server import db as centre_db
+from sync.server import operations as ops
+from sync.server.app import create_app
+from sync.server.cli import hash_enrolment_code, new_enrolment_code
+from sync.server.models import Crew, Office, OfficeDistrict, ServiceRequest
+from sync.server.reference_io import load_reference
+from sync.workflow import Role, Status
+
+#: Districts of the Kashan reference set the sync tests use.
+D1, D2, D3 = "1-1", "1-2", "2-1"
+CENTRE_ACTOR = "operator"
+
+
+def neighbourhood_of(district: str) -> str:
+    return reference.default().neighbourhoods_of(district)[0].code
+
+
+@dataclass
+class Centre:
+    """A migrated centre database with the Kashan reference data, and its API."""
+
+    engine: sa.Engine
+    app: FastAPI = field(init=False)
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.app = create_app(self.engine)
+        self.sessions = centre_db.session_factory(self.engine)
+
+    @classmethod
+    def on(cls, engine: sa.Engine, *, with_reference: bool = True) -> Centre:
+        centre = cls(engine)
+        if with_reference:
+            with centre.sessions.begin() as session:
+                load_reference(session, reference.default())
+        return centre
+
+    def client(self, **kwargs: Any) -> TestClient:
+        return TestClient(self.app, base_url="http://localhost", **kwargs)
+
+    def add_office(self, name: str, districts: Iterable[str] = (), *, all_districts: bool = False,
+                   valid_for: dt.timedelta = dt.timedelta(days=7)) -> str:
+        """What ``daftar-server office add`` does; returns the one-time code."""
+        code = new_enrolment_code()
+        with self.sessions.begin() as session:
+            number = (session.scalar(sa.select(sa.func.max(Office.number))) or 0) + 1
+            office = Office(name=name, number=number, all_districts=all_districts,
+                            created_at=utcnow(), enrolment_code_hash=hash_enrolment_code(code),
+                            enrolment_expires_at=utcnow() + valid_for)
+            session.add(office)
+            session.flush()
+            session.add_all(OfficeDistrict(office_id=office.id, district_code=d) for d in districts)
+        return code
+
+    def enrol(self, code: str) -> str:
+        """A device credential for ``code``, straight from the API."""
+        response = self.client().post("/sync/enrol", json={"protocol_version": PROTOCOL_VERSION,
+                                                            "code": code},
+                                      headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
+        response.raise_for_status()
+        return response.json()["credential"]
+
+    def intake(self, district: str = D1, *, refer: bool = True, **values: Any) -> uuid.UUID:
+        with self.sessions.begin() as session:
+            request = ops.intake(session, district_code=district, category_code="garbage",
+                                 description=values.pop("description", "زباله جمع نشده"),
+                                 neighbourhood_code=neighbourhood_of(district), actor=CENTRE_ACTOR,
+                                 citizen_phone="09121234567", **values)
+            if refer:
+                ops.refer(session, request.id, actor=CENTRE_ACTOR)
+            return request.id
+
+    def add_crew(self, district: str = D1, name: str = "اکیپ مرکز") -> uuid.UUID:
+        from sync.server.changes import Entry, log_changes
+
+        with self.sessions.begin() as session:
+            crew = Crew(district_code=district, name=name, supervisor="", active=True, version=1,
+                        updated_at=utcnow())
+            session.add(crew)
+            session.flush()
+            log_changes(session, [Entry("crew", str(crew.id), district)])
+            return crew.id
+
+    def request(self, request_id: uuid.UUID) -> ServiceRequest:
+        with self.sessions() as session:
+            request = session.get(ServiceRequest, request_id)
+            assert request is not None
+            return request
+
+
+def auth_headers(credential: str | None = None) -> dict[str, str]:
+    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    if credential:
+        headers[CREDENTIAL_HEADER] = credential
+    return headers
+
+
+def office_actor(store: Store, role: Role = Role.CLERK, username: str = "clerk") -> Actor:
+    identity = sync_service.office_identity(store)
+    assert identity is not None
+    return Actor(username=username, role=role, office_id=identity.office_id,
+                 office_number=identity.number)
+
+
+def enrolled_office(folder: Path, centre: Centre, code: str, client: httpx.Client) -> Store:
+    store = open_store(folder)
+    sync_service.enroll(store, "http://localhost", code, client=client)
+    return store
+
+
+__all__ = ["Centre", "D1", "D2", "D3", "Status", "auth_headers", "enrolled_office", "office_actor"]

@@ -1,0 +1,652 @@
+"""The office end of sync: the engine's :class:`~sync.client.engine.LocalStore` over
+the office database, and what the window and the command line call.
+
+Where the office's copy comes from
+----------------------------------
+The centre is the truth; the office holds its districts' share, plus its own changes
+the centre has not answered yet (the outbox).  Three rules keep the two in step:
+
+* **A pulled row never hides an unanswered change.**  Requests and crews with
+  entries in the outbox keep the office's version when a page brings the centre's;
+  the centre's answer to the *last* of those entries carries the centre's row
+  (``server_value``), which then replaces the office's.  Rows only move forward:
+  an older ``version`` never overwrites a newer one.
+* **A refused change is undone locally and kept as a problem.**  Its history entry
+  (written optimistically) goes, the centre's row comes back, and a
+  :class:`~desktop_app.store.models.SyncProblem` keeps the office's intent, the
+  reason and the centre's value until a person re-applies or discards it (both
+  audited).  Nothing is dropped silently.
+* **What is no longer the office's leaves once it has been answered.**  A request
+  the centre moved to another district is deleted with its history — at once, or,
+  when the office still has unsent changes to it, as soon as the last of them is
+  answered (the request waits in ``moved_out_pending`` meanwhile).  A walk-in or a
+  crew the centre never accepted goes the same way.
+
+Speed
+-----
+A first sync brings every request of the office's districts: 100,000 rows and more.
+Pages are written with ``executemany`` of one ``INSERT … ON CONFLICT DO UPDATE``
+per table on the raw SQLite connection, with values turned into SQLAlchemy's SQLite
+storage form directly (UUIDs as 32 hex digits, instants as naive UTC text).
+tests/desktop_app/services/test_sync_service.py reads such rows back through the ORM
+to hold this form to SQLAlchemy's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.store.search import search_text
+from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
+from sync.dates import UTC, utcnow
+from sync.protocol import (
+    EVENT_COLUMNS,
+    PROTOCOL_VERSION,
+    REFERENCE_KINDS,
+    TIME_COLUMNS,
+    UUID_COLUMNS,
+    EnrolRequest,
+    EnrolResponse,
+    Mutation,
+    MutationResult,
+    OfficeInfo,
+    Op,
+    Outcome,
+    PullResponse,
+    Table,
+)
+from sync.workflow import Status
+
+__all__ = [
+    "OfficeIdentity", "OfficeStore", "SyncError", "SyncReport", "cli_enroll", "cli_sync",
+    "discard_problem", "enroll", "is_enrolled", "last_sync_at", "office_identity",
+    "open_problems", "pending_count", "reapply_problem", "sync_once",
+]
+
+# SyncState keys.
+CENTRE_URL = "centre_url"
+ALLOW_INSECURE = "allow_insecure"
+CREDENTIAL = "credential"
+DEVICE_ID = "device_id"
+OFFICE = "office"
+CURSOR = "cursor"
+LAST_SYNC_AT = "last_sync_at"
+CLOCK_SKEW = "clock_skew_seconds"
+ENROLLED_AT = "enrolled_at"
+#: Requests moved to another district that still have unsent changes.
+MOVED_OUT_PENDING = "moved_out_pending"
+#: The desk's walk-in serial per Jalali year (``Desk._next_walk_in_code``).
+WALK_IN_SERIAL = "walk_in_serial:{year}"
+
+#: Local tables by reference kind (:data:`sync.protocol.REFERENCE_KINDS`).
+_REFERENCE_TABLES = {
+    "region": "regions", "category_family": "category_families", "district": "districts",
+    "neighbourhood": "neighbourhoods", "category": "categories", "channel": "channels",
+    "reason": "reasons",
+}
+#: Keys per ``IN (…)``, inside SQLite's parameter limit.
+_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class OfficeIdentity:
+    """Which office this data folder is, as the centre last said."""
+
+    office_id: uuid.UUID
+    name: str
+    number: int
+    districts: tuple[str, ...]
+    all_districts: bool
+
+    def covers(self, district_code: str) -> bool:
+        return self.all_districts or district_code in self.districts
+
+
+# ------------------------------------------------------------------ sync state
+
+
+def _get(session: Session, key: str, default: Any = None) -> Any:
+    value = session.scalar(sa.select(m.SyncState.value).where(m.SyncState.key == key))
+    return default if value is None else value
+
+
+def _put(session: Session, key: str, value: Any) -> None:
+    session.merge(m.SyncState(key=key, value=value))
+
+
+def _identity(raw: dict[str, Any] | None) -> OfficeIdentity | None:
+    if not raw:
+        return None
+    info = OfficeInfo.model_validate(raw)
+    return OfficeIdentity(info.office_id, info.name, info.number, tuple(info.districts),
+                          info.all_districts)
+
+
+# ------------------------------------------------------------ rows, fast and typed
+
+
+def _sqlite_uuid(value: str | None) -> str | None:
+    # The wire's canonical form, minus dashes: what sa.Uuid stores on SQLite.
+    return None if value is None else value.replace("-", "").lower()
+
+
+def _sqlite_time(value: str | None) -> str | None:
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"instant without an offset: {value!r}")
+    # UTCDateTime stores naive UTC; SQLAlchemy's SQLite DATETIME text form.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_json(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _converter(column: str, table: sa.Table) -> Callable[[Any], Any] | None:
+    if column in UUID_COLUMNS:
+        return _sqlite_uuid
+    if column in TIME_COLUMNS:
+        return _sqlite_time
+    if isinstance(table.c[column].type, sa.JSON):
+        return _sqlite_json
+    return None
+
+
+def _upsert(session: Session, table_name: str, table: Table, *, versioned: bool = False,
+            extra: tuple[str, Callable[[dict[str, Any]], Any]] | None = None) -> None:
+    """Write ``table``'s rows into the local table of that name, inserting new keys and
+    overwriting known ones — with ``versioned``, only by a row at least as new.
+    Columns the office does not know (a newer centre's) are left out; ``extra`` is a
+    derived column and its function of the row."""
+    if not table.rows:
+        return
+    local = m.Base.metadata.tables[table_name]
+    keep = [i for i, c in enumerate(table.columns) if c in local.c]
+    columns = [table.columns[i] for i in keep]
+    converters = [_converter(c, local) for c in columns]
+    names = columns + ([extra[0]] if extra else [])
+    (key,) = [c.name for c in local.primary_key.columns]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != key)
+    sql = (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+           f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+           + (f" WHERE excluded.version >= {table_name}.version" if versioned else ""))
+    rows = []
+    for row in table.rows:
+        values = [row[i] for i in keep]
+        out = [v if f is None or v is None else f(v) for f, v in zip(converters, values)]
+        if extra:
+            out.append(extra[1](dict(zip(columns, values))))
+        rows.append(tuple(out))
+    session.connection().exec_driver_sql(sql, rows)
+
+
+def _rows(rows: Sequence[dict[str, Any]]) -> Table:
+    """Rows given as dicts (the centre's answers), as a :class:`Table`."""
+    columns = list(rows[0]) if rows else []
+    return Table(columns=columns, rows=[[row.get(c) for c in columns] for row in rows])
+
+
+def _request_search_text(row: dict[str, Any]) -> str:
+    return search_text(row["tracking_code"], row["citizen_name"], row["citizen_phone"],
+                       row["address"], row["description"])
+
+
+def _upsert_requests(session: Session, table: Table) -> None:
+    _upsert(session, "requests", table, versioned=True,
+            extra=("search_text", _request_search_text))
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _delete_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
+    for chunk in _chunks(ids):
+        session.execute(sa.delete(m.Event).where(m.Event.request_id.in_(chunk)))
+        session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id.in_(chunk)))
+
+
+def _pending_ids(session: Session) -> set[uuid.UUID]:
+    return set(session.scalars(sa.select(m.OutboxEntry.entity_id).distinct()))
+
+
+# ------------------------------------------------------------------ local store
+
+
+class OfficeStore:
+    """The engine's view of the office database (:class:`sync.client.LocalStore`)."""
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    # ----------------------------------------------------------- identity
+
+    def set_identity(self, office: OfficeInfo) -> None:
+        with self.sessions.begin() as session:
+            known = _identity(_get(session, OFFICE))
+            if known is not None and known.office_id != office.office_id:
+                raise SyncError("wrong_office", f"this data folder belongs to office {known.name}, "
+                                f"but the credential is office {office.name}'s")
+            _put(session, OFFICE, office.model_dump(mode="json"))
+            new = _identity(office.model_dump(mode="json"))
+            assert new is not None
+            if known is not None and (set(known.districts), known.all_districts) \
+                    != (set(new.districts), new.all_districts):
+                # The centre changed the office's districts: forget what is no longer
+                # ours and pull everything again (pages are upserts: nothing doubles).
+                _put(session, CURSOR, 0)
+                outside = [i for i, d in session.execute(
+                    sa.select(m.ServiceRequest.id, m.ServiceRequest.district_code)) if not new.covers(d)]
+                self._remove_requests(session, outside)
+                session.execute(sa.delete(m.Crew).where(
+                    m.Crew.district_code.not_in(new.districts) if not new.all_districts else sa.false(),
+                    m.Crew.id.not_in(sa.select(m.OutboxEntry.entity_id)),
+                    m.Crew.id.not_in(sa.select(m.ServiceRequest.crew_id)
+                                     .where(m.ServiceRequest.crew_id.is_not(None)))))
+
+    # ---------------------------------------------------------------- push
+
+    def outbox_end(self) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(sa.select(sa.func.max(m.OutboxEntry.seq)))
+
+    def count_pending(self, up_to: int) -> int:
+        with self.sessions() as session:
+            return session.scalar(sa.select(sa.func.count()).where(m.OutboxEntry.seq <= up_to)) or 0
+
+    def pending(self, limit: int, up_to: int) -> list[Mutation]:
+        with self.sessions() as session:
+            entries = session.scalars(sa.select(m.OutboxEntry).where(m.OutboxEntry.seq <= up_to)
+                                      .order_by(m.OutboxEntry.seq).limit(limit)).all()
+            event_ids = [uuid.UUID(e.payload["event_id"]) for e in entries if e.payload.get("event_id")]
+            # The role the person had when acting is on the history entry they wrote.
+            roles = dict(session.execute(sa.select(m.Event.id, m.Event.actor_role)
+                                         .where(m.Event.id.in_(event_ids))).tuples().all()) if event_ids else {}
+        return [
+            Mutation(
+                mutation_id=e.mutation_id, office_seq=e.seq, op=Op(e.op), entity=e.entity,
+                entity_id=e.entity_id, base_version=e.base_version, client_time=e.created_at,
+                actor=e.actor, payload=e.payload,
+                actor_role=roles.get(uuid.UUID(e.payload["event_id"])) if e.payload.get("event_id") else None,
+            )
+            for e in entries
+        ]
+
+    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+        with self.sessions.begin() as session:
+            ids = [r.mutation_id for r in results]
+            entries = {e.mutation_id: e for e in session.scalars(
+                sa.select(m.OutboxEntry).where(m.OutboxEntry.mutation_id.in_(ids)))}
+            # An entry already gone was answered by another round running meanwhile.
+            answered = [(entries[r.mutation_id], r) for r in results if r.mutation_id in entries]
+            if answered:
+                self._store(session, answered)
+
+    def _store(self, session: Session, answered: list[tuple[m.OutboxEntry, MutationResult]]) -> None:
+        now = utcnow()
+        newest = dict(session.execute(
+            sa.select(m.OutboxEntry.entity_id, sa.func.max(m.OutboxEntry.seq))
+            .where(m.OutboxEntry.entity_id.in_({e.entity_id for e, _ in answered}))
+            .group_by(m.OutboxEntry.entity_id)).tuples().all())
+        _upsert(session, "events", _rows([r.event for _, r in answered if r.event is not None]))
+        last: dict[uuid.UUID, tuple[m.OutboxEntry, MutationResult]] = {}
+        for entry, result in answered:
+            if result.outcome != Outcome.APPLIED:
+                self._keep_problem(session, entry, result, now)
+            if newest[entry.entity_id] == entry.seq:
+                last[entry.entity_id] = (entry, result)
+            elif entry.op == Op.UPSERT_CREW and result.outcome == Outcome.APPLIED \
+                    and result.server_value is not None:
+                # Later edits of this crew were made on top of this one, which the
+                # centre has now made version N: they are based on N, not a conflict.
+                session.execute(sa.update(m.OutboxEntry).where(
+                    m.OutboxEntry.entity_id == entry.entity_id, m.OutboxEntry.seq > entry.seq,
+                    m.OutboxEntry.base_version == entry.base_version,
+                ).values(base_version=result.server_value["version"]))
+        session.execute(sa.delete(m.OutboxEntry).where(
+            m.OutboxEntry.mutation_id.in_([e.mutation_id for e, _ in answered])))
+        # Each entity whose last unanswered change is answered now takes the centre's row.
+        values = [(e.entity, r.server_value) for e, r in last.values() if r.server_value is not None]
+        _upsert_requests(session, _rows([v for entity, v in values if entity == "request"]))
+        _upsert(session, "crews", _rows([v for entity, v in values if entity == "crew"]), versioned=True)
+        self._settle_requests(session, [i for i, (e, _) in last.items() if e.entity == "request"])
+        # Crews the centre never accepted, once nothing refers to them any more.
+        session.execute(sa.delete(m.Crew).where(
+            m.Crew.version == 0, m.Crew.id.not_in(sa.select(m.OutboxEntry.entity_id)),
+            m.Crew.id.not_in(sa.select(m.ServiceRequest.crew_id)
+                             .where(m.ServiceRequest.crew_id.is_not(None)))))
+
+    @staticmethod
+    def _keep_problem(session: Session, entry: m.OutboxEntry, result: MutationResult,
+                      now: dt.datetime) -> None:
+        session.add(m.SyncProblem(
+            mutation_id=entry.mutation_id, kind=result.outcome.value, entity=entry.entity,
+            entity_id=entry.entity_id, op=entry.op, payload=entry.payload,
+            reason_code=result.code or result.outcome.value, message=result.message,
+            server_value=result.server_value, created_at=now,
+        ))
+        session.add(m.AuditEntry(
+            at=now, actor=entry.actor, action=f"sync_{result.outcome.value}", entity=entry.entity,
+            entity_key=str(entry.entity_id),
+            details={"mutation_id": str(entry.mutation_id), "op": entry.op, "code": result.code},
+        ))
+        event_id = entry.payload.get("event_id")
+        if event_id:
+            # The history entry written with the change was never the centre's.
+            session.execute(sa.delete(m.Event).where(m.Event.id == uuid.UUID(event_id),
+                                                     m.Event.server_time.is_(None)))
+
+    @staticmethod
+    def _settle_requests(session: Session, request_ids: Sequence[uuid.UUID]) -> None:
+        """These requests' last changes are answered: drop those that have left the
+        office meanwhile (moved away) or were never accepted (a refused walk-in)."""
+        if not request_ids:
+            return
+        waiting = set(_get(session, MOVED_OUT_PENDING, []))
+        gone = [i for i in request_ids if str(i) in waiting]
+        if gone:
+            _put(session, MOVED_OUT_PENDING, sorted(waiting - {str(i) for i in gone}))
+        refused = session.scalars(sa.select(m.ServiceRequest.id).where(
+            m.ServiceRequest.id.in_(request_ids), m.ServiceRequest.version == 0)).all()
+        _delete_requests(session, gone + list(refused))
+
+    # ---------------------------------------------------------------- pull
+
+    def cursor(self) -> int:
+        with self.sessions() as session:
+            return int(_get(session, CURSOR, 0))
+
+    def reset_cursor(self) -> None:
+        with self.sessions.begin() as session:
+            _put(session, CURSOR, 0)
+
+    def apply_page(self, page: PullResponse) -> int | None:
+        with self.sessions.begin() as session:
+            if int(_get(session, CURSOR, 0)) != page.cursor:
+                return None  # another round moved on meanwhile; this page is stale
+            pending = {i.hex for i in _pending_ids(session)}
+            for kind in REFERENCE_KINDS:
+                if kind in page.reference:
+                    _upsert(session, _REFERENCE_TABLES[kind], page.reference[kind])
+            _upsert(session, "crews", _without(page.crews, pending), versioned=True)
+            requests = _without(page.requests, pending)
+            referred = self._newly_referred(session, requests)
+            _upsert_requests(session, requests)
+            _upsert(session, "events", page.events)
+            self._remove_requests(session, page.removed_requests)
+            if page.requests.rows:
+                at = page.requests.columns.index("id")
+                arrived = {str(uuid.UUID(str(row[at]))) for row in page.requests.rows}
+                waiting = set(_get(session, MOVED_OUT_PENDING, []))
+                if waiting & arrived:  # moved back before its changes were answered
+                    _put(session, MOVED_OUT_PENDING, sorted(waiting - arrived))
+            _put(session, CURSOR, page.next_cursor)
+            return referred
+
+    @staticmethod
+    def _newly_referred(session: Session, requests: Table) -> int:
+        """How many of these requests become ``referred`` here: new work for the desk."""
+        if not requests.rows:
+            return 0
+        at_id, at_status = requests.columns.index("id"), requests.columns.index("status")
+        incoming = {_sqlite_uuid(str(r[at_id])): r[at_status] for r in requests.rows}
+        before: dict[str, str] = {}
+        for chunk in _chunks(list(incoming)):
+            before.update(session.connection().exec_driver_sql(
+                f"SELECT id, status FROM requests WHERE id IN ({', '.join('?' * len(chunk))})",
+                tuple(chunk)).tuples().all())
+        return sum(1 for key, status in incoming.items()
+                   if status == Status.REFERRED and before.get(key) != Status.REFERRED)
+
+    @staticmethod
+    def _remove_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
+        """Requests that are no longer the office's: gone with their history now, or
+        once their unsent changes are answered."""
+        if not ids:
+            return
+        pending = _pending_ids(session)
+        keep = {str(i) for i in ids if i in pending}
+        _delete_requests(session, [i for i in ids if i not in pending])
+        if keep:
+            _put(session, MOVED_OUT_PENDING, sorted(set(_get(session, MOVED_OUT_PENDING, [])) | keep))
+
+    def finish_round(self, report: SyncReport) -> None:
+        with self.sessions.begin() as session:
+            _put(session, LAST_SYNC_AT, (report.finished_at or utcnow()).isoformat())
+            _put(session, CLOCK_SKEW, report.clock_skew_seconds)
+
+
+def _without(table: Table, keys: set[str]) -> Table:
+    """``table`` minus the rows whose id is in ``keys`` (UUID hex)."""
+    if not keys or not table.rows:
+        return table
+    at = table.columns.index("id")
+    return Table(columns=table.columns,
+                 rows=[r for r in table.rows if _sqlite_uuid(str(r[at])) not in keys])
+
+
+# ------------------------------------------------------------- the app's calls
+
+
+def is_enrolled(store: Store) -> bool:
+    with store.sessions() as session:
+        return bool(_get(session, CREDENTIAL))
+
+
+def office_identity(store: Store) -> OfficeIdentity | None:
+    """The office this folder belongs to (id, name, number, districts), if enrolled."""
+    with store.sessions() as session:
+        return _identity(_get(session, OFFICE))
+
+
+def enroll(store: Store, url: str, code: str, *, allow_insecure: bool = False,
+           client: httpx.Client | None = None) -> OfficeIdentity:
+    """Join the centre at ``url`` with a one-time code from ``daftar-server office add``.
+
+    Refuses plain ``http://`` to another computer unless ``allow_insecure``; refuses a
+    data folder that already belongs to another office.  Enrolling again (after the
+    centre revoked this device) keeps the folder's data and its place in the log."""
+    base = check_url(url, allow_insecure=allow_insecure)
+    with HttpTransport(base, client=client) as transport:
+        answer = transport.call("POST", "/sync/enrol", EnrolResponse,
+                                body=EnrolRequest(protocol_version=PROTOCOL_VERSION, code=code))
+    with store.sessions.begin() as session:
+        known = _identity(_get(session, OFFICE))
+        if known is not None and known.office_id != answer.office.office_id:
+            raise SyncError("enrolled_elsewhere",
+                            f"this data folder belongs to office {known.name}; enrol "
+                            f"{answer.office.name} with another folder (--data-dir)")
+        _put(session, CENTRE_URL, base)
+        _put(session, ALLOW_INSECURE, allow_insecure)
+        _put(session, CREDENTIAL, answer.credential)
+        _put(session, DEVICE_ID, str(answer.device_id))
+        _put(session, OFFICE, answer.office.model_dump(mode="json"))
+        _put(session, ENROLLED_AT, utcnow().isoformat())
+        for year, serial in answer.walk_in_serials.items():
+            key = WALK_IN_SERIAL.format(year=year)
+            _put(session, key, max(int(_get(session, key, 0)), serial))
+    identity = _identity(answer.office.model_dump(mode="json"))
+    assert identity is not None
+    return identity
+
+
+def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None = None,
+              cancel: Callable[[], bool] | None = None, client: httpx.Client | None = None,
+              retry: RetryPolicy | None = None) -> SyncReport:
+    """One full round (push, then pull).  :class:`SyncError` unless it completed;
+    whatever it stored before failing stays stored, and the next round goes on from there."""
+    with store.sessions() as session:
+        url, credential = _get(session, CENTRE_URL), _get(session, CREDENTIAL)
+        allow_insecure = bool(_get(session, ALLOW_INSECURE, False))
+    if not url or not credential:
+        raise SyncError("not_enrolled", "this office has not joined a centre: run `daftar enroll URL CODE`")
+    base = check_url(url, allow_insecure=allow_insecure)
+    with HttpTransport(base, credential, client=client) as transport:
+        engine = SyncEngine(OfficeStore(store.sessions), transport, retry=retry or RetryPolicy(),
+                            progress=progress, cancel=cancel)
+        return engine.run_round()
+
+
+def pending_count(store: Store) -> int:
+    """Local changes the centre has not answered yet."""
+    with store.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(m.OutboxEntry)) or 0
+
+
+def last_sync_at(store: Store) -> dt.datetime | None:
+    with store.sessions() as session:
+        value = _get(session, LAST_SYNC_AT)
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def open_problems(store: Store) -> list[m.SyncProblem]:
+    """Changes the centre refused or found stale, oldest first, until a person settles them."""
+    with store.sessions() as session:
+        return list(session.scalars(sa.select(m.SyncProblem).where(m.SyncProblem.resolved_at.is_(None))
+                                    .order_by(m.SyncProblem.created_at)))
+
+
+class _Within:
+    """Stands in for a sessionmaker: ``begin()`` joins an open transaction, so that a
+    re-applied action and the settling of its problem commit together or not at all."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def begin(self) -> contextlib.nullcontext[Session]:
+        return contextlib.nullcontext(self._session)
+
+
+def _open_problem(session: Session, problem_id: uuid.UUID) -> m.SyncProblem:
+    problem = session.get(m.SyncProblem, problem_id)
+    if problem is None:
+        raise ServiceError("unknown_problem", f"no such sync problem: {problem_id}")
+    if problem.resolved_at is not None:
+        raise ServiceError("problem_settled", f"this problem was settled ({problem.resolution})")
+    return problem
+
+
+def _settle(session: Session, problem: m.SyncProblem, how: str, actor: Actor, **details: Any) -> None:
+    now = utcnow()
+    problem.resolved_at, problem.resolution, problem.resolved_by = now, how, actor.username
+    session.add(m.AuditEntry(
+        at=now, actor=actor.username, action=f"sync_problem_{how}", entity=problem.entity,
+        entity_key=str(problem.entity_id),
+        details={"problem_id": str(problem.id), "mutation_id": str(problem.mutation_id),
+                 "op": problem.op, "reason_code": problem.reason_code, **details},
+    ))
+
+
+def _redo(desk: Desk, problem: m.SyncProblem) -> Changes | None:
+    """The refused action done again by ``desk``, on the office's current copy (which
+    is the centre's since the refusal): it is checked afresh and queued anew."""
+    p, target = problem.payload, problem.entity_id
+    op = Op(problem.op)
+    if op == Op.CHANGE_STATUS:
+        original = p.get("duplicate_of")
+        return desk.change_status([target], p["to_status"], reason=p.get("reason"),
+                                  note=p.get("note") or "",
+                                  duplicate_of=uuid.UUID(original) if original else None)
+    if op == Op.ASSIGN:
+        return desk.assign([target], uuid.UUID(p["crew_id"]))
+    if op == Op.ADD_NOTE:
+        return desk.add_note(target, p["note"])
+    if op == Op.WORK_ORDER_ISSUED:
+        return desk.record_work_orders_issued([target])
+    if op == Op.EDIT_REQUEST:
+        return desk.edit(target, **p["changes"])
+    if op == Op.UPSERT_CREW:
+        crew = p["crew"]
+        desk.save_crew(name=crew["name"], supervisor=crew.get("supervisor") or "",
+                       phone=crew.get("phone") or "", district_code=crew["district_code"],
+                       active=bool(crew.get("active", True)), crew_id=target)
+        return Changes(crews=True)
+    # A refused walk-in is registered again, as a new request with a new code.
+    row = p["request"]
+    request = desk.register_walk_in(WalkIn(
+        citizen_name=row.get("citizen_name") or "", citizen_phone=row.get("citizen_phone") or "",
+        district_code=row.get("district_code") or "", neighbourhood_code=row.get("neighbourhood_code") or "",
+        category_code=row.get("category_code") or "", description=row.get("description") or "",
+        address=row.get("address") or "", latitude=row.get("latitude"), longitude=row.get("longitude"),
+    ))
+    return Changes([request.id])
+
+
+def reapply_problem(store: Store, problem_id: uuid.UUID, actor: Actor) -> Changes | None:
+    """Do the refused change again, as ``actor``, on the centre's current values; it
+    goes out with the next round.  Raises the desk's :class:`ServiceError` when the
+    change no longer makes sense (then the problem stays open)."""
+    with store.sessions.begin() as session:
+        problem = _open_problem(session, problem_id)
+        before = set(session.scalars(sa.select(m.OutboxEntry.mutation_id)))
+        changes = _redo(Desk(cast(sessionmaker[Session], _Within(session)), actor), problem)
+        session.flush()
+        queued = set(session.scalars(sa.select(m.OutboxEntry.mutation_id))) - before
+        _settle(session, problem, "reapplied", actor, new_mutation_ids=sorted(str(i) for i in queued))
+    return changes
+
+
+def discard_problem(store: Store, problem_id: uuid.UUID, actor: Actor) -> None:
+    """Accept the centre's value: the office's change is dropped, and the audit says who
+    decided so.  (The office's copy already shows the centre's value.)"""
+    with store.sessions.begin() as session:
+        _settle(session, _open_problem(session, problem_id), "discarded", actor)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def cli_enroll(store: Store, args: argparse.Namespace) -> int:
+    """``daftar enroll URL CODE [--allow-insecure]``."""
+    identity = enroll(store, args.url, args.code, allow_insecure=args.allow_insecure)
+    scope = "every district" if identity.all_districts else "districts " + ", ".join(identity.districts)
+    print(f"enrolled as office {identity.name} (number {identity.number}), for {scope}")
+    print("run `daftar sync` to fetch the office's requests")
+    return 0
+
+
+def _print_progress(phase: str, done: int, total: int) -> None:
+    if total > 0:
+        print(f"\r{phase}: {min(100, 100 * done // total):3d}%", end="", file=sys.stderr, flush=True)
+
+
+def cli_sync(store: Store, args: argparse.Namespace) -> int:
+    """``daftar sync``: one round; exit 0 only when it completed (a failure raises, and
+    the command line prints its one line and exits non-zero)."""
+    interactive = sys.stderr.isatty()
+    try:
+        report = sync_once(store, progress=_print_progress if interactive else None)
+    finally:
+        if interactive:
+            print(file=sys.stderr)
+    print(f"sync: pushed {report.pushed} ({report.applied} applied, {report.rejected} rejected, "
+          f"{report.conflicts} conflicts), pulled {report.pulled} rows, "
+          f"{report.new_referrals} new referrals")
+    if report.clock_skew_warning:
+        print(f"warning: this computer's clock is {abs(report.clock_skew_seconds or 0):.0f} s "
+              f"{'behind' if (report.clock_skew_seconds or 0) > 0 else 'ahead of'} the centre's; "
+              "set the right time", file=sys.stderr)
+    problems = len(open_problems(store))
+    if problems:
+        print(f"{problems} sync problems wait for a person (open the app: Sync problems)",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,242 @@
+"""The office's sync round, without Qt and without the office's database.
+
+A round is *hello, push, pull*:
+
+* **hello** — who this device is now and the centre's clock (clock-skew check);
+* **push** — the outbox as it stood when the round began, oldest first, in batches;
+  each batch's answers are stored (and its entries deleted) before the next is sent;
+* **pull** — pages after the stored cursor until the centre has no more; each page
+  is applied together with its new cursor.
+
+Pushing first means a page never overwrites a change the centre has not seen yet,
+and every step commits its own progress, so a round cut short anywhere — the network,
+a crash, the user's cancel — resumes where it stopped: answers already stored are not
+asked for again, and a mutation sent twice is answered from the centre's record.
+Only :class:`~sync.client.errors.TransientError` (network, timeouts, 5xx) is retried,
+with exponential backoff and jitter; anything the centre refuses on purpose ends the
+round with its code.
+
+The office's database is behind :class:`LocalStore`; the office app implements it
+(``desktop_app/services/sync_service.py``), tests implement it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from sync.client.errors import SyncError, TransientError
+from sync.client.transport import HttpTransport
+from sync.dates import utcnow
+from sync.protocol import (
+    CLOCK_SKEW_WARNING_SECONDS,
+    DEFAULT_PULL_PAGE,
+    MAX_PUSH_BATCH,
+    PROTOCOL_VERSION,
+    ErrorCode,
+    HelloResponse,
+    Mutation,
+    MutationResult,
+    OfficeInfo,
+    Outcome,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Wire,
+)
+
+T = TypeVar("T", bound=Wire)
+
+
+class LocalStore(Protocol):
+    """What the engine needs from the office's database.  Every method is one local
+    transaction; the engine never holds one across a network call."""
+
+    def set_identity(self, office: OfficeInfo) -> None:
+        """Remember who the centre says this office is (its districts may change)."""
+
+    def outbox_end(self) -> int | None:
+        """The newest outbox position now; a round pushes up to it and no further."""
+
+    def pending(self, limit: int, up_to: int) -> list[Mutation]:
+        """The oldest ``limit`` outbox entries at or before ``up_to``, in order."""
+
+    def count_pending(self, up_to: int) -> int:
+        """How many outbox entries wait at or before ``up_to``."""
+
+    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+        """Keep the centre's answers and delete their outbox entries, in one transaction."""
+
+    def cursor(self) -> int:
+        """How far the office has pulled."""
+
+    def reset_cursor(self) -> None:
+        """Pull everything again (the centre's log is behind the office's cursor)."""
+
+    def apply_page(self, page: PullResponse) -> int | None:
+        """Apply a page and store ``page.next_cursor``, in one transaction, if the
+        stored cursor is still ``page.cursor``; the number of requests newly referred
+        to the office, or ``None`` when the cursor moved meanwhile (page not applied)."""
+
+    def finish_round(self, report: SyncReport) -> None:
+        """Remember when the last round completed and what it found."""
+
+
+@dataclass
+class SyncReport:
+    """What one completed round did."""
+
+    started_at: dt.datetime
+    pushed: int = 0
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    pages: int = 0
+    #: Requests that arrived at the office as ``referred`` (new work for the desk).
+    new_referrals: int = 0
+    #: The centre's clock minus the office's, in seconds (``None`` if not measured).
+    clock_skew_seconds: float | None = None
+    finished_at: dt.datetime | None = None
+
+    @property
+    def clock_skew_warning(self) -> bool:
+        return self.clock_skew_seconds is not None \
+            and abs(self.clock_skew_seconds) > CLOCK_SKEW_WARNING_SECONDS
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failing call is tried again."""
+
+    attempts: int = 5
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delays(self) -> Iterator[float]:
+        """Waits between attempts: doubling, capped, each drawn from its upper half
+        so that fifty offices cut off together do not all come back together."""
+        delay = self.first_delay
+        for _ in range(self.attempts - 1):
+            yield random.uniform(delay / 2, delay)
+            delay = min(delay * 2, self.max_delay)
+
+
+@dataclass
+class SyncEngine:
+    store: LocalStore
+    transport: HttpTransport
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Called with ``(phase, done, total)``: phase ``push`` counts outbox entries,
+    #: ``pull`` change-log positions (a long first sync moves steadily to its total).
+    progress: Callable[[str, int, int], None] | None = None
+    cancel: Callable[[], bool] | None = None
+    page_size: int = DEFAULT_PULL_PAGE
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], dt.datetime] = utcnow
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise SyncError("cancelled", "sync was cancelled; it resumes where it stopped")
+
+    def _wait(self, seconds: float) -> None:
+        """Back off, but notice a cancel within a tenth of a second."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self._check_cancel()
+            self.sleep(min(left, 0.1))
+
+    def _call(self, method: str, path: str, answer: type[T], *, body: Wire | None = None,
+              params: dict[str, int] | None = None) -> T:
+        delays = self.retry.delays()
+        while True:
+            self._check_cancel()
+            try:
+                return self.transport.call(method, path, answer, body=body, params=params)
+            except TransientError as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    raise SyncError(exc.code, f"{exc.message} (gave up after "
+                                    f"{self.retry.attempts} attempts)") from exc
+                self._wait(delay)
+
+    def _report(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
+    # -------------------------------------------------------------------- round
+
+    def run_round(self) -> SyncReport:
+        """One full round; :class:`SyncError` unless it completed."""
+        report = SyncReport(started_at=self.clock())
+        self._hello(report)
+        self._push(report)
+        self._pull(report)
+        report.finished_at = self.clock()
+        self.store.finish_round(report)
+        return report
+
+    def _hello(self, report: SyncReport) -> None:
+        sent = self.clock()
+        hello = self._call("GET", "/sync/hello", HelloResponse)
+        received = self.clock()
+        # The centre read its clock somewhere between send and receipt: the middle.
+        local = sent + (received - sent) / 2
+        report.clock_skew_seconds = (hello.server_time - local).total_seconds()
+        self.store.set_identity(hello.office)
+
+    def _push(self, report: SyncReport) -> None:
+        end = self.store.outbox_end()
+        if end is None:
+            return
+        total = self.store.count_pending(end)
+        self._report("push", 0, total)
+        while batch := self.store.pending(MAX_PUSH_BATCH, end):
+            request = PushRequest(protocol_version=PROTOCOL_VERSION, mutations=batch,
+                                  client_time=self.clock())
+            response = self._call("POST", "/sync/push", PushResponse, body=request)
+            results = response.results
+            if [r.mutation_id for r in results] != [m.mutation_id for m in batch]:
+                raise SyncError("bad_response", "the centre's answers do not match the batch sent")
+            self.store.store_results(batch, results)
+            report.pushed += len(batch)
+            for result in results:
+                if result.outcome == Outcome.APPLIED:
+                    report.applied += 1
+                elif result.outcome == Outcome.CONFLICT:
+                    report.conflicts += 1
+                else:
+                    report.rejected += 1
+            self._report("push", report.pushed, total)
+
+    def _pull(self, report: SyncReport) -> None:
+        start = self.store.cursor()
+        while True:
+            cursor = self.store.cursor()
+            try:
+                page = self._call("GET", "/sync/pull", PullResponse,
+                                  params={"cursor": cursor, "limit": self.page_size})
+            except SyncError as exc:
+                if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
+                    raise
+                # The centre was restored from an older copy: everything again, from 0
+                # (rows are upserts, so what the office has is simply overwritten).
+                self.store.reset_cursor()
+                start = 0
+                continue
+            if page.cursor != cursor or page.next_cursor < cursor:
+                raise SyncError("bad_response", "the centre answered for another cursor")
+            referred = self.store.apply_page(page)
+            if referred is not None:
+                report.pages += 1
+                report.pulled += page.row_count
+                report.new_referrals += referred
+            self._report("pull", page.next_cursor - start, page.last_seq - start)
+            if not page.has_more and referred is not None:
+                return

@@ -1,0 +1,118 @@
+"""HTTP to the centre: one call, one typed answer, errors sorted into retryable or not.
+
+Only :class:`TransientError` is retried by the engine (connection refused or reset,
+timeouts, 5xx).  Everything the centre answers on purpose (4xx with an
+:class:`~sync.protocol.ErrorBody`) becomes a :class:`SyncError` with the centre's code,
+and is not retried: trying a revoked credential again does not help.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import ssl
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import ValidationError
+
+from sync.client.errors import SyncError, TransientError
+from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorBody, Wire
+
+T = TypeVar("T", bound=Wire)
+
+#: A certificate bundle to trust besides the system's (a city's own CA).
+CA_FILE_ENV = "DAFTAR_CA_FILE"
+#: Connecting is quick or hopeless; a big first-sync page on a slow line takes time.
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+def is_local(host: str) -> bool:
+    """True for this computer: ``localhost`` and loopback addresses."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, allow_insecure: bool = False) -> str:
+    """The centre's base URL, normalised; :class:`SyncError` for one the app must
+    not use.  Plain ``http://`` would carry the credential in the clear, so it is
+    refused to anything but this computer unless the user allowed it explicitly."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncError("bad_url", f"not a web address: {url!r} (write e.g. https://137.kashan.ir)")
+    if parts.scheme == "http" and not is_local(parts.hostname) and not allow_insecure:
+        raise SyncError(
+            "insecure_url",
+            f"{url} is plain http to another computer: the connection would not be encrypted. "
+            "Use https://, or allow it explicitly (--allow-insecure)",
+        )
+    return url.strip().rstrip("/")
+
+
+def _verify() -> ssl.SSLContext | bool:
+    ca_file = os.environ.get(CA_FILE_ENV)
+    if not ca_file:
+        return True
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+class HttpTransport:
+    """Calls to one centre with one device's credential (none before enrolment)."""
+
+    def __init__(self, base_url: str, credential: str | None = None, *,
+                 client: httpx.Client | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.credential = credential
+        # A client handed in (tests, a shared pool) belongs to whoever made it.
+        self._owned = client is None
+        self._client = client or httpx.Client(timeout=TIMEOUT, verify=_verify())
+
+    def close(self) -> None:
+        if self._owned:
+            self._client.close()
+
+    def __enter__(self) -> HttpTransport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def call(self, method: str, path: str, answer: type[T], *, body: Wire | None = None,
+             params: dict[str, Any] | None = None) -> T:
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        if self.credential:
+            headers[CREDENTIAL_HEADER] = self.credential
+        content = body.model_dump_json().encode() if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._client.request(method, self.base_url + path, content=content,
+                                            params=params, headers=headers)
+        except httpx.TransportError as exc:
+            raise TransientError("network", f"the centre cannot be reached: {exc or type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise TransientError("server_unavailable",
+                                 f"the centre answered {response.status_code}; try again later")
+        if response.status_code >= 400:
+            raise self._refusal(response)
+        try:
+            return answer.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise SyncError("bad_response", f"the centre's answer to {path} cannot be read: "
+                            f"{exc.errors()[0]['msg']}") from None
+
+    @staticmethod
+    def _refusal(response: httpx.Response) -> SyncError:
+        try:
+            error = ErrorBody.model_validate_json(response.content)
+        except ValidationError:
+            return SyncError("bad_response", f"the centre refused the request ({response.status_code}) "
+                             "without saying why: is this address the Daftar centre?")
+        return SyncError(error.code, error.message)

@@ -42,7 +42,7 @@ class FilterBar(QWidget):
 
         self.search = QLineEdit(objectName="search")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(320)
+        self.search.setMinimumWidth(220)
         self.search.textEdited.connect(self._on_text)
         self.search.installEventFilter(self)
         self._pause = QTimer(self)
@@ -112,7 +112,7 @@ class FilterBar(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(objectName=name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(10)
+        combo.setMinimumContentsLength(5)
         combo.addItem("", None)
         combo.currentIndexChanged.connect(self._emit)
         return combo

@@ -126,7 +126,8 @@ class AssignDialog(QDialog):
         layout.addWidget(self._buttons)
 
         self._retranslate()
-        ctx.tasks.run_db(lambda: load_assign_choices(ctx.store, self._ids),
+        ids = self._ids  # the job never holds the dialog (see RequestForm.reload)
+        ctx.tasks.run_db(lambda: load_assign_choices(ctx.store, ids),
                          on_done=self._on_loaded, on_error=self._on_error)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -40,7 +40,7 @@ from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
-from desktop_app.ui.walk_in import office_district_codes
+from desktop_app.ui.walk_in import office_scope
 from sync.workflow import Role
 
 # Who may change crews (the Desk checks the same).
@@ -66,9 +66,9 @@ class CrewList:
 
 
 def load_crews(store: Store) -> CrewList:
+    codes = list(office_scope(store).districts)
     with store.sessions() as session:
         crews = session.scalars(sa.select(m.Crew).order_by(m.Crew.active.desc(), m.Crew.name)).all()
-        codes = office_district_codes(session)
         codes += sorted({c.district_code for c in crews} - set(codes))
         names = {d.code: (d.name_fa, d.name_en)
                  for d in session.scalars(sa.select(m.District).where(m.District.code.in_(codes)))}
@@ -227,7 +227,8 @@ class CrewsDialog(QDialog):
 
     def _reload(self, select: uuid.UUID | None = None, message: str = "") -> None:
         """Read the crews again; then show ``select`` in the form, and ``message``."""
-        self._ctx.tasks.run_db(lambda: load_crews(self._ctx.store),
+        store = self._ctx.store  # the job never holds the dialog (see RequestForm.reload)
+        self._ctx.tasks.run_db(lambda: load_crews(store),
                                on_done=lambda crews: self._on_loaded(crews, select, message),
                                on_error=self._on_error)
 

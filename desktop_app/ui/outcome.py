@@ -170,7 +170,8 @@ class OutcomeDialog(QDialog):
         layout.addWidget(self._buttons)
 
         self._retranslate()
-        ctx.tasks.run_db(lambda: load_choices(ctx.store, self._ids), on_done=self._on_loaded,
+        ids = self._ids  # the job never holds the dialog (see RequestForm.reload)
+        ctx.tasks.run_db(lambda: load_choices(ctx.store, ids), on_done=self._on_loaded,
                          on_error=self._on_failed)
 
     @staticmethod

@@ -355,7 +355,10 @@ class RequestForm(QDialog):
     # ------------------------------------------------------------------- loading
 
     def reload(self) -> None:
-        self._ctx.tasks.run_db(lambda: load_request(self._ctx.store, self._request_id),
+        # The job holds the store and the id, never the form: if it held the last
+        # reference to the form, the form would be destroyed on the database thread.
+        store, request_id = self._ctx.store, self._request_id
+        self._ctx.tasks.run_db(lambda: load_request(store, request_id),
                                on_done=self._on_loaded, on_error=self._on_error)
 
     def _on_changed(self, changes: Changes) -> None:

@@ -2,7 +2,7 @@
 
 The clerk fills the form while the citizen stands at the counter, so the form asks
 in the order the conversation goes (phone and name, where, what), offers only the
-office's own districts and, once a district is chosen, only its neighbourhoods.
+office's own districts (its enrolment scope) and, once a district is chosen, only its neighbourhoods.
 Whether the form is complete is decided by the Desk alone
 (:meth:`~desktop_app.services.requests.Desk.register_walk_in`); each problem it
 returns is shown in the user's language beside the field to fix, so there is one
@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -47,11 +46,6 @@ from sync.workflow import Status
 
 Names = tuple[str, str]
 
-# ``SyncState`` key holding the district codes an office serves, as the centre
-# gave them at enrolment (``EnrolResponse.districts``).
-OFFICE_DISTRICTS_KEY = "office_districts"
-
-
 @dataclass(frozen=True)
 class District:
     code: str
@@ -75,26 +69,40 @@ class Registered:
     status: Status
 
 
-def office_district_codes(session: Session) -> list[str]:
-    """The districts this office serves, in region order.
+@dataclass(frozen=True)
+class OfficeScope:
+    """The districts an office serves, in region order."""
 
-    The enrolment scope when it is recorded; before that, the districts the
-    office's requests and crews are in (sync brings only the office's own); and an
-    office with neither yet (a first run) is offered every district."""
-    state = session.get(m.SyncState, OFFICE_DISTRICTS_KEY)
-    codes: set[str] = set(state.value) if state and isinstance(state.value, list) else set()
-    if not codes:
-        codes = set(session.scalars(sa.select(m.ServiceRequest.district_code).distinct()))
-        codes |= set(session.scalars(sa.select(m.Crew.district_code).distinct()))
-    stmt = sa.select(m.District.code).order_by(m.District.region_number, m.District.code)
-    if codes:
-        stmt = stmt.where(m.District.code.in_(sorted(codes)))
-    return list(session.scalars(stmt))
+    districts: tuple[str, ...]
+    #: The centre's own office: every district (reports then say "all regions").
+    everywhere: bool
+
+
+def office_scope(store: Store) -> OfficeScope:
+    """The enrolment scope as the centre last gave it; before enrolment, the
+    districts of the office's requests and crews (a demo or a restored backup); and
+    for an office with neither yet, every district."""
+    from desktop_app.services.sync_service import office_identity
+
+    identity = office_identity(store)
+    with store.sessions() as session:
+        every = list(session.scalars(
+            sa.select(m.District.code).order_by(m.District.region_number, m.District.code)))
+        if identity is not None:
+            if identity.all_districts:
+                return OfficeScope(tuple(every), True)
+            wanted = set(identity.districts)
+        else:
+            wanted = set(session.scalars(sa.select(m.ServiceRequest.district_code).distinct()))
+            wanted |= set(session.scalars(sa.select(m.Crew.district_code).distinct()))
+    if not wanted:
+        return OfficeScope(tuple(every), True)
+    return OfficeScope(tuple(code for code in every if code in wanted), False)
 
 
 def load_walk_in_choices(store: Store) -> WalkInChoices:
+    codes = list(office_scope(store).districts)
     with store.sessions() as session:
-        codes = office_district_codes(session)
         districts = {d.code: d for d in session.scalars(
             sa.select(m.District).where(m.District.code.in_(codes)))}
         hoods: dict[str, list[tuple[str, Names]]] = {}

@@ -73,7 +73,7 @@ def persian(qapp: QApplication) -> Iterator[None]:
     qapp.setFont(old_font)
     qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     QLocale.setDefault(old_locale)
-    QFontDatabase.removeApplicationFont(font_id)
+    # The font stays registered: widgets of the test may still hold glyphs of it.
 
 
 def type_text(widget: QWidget, text: str) -> None:

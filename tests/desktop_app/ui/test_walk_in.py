@@ -3,6 +3,8 @@ shows beside each field (in English and in Persian), and the tracking code."""
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -11,7 +13,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPus
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.walk_in import OFFICE_DISTRICTS_KEY, WalkInDialog
+from desktop_app.services.sync_service import OFFICE
+from desktop_app.ui.walk_in import WalkInDialog
+from sync.protocol import OfficeInfo
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store, type_text
 from tests.factories import CLERK, make_request
 
@@ -72,9 +76,16 @@ def test_only_the_offices_districts_and_their_neighbourhoods_are_offered(
     assert hood.currentIndex() == -1  # but the neighbourhood is the clerk's to choose
 
 
-def test_the_enrolment_scope_decides_the_districts(qtbot, ctx: AppContext, store: Store) -> None:
+def enrol(store: Store, districts: list[str], *, everywhere: bool = False) -> None:
+    """Record the office's identity as enrolment does (sync_service.enroll)."""
+    info = OfficeInfo(office_id=uuid.uuid4(), name="ناحیه نمونه", number=CLERK.office_number,
+                      districts=districts, all_districts=everywhere)
     with store.sessions.begin() as session:
-        session.add(m.SyncState(key=OFFICE_DISTRICTS_KEY, value=["2-1", "1-2"]))
+        session.add(m.SyncState(key=OFFICE, value=info.model_dump(mode="json")))
+
+
+def test_the_enrolment_scope_decides_the_districts(qtbot, ctx: AppContext, store: Store) -> None:
+    enrol(store, ["2-1", "1-2"])
     dialog = open_dialog(qtbot, ctx)
     district = child(dialog, QComboBox, "district_code")
     hood = child(dialog, QComboBox, "neighbourhood_code")
@@ -84,6 +95,15 @@ def test_the_enrolment_scope_decides_the_districts(qtbot, ctx: AppContext, store
     choose(district, "2-1")
     assert hood.isEnabled()
     assert sorted(hood.itemData(i) for i in range(hood.count())) == ["fin", "sarsiab"]
+
+
+def test_the_centres_own_office_offers_every_district(qtbot, ctx: AppContext,
+                                                     store: Store) -> None:
+    enrol(store, [], everywhere=True)
+    dialog = open_dialog(qtbot, ctx)
+    district = child(dialog, QComboBox, "district_code")
+    with store.sessions() as session:
+        assert district.count() == session.scalar(sa.select(sa.func.count()).select_from(m.District))
 
 
 def test_an_empty_form_says_what_to_fix_beside_each_field(qtbot, ctx: AppContext,

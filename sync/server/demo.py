@@ -587,7 +587,7 @@ def fill_demo(session: Session, *, requests: int, seed: int = DEMO_YEAR) -> Demo
     refset = read_reference(session)
     rng = random.Random(seed)
     crew_rows, crews = _make_crews(rng, refset, utcnow())
-    session.execute(sa.insert(Crew), crew_rows)
+    session.execute(sa.insert(Crew.__table__), crew_rows)
     log_changes(session, (Entry("crew", str(c["id"]), c["district_code"]) for c in crew_rows))
     slots = _plan(rng, refset, requests)
     codes = next_codes(session, DEMO_YEAR, len(slots))
@@ -605,7 +605,8 @@ def fill_demo(session: Session, *, requests: int, seed: int = DEMO_YEAR) -> Demo
 def _write_block(
     session: Session, maker: _Maker, block: Sequence[tuple[_Slot, str]]
 ) -> int:
-    """Insert one block of requests with their events and change-log entries."""
+    """Insert one block of requests with their events and change-log entries (into the
+    tables: the ORM's bulk path would split rows by which columns are empty)."""
     requests: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     entries: list[Entry] = []
@@ -615,7 +616,7 @@ def _write_block(
         events.extend(history)
         entries.append(Entry("request", str(request["id"]), slot.district_code))
         entries.extend(Entry("event", str(e["id"]), slot.district_code) for e in history)
-    session.execute(sa.insert(ServiceRequest), requests)
-    session.execute(sa.insert(Event), events)
+    session.execute(sa.insert(ServiceRequest.__table__), requests)
+    session.execute(sa.insert(Event.__table__), events)
     log_changes(session, entries)
     return len(events)

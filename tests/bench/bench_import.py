@@ -1,0 +1,137 @@
+"""Benchmark of the archive import: 100,000 rows must go in well under 30 s on SQLite.
+
+A script, not a test (pytest does not collect ``bench_*.py``): it writes a valid
+archive CSV in a temporary folder, imports it into a fresh centre and prints, for the
+dry run, the real import and the second (idempotent) import, the rows, the seconds
+and the rows per second.
+
+    .venv/bin/python tests/bench/bench_import.py [--rows N] [--postgres URL]
+
+``--postgres`` also runs it on PostgreSQL, in a throwaway database made on that
+server and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sync import reference as ref  # noqa: E402
+from sync.dates import TEHRAN, UTC, Period  # noqa: E402
+from sync.server import db  # noqa: E402
+from sync.server.importer import COLUMNS, ImportResult, import_archive  # noqa: E402
+from sync.server.reference_io import load_reference  # noqa: E402
+
+STATUSES = ("done", "done", "done", "not_actionable", "referred", "assigned", "in_progress")
+
+
+def write_archive(path: Path, rows: int, seed: int = 1405) -> None:
+    """A valid archive of ``rows`` requests over the first half of 1405."""
+    rng = random.Random(seed)
+    refset = ref.load()
+    hoods = list(refset.neighbourhoods)
+    categories = [c.code for c in refset.categories]
+    reasons = [r.code for r in refset.reasons]
+    period = Period.jalali_half(1405, 1)
+    seconds = int((period.end - period.start).total_seconds())
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for i in range(1, rows + 1):
+            hood = rng.choice(hoods)
+            received = period.start + dt.timedelta(seconds=rng.randrange(seconds))
+            status = rng.choice(STATUSES)
+            closed = received + dt.timedelta(hours=rng.randrange(1, 400))
+            writer.writerow([
+                f"1405{i:06d}",
+                received.astimezone(TEHRAN if i % 2 else UTC).isoformat(),
+                rng.choice(("phone", "phone", "phone", "web", "sms")),
+                hood.district_code,
+                hood.code,
+                rng.choice(categories),
+                "آسفالت کوچه خراب است و چاله دارد",
+                "علی کریمی",
+                f"0913{rng.randrange(10**7):07d}",
+                f"{hood.name_fa}، خیابان امیرکبیر، پلاک {i % 300}",
+                f"{33.98 + rng.uniform(-0.03, 0.03):.6f}",
+                f"{51.43 + rng.uniform(-0.03, 0.03):.6f}",
+                status,
+                closed.isoformat() if status in ("done", "not_actionable") else "",
+                rng.choice(reasons) if status == "not_actionable" else "",
+                "",
+            ])
+
+
+def timed_import(engine: sa.Engine, path: Path, *, dry_run: bool) -> tuple[ImportResult, float]:
+    start = time.perf_counter()
+    with db.session_factory(engine)() as session, session.begin():
+        result = import_archive(session, path, dry_run=dry_run)
+    return result, time.perf_counter() - start
+
+
+def run(label: str, url: str, path: Path, rows: int) -> None:
+    engine = db.open_engine(url)
+    try:
+        db.upgrade(engine)
+        with db.session_factory(engine)() as session, session.begin():
+            load_reference(session, ref.load())
+        for name, dry_run in (("dry run", True), ("import", False), ("second import", False)):
+            result, seconds = timed_import(engine, path, dry_run=dry_run)
+            if result.rejected:
+                raise SystemExit(f"{label}: the generated file was rejected: {result.problems[:3]}")
+            print(
+                f"{label:10} {name:14} rows {rows:7d}  {seconds:6.2f} s  "
+                f"{rows / seconds:8.0f} rows/s  ({result.summary()})"
+            )
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def throwaway_postgres(admin_url: str) -> Iterator[str]:
+    admin = sa.create_engine(db.normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    name = f"daftar_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "archive.csv"
+        start = time.perf_counter()
+        write_archive(path, args.rows)
+        print(f"wrote {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB) in "
+              f"{time.perf_counter() - start:.1f} s")
+        run("sqlite", f"sqlite:///{Path(folder) / 'centre.sqlite3'}", path, args.rows)
+        if args.postgres:
+            with throwaway_postgres(args.postgres) as url:
+                run("postgresql", url, path, args.rows)
+
+
+if __name__ == "__main__":
+    main()

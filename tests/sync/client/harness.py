@@ -24,14 +24,14 @@ from desktop_app.services.requests import Actor
 from desktop_app.store.db import Store, open_store
 from sync import reference
 from sync.dates import utcnow
-from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, Op
 from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.server.app import create_app
 from sync.server.cli import hash_enrolment_code, new_enrolment_code
 from sync.server.models import Crew, Office, OfficeDistrict, ServiceRequest
 from sync.server.reference_io import load_reference
-from sync.workflow import Role, Status
+from sync.workflow import Role
 
 #: Districts of the Kashan reference set the sync tests use.
 D1, D2, D3 = "1-1", "1-2", "2-1"
@@ -122,6 +122,51 @@ def auth_headers(credential: str | None = None) -> dict[str, str]:
     return headers
 
 
+def mutation(op: Op | str, entity_id: uuid.UUID, payload: dict[str, Any] | None = None, *,
+             entity: str = "request", role: str | None = "clerk", base_version: int | None = None,
+             mutation_id: uuid.UUID | None = None, event: bool = True) -> dict[str, Any]:
+    """A pushed mutation as JSON, with a fresh event id unless ``event`` is false."""
+    body = dict(payload or {})
+    if event and entity == "request":
+        body.setdefault("event_id", str(uuid.uuid4()))
+    return {"mutation_id": str(mutation_id or uuid.uuid4()), "office_seq": 1, "op": str(op),
+            "entity": entity, "entity_id": str(entity_id), "base_version": base_version,
+            "client_time": utcnow().isoformat(), "actor": "clerk", "actor_role": role,
+            "payload": body}
+
+
+def push(client: httpx.Client, credential: str, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.post("/sync/push", headers=auth_headers(credential),
+                           json={"protocol_version": PROTOCOL_VERSION, "mutations": list(mutations),
+                                 "client_time": utcnow().isoformat()})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def pull(client: httpx.Client, credential: str, cursor: int = 0, limit: int | None = None) -> dict[str, Any]:
+    params: dict[str, int] = {"cursor": cursor}
+    if limit is not None:
+        params["limit"] = limit
+    response = client.get("/sync/pull", headers=auth_headers(credential), params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def pull_all(client: httpx.Client, credential: str, cursor: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    pages = []
+    while True:
+        page = pull(client, credential, cursor, limit)
+        pages.append(page)
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return pages
+
+
+def rows(pages: Iterable[dict[str, Any]], table: str) -> list[dict[str, Any]]:
+    """Every row of ``table`` (``requests``, ``events``, ``crews``) in pulled pages."""
+    return [dict(zip(page[table]["columns"], row)) for page in pages for row in page[table]["rows"]]
+
+
 def office_actor(store: Store, role: Role = Role.CLERK, username: str = "clerk") -> Actor:
     identity = sync_service.office_identity(store)
     assert identity is not None
@@ -135,4 +180,3 @@ def enrolled_office(folder: Path, centre: Centre, code: str, client: httpx.Clien
     return store
 
 
-__all__ = ["Centre", "D1", "D2", "D3", "Status", "auth_headers", "enrolled_office", "office_actor"]

@@ -1,0 +1,476 @@
+"""The figures of the managers' summary report, computed by SQL aggregates.
+
+What is counted is the seed's table (shared/seed/README.md, DESIGN.md):
+
+* **received** — requests whose ``received_at`` lies inside the period.  Periods are
+  whole days in Asia/Tehran time (:class:`sync.dates.Period` turns them into a
+  half-open UTC interval), so a call at 00:10 on 1 Farvardin belongs to the new year
+  although UTC still says 20 March.
+* **done / not actionable / in progress** — the *current* status of those requests,
+  bucketed by :data:`sync.workflow.BUCKETS` (every open status is "in progress").
+  That is how the seed counts: of the calls received in the six months, how many are
+  done, not actionable, still being worked on *now*.
+* **share done** — done / received.
+* **time to close** — hours from ``received_at`` to ``closed_at`` over the requests
+  received in the period that are closed now; the median, and the 90th percentile
+  by nearest rank (the smallest time that at least 90 % of closings meet).
+* **overdue** — of the in-progress ones, those whose ``received_at`` plus their
+  category's ``target_days`` lies before the report time.  Report time, not the end
+  of the period: the buckets are current statuses, so "overdue" is measured on the
+  same clock — a request of last spring still open today is overdue today even if
+  it was not yet overdue when spring ended, and that is the work a manager must chase.
+* **reasons** — not-actionable requests by outcome reason.
+
+Every figure is one aggregate query over the ``requests`` table, filtered by the
+indexed ``received_at``; percentiles use window functions because SQLite has no
+percentile aggregate.  Python only folds the aggregated rows (a few per group) and
+merges in the groups that had no requests, so that a quiet neighbourhood shows
+zeros instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from desktop_app.store import models as m
+from sync.dates import JALALI_MONTHS_FA, Period, format_jalali_long, jalali, utcnow
+from sync.schema import UTCDateTime
+from sync.text import to_persian_digits
+from sync.workflow import BUCKETS, CLOSED_STATUSES, OPEN_STATUSES, Bucket, Status
+
+#: The groupings of ``daftar report summary --by`` (DESIGN.md).
+GROUPINGS: tuple[str, ...] = ("region", "district", "neighbourhood", "category", "channel", "crew")
+#: The grouping of a trend report: one row per Jalali month.
+MONTH = "month"
+
+GROUPING_LABELS_FA: Mapping[str, str] = {
+    "region": "منطقه",
+    "district": "ناحیه",
+    "neighbourhood": "محله",
+    "category": "موضوع",
+    "channel": "روش تماس",
+    "crew": "اکیپ",
+    MONTH: "ماه",
+}
+
+#: The name of the group of requests that have no value for the grouping.
+UNSET_NAMES_FA: Mapping[str, str] = {
+    "neighbourhood": "بدون محله",
+    "crew": "بدون اکیپ",
+}
+#: The name of not-actionable requests that carry no reason code (old archives).
+NO_REASON_FA = "بدون دلیل ثبت‌شده"
+
+_R = m.ServiceRequest.__table__
+_D = m.District.__table__
+_C = m.Category.__table__
+_OPEN = sorted(OPEN_STATUSES)
+_CLOSED = sorted(CLOSED_STATUSES)
+
+
+class ReportError(ValueError):
+    """A report asked for something that cannot be reported; the text says what to fix."""
+
+
+# ------------------------------------------------------------------------- DTOs
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """The figures of one group (or of the whole report, for the totals row)."""
+
+    #: The CSV ``group``: region number, district / neighbourhood / category /
+    #: channel code, crew id, or ``YYYY-MM`` (Jalali) for a month; ``""`` for the
+    #: requests that have no neighbourhood or no crew.
+    group: str
+    name: str
+    received: int = 0
+    done: int = 0
+    not_actionable: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    median_hours_to_close: float | None = None
+    p90_hours_to_close: float | None = None
+    #: Not-actionable requests by reason code (``""``: no reason recorded).
+    reasons: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def share_done(self) -> float | None:
+        """Done / received; ``None`` for a group that received nothing."""
+        return self.done / self.received if self.received else None
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SummaryReport:
+    period: Period
+    #: One of :data:`GROUPINGS`, or :data:`MONTH` for a trend.
+    grouping: str
+    #: Whose requests: "all regions", or the districts of the office.
+    scope_label: str
+    #: Every group of the scope, those without requests included, in display order.
+    rows: tuple[SummaryRow, ...]
+    totals: SummaryRow
+    #: Not-actionable requests by reason over the whole report: every reason of the
+    #: reference data (zeros included), largest first.
+    reasons: tuple[ReasonCount, ...]
+    #: The instant (UTC) the current statuses and "overdue" were read at.
+    generated_at: dt.datetime
+
+    @property
+    def grouping_label(self) -> str:
+        return GROUPING_LABELS_FA[self.grouping]
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+
+@dataclass(frozen=True)
+class NeighbourhoodCalls:
+    """One line of "who calls least"."""
+
+    #: Competition rank, 1 = fewest requests; equal counts share a rank.
+    rank: int
+    code: str
+    name: str
+    district_code: str
+    district_name: str
+    region_number: int
+    received: int
+
+
+# ------------------------------------------------------------------ labels
+
+
+_SEASONS_FA = ("بهار", "تابستان", "پاییز", "زمستان")
+
+
+def period_label(period: Period) -> str:
+    """How a manager names the period: «فروردین ۱۴۰۵», «بهار ۱۴۰۵», «نیمهٔ نخست ۱۴۰۵»,
+    «سال ۱۴۰۵», «فروردین تا خرداد ۱۴۰۵», else the two days «۱ فروردین ۱۴۰۵ تا …»."""
+    first, last = jalali(period.first), jalali(period.last)
+    whole_months = (
+        first.year == last.year
+        and first.day == 1
+        and period == Period.jalali_months(first.year, first.month, last.month)
+    )
+    if not whole_months:
+        return f"{format_jalali_long(period.first)} تا {format_jalali_long(period.last)}"
+    year = to_persian_digits(first.year)
+    count = last.month - first.month + 1
+    if count == 12:
+        return f"سال {year}"
+    if count == 6 and first.month in (1, 7):
+        return f"نیمهٔ {'نخست' if first.month == 1 else 'دوم'} سال {year}"
+    if count == 3 and first.month % 3 == 1:
+        return f"{_SEASONS_FA[first.month // 3]} {year}"
+    if count == 1:
+        return f"{JALALI_MONTHS_FA[first.month - 1]} {year}"
+    return f"{JALALI_MONTHS_FA[first.month - 1]} تا {JALALI_MONTHS_FA[last.month - 1]} {year}"
+
+
+def period_range_label(period: Period) -> str:
+    """«از ۱ فروردین ۱۴۰۵ تا ۳۱ شهریور ۱۴۰۵» — the exact days, both inclusive."""
+    return f"از {format_jalali_long(period.first)} تا {format_jalali_long(period.last)}"
+
+
+def scope_label(session: Session, districts: Collection[str] | None) -> str:
+    """Whose requests a report covers: every district, or the named ones."""
+    if districts is None:
+        return "همهٔ مناطق"
+    names = dict(session.execute(sa.select(_D.c.code, _D.c.name_fa)).all())
+    unknown = sorted(set(districts) - names.keys())
+    if unknown:
+        raise ReportError(f"unknown district code(s): {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(names))})")
+    return "، ".join(names[code] for code in sorted(districts))
+
+
+# ------------------------------------------------------------------ groupings
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """How one grouping maps to SQL and to the rows of the report."""
+
+    name: str
+    #: The group key of a request row, as an SQL expression.
+    key: sa.ColumnElement[Any]
+    #: Every group of the scope as (key as text, CSV group, name), in display order.
+    #: Key and group are the same code except for months, keyed by a CASE index.
+    members: list[tuple[str, str, str]]
+    #: Names of keys that are not members (a crew of another district …).
+    other_names: Mapping[str, str] = field(default_factory=dict)
+
+
+def _as_key(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _members(session: Session, stmt: sa.Select[Any]) -> list[tuple[str, str, str]]:
+    return [(_as_key(code), _as_key(code), name) for code, name in session.execute(stmt)]
+
+
+def _groups(session: Session, by: str, scope: Collection[str] | None) -> _Groups:
+    """The key expression and the member list of grouping ``by`` for the scope."""
+
+    def in_scope(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        return sa.true() if scope is None else column.in_(sorted(scope))
+
+    if by == "region":
+        regions = m.Region.__table__
+        stmt = (sa.select(regions.c.number, regions.c.name_fa)
+                .where(regions.c.number.in_(sa.select(_D.c.region_number).where(in_scope(_D.c.code))))
+                .order_by(regions.c.number))
+        return _Groups(by, _D.c.region_number, _members(session, stmt))
+    if by == "district":
+        stmt = sa.select(_D.c.code, _D.c.name_fa).where(in_scope(_D.c.code)).order_by(_D.c.code)
+        return _Groups(by, _R.c.district_code, _members(session, stmt))
+    if by == "neighbourhood":
+        n = m.Neighbourhood.__table__
+        stmt = (sa.select(n.c.code, n.c.name_fa).where(in_scope(n.c.district_code))
+                .order_by(n.c.district_code, n.c.code))
+        return _Groups(by, _R.c.neighbourhood_code, _members(session, stmt))
+    if by == "category":
+        stmt = sa.select(_C.c.code, _C.c.name_fa).order_by(_C.c.family_code, _C.c.code)
+        return _Groups(by, _R.c.category_code, _members(session, stmt))
+    if by == "channel":
+        ch = m.Channel.__table__
+        return _Groups(by, _R.c.channel,
+                       _members(session, sa.select(ch.c.code, ch.c.name_fa).order_by(ch.c.code)))
+    if by == "crew":
+        crews = m.Crew.__table__
+        members = _members(session, sa.select(crews.c.id, crews.c.name)
+                           .where(in_scope(crews.c.district_code))
+                           .order_by(crews.c.district_code, crews.c.name))
+        # Work done by a crew of another district still belongs in the table, under
+        # the crew's own name.
+        every_crew = session.execute(sa.select(crews.c.id, crews.c.name))
+        return _Groups(by, _R.c.crew_id, members, {_as_key(k): name for k, name in every_crew})
+    raise ReportError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+
+
+def _month_groups(period: Period) -> _Groups:
+    """One group per Jalali month of ``period``.  The key is a CASE over the month
+    boundaries (UTC instants), so the month of a request is decided in Tehran time
+    by the same comparison as the period itself."""
+    months = period.months()
+    key: sa.ColumnElement[Any] = sa.literal(0)
+    if len(months) > 1:
+        key = sa.case(*((_R.c.received_at < month.end, i) for i, month in enumerate(months[:-1])),
+                      else_=len(months) - 1)
+    members = []
+    for i, month in enumerate(months):
+        j = jalali(month.first)
+        name = f"{JALALI_MONTHS_FA[j.month - 1]} {to_persian_digits(j.year)}"
+        members.append((str(i), j.strftime("%Y-%m"), name))
+    return _Groups(MONTH, key, members)
+
+
+# ------------------------------------------------------------------ queries
+
+
+def _where(period: Period, scope: Collection[str] | None) -> list[sa.ColumnElement[bool]]:
+    conditions = [_R.c.received_at >= period.start, _R.c.received_at < period.end]
+    if scope is not None:
+        conditions.append(_R.c.district_code.in_(sorted(scope)))
+    return conditions
+
+
+def _source(key: sa.ColumnElement[Any], *, categories: bool = False) -> sa.FromClause:
+    """``requests``, joined to ``districts`` when the key is the region and to
+    ``categories`` when target days are read: primary-key lookups in tables of a
+    few rows, while ``requests`` is read through its ``received_at`` index."""
+    joined: sa.FromClause = _R
+    if categories:
+        joined = joined.join(_C, _R.c.category_code == _C.c.code)
+    if key is _D.c.region_number:
+        joined = joined.join(_D, _R.c.district_code == _D.c.code)
+    return joined
+
+
+def outcome_counts_query(period: Period, key: sa.ColumnElement[Any], scope: Collection[str] | None,
+                         as_of: dt.datetime) -> sa.Select[Any]:
+    """Requests by (group, status, reason), with how many of them are overdue.
+
+    Grouping by status rather than summing per bucket keeps the status → bucket rule
+    in one place (:data:`sync.workflow.BUCKETS`); the result has at most a few
+    dozen rows per group."""
+    as_of_day = sa.func.julianday(sa.literal(as_of, UTCDateTime()))
+    overdue = sa.case(
+        (sa.and_(_R.c.status.in_(_OPEN),
+                 sa.func.julianday(_R.c.received_at) + _C.c.target_days < as_of_day), 1),
+        else_=0,
+    )
+    reason = sa.case((_R.c.status == Status.NOT_ACTIONABLE.value, _R.c.outcome_reason))
+    return (
+        sa.select(key.label("k"), _R.c.status, reason.label("reason"),
+                  sa.func.count().label("n"), sa.func.sum(overdue).label("overdue"))
+        .select_from(_source(key, categories=True))
+        .where(*_where(period, scope))
+        .group_by(key, _R.c.status, reason)
+    )
+
+
+def close_times_query(period: Period, key: sa.ColumnElement[Any],
+                      scope: Collection[str] | None) -> sa.Select[Any]:
+    """Median and 90th percentile of hours to close, per group, exact.
+
+    SQLite has no percentile aggregate, so each closed request gets its
+    ``cume_dist()`` within its group — the share of the group's closings that took
+    no longer — and the percentiles are read off it: the 90th is the shortest time
+    with a share of at least 0.9 (nearest rank, a time that really happened); the
+    median is the mean of the shortest times with a share of at least, and of more
+    than, one half (the two middle values; the same one when the count is odd).
+    Ties are peers with one share, which keeps this exact with equal times too.
+    ``cume_dist`` needs one sorted window and no separate count, which measured
+    half the cost of ``row_number`` plus ``count`` over the partition."""
+    days = sa.func.julianday(_R.c.closed_at) - sa.func.julianday(_R.c.received_at)
+    ranked = (
+        sa.select(key.label("k"), days.label("days"),
+                  sa.func.cume_dist().over(partition_by=key, order_by=days).label("share"))
+        .select_from(_source(key))
+        .where(*_where(period, scope), _R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None))
+        .subquery()
+    )
+    share, days_ = ranked.c.share, ranked.c.days
+    median = (sa.func.min(days_) + sa.func.min(days_).filter(share > 0.5)) / 2
+    return (
+        sa.select(ranked.c.k, median * 24, sa.func.min(days_).filter(share >= 0.9) * 24)
+        .where(share >= 0.5)
+        .group_by(ranked.c.k)
+    )
+
+
+def _reason_names(session: Session) -> dict[str, str]:
+    reasons = m.Reason.__table__
+    return dict(session.execute(sa.select(reasons.c.code, reasons.c.name_fa)
+                                .order_by(reasons.c.code)).all())
+
+
+@dataclass
+class _Tally:
+    received: int = 0
+    done: int = 0
+    not_actionable: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: str, reason: str | None, count: int, overdue: int) -> None:
+        self.received += count
+        self.overdue += overdue
+        bucket = BUCKETS[Status(status)]
+        if bucket is Bucket.DONE:
+            self.done += count
+        elif bucket is Bucket.NOT_ACTIONABLE:
+            self.not_actionable += count
+            self.reasons[reason or ""] = self.reasons.get(reason or "", 0) + count
+        else:
+            self.in_progress += count
+
+    def row(self, group: str, name: str, times: tuple[float | None, float | None]) -> SummaryRow:
+        return SummaryRow(group, name, self.received, self.done, self.not_actionable,
+                          self.in_progress, self.overdue, times[0], times[1], dict(self.reasons))
+
+
+def _report(session: Session, period: Period, groups: _Groups, scope: Collection[str] | None,
+            as_of: dt.datetime | None) -> SummaryReport:
+    as_of = as_of or utcnow()
+    label = scope_label(session, scope)
+    tallies: dict[str, _Tally] = {}
+    total = _Tally()
+    for key, status, reason, count, overdue in session.execute(
+        outcome_counts_query(period, groups.key, scope, as_of)
+    ):
+        tallies.setdefault(_as_key(key), _Tally()).add(status, reason, count, overdue)
+        total.add(status, reason, count, overdue)
+    times = {
+        _as_key(key): (median, p90)
+        for key, median, p90 in session.execute(close_times_query(period, groups.key, scope))
+    }
+    total_times = session.execute(close_times_query(period, sa.literal(0), scope)).first()
+
+    rows = [tallies.get(key, _Tally()).row(group, name, times.get(key, (None, None)))
+            for key, group, name in groups.members]
+    # Requests whose key is not a member: no neighbourhood, no crew, a crew of
+    # another district.  They are counted, so they are shown.
+    for key in sorted(tallies.keys() - {key for key, _, _ in groups.members}):
+        name = UNSET_NAMES_FA.get(groups.name, "—") if key == "" else groups.other_names.get(key, key)
+        rows.append(tallies[key].row(key, name, times.get(key, (None, None))))
+
+    totals = total.row("", "جمع", (total_times[1], total_times[2]) if total_times else (None, None))
+
+    names = _reason_names(session)
+    reasons = [ReasonCount(code, name, total.reasons.get(code, 0)) for code, name in names.items()]
+    reasons += [ReasonCount(code, NO_REASON_FA if code == "" else code, count)
+                for code, count in total.reasons.items() if code not in names]
+    reasons.sort(key=lambda r: -r.count)
+    return SummaryReport(period, groups.name, label, tuple(rows), totals, tuple(reasons), as_of)
+
+
+# ------------------------------------------------------------------ public API
+
+
+def compute_summary(session: Session, period: Period, by: str, *,
+                    districts: Collection[str] | None = None,
+                    as_of: dt.datetime | None = None) -> SummaryReport:
+    """The summary of requests received in ``period``, one row per group of ``by``.
+
+    ``districts`` limits the report to those districts (``None``: every district in
+    the database); ``as_of`` is the report time (default now) — pass it to make a
+    report reproducible."""
+    return _report(session, period, _groups(session, by, districts), districts, as_of)
+
+
+def monthly_figures(session: Session, period: Period, *,
+                    districts: Collection[str] | None = None,
+                    as_of: dt.datetime | None = None) -> SummaryReport:
+    """The same figures month by month over ``period`` (each Jalali month it
+    touches, clipped to it): a report grouped by :data:`MONTH`."""
+    return _report(session, period, _month_groups(period), districts, as_of)
+
+
+def monthly_trend(session: Session, jalali_year: int, *,
+                  districts: Collection[str] | None = None,
+                  as_of: dt.datetime | None = None) -> SummaryReport:
+    """The twelve months of a Jalali year, Farvardin to Esfand."""
+    return monthly_figures(session, Period.jalali_year(jalali_year), districts=districts,
+                           as_of=as_of)
+
+
+def least_calling(session: Session, period: Period, limit: int | None = None, *,
+                  districts: Collection[str] | None = None) -> list[NeighbourhoodCalls]:
+    """Neighbourhoods ranked by requests received in ``period``, fewest first —
+    those with none included (they are the first to aim outreach at)."""
+    n = m.Neighbourhood.__table__
+    counts = dict(session.execute(
+        sa.select(_R.c.neighbourhood_code, sa.func.count())
+        .where(*_where(period, districts), _R.c.neighbourhood_code.is_not(None))
+        .group_by(_R.c.neighbourhood_code)
+    ).all())
+    stmt = (sa.select(n.c.code, n.c.name_fa, _D.c.code, _D.c.name_fa, _D.c.region_number)
+            .join(_D, n.c.district_code == _D.c.code))
+    if districts is not None:
+        stmt = stmt.where(n.c.district_code.in_(sorted(districts)))
+    places = sorted(session.execute(stmt), key=lambda p: (counts.get(p[0], 0), p[2], p[0]))
+    ranked: list[NeighbourhoodCalls] = []
+    for position, (code, name, district, district_name, region) in enumerate(places, 1):
+        received = counts.get(code, 0)
+        rank = ranked[-1].rank if ranked and ranked[-1].received == received else position
+        ranked.append(NeighbourhoodCalls(rank, code, name, district, district_name, region, received))
+    return ranked[:limit] if limit is not None else ranked
+

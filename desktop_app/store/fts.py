@@ -82,16 +82,9 @@ def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def match_expression(query: str) -> str | None:
-    """The FTS5 ``MATCH`` text for what a clerk typed, or ``None`` when nothing in
-    it is long enough for the trigram index.
-
-    Words of three characters or more must each appear, in any order: «حسینی محمد»
-    finds «محمد حسینی».  A shorter word stays joined to the word before it (or
-    after it, at the start), as typed: «کوچه ۱۲» is one phrase, so the number still
-    narrows the search.  A lone two-character word matches the start of a word (a
-    space and the word make a trigram); a lone letter finds nothing here.
-    """
+def phrases(query: str) -> list[str]:
+    """The phrases a query asks for, each of which must appear in the text (see
+    :func:`match_expression`); empty when nothing is long enough to search for."""
     groups: list[list[str]] = []
     leading: list[str] = []  # short words before the first long one
     for word in search_key(query).split():
@@ -105,8 +98,20 @@ def match_expression(query: str) -> str | None:
     if not groups:
         phrase = " ".join(leading)
         if len(phrase) < MIN_TRIGRAM:
-            phrase = " " + phrase
-        if len(phrase) < MIN_TRIGRAM:
-            return None
-        return _quoted(phrase)
-    return " AND ".join(_quoted(" ".join(group)) for group in groups)
+            phrase = " " + phrase  # a lone short word: the start of a word
+        return [phrase] if len(phrase) >= MIN_TRIGRAM else []
+    return [" ".join(group) for group in groups]
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 ``MATCH`` text for what a clerk typed, or ``None`` when nothing in
+    it is long enough for the trigram index.
+
+    Words of three characters or more must each appear, in any order: «حسینی محمد»
+    finds «محمد حسینی».  A shorter word stays joined to the word before it (or
+    after it, at the start), as typed: «کوچه ۱۲» is one phrase, so the number still
+    narrows the search.  A lone two-character word matches the start of a word (a
+    space and the word make a trigram); a lone letter finds nothing here.
+    """
+    found = phrases(query)
+    return " AND ".join(_quoted(phrase) for phrase in found) or None

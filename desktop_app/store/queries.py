@@ -15,8 +15,14 @@ Why it looks like this:
 * **Interruptible.**  Search-as-you-type makes most queries obsolete before they
   finish; :meth:`RequestQueries.interrupt` stops the running statement so the
   newest keystroke is answered next.
-* **Search** is the FTS5 trigram index of :mod:`desktop_app.store.fts`; input too
-  short for trigrams falls back to a tracking-code prefix (an index range).
+* **Search** has two plans.  A term found in few requests goes through the FTS5
+  trigram index (:mod:`desktop_app.store.fts`) and the hits are sorted.  A term
+  found in very many («کاشان» is in every address) would make that plan fetch and
+  sort them all, so instead the table is walked newest first and each row's
+  search text is tested (``instr``) until the page is full — a few thousand rows
+  at most.  A capped probe of the index (:data:`FREQUENT_HITS`) tells them apart.
+  Input too short for trigrams falls back to a tracking-code prefix (an index
+  range).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from desktop_app.store import models as m
-from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, match_expression
+from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, match_expression, phrases
 from sync.dates import day_start, utcnow
 from sync.db import make_engine
 from sync.schema import UTCDateTime
@@ -59,6 +65,10 @@ _UNIQUE_KEYS = frozenset({"tracking_code"})
 _DESCRIPTION_CHARS = 300
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+#: A search term with at least this many hits is "frequent": its page is found by
+#: walking the table in order rather than by sorting every hit (see above).
+FREQUENT_HITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,7 @@ class RequestQueries:
         self.engine = engine
         self._lock = threading.Lock()
         self._active: Any = None  # the sqlite3 connection running a statement
+        self._frequent: dict[str, bool] = {}  # FTS expression -> probed frequent
 
     @classmethod
     def for_database(cls, db_path: Path) -> RequestQueries:
@@ -273,7 +284,7 @@ class RequestQueries:
             out.append(t.received_at < day_start(filt.last_day + dt.timedelta(days=1)))
         if with_overdue and filt.overdue:
             out.append(self._overdue(conn, now))
-        text = self._text_condition(filt.text)
+        text = self._text_condition(conn, filt.text)
         if text is not None:
             out.append(text)
         return out
@@ -294,17 +305,31 @@ class RequestQueries:
         return sa.and_(t.status.in_(_OPEN), t.received_at < max(cutoffs.values()),
                        t.received_at < cutoff)
 
-    @staticmethod
-    def _text_condition(text: str) -> sa.ColumnElement[bool] | None:
+    def _is_frequent(self, conn: sa.Connection, match: str) -> bool:
+        if match not in self._frequent:
+            if len(self._frequent) > 256:
+                self._frequent.clear()
+            probe = conn.exec_driver_sql(
+                f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+                f"LIMIT {FREQUENT_HITS})", (match,)).scalar_one()
+            self._frequent[match] = probe >= FREQUENT_HITS
+        return self._frequent[match]
+
+    def _text_condition(self, conn: sa.Connection, text: str) -> sa.ColumnElement[bool] | None:
         key = search_key(text)
         if not key:
             return None
         match = match_expression(key)
         conditions: list[sa.ColumnElement[bool]] = []
         if match is not None:
-            hits = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match") \
-                .bindparams(match=match).columns(sa.column("rowid", sa.Integer))
-            conditions.append(ROWID.in_(hits))
+            if self._is_frequent(conn, match):
+                # The same substrings, tested row by row as the index is walked.
+                conditions.append(sa.and_(*(sa.func.instr(REQUESTS.c.search_text, phrase) > 0
+                                            for phrase in phrases(key))))
+            else:
+                hits = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match") \
+                    .bindparams(match=match).columns(sa.column("rowid", sa.Integer))
+                conditions.append(ROWID.in_(hits))
         if " " not in key and len(key) < MIN_TRIGRAM:
             # Too short for trigrams, but the start of a tracking code: an index range.
             t = REQUESTS.c
@@ -403,15 +428,23 @@ class RequestQueries:
 
     def counts(self, filt: RequestFilter, *, now: dt.datetime | None = None) -> Counts:
         """Requests per status and overdue ones, under ``filt`` without its status
-        and overdue choices.  One indexed GROUP BY and one index range."""
+        and overdue choices.
+
+        Grouping by (district, status) follows ``ix_requests_district_status`` in
+        order — no temporary sort of a million rows — and naming every district
+        lets the open statuses be looked up in that index instead of scanned."""
         now = now or utcnow()
         t = REQUESTS.c
+        districts = sa.select(m.District.code).scalar_subquery()
         with self._connect() as conn:
             base = self._conditions(conn, filt, now=now, with_status=False, with_overdue=False)
-            by_status = {status: n for status, n in conn.execute(
-                sa.select(t.status, sa.func.count()).where(*base).group_by(t.status))}
+            by_status: dict[str, int] = {}
+            for status, n in conn.execute(
+                    sa.select(t.status, sa.func.count()).where(*base)
+                    .group_by(t.district_code, t.status)):
+                by_status[status] = by_status.get(status, 0) + n
             overdue = conn.execute(
                 sa.select(sa.func.count()).select_from(REQUESTS)
-                .where(*base, self._overdue(conn, now))
+                .where(t.district_code.in_(districts), *base, self._overdue(conn, now))
             ).scalar_one()
         return Counts({s.value: by_status.get(s.value, 0) for s in Status}, overdue)

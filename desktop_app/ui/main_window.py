@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.services.requests import Changes
-from desktop_app.store.queries import RequestFilter, RequestQueries, RequestRow
+from desktop_app.store.queries import RequestFilter, RequestRow
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.filters import FilterBar
 from desktop_app.ui.i18n import Translations, save_language, settings
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self._translations = translations
         self._reports: QWidget | None = None
 
-        self.reader = TableReader(RequestQueries.for_database(ctx.store.db_path), self)
+        self.reader = TableReader.for_database(ctx.store.db_path, self)
         self.model = RequestTableModel(self.reader, ctx.language, self)
         self.table = RequestTableView(self.model)
         self.filters = FilterBar(ctx.language)

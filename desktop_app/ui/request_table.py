@@ -2,8 +2,8 @@
 
 Three parts, after Anki's browser table (``browser/table/model.py``):
 
-* :class:`TableReader` runs the read side (:mod:`desktop_app.store.queries`) on a
-  thread of its own, with its own read-only connection, so a query never waits
+* :class:`TableReader` runs the read side (:mod:`desktop_app.store.queries`) on
+  threads of its own, with their own read-only connections, so a query never waits
   behind the desk's writes or a sync round, and never runs on the GUI thread.
   Queries belong to an *epoch*; a new filter starts a new epoch, which skips the
   queued work of the old one and interrupts its running statement.
@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -69,7 +70,11 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class TableReader(QObject):
-    """Runs read queries one at a time on a thread of its own; the newest epoch wins.
+    """Runs read queries on threads of its own; the newest epoch wins.
+
+    Two lanes, each a thread with its own connection: ``rows`` for pages and
+    ``counts`` for the counts beside the table, so that counting a large result
+    never keeps the next page (a scroll, a keystroke) waiting.
 
     Signals:
         sig_failed(str): a query failed for another reason than being superseded.
@@ -78,12 +83,18 @@ class TableReader(QObject):
     sig_failed = Signal(str)
     _sig_result = Signal(int, object, object, object)  # epoch, callback, result, error
 
-    def __init__(self, queries: RequestQueries, parent: QObject | None = None):
+    def __init__(self, rows: RequestQueries, counts: RequestQueries, parent: QObject | None = None):
         super().__init__(parent)
-        self.queries = queries
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-read")
+        self._lanes = {
+            "rows": (rows, ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-rows")),
+            "counts": (counts, ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-counts")),
+        }
         self._epoch = 0
         self._sig_result.connect(self._deliver)
+
+    @classmethod
+    def for_database(cls, db_path: Path, parent: QObject | None = None) -> TableReader:
+        return cls(RequestQueries.for_database(db_path), RequestQueries.for_database(db_path), parent)
 
     @property
     def epoch(self) -> int:
@@ -92,31 +103,39 @@ class TableReader(QObject):
     def new_epoch(self) -> int:
         """Make every queued or running query obsolete; returns the new epoch."""
         self._epoch += 1
-        self.queries.interrupt()
+        for queries, _pool in self._lanes.values():
+            queries.interrupt()
         return self._epoch
 
-    def run(self, epoch: int, fn: Callable[[RequestQueries], Any],
-            on_done: Callable[[Any], None]) -> None:
+    def run(self, epoch: int | None, fn: Callable[[RequestQueries], Any],
+            on_done: Callable[[Any], None], *, lane: str = "rows") -> None:
         """``fn(queries)`` on the reader thread; ``on_done(result)`` on the GUI
-        thread — unless a newer epoch began in the meantime."""
-        def work() -> None:
-            if epoch != self._epoch:
-                return  # superseded while queued
-            try:
-                result = fn(self.queries)
-            except Interrupted:
-                return
-            except Exception as exc:  # noqa: BLE001 - shown on the GUI thread
-                self._sig_result.emit(epoch, on_done, None, exc)
-            else:
-                self._sig_result.emit(epoch, on_done, result, None)
+        thread — unless a newer epoch began in the meantime.  Work that belongs to
+        no query (``epoch=None``: reference names) is never superseded."""
+        queries, pool = self._lanes[lane]
 
-        self._pool.submit(work)
+        def work() -> None:
+            while True:
+                if epoch is not None and epoch != self._epoch:
+                    return  # superseded while queued
+                try:
+                    result = fn(queries)
+                except Interrupted:
+                    if epoch is None:
+                        continue  # an interrupt meant for a query hit this: again
+                    return
+                except Exception as exc:  # noqa: BLE001 - shown on the GUI thread
+                    self._sig_result.emit(-1 if epoch is None else epoch, on_done, None, exc)
+                else:
+                    self._sig_result.emit(-1 if epoch is None else epoch, on_done, result, None)
+                return
+
+        pool.submit(work)
 
     @Slot(int, object, object, object)
     def _deliver(self, epoch: int, on_done: Callable[[Any], None], result: Any,
                  error: BaseException | None) -> None:
-        if epoch != self._epoch:
+        if epoch not in (-1, self._epoch):
             return
         if error is not None:
             self.sig_failed.emit(str(error) or type(error).__name__)
@@ -125,8 +144,9 @@ class TableReader(QObject):
 
     def shutdown(self) -> None:
         self.new_epoch()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self.queries.close()
+        for queries, pool in self._lanes.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+            queries.close()
 
 
 # ===================================================================== the model
@@ -235,7 +255,7 @@ class RequestTableModel(QAbstractTableModel):
 
     def load_names(self) -> None:
         """(Re)read reference names and crews; the rows redraw with them."""
-        self._reader.run(self._reader.epoch, lambda q: q.names(), self._on_names)
+        self._reader.run(None, lambda q: q.names(), self._on_names)
 
     def _on_names(self, names: Names) -> None:
         self._names = names
@@ -262,7 +282,8 @@ class RequestTableModel(QAbstractTableModel):
             self.load_names()
         self._reader.run(epoch, lambda q: (q.page(filt, sort, limit=limit, now=now), now),
                          self._on_first_page)
-        self._reader.run(epoch, lambda q: q.counts(filt, now=now), self.sig_counts.emit)
+        self._reader.run(epoch, lambda q: q.counts(filt, now=now), self.sig_counts.emit,
+                         lane="counts")
 
     def _on_first_page(self, result: tuple[Page, dt.datetime]) -> None:
         page, self._now = result

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.store import queries as queries_module
 from desktop_app.store.db import Store
 from desktop_app.store.queries import (
     SORT_KEYS, Interrupted, RequestFilter, RequestQueries, Sort,
@@ -104,6 +105,24 @@ def test_search_in_persian_with_any_letters_and_digits(store: Store, queries: Re
     for typed in ("کریمی", "كريمي رضا", "۷۶۵۴۳", "76543", "کوچه ۷", hit.tracking_code):
         assert codes(queries, RequestFilter(text=typed)) == [hit.tracking_code], typed
     assert codes(queries, RequestFilter(text="ناشناس")) == []
+
+
+def test_frequent_terms_give_the_same_rows_by_walking_the_table(
+        store: Store, queries: RequestQueries, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above FREQUENT_HITS the page comes from testing rows in order, not from the
+    index: the answer must be the same, short words and phrases included."""
+    hit = make_request(store, citizen_name="رضا كريمي", address="خیابان فین، کوچه ۷", received_at=day(2))
+    other = make_request(store, citizen_name="مریم کریمی", address="خیابان فین، کوچه ۸", received_at=day(1))
+    make_request(store, citizen_name="علی نوری", address="میدان کمال‌الملک")
+    typed = ["کریمی", "کوچه ۷", "كريمي رضا", "فین", "رض"]
+    by_index = {text: codes(queries, RequestFilter(text=text)) for text in typed}
+    monkeypatch.setattr(queries_module, "FREQUENT_HITS", 1)
+    fresh = RequestQueries(queries.engine)  # no remembered probes
+    for text in typed:
+        assert [r.tracking_code for r in fresh.page(RequestFilter(text=text), now=NOW).rows] \
+            == by_index[text], text
+    assert by_index["کریمی"] == [hit.tracking_code, other.tracking_code]
+    assert by_index["رض"] == [hit.tracking_code]
 
 
 def test_short_input_matches_tracking_code_prefix(store: Store, queries: RequestQueries) -> None:

@@ -220,6 +220,7 @@ def test_sync_state_and_new_referrals_reach_the_window(qtbot, open_app) -> None:
     window = open_app(backend=backend)
     qtbot.waitUntil(lambda: backend.rounds >= 1 and "آنلاین" in window.status.connection.text())
     assert "۱۴۰۵/۰۱/۱۲" in window.status.last_sync.text()
+    qtbot.waitUntil(lambda: not window.sync.status.running)
     with qtbot.waitSignal(window.sync.sig_new_referrals):
         window.act_sync.trigger()
     assert "۲" in window.status.currentMessage()

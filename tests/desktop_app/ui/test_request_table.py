@@ -12,7 +12,7 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.store.db import Store
-from desktop_app.store.queries import RequestFilter, RequestQueries
+from desktop_app.store.queries import RequestFilter
 from desktop_app.ui.request_table import (
     COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel, RequestTableView,
     TableReader,
@@ -37,7 +37,7 @@ def persian() -> Iterator[None]:
 
 @pytest.fixture
 def model(qtbot, store: Store) -> Iterator[RequestTableModel]:  # type: ignore[no-untyped-def]
-    reader = TableReader(RequestQueries.for_database(store.db_path))
+    reader = TableReader.for_database(store.db_path)
     model = RequestTableModel(reader, "fa")
     yield model
     reader.shutdown()
@@ -188,3 +188,15 @@ def test_language_switch_renames_without_reloading(qtbot, store: Store, model: R
     assert text(model, 0, "category") == "Garbage collection"
     assert model.generation == generation
     QApplication.processEvents()
+
+
+def test_reloading_names_is_never_superseded_by_a_query(qtbot, store: Store,
+                                                        model: RequestTableModel) -> None:
+    load(qtbot, model)
+    qtbot.waitUntil(lambda: model.names is not None)
+    from tests.factories import MANAGER, desk
+    crew = desk(store, MANAGER).save_crew(name="اکیپ فضای سبز", district_code="1-1")
+    with qtbot.waitSignal(model.sig_names) as names:
+        model.load_names()  # what the window does after Changes(crews=True) ...
+        model.refresh()  # ... together with a refresh that starts a new epoch
+    assert names.args[0].crews[crew.id].name == "اکیپ فضای سبز"

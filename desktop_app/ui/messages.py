@@ -95,6 +95,8 @@ _ERRORS = {
         "messages", "The office must keep at least one active manager."),
     "unknown_user": QT_TRANSLATE_NOOP("messages", "There is no such user."),
     "unknown_problem": QT_TRANSLATE_NOOP(
+        "messages", "This sync problem is no longer in the office's database."),
+    "problem_settled": QT_TRANSLATE_NOOP(
         "messages", "This sync problem was already settled."),
 }
 

@@ -1,0 +1,331 @@
+"""The inbox of changes the centre did not take, each settled by a person.
+
+Business rejections are answers, not errors (DESIGN.md, sync): the centre refused a
+move (another office closed the request first) or kept its own value of a field
+edited here from an old copy.  Such a change is never dropped silently; it waits here
+until someone decides to apply it again (on the centre's current copy) or to discard
+it.  The dialog says, in the clerk's words, which request, what change, why it was
+refused and, for a conflict, both values side by side — enough to decide without
+opening anything else.
+
+The settling itself belongs to :mod:`desktop_app.services.sync_service`
+(``reapply_problem`` / ``discard_problem``), imported only when the dialog is used so
+that opening the window never loads the network code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from desktop_app.services.requests import Changes
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.messages import digits, error_text, moment_text, status_name
+from sync.protocol import Op
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """One unsettled problem, with what the clerk needs to recognise it."""
+
+    id: uuid.UUID
+    kind: str
+    op: str
+    entity: str
+    entity_id: uuid.UUID
+    tracking_code: str
+    payload: dict[str, Any]
+    reason_code: str
+    message: str
+    server_value: dict[str, Any] | None
+    created_at: dt.datetime
+    # Crew names by id, for payloads that name a crew.
+    crews: dict[str, str]
+
+
+def load_problems(store: Store) -> tuple[ProblemRow, ...]:
+    from desktop_app.services.sync_service import open_problems
+
+    problems = list(open_problems(store))
+    with store.sessions() as session:
+        ids = [p.entity_id for p in problems if p.entity == "request"]
+        codes = dict(session.execute(
+            sa.select(m.ServiceRequest.id, m.ServiceRequest.tracking_code)
+            .where(m.ServiceRequest.id.in_(ids))).all()) if ids else {}
+        crews = {str(c.id): c.name for c in session.scalars(sa.select(m.Crew))}
+    return tuple(
+        ProblemRow(p.id, p.kind, p.op, p.entity, p.entity_id,
+                   codes.get(p.entity_id, "") if p.entity == "request" else "",
+                   dict(p.payload or {}), p.reason_code, p.message or "",
+                   dict(p.server_value) if p.server_value is not None else None,
+                   p.created_at, crews)
+        for p in problems)
+
+
+class SyncProblemsDialog(QDialog):
+    """Unsettled sync problems, oldest first, each with its two ways out.
+
+    Signals:
+        sig_loaded(): the list shows the problems as they are in the database.
+    """
+
+    sig_loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._rows: tuple[ProblemRow, ...] = ()
+        self.setObjectName("syncProblemsDialog")
+        self.resize(960, 520)
+
+        self._intro = QLabel()
+        self._intro.setObjectName("intro")
+        self._intro.setWordWrap(True)
+        self._table = QTableWidget(0, 4)
+        self._table.setObjectName("problems")
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.verticalHeader().hide()
+        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._table.horizontalHeader().setStretchLastSection(True)
+        self._table.itemSelectionChanged.connect(self._on_selected)
+        self._detail = QTextBrowser()
+        self._detail.setObjectName("detail")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self._table)
+        split.addWidget(self._detail)
+        split.setChildrenCollapsible(False)
+
+        self._status = QLabel()
+        self._status.setObjectName("status")
+        self._status.setWordWrap(True)
+        self._reapply = QPushButton()
+        self._reapply.setObjectName("reapply")
+        self._reapply.clicked.connect(self._on_reapply)
+        self._discard = QPushButton()
+        self._discard.setObjectName("discard")
+        self._discard.clicked.connect(self._on_discard)
+        self._close = QPushButton()
+        self._close.setObjectName("close")
+        self._close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._reapply)
+        buttons.addWidget(self._discard)
+        buttons.addWidget(self._status, 1)
+        buttons.addWidget(self._close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._intro)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+
+        self._retranslate()
+        self._reload()
+
+    # ------------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync problems"))
+        self._table.setHorizontalHeaderLabels(
+            [self.tr("When"), self.tr("Request"), self.tr("Change"), self.tr("Why")])
+        self._reapply.setText(self.tr("Apply again"))
+        self._discard.setText(self.tr("Discard…"))
+        self._close.setText(self.tr("Close"))
+        self._fill()
+
+    # ------------------------------------------------------------------- loading
+
+    def _reload(self, message: str = "") -> None:
+        store = self._ctx.store  # the job never holds the dialog (see RequestForm.reload)
+        self._ctx.tasks.run_db(lambda: load_problems(store),
+                               on_done=lambda rows: self._on_loaded(rows, message),
+                               on_error=self._on_error)
+
+    def _on_loaded(self, rows: tuple[ProblemRow, ...], message: str) -> None:
+        if not isValid(self):
+            return
+        self._rows = rows
+        self._fill()
+        if rows:
+            self._table.selectRow(0)
+        self._status.setText(message)
+        self.sig_loaded.emit()
+
+    def _fill(self) -> None:
+        self._intro.setText(
+            self.tr("These changes made here were not taken by the centre. Decide for each: "
+                    "apply it again to the centre's current copy, or discard it.")
+            if self._rows else self.tr("There are no sync problems: every change was taken."))
+        self._table.blockSignals(True)
+        self._table.setRowCount(len(self._rows))
+        for row, problem in enumerate(self._rows):
+            cells = (moment_text(problem.created_at),
+                     digits(problem.tracking_code) if problem.tracking_code else self._entity(problem),
+                     self.change_text(problem), self.reason_text(problem))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, problem.id)
+                self._table.setItem(row, column, item)
+        self._table.blockSignals(False)
+        self._on_selected()
+
+    # ------------------------------------------------------------------- wording
+
+    def _entity(self, problem: ProblemRow) -> str:
+        if problem.entity == "crew":
+            return self.tr("Crew")
+        return problem.entity
+
+    def change_text(self, problem: ProblemRow) -> str:
+        """What the refused change would have done, in words."""
+        payload = problem.payload
+        op = problem.op
+        if op == Op.CHANGE_STATUS and payload.get("to_status"):
+            return self.tr("Status to “%1”").replace("%1", status_name(payload["to_status"]))
+        if op == Op.ASSIGN:
+            crew = problem.crews.get(str(payload.get("crew_id")), "")
+            return self.tr("Assign to crew “%1”").replace("%1", crew)
+        if op == Op.ADD_NOTE:
+            return self.tr("Note: %1").replace("%1", str(payload.get("note", "")))
+        if op == Op.WORK_ORDER_ISSUED:
+            return self.tr("Work order printed")
+        if op == Op.EDIT_REQUEST:
+            return self.tr("Correction of: %1").replace(
+                "%1", self.tr(", ").join(sorted(payload.get("changes", {}))))
+        if op == Op.CREATE_REQUEST:
+            return self.tr("New walk-in request")
+        if op == Op.UPSERT_CREW:
+            return self.tr("Crew details: %1").replace(
+                "%1", str(payload.get("crew", {}).get("name", "")))
+        return op
+
+    def reason_text(self, problem: ProblemRow) -> str:
+        """Why the centre refused it, in words; its own message for a new reason."""
+        reasons = {
+            "conflict": self.tr("The centre's copy changed after this edit was made."),
+            "stale": self.tr("The centre's copy changed after this edit was made."),
+            "not_a_move": self.tr("The request's status at the centre no longer allows it."),
+            "role_not_allowed": self.tr("The centre does not allow this role to do it."),
+            "out_of_scope": self.tr("The request is no longer in this office's districts."),
+            "unknown_request": self.tr("The centre does not know this request."),
+            "unknown_crew": self.tr("The centre does not know this crew."),
+            "reason_required": self.tr("A reason is needed to close it as not actionable."),
+        }
+        text = reasons.get(problem.reason_code)
+        if text is None:
+            return problem.message or problem.reason_code
+        return text
+
+    def _detail_html(self, problem: ProblemRow) -> str:
+        parts = [f"<p><b>{html.escape(self.change_text(problem))}</b></p>",
+                 f"<p>{html.escape(self.reason_text(problem))}</p>"]
+        if problem.message:
+            parts.append(f"<p style='color:#5f6368'>{html.escape(self.tr('The centre said:'))} "
+                         f"{html.escape(problem.message)}</p>")
+        changes = problem.payload.get("changes")
+        if problem.kind == "conflict" and isinstance(changes, dict):
+            server = problem.server_value or {}
+            rows = "".join(
+                f"<tr><td>{html.escape(name)}</td><td>{html.escape(str(value))}</td>"
+                f"<td>{html.escape(str(server.get(name, '')))}</td></tr>"
+                for name, value in changes.items())
+            parts.append(
+                f"<table cellpadding='4' border='1' style='border-collapse:collapse'>"
+                f"<tr><th>{html.escape(self.tr('Field'))}</th>"
+                f"<th>{html.escape(self.tr('Value here'))}</th>"
+                f"<th>{html.escape(self.tr('Value at the centre'))}</th></tr>{rows}</table>")
+        return "".join(parts)
+
+    # ------------------------------------------------------------------- settling
+
+    def _current(self) -> ProblemRow | None:
+        rows = self._table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        problem_id = self._table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((p for p in self._rows if p.id == problem_id), None)
+
+    def _on_selected(self) -> None:
+        problem = self._current()
+        self._reapply.setEnabled(problem is not None)
+        self._discard.setEnabled(problem is not None)
+        self._detail.setHtml(self._detail_html(problem) if problem else "")
+
+    def _on_reapply(self) -> None:
+        problem = self._current()
+        if problem is not None:
+            self._settle(problem, "reapply", self.tr("Applied again; it is sent at the next sync."))
+
+    def _on_discard(self) -> None:
+        problem = self._current()
+        if problem is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Discard the change"),
+                          self.tr("Discard “%1” for good? The centre's copy stays as it is.")
+                          .replace("%1", self.change_text(problem)),
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setObjectName("confirmDiscard")
+        box.button(QMessageBox.StandardButton.Discard).setText(self.tr("Discard"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Keep it"))
+        box.finished.connect(lambda _result: self._on_confirm(problem, box))
+        box.open()
+
+    def _on_confirm(self, problem: ProblemRow, box: QMessageBox) -> None:
+        if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Discard:
+            self._settle(problem, "discard", self.tr("Discarded."))
+
+    def _settle(self, problem: ProblemRow, how: str, message: str) -> None:
+        from desktop_app.services import sync_service
+
+        settle = sync_service.reapply_problem if how == "reapply" else sync_service.discard_problem
+        store, actor = self._ctx.store, self._ctx.actor
+        self._reapply.setEnabled(False)
+        self._discard.setEnabled(False)
+        self._ctx.tasks.run_db(lambda: settle(store, problem.id, actor),
+                               on_done=lambda changes: self._on_settled(problem, changes, message),
+                               on_error=self._on_error)
+
+    def _on_settled(self, problem: ProblemRow, changes: Changes | None, message: str) -> None:
+        """Tell the views: a re-applied change changed data; a discarded one changed
+        only what waits to be settled."""
+        if changes is not None:
+            self._ctx.bus.changed(changes)
+        self._ctx.bus.sig_sync_state.emit()
+        if isValid(self):
+            self._reload(message)
+
+    def _on_error(self, error: BaseException) -> None:
+        if isValid(self):
+            self._status.setText(error_text(error))
+            self._on_selected()

@@ -1,0 +1,163 @@
+"""The sync problems inbox: each refused change is shown in words and settled by a
+person, re-applied or discarded, with their name on the decision."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QTableWidget, QTextBrowser
+
+from desktop_app.store import models as m
+from desktop_app.store.db import Store
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.sync_problems import SyncProblemsDialog
+from sync.dates import utcnow
+from sync.protocol import Op
+from tests.desktop_app.ui.forms_support import ctx, make_ctx, store
+from tests.factories import CLERK, CREW_A, make_request
+
+__all__ = ["ctx", "make_ctx", "store"]  # fixtures used by name
+
+
+def add_problem(store: Store, request: m.ServiceRequest, *, kind: str, op: Op,
+                payload: dict[str, object], reason_code: str, message: str = "",
+                server_value: dict[str, object] | None = None) -> uuid.UUID:
+    """A problem as the sync engine stores it when the centre answers."""
+    problem_id = uuid.uuid4()
+    with store.sessions.begin() as session:
+        session.add(m.SyncProblem(
+            id=problem_id, mutation_id=uuid.uuid4(), kind=kind, entity="request",
+            entity_id=request.id, op=op.value, payload=payload, reason_code=reason_code,
+            message=message, server_value=server_value, created_at=utcnow()))
+    return problem_id
+
+
+def problem(store: Store, problem_id: uuid.UUID) -> m.SyncProblem:
+    with store.sessions() as session:
+        found = session.get(m.SyncProblem, problem_id)
+        assert found is not None
+        return found
+
+
+def open_dialog(qtbot, ctx: AppContext) -> SyncProblemsDialog:  # type: ignore[no-untyped-def]
+    dialog = SyncProblemsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.sig_loaded):
+        pass
+    return dialog
+
+
+def rows(dialog: SyncProblemsDialog) -> list[list[str]]:
+    table = dialog.findChild(QTableWidget, "problems")
+    return [[table.item(r, c).text() for c in range(1, table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+@pytest.fixture
+def refused_done(store: Store) -> tuple[m.ServiceRequest, uuid.UUID]:
+    """The crew's 'done' that the centre refused: another office had reopened it."""
+    request = make_request(store, status="in_progress", crew_id=CREW_A)
+    problem_id = add_problem(
+        store, request, kind="rejected", op=Op.CHANGE_STATUS, reason_code="not_a_move",
+        message="referred -> done is not a move",
+        payload={"event_id": str(uuid.uuid4()), "from_status": "assigned", "to_status": "done",
+                 "reason": None, "note": "انجام شد", "duplicate_of": None})
+    return request, problem_id
+
+
+def test_a_refused_change_is_shown_in_words(qtbot, ctx: AppContext, store: Store,
+                                            refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+    request, _ = refused_done
+    dialog = open_dialog(qtbot, ctx)
+    assert rows(dialog) == [[request.tracking_code, "Status to “Done”",
+                             "The request's status at the centre no longer allows it."]]
+    detail = dialog.findChild(QTextBrowser, "detail").toPlainText()
+    assert "The centre said: referred -> done is not a move" in detail
+
+
+def test_reapplying_does_the_change_again_and_settles_the_problem(
+        qtbot, ctx: AppContext, store: Store,
+        refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+    request, problem_id = refused_done
+    dialog = open_dialog(qtbot, ctx)
+
+    with qtbot.waitSignal(ctx.bus.sig_changed) as changed, qtbot.waitSignal(dialog.sig_loaded):
+        qtbot.mouseClick(dialog.findChild(QPushButton, "reapply"), Qt.MouseButton.LeftButton)
+
+    assert changed.args[0].request_ids == [request.id]
+    settled = problem(store, problem_id)
+    assert (settled.resolution, settled.resolved_by) == ("reapplied", CLERK.username)
+    with store.sessions() as session:
+        assert session.get(m.ServiceRequest, request.id).status == "done"
+        entry = session.scalar(sa.select(m.OutboxEntry).where(m.OutboxEntry.entity_id == request.id))
+    assert entry.payload["to_status"] == "done" and entry.actor == CLERK.username
+    assert rows(dialog) == []
+    assert dialog.findChild(QLabel, "intro").text() == (
+        "There are no sync problems: every change was taken.")
+    assert dialog.findChild(QLabel, "status").text() == "Applied again; it is sent at the next sync."
+
+
+def test_a_change_that_no_longer_makes_sense_stays_open(qtbot, ctx: AppContext,
+                                                        store: Store) -> None:
+    request = make_request(store, status="done")
+    problem_id = add_problem(
+        store, request, kind="rejected", op=Op.CHANGE_STATUS, reason_code="not_a_move",
+        payload={"event_id": str(uuid.uuid4()), "from_status": "assigned",
+                 "to_status": "in_progress", "reason": None, "note": "", "duplicate_of": None})
+    dialog = open_dialog(qtbot, ctx)
+    status = dialog.findChild(QLabel, "status")
+
+    with qtbot.assertNotEmitted(ctx.bus.sig_changed):
+        qtbot.mouseClick(dialog.findChild(QPushButton, "reapply"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: status.text() != "")
+    assert status.text().startswith(f"Request {request.tracking_code}: The request's status")
+    assert problem(store, problem_id).resolved_at is None
+    assert len(rows(dialog)) == 1
+
+
+def test_a_conflict_shows_both_values_and_can_be_discarded(qtbot, ctx: AppContext,
+                                                           store: Store) -> None:
+    request = make_request(store, address="کوچه ۵، پلاک ۳")
+    problem_id = add_problem(
+        store, request, kind="conflict", op=Op.EDIT_REQUEST, reason_code="stale",
+        payload={"event_id": str(uuid.uuid4()), "changes": {"address": "کوچه ۷"},
+                 "base": {"address": "کوچه ۵"}},
+        server_value={"address": "کوچه ۵، پلاک ۳"})
+    dialog = open_dialog(qtbot, ctx)
+    assert rows(dialog)[0][1:] == ["Correction of: address",
+                                   "The centre's copy changed after this edit was made."]
+    detail = dialog.findChild(QTextBrowser, "detail").toPlainText()
+    assert "Value here" in detail and "کوچه ۷" in detail and "کوچه ۵، پلاک ۳" in detail
+
+    qtbot.mouseClick(dialog.findChild(QPushButton, "discard"), Qt.MouseButton.LeftButton)
+    confirm = dialog.findChild(QMessageBox, "confirmDiscard")
+    assert confirm.isVisible()
+    with qtbot.waitSignal(ctx.bus.sig_sync_state), qtbot.waitSignal(dialog.sig_loaded):
+        qtbot.mouseClick(confirm.button(QMessageBox.StandardButton.Discard),
+                         Qt.MouseButton.LeftButton)
+
+    settled = problem(store, problem_id)
+    assert (settled.resolution, settled.resolved_by) == ("discarded", CLERK.username)
+    with store.sessions() as session:
+        audit = session.scalar(sa.select(m.AuditEntry).where(
+            m.AuditEntry.action == "sync_problem_discarded"))
+    assert audit.actor == CLERK.username
+    assert rows(dialog) == []
+
+
+def test_keeping_it_settles_nothing(qtbot, ctx: AppContext, store: Store,
+                                    refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+    _, problem_id = refused_done
+    dialog = open_dialog(qtbot, ctx)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "discard"), Qt.MouseButton.LeftButton)
+    confirm = dialog.findChild(QMessageBox, "confirmDiscard")
+    with qtbot.assertNotEmitted(ctx.bus.sig_sync_state):
+        qtbot.mouseClick(confirm.button(QMessageBox.StandardButton.Cancel),
+                         Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not confirm.isVisible())
+    assert problem(store, problem_id).resolved_at is None
+    assert len(rows(dialog)) == 1

@@ -884,6 +884,7 @@
         <name>WalkInDialog</name>
         <message>
             <source>Walk-in request</source>
+            <extracomment>The centre's own office: every district (reports then say "all regions").</extracomment>
             <translation>درخواست حضوری</translation>
         </message>
         <message>
@@ -1076,6 +1077,10 @@
         <message>
             <source>There is no such user.</source>
             <translation>چنین کاربری نیست.</translation>
+        </message>
+        <message>
+            <source>This sync problem is no longer in the office's database.</source>
+            <translation>این مشکل همگام‌سازی دیگر در پایگاه دادهٔ دفتر نیست.</translation>
         </message>
         <message>
             <source>This sync problem was already settled.</source>

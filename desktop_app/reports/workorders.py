@@ -1029,6 +1029,8 @@ def _write_atomically(out: Path, render: Callable[[Path], None]) -> Path:
     """Render into a temporary file beside ``out`` and move it into place, so
     that ``out`` is either the whole PDF or untouched, never half a file."""
     out = Path(out)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"no folder {out.parent}: create it, or write the PDF elsewhere")
     part = out.with_name(f".{out.name}.part")
     try:
         render(part)
@@ -1128,5 +1130,8 @@ def cli_workorders(store: Store, args: argparse.Namespace) -> int:
             cover = load_day_sheet_cover(session, crew_id, args.date)
             items = load_crew_day(session, crew_id, args.date)
     _issue(store, CLI_ACTOR, items, out, page_size=args.page_size, cover=cover)
-    print(f"{len(items)} work order(s) written to {out}")
+    if items:
+        print(f"{len(items)} work order(s) written to {out}")
+    else:
+        print(f"the crew has no open work: its cover alone was written to {out}")
     return 0

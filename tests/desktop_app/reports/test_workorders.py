@@ -477,6 +477,10 @@ def test_unknown_requests_are_refused(store: Store) -> None:
                           Path(store.folder) / "x.pdf")
     assert caught.value.code == "unknown_crew"
     assert not (Path(store.folder) / "x.pdf").exists()
+    with pytest.raises(FileNotFoundError, match="no folder .*nowhere: create it"):
+        wo.issue_work_orders(store, SUPERVISOR, [make_request(store).id],
+                             Path(store.folder) / "nowhere" / "x.pdf")
+    assert events(store, EventKind.WORK_ORDER_ISSUED) == []
 
 
 # ------------------------------------------------------------ command line

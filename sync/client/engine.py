@@ -147,10 +147,11 @@ class SyncEngine:
 
     def _wait(self, seconds: float) -> None:
         """Back off, but notice a cancel within a tenth of a second."""
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
+        while seconds > 0:
             self._check_cancel()
-            self.sleep(min(left, 0.1))
+            step = min(seconds, 0.1)
+            self.sleep(step)
+            seconds -= step
 
     def _call(self, method: str, path: str, answer: type[T], *, body: Wire | None = None,
               params: dict[str, int] | None = None) -> T:

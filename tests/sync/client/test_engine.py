@@ -1,0 +1,292 @@
+"""The office engine on its own: an in-memory LocalStore and a scripted centre
+(httpx.MockTransport), to pin down retries, cancel, progress, clock skew and resumption."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    Mutation,
+    MutationResult,
+    OfficeInfo,
+    Op,
+    Outcome,
+    PullResponse,
+)
+
+NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
+OFFICE = OfficeInfo(office_id=uuid.uuid4(), name="A", number=1, districts=["1-1"], all_districts=False)
+
+
+@dataclass
+class MemoryStore:
+    """A LocalStore with no database: what the engine asked it to do, in order."""
+
+    outbox: list[Mutation] = field(default_factory=list)
+    cursor_value: int = 0
+    answers: list[MutationResult] = field(default_factory=list)
+    pages: list[PullResponse] = field(default_factory=list)
+    identity: OfficeInfo | None = None
+    finished: SyncReport | None = None
+    #: Called before each page is applied (a test's chance to act mid-round).
+    before_apply: Callable[[PullResponse], bool] = lambda page: True
+
+    def set_identity(self, office: OfficeInfo) -> None:
+        self.identity = office
+
+    def outbox_end(self) -> int | None:
+        return self.outbox[-1].office_seq if self.outbox else None
+
+    def count_pending(self, up_to: int) -> int:
+        return sum(1 for m in self.outbox if m.office_seq <= up_to)
+
+    def pending(self, limit: int, up_to: int) -> list[Mutation]:
+        return [m for m in self.outbox if m.office_seq <= up_to][:limit]
+
+    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+        done = {r.mutation_id for r in results}
+        self.outbox = [m for m in self.outbox if m.mutation_id not in done]
+        self.answers += results
+
+    def cursor(self) -> int:
+        return self.cursor_value
+
+    def reset_cursor(self) -> None:
+        self.cursor_value = 0
+
+    def apply_page(self, page: PullResponse) -> int | None:
+        if not self.before_apply(page) or page.cursor != self.cursor_value:
+            return None
+        self.pages.append(page)
+        self.cursor_value = page.next_cursor
+        return len(page.requests)
+
+    def finish_round(self, report: SyncReport) -> None:
+        self.finished = report
+
+
+def note(seq: int) -> Mutation:
+    return Mutation(mutation_id=uuid.uuid4(), office_seq=seq, op=Op.ADD_NOTE, entity="request",
+                    entity_id=uuid.uuid4(), client_time=NOW, actor="clerk", actor_role="clerk",
+                    payload={"event_id": str(uuid.uuid4()), "note": "x"})
+
+
+class Centre:
+    """A scripted centre: a log of ``last`` entries served in pages, and a queue of
+    faults to answer with before the real answer."""
+
+    def __init__(self, last: int = 0, clock: dt.datetime = NOW):
+        self.last = last
+        self.clock = clock
+        self.faults: list[Callable[[httpx.Request], httpx.Response]] = []
+        self.calls: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request.url.path)
+        if self.faults:
+            return self.faults.pop(0)(request)
+        return self.answer(request)
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        """What a healthy centre answers."""
+        if request.url.path == "/sync/hello":
+            return httpx.Response(200, json={"protocol_version": PROTOCOL_VERSION, "min_protocol_version": 1,
+                                             "server_time": self.clock.isoformat(),
+                                             "office": OFFICE.model_dump(mode="json"), "last_seq": self.last})
+        if request.url.path == "/sync/push":
+            body = json.loads(request.content)
+            return httpx.Response(200, json={
+                "protocol_version": PROTOCOL_VERSION, "server_time": self.clock.isoformat(),
+                "results": [{"mutation_id": m["mutation_id"], "outcome": "applied"} for m in body["mutations"]]})
+        cursor, limit = int(request.url.params["cursor"]), int(request.url.params["limit"])
+        if cursor > self.last:
+            return httpx.Response(409, json={"code": "cursor_ahead", "message": "behind"})
+        end = min(self.last, cursor + limit)
+        return httpx.Response(200, json={
+            "protocol_version": PROTOCOL_VERSION, "cursor": cursor, "next_cursor": end, "last_seq": self.last,
+            "has_more": end < self.last, "server_time": self.clock.isoformat()})
+
+
+def engine(store: MemoryStore, centre: Centre, **options: Any) -> tuple[SyncEngine, list[float]]:
+    waits: list[float] = []
+    client = httpx.Client(transport=httpx.MockTransport(centre), base_url="http://localhost")
+    options.setdefault("clock", lambda: NOW)
+    return SyncEngine(store, HttpTransport("http://localhost", "dft1.x.y", client=client),
+                      sleep=waits.append, **options), waits
+
+
+def refuse(status: int, code: str = "server_error") -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(status, json={"code": code, "message": f"{code}!"})
+
+
+def drop(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+def test_a_round_says_hello_pushes_then_pulls_and_records_itself() -> None:
+    store = MemoryStore(outbox=[note(1), note(2)])
+    centre = Centre(last=12)
+    report = engine(store, centre, page_size=5)[0].run_round()
+    assert centre.calls == ["/sync/hello", "/sync/push", "/sync/pull", "/sync/pull", "/sync/pull"]
+    assert (report.pushed, report.applied, report.pages) == (2, 2, 3)
+    assert store.outbox == [] and store.cursor_value == 12
+    assert store.identity == OFFICE and store.finished is report and report.finished_at == NOW
+
+
+def test_network_failures_and_5xx_are_retried_with_growing_waits() -> None:
+    store = MemoryStore(outbox=[note(1)])
+    centre = Centre(last=1)
+    centre.faults = [drop, refuse(503), drop]
+    sync, waits = engine(store, centre, retry=RetryPolicy(attempts=4, first_delay=1, max_delay=3))
+    report = sync.run_round()
+    assert report.pushed == 1 and store.cursor_value == 1
+    assert centre.calls[:4] == ["/sync/hello"] * 4
+    # Waited 0.5-1, then 1-2, then 1.5-3 s, in slices of at most 0.1 s (to notice a cancel).
+    assert 3 <= sum(waits) <= 6 and max(waits) <= 0.1
+
+
+def test_it_gives_up_after_the_last_attempt_with_the_network_code() -> None:
+    centre = Centre()
+    centre.faults = [drop] * 3
+    sync, _ = engine(MemoryStore(), centre, retry=RetryPolicy(attempts=3, first_delay=0.01))
+    with pytest.raises(SyncError) as error:
+        sync.run_round()
+    assert error.value.code == "network" and "3 attempts" in error.value.message
+    assert len(centre.calls) == 3
+
+
+@pytest.mark.parametrize("status, code", [(401, "credential_revoked"), (401, "bad_credential"),
+                                          (426, "unsupported_protocol"), (403, "enrolment_code_invalid")])
+def test_a_refusal_is_not_retried_and_keeps_the_centres_code(status: int, code: str) -> None:
+    centre = Centre()
+    centre.faults = [refuse(status, code)]
+    with pytest.raises(SyncError) as error:
+        engine(MemoryStore(), centre)[0].run_round()
+    assert error.value.code == code and centre.calls == ["/sync/hello"]
+
+
+def test_an_answer_that_is_not_the_centres_is_a_clear_error() -> None:
+    centre = Centre()
+    centre.faults = [lambda request: httpx.Response(404, text="<html>not found</html>")]
+    with pytest.raises(SyncError) as error:
+        engine(MemoryStore(), centre)[0].run_round()
+    assert error.value.code == "bad_response" and "Daftar centre" in error.value.message
+
+
+def test_answers_that_do_not_match_the_batch_end_the_round_before_storing_them() -> None:
+    store = MemoryStore(outbox=[note(1), note(2)])
+    centre = Centre()
+    centre.faults = [centre.answer,  # hello
+                     lambda r: httpx.Response(200, json={"protocol_version": 1, "server_time": NOW.isoformat(),
+                                                         "results": []})]
+    with pytest.raises(SyncError) as error:
+        engine(store, centre)[0].run_round()
+    assert error.value.code == "bad_response" and len(store.outbox) == 2
+
+
+def test_cancel_stops_the_round_between_steps_and_it_resumes_later() -> None:
+    store = MemoryStore()
+    centre = Centre(last=30)
+    cancelled: list[bool] = []
+    # The clerk presses cancel while the second page is being applied.
+    store.before_apply = lambda page: page.cursor != 10 or not cancelled.append(True)
+    sync, _ = engine(store, centre, page_size=10, cancel=lambda: bool(cancelled))
+    with pytest.raises(SyncError) as error:
+        sync.run_round()
+    assert error.value.code == "cancelled" and store.cursor_value == 20
+    store.before_apply = lambda page: True
+    cancelled.clear()
+    engine(store, centre, page_size=10)[0].run_round()
+    assert store.cursor_value == 30 and [p.cursor for p in store.pages] == [0, 10, 20]
+
+
+def test_progress_counts_up_to_the_total_in_each_phase() -> None:
+    seen: list[tuple[str, int, int]] = []
+    store = MemoryStore(outbox=[note(i) for i in range(1, 451)], cursor_value=100)
+    engine(store, Centre(last=1100), page_size=400, progress=lambda *p: seen.append(p))[0].run_round()
+    assert [p for p in seen if p[0] == "push"] == [("push", 0, 450), ("push", 200, 450), ("push", 400, 450),
+                                                   ("push", 450, 450)]
+    assert [p for p in seen if p[0] == "pull"] == [("pull", 400, 1000), ("pull", 800, 1000), ("pull", 1000, 1000)]
+
+
+def test_a_round_pushes_what_was_waiting_when_it_began_not_what_came_after() -> None:
+    store = MemoryStore(outbox=[note(1)])
+    late = note(2)
+    centre = Centre()
+
+    def push_then_work(request: httpx.Request) -> httpx.Response:
+        store.outbox.append(late)  # the clerk keeps working during the round
+        return centre.answer(request)
+
+    centre.faults = [centre.answer, push_then_work]
+    report = engine(store, centre)[0].run_round()
+    assert report.pushed == 1 and store.outbox == [late]
+
+
+@pytest.mark.parametrize("offset, warned", [(dt.timedelta(minutes=10), True), (dt.timedelta(seconds=-30), False),
+                                            (dt.timedelta(hours=-1), True)])
+def test_clock_skew_is_measured_against_the_centres_clock(offset: dt.timedelta, warned: bool) -> None:
+    report = engine(MemoryStore(), Centre(clock=NOW + offset))[0].run_round()
+    assert report.clock_skew_seconds == pytest.approx(offset.total_seconds())
+    assert report.clock_skew_warning is warned
+
+
+def test_a_centre_restored_from_an_older_copy_is_pulled_again_from_the_start() -> None:
+    store = MemoryStore(cursor_value=500)
+    centre = Centre(last=40)
+    engine(store, centre, page_size=25)[0].run_round()
+    assert [p.cursor for p in store.pages] == [0, 25] and store.cursor_value == 40
+
+
+def test_a_page_applied_meanwhile_by_another_round_is_not_applied_twice() -> None:
+    store = MemoryStore()
+
+    def another_round_was_faster(page: PullResponse) -> bool:
+        if page.cursor == 0 and store.cursor_value == 0:
+            store.cursor_value = 10
+            return False
+        return True
+
+    store.before_apply = another_round_was_faster
+    engine(store, Centre(last=20), page_size=10)[0].run_round()
+    assert [p.cursor for p in store.pages] == [10] and store.cursor_value == 20
+
+
+@pytest.mark.parametrize("url, allowed, insecure", [
+    ("https://137.kashan.ir", True, False), ("https://137.kashan.ir/", True, False),
+    ("http://localhost:8137", True, False), ("http://127.0.0.1:8137", True, False), ("http://[::1]:8137", True, False),
+    ("http://137.kashan.ir", False, False), ("http://192.168.1.5:8137", False, False),
+    ("http://192.168.1.5:8137", True, True), ("ftp://137.kashan.ir", False, True), ("137.kashan.ir", False, True),
+])
+def test_plain_http_is_refused_to_another_computer_unless_allowed(url: str, allowed: bool, insecure: bool) -> None:
+    if allowed:
+        assert check_url(url, allow_insecure=insecure) == url.rstrip("/")
+    else:
+        with pytest.raises(SyncError) as error:
+            check_url(url, allow_insecure=insecure)
+        assert error.value.code in ("insecure_url", "bad_url")
+
+
+def test_results_are_counted_by_outcome() -> None:
+    store = MemoryStore(outbox=[note(1), note(2), note(3)])
+    centre = Centre()
+    outcomes = iter([Outcome.APPLIED, Outcome.REJECTED, Outcome.CONFLICT])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        return httpx.Response(200, json={"protocol_version": 1, "server_time": NOW.isoformat(), "results": [
+            {"mutation_id": m["mutation_id"], "outcome": next(outcomes)} for m in body["mutations"]]})
+
+    centre.faults = [centre.answer, answer]
+    report = engine(store, centre)[0].run_round()
+    assert (report.applied, report.rejected, report.conflicts) == (1, 1, 1)

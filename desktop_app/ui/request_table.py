@@ -411,12 +411,12 @@ class RequestTableModel(QAbstractTableModel):
             return moment_text(row.due_at)
         if key == "category":
             return self._name("categories", row.category_code)
-        if key == "description":
-            return " ".join(row.description.split())
+        if key == "description":  # free text: its numbers in the window's digits too
+            return digits(" ".join(row.description.split()))
         if key == "neighbourhood":
             return self._name("neighbourhoods", row.neighbourhood_code)
         if key == "address":
-            return row.address
+            return digits(row.address)
         if key == "citizen":
             return row.citizen_name
         if key == "phone":

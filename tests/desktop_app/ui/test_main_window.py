@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QLocale, QSettings, Qt
+from PySide6.QtCore import QEvent, QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
 
@@ -276,3 +276,27 @@ def test_the_window_remembers_its_layout(qtbot, open_app) -> None:  # type: igno
     # The offscreen screen is 800 pixels wide, so Qt narrows the restored width.
     assert again.size().height() == 666
     assert again.table.columnWidth(column) == 333
+
+
+def test_run_gui_signs_in_shows_the_window_and_returns_the_exit_code(
+        qtbot, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from desktop_app import app as app_module
+
+    shown: list[QWidget] = []
+
+    def close_when_shown() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        shown.append(window)
+        window.close()
+
+    monkeypatch.setattr(app_module, "sign_in", lambda store, tasks: CLERK)
+    QTimer.singleShot(0, close_when_shown)
+    args = argparse.Namespace(data_dir=folder, lang="en")
+    assert app_module.run_gui(args) == 0
+    assert shown and shown[0].ctx.actor == CLERK
+
+    monkeypatch.setattr(app_module, "sign_in", lambda store, tasks: None)  # the login was closed
+    assert app_module.run_gui(args) == 0
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))

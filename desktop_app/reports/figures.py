@@ -232,9 +232,9 @@ def _groups(session: Session, by: str, scope: Collection[str] | None) -> _Groups
 
     if by == "region":
         regions = m.Region.__table__
+        in_regions = sa.select(_D.c.region_number).where(in_scope(_D.c.code))
         stmt = (sa.select(regions.c.number, regions.c.name_fa)
-                .where(regions.c.number.in_(sa.select(_D.c.region_number).where(in_scope(_D.c.code))))
-                .order_by(regions.c.number))
+                .where(regions.c.number.in_(in_regions)).order_by(regions.c.number))
         return _Groups(by, _D.c.region_number, _members(session, stmt))
     if by == "district":
         stmt = sa.select(_D.c.code, _D.c.name_fa).where(in_scope(_D.c.code)).order_by(_D.c.code)
@@ -409,7 +409,10 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
     # Requests whose key is not a member: no neighbourhood, no crew, a crew of
     # another district.  They are counted, so they are shown.
     for key in sorted(tallies.keys() - {key for key, _, _ in groups.members}):
-        name = UNSET_NAMES_FA.get(groups.name, "—") if key == "" else groups.other_names.get(key, key)
+        if key == "":
+            name = UNSET_NAMES_FA.get(groups.name, "—")
+        else:
+            name = groups.other_names.get(key, key)
         rows.append(tallies[key].row(key, name, times.get(key, (None, None))))
 
     totals = total.row("", "جمع", (total_times[1], total_times[2]) if total_times else (None, None))
@@ -471,6 +474,7 @@ def least_calling(session: Session, period: Period, limit: int | None = None, *,
     for position, (code, name, district, district_name, region) in enumerate(places, 1):
         received = counts.get(code, 0)
         rank = ranked[-1].rank if ranked and ranked[-1].received == received else position
-        ranked.append(NeighbourhoodCalls(rank, code, name, district, district_name, region, received))
+        ranked.append(NeighbourhoodCalls(rank, code, name, district, district_name, region,
+                                         received))
     return ranked[:limit] if limit is not None else ranked
 

@@ -151,7 +151,8 @@ def build_seed_archive(store: Store) -> None:
     ref = reference.load()
     rows = _Rows(ref)
     crews = [
-        dict(id=crew_id(d.code, n), district_code=d.code, name=f"اکیپ {to_persian_digits(n)} {d.name_fa}",
+        dict(id=crew_id(d.code, n), district_code=d.code,
+             name=f"اکیپ {to_persian_digits(n)} {d.name_fa}",
              supervisor="", phone=None, active=True, version=1,
              updated_at=dt.datetime(2026, 3, 1, tzinfo=UTC))
         for d in ref.districts for n in range(1, CREWS_PER_DISTRICT + 1)
@@ -180,8 +181,9 @@ def build_seed_archive(store: Store) -> None:
     just_before = dt.datetime(2026, 3, 20, 23, 59, 59, tzinfo=TEHRAN)  # 1404-12-29 23:59:59
     just_after = dt.datetime(2026, 9, 23, 0, 0, tzinfo=TEHRAN)  # 1405-07-01 00:00
     outside = [just_before, just_after]
-    outside += _times(rng, OUTSIDE_COUNT // 2 - 1, dt.datetime(2026, 2, 20, tzinfo=TEHRAN), just_before)
-    outside += _times(rng, OUTSIDE_COUNT // 2 - 1, just_after, dt.datetime(2026, 11, 1, tzinfo=TEHRAN))
+    further = OUTSIDE_COUNT // 2 - 1
+    outside += _times(rng, further, dt.datetime(2026, 2, 20, tzinfo=TEHRAN), just_before)
+    outside += _times(rng, further, just_after, dt.datetime(2026, 11, 1, tzinfo=TEHRAN))
     for i, when in enumerate(outside):
         place = quiet[i % len(quiet)]
         rows.add(rng, received=when.astimezone(UTC), neighbourhood=place.code,

@@ -185,7 +185,8 @@ def test_an_empty_period_shows_every_group_with_zeros(seed: Session) -> None:
     report = compute_summary(seed, Period.jalali_year(1390), "district", as_of=AS_OF)
     assert len(report.rows) == 11
     for row in [*report.rows, report.totals]:
-        assert (row.received, row.done, row.not_actionable, row.in_progress, row.overdue) == (0,) * 5
+        figures = (row.received, row.done, row.not_actionable, row.in_progress, row.overdue)
+        assert figures == (0, 0, 0, 0, 0)
         assert row.share_done is None
         assert row.median_hours_to_close is None and row.p90_hours_to_close is None
     assert {r.count for r in report.reasons} == {0}

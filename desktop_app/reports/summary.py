@@ -1,0 +1,302 @@
+"""The managers' summary report: its figures, its three file formats, its command.
+
+This is the module the rest of the app calls (the reports page of the window,
+``daftar report summary``).  The figures are computed in
+:mod:`desktop_app.reports.figures` (SQL aggregates; definitions there), the PDF is
+laid out in :mod:`desktop_app.reports.summary_pdf`; this module writes the files.
+
+* **CSV** — the machine contract of DESIGN.md: UTF-8, a header row, first columns
+  exactly ``group,received,done,not_actionable,in_progress``, then ``share_done``
+  (0–1), ``median_hours_to_close``, ``p90_hours_to_close``, ``overdue``, ``name``
+  and one ``not_actionable_<reason>`` column per reason.  One line per group,
+  groups without requests included; no totals line, so that a script can sum the
+  columns.  Empty cells where a figure does not exist (no closed requests).
+* **Excel** — for managers who work the numbers further: a right-to-left sheet
+  whose totals and shares are formulas, so that they follow any edit; reasons (by
+  group), and the trend and least-calling neighbourhoods when given, on sheets of
+  their own.
+* **PDF** — the printed report (see :mod:`~desktop_app.reports.summary_pdf`).
+
+Files are written beside their target and moved into place when complete, so a
+failed run never leaves half a report where a scheduler expects one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import Session
+
+from desktop_app.reports.figures import (
+    GROUPING_LABELS_FA, GROUPINGS, MONTH, NO_REASON_FA, NeighbourhoodCalls, ReasonCount,
+    ReportError, SummaryReport, SummaryRow, compute_summary, least_calling, monthly_figures,
+    monthly_trend, period_label, period_range_label,
+)
+from desktop_app.reports.summary_pdf import build_pdf
+from desktop_app.store.db import Store
+from sync.dates import Period, format_jalali_date, format_jalali_datetime
+from sync.db import make_engine
+
+__all__ = [
+    "FORMATS", "GROUPINGS", "GROUPING_LABELS_FA", "MONTH", "NeighbourhoodCalls", "ReasonCount",
+    "ReportError", "SummaryReport", "SummaryRow", "cli_summary", "compute_summary",
+    "csv_header", "least_calling", "monthly_figures", "monthly_trend", "output_format",
+    "period_label", "period_range_label", "write_csv", "write_pdf", "write_xlsx",
+]
+
+FORMATS: tuple[str, ...] = ("pdf", "csv", "xlsx")
+CSV_COLUMNS: tuple[str, ...] = (
+    "group", "received", "done", "not_actionable", "in_progress", "share_done",
+    "median_hours_to_close", "p90_hours_to_close", "overdue", "name",
+)
+#: The neighbourhoods listed as calling least in a printed report.
+LEAST_CALLING_SHOWN = 10
+
+
+@contextlib.contextmanager
+def _replacing(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``out``, moved onto ``out`` once written."""
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise ReportError(f"the folder {target.parent} does not exist: create it or write "
+                          "the report elsewhere")
+    part = target.with_name(f".{target.name}.part")
+    try:
+        yield part
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def _reason_codes(report: SummaryReport) -> list[str]:
+    """Reason columns in a fixed order (by code), whatever the counts."""
+    return sorted(r.code for r in report.reasons)
+
+
+def csv_header(report: SummaryReport) -> list[str]:
+    return [*CSV_COLUMNS, *(f"not_actionable_{code or 'unrecorded'}"
+                            for code in _reason_codes(report))]
+
+
+def _blank(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def write_csv(report: SummaryReport, out: str | os.PathLike[str]) -> None:
+    reasons = _reason_codes(report)
+    with _replacing(out) as part, part.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(csv_header(report))
+        for row in report.rows:
+            writer.writerow([
+                row.group, row.received, row.done, row.not_actionable, row.in_progress,
+                _blank(row.share_done, 4), _blank(row.median_hours_to_close, 2),
+                _blank(row.p90_hours_to_close, 2), row.overdue, row.name,
+                *(row.reasons.get(code, 0) for code in reasons),
+            ])
+
+
+# ------------------------------------------------------------------ Excel
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
+_DAYS = "0.0"
+_SHARE = "0.0%"
+
+
+def _sheet(book: Workbook, title: str, first: bool = False) -> Worksheet:
+    sheet = book.active if first else book.create_sheet()
+    assert sheet is not None
+    sheet.title = title
+    sheet.sheet_view.rightToLeft = True
+    return sheet
+
+
+def _head(sheet: Worksheet, row: int, labels: Sequence[str]) -> None:
+    for col, label in enumerate(labels, 1):
+        cell = sheet.cell(row, col, label)
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _widths(sheet: Worksheet, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+
+
+def _figures_sheet(sheet: Worksheet, report: SummaryReport, start: int) -> None:
+    """Rows from ``start``: the header, one line per group, a totals line of
+    formulas.  Shares are formulas too; times to close are values (a median of
+    medians is not a median)."""
+    _head(sheet, start, [report.grouping_label, "دریافت شده", "انجام شده", "قابل انجام نبوده",
+                         "در دست اقدام و پیگیری", "سهم انجام شده", "میانهٔ زمان بستن (روز)",
+                         "صدک ۹۰ زمان بستن (روز)", "معوق", "کد"])
+    first = start + 1
+    for r, row in enumerate(report.rows, first):
+        _figures_line(sheet, r, row, row.group)
+    total = first + len(report.rows)
+    last = total - 1
+    _figures_line(sheet, total, report.totals, "")
+    for col in "BCDEI":
+        sheet[f"{col}{total}"] = f"=SUM({col}{first}:{col}{last})" if report.rows else 0
+    for cell in sheet[total]:
+        cell.font = _BOLD
+    sheet.freeze_panes = sheet.cell(first, 2)
+    _widths(sheet, [28, 12, 12, 14, 16, 13, 16, 16, 10, 38])
+
+
+def _figures_line(sheet: Worksheet, r: int, row: SummaryRow, code: str) -> None:
+    values = [row.name, row.received, row.done, row.not_actionable, row.in_progress, None,
+              _in_days(row.median_hours_to_close), _in_days(row.p90_hours_to_close),
+              row.overdue, code]
+    for col, value in enumerate(values, 1):
+        sheet.cell(r, col, value)
+    sheet[f"F{r}"] = f'=IF(B{r}=0,"",C{r}/B{r})'
+    sheet[f"F{r}"].number_format = _SHARE
+    sheet[f"G{r}"].number_format = _DAYS
+    sheet[f"H{r}"].number_format = _DAYS
+
+
+def _in_days(hours: float | None) -> float | None:
+    return None if hours is None else round(hours / 24, 2)
+
+
+def _reasons_sheet(sheet: Worksheet, report: SummaryReport) -> None:
+    codes = _reason_codes(report)
+    names = {r.code: r.name for r in report.reasons}
+    _head(sheet, 1, [report.grouping_label, *(names.get(c) or NO_REASON_FA for c in codes), "جمع"])
+    rows = list(report.rows)
+    for r, row in enumerate(rows, 2):
+        sheet.cell(r, 1, row.name)
+        for col, code in enumerate(codes, 2):
+            sheet.cell(r, col, row.reasons.get(code, 0))
+        end = get_column_letter(len(codes) + 1)
+        sheet.cell(r, len(codes) + 2, f"=SUM(B{r}:{end}{r})")
+    total = len(rows) + 2
+    sheet.cell(total, 1, "جمع").font = _BOLD
+    for col in range(2, len(codes) + 3):
+        letter = get_column_letter(col)
+        cell = sheet.cell(total, col, f"=SUM({letter}2:{letter}{total - 1})" if rows else 0)
+        cell.font = _BOLD
+    sheet.freeze_panes = "B2"
+    _widths(sheet, [28] + [16] * (len(codes) + 1))
+
+
+def _least_sheet(sheet: Worksheet, least: Sequence[NeighbourhoodCalls]) -> None:
+    _head(sheet, 1, ["رتبه", "محله", "ناحیه", "منطقه", "درخواست‌ها", "کد محله"])
+    for r, n in enumerate(least, 2):
+        for col, value in enumerate([n.rank, n.name, n.district_name, n.region_number,
+                                     n.received, n.code], 1):
+            sheet.cell(r, col, value)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [8, 22, 22, 10, 12, 20])
+
+
+def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
+               trend: SummaryReport | None = None,
+               least: Sequence[NeighbourhoodCalls] | None = None) -> None:
+    book = Workbook()
+    sheet = _sheet(book, "خلاصه", first=True)
+    sheet["A1"] = f"گزارش خلاصهٔ درخواست‌ها به تفکیک {report.grouping_label}"
+    sheet["A1"].font = _TITLE
+    sheet["A2"] = f"{report.period_label} ({period_range_label(report.period)})"
+    sheet["A3"] = (f"محدوده: {report.scope_label} — تهیه شده در "
+                   f"{format_jalali_datetime(report.generated_at)}")
+    _figures_sheet(sheet, report, start=5)
+    _reasons_sheet(_sheet(book, "دلیل‌های قابل انجام نبودن"), report)
+    if least is not None:
+        _least_sheet(_sheet(book, "کم‌تماس‌ترین محله‌ها"), least)
+    if trend is not None:
+        trend_sheet = _sheet(book, "روند ماهانه")
+        trend_sheet["A1"] = f"روند ماهانه — {trend.period_label}"
+        trend_sheet["A1"].font = _TITLE
+        _figures_sheet(trend_sheet, trend, start=3)
+    with _replacing(out) as part:
+        book.save(part)
+
+
+# ------------------------------------------------------------------ PDF
+
+
+def write_pdf(report: SummaryReport, out: str | os.PathLike[str], *,
+              trend: SummaryReport | None = None,
+              least: Sequence[NeighbourhoodCalls] | None = None) -> None:
+    """The printed report; ``trend`` (a :data:`MONTH` report) and ``least`` add
+    their pages."""
+    if trend is not None and trend.grouping != MONTH:
+        raise ReportError(f"the trend must be a month-by-month report, not one by {trend.grouping}")
+    with _replacing(out) as part:
+        build_pdf(report, part, trend=trend, least=least)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def output_format(requested: str | None, out: Path) -> str:
+    """``--format`` when given, else the ``--out`` extension, else PDF (DESIGN.md)."""
+    if requested is not None:
+        if requested not in FORMATS:
+            raise ReportError(f"unknown format {requested!r}: use one of {', '.join(FORMATS)}")
+        return requested
+    suffix = out.suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "pdf"
+
+
+@contextlib.contextmanager
+def _reading(store: Store) -> Iterator[Session]:
+    """A session that only reads: a plain ``BEGIN`` (the store's engine begins
+    every transaction IMMEDIATE, which would hold the write lock — and hold up a
+    sync in the open window — for as long as the report takes)."""
+    engine = make_engine(f"sqlite:///{store.db_path}", immediate=False)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def cli_summary(store: Store, args: argparse.Namespace) -> int:
+    """``daftar report summary --from D --to D --by G [--format F] --out FILE``."""
+    if args.by not in GROUPINGS:
+        raise ReportError(f"unknown grouping {args.by!r}: use one of {', '.join(GROUPINGS)}")
+    if args.date_to < args.date_from:
+        raise ReportError(
+            f"--to {format_jalali_date(args.date_to, persian_digits=False)} is before --from "
+            f"{format_jalali_date(args.date_from, persian_digits=False)}: give the first day "
+            "with --from and the last with --to"
+        )
+    period = Period(args.date_from, args.date_to)
+    fmt = output_format(args.format, args.out)
+    with _reading(store) as session:
+        report = compute_summary(session, period, args.by)
+        if fmt == "csv":
+            write_csv(report, args.out)
+        else:
+            least = least_calling(session, period, LEAST_CALLING_SHOWN)
+            # A one-month report has no trend to show.
+            trend = None
+            if len(period.months()) > 1:
+                trend = monthly_figures(session, period, as_of=report.generated_at)
+            writer = write_pdf if fmt == "pdf" else write_xlsx
+            writer(report, args.out, trend=trend, least=least)
+    t = report.totals
+    first = format_jalali_date(period.first, persian_digits=False)
+    last = format_jalali_date(period.last, persian_digits=False)
+    print(f"wrote {args.out} ({fmt}): {first} to {last} by {args.by}, {len(report.rows)} groups, "
+          f"{t.received} received: {t.done} done, {t.not_actionable} not actionable, "
+          f"{t.in_progress} in progress ({t.overdue} overdue)")
+    return 0

@@ -417,11 +417,13 @@ class _Sheet:
     ends, over the page's shapes (grey bands, boxes).  Every string goes through
     :func:`visual` (cached), and is measured once per (string, font, size)."""
 
-    def __init__(self, canvas: Canvas, metrics: _Metrics, printed_at: dt.datetime):
+    def __init__(self, canvas: Canvas, metrics: _Metrics, printed_at: dt.datetime,
+                 work_day: dt.date):
         self.c = canvas
         self.m = metrics
-        self.printed_at = printed_at
         self.printed_fa = format_jalali_datetime(printed_at)
+        #: The day the work is for: what "overdue" is measured against.
+        self.work_day = work_day
         self.right = metrics.width - metrics.margin
         self.left = metrics.margin
         self.content = self.right - self.left
@@ -708,23 +710,22 @@ def _coordinates(item: WorkOrderData) -> str:
     return fa(f"{item.latitude:.5f}، {item.longitude:.5f}")
 
 
-def _target(item: WorkOrderData, printed_on: dt.date) -> str:
+def _target(item: WorkOrderData, work_day: dt.date) -> str:
     if item.target_date is None or item.target_days is None:
         return ""
     text = f"{fa(item.target_days)} روز، تا {format_jalali_date(item.target_date)}"
-    if item.target_date < printed_on:
+    if item.target_date < work_day:
         text += " (گذشته از مهلت)"
     return text
 
 
 def _body_rows(sheet: _Sheet, item: WorkOrderData) -> list[_Row]:
-    printed_on = to_tehran(sheet.printed_at).date()
     rows: list[_Row] = [
         sheet.section("درخواست"),
         sheet.fields(("موضوع:", item.category_fa), ("کانال:", item.channel_fa)),
         sheet.fields(("زمان دریافت:", format_jalali_datetime(item.received_at)),
                      ("وضعیت:", item.status_fa)),
-        sheet.fields(("مهلت انجام:", _target(item, printed_on)), ("اولویت:", item.priority_fa)),
+        sheet.fields(("مهلت انجام:", _target(item, sheet.work_day)), ("اولویت:", item.priority_fa)),
         *sheet.paragraph("شرح درخواست:", item.description),
         sheet.section("محل و شهروند"),
         sheet.fields(("محله:", item.neighbourhood_fa), ("مختصات:", _coordinates(item))),
@@ -912,7 +913,7 @@ def _cover_pages(sheet: _Sheet, cover: DaySheetCover, items: Sequence[WorkOrderD
     # One line per request; overdue target dates are bold and starred.
     lines = []
     for number, item in enumerate(items, start=1):
-        overdue = item.target_date is not None and item.target_date < cover.day
+        overdue = item.target_date is not None and item.target_date < sheet.work_day
         target = format_jalali_date(item.target_date) if item.target_date else _DASH
         lines.append([
             (fa(number), FONT), (fa(item.tracking_code), FONT),
@@ -1016,7 +1017,11 @@ def render_work_orders(items: Sequence[WorkOrderData], out: Path | BinaryIO, *,
     canvas.setTitle(DAY_SHEET_TITLE if cover else TITLE)
     canvas.setAuthor(MUNICIPALITY)
     canvas.setCreator("Daftar")
-    sheet = _Sheet(canvas, metrics, printed_at or utcnow())
+    printed_at = printed_at or utcnow()
+    # A day sheet is for its day (often printed the evening before); a single
+    # work order for the day it is printed.
+    work_day = cover.day if cover is not None else to_tehran(printed_at).date()
+    sheet = _Sheet(canvas, metrics, printed_at, work_day)
     if cover is not None:
         _cover_pages(sheet, cover, items)
     for item in items:

@@ -407,15 +407,20 @@ def test_an_empty_day_still_prints_a_cover_saying_so(store: Store) -> None:
     assert events(store, EventKind.WORK_ORDER_ISSUED) == []
 
 
-def test_overdue_lines_of_the_cover_are_starred(store: Store) -> None:
-    assigned(store, CREW_A, received_at=RECEIVED - dt.timedelta(days=5))
-    assigned(store, CREW_A, category_code="asphalt")
-    day = dt.date(2026, 4, 2)
+def test_overdue_is_measured_against_the_sheets_day(store: Store) -> None:
+    assigned(store, CREW_A)  # garbage, due 1405/01/13: the day it is printed on
+    assigned(store, CREW_A, category_code="asphalt")  # due 1405/01/26
+    day = dt.date(2026, 4, 3)  # printed on the 13th for the crew's work on the 14th
     with store.sessions() as session:
         items = wo.load_crew_day(session, CREW_A, day)
         cover = wo.load_day_sheet_cover(session, CREW_A, day)
-    pages = render(items, cover=cover)
-    assert shows(pages[0], "۱۴۰۵/۰۱/۰۸*", "۱۴۰۵/۰۱/۲۶", "گذشته از مهلت (*):")
+    cover_page, due, later = render(items, cover=cover)
+    assert shows(cover_page, "۱۴۰۵/۰۱/۱۳*", "۱۴۰۵/۰۱/۲۶", "گذشته از مهلت (*):")
+    assert shows(due, "۱ روز، تا ۱۴۰۵/۰۱/۱۳ (گذشته از مهلت)")
+    assert shows(later, "۱۴ روز، تا ۱۴۰۵/۰۱/۲۶")
+    # Printed alone on the 13th, the same request is not overdue yet.
+    (alone,) = render(items[:1])
+    assert shows(alone, "۱ روز، تا ۱۴۰۵/۰۱/۱۳")
 
 
 def test_a_long_day_sheet_repeats_the_table_header(store: Store) -> None:

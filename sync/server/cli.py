@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import secrets
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -283,7 +284,10 @@ def _serve(args: argparse.Namespace) -> int:
         if exc.name != "sync.server.app":
             raise
         raise CliError("this build has no HTTP server (sync/server/app.py is missing)") from None
-    run(_database_url(args), host=args.host, port=args.port)
+    try:
+        run(_database_url(args), host=args.host, port=args.port)
+    except ValueError as exc:  # the app's own settings (TLS files) are wrong
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -356,18 +360,20 @@ def _find_office(session: Session, text: str) -> Office:
     return office
 
 
-def _issue_code(office: Office) -> str:
-    """Give ``office`` a fresh one-time code; only its hash is kept."""
+def _issue_code(office: Office) -> tuple[str, dt.datetime]:
+    """Give ``office`` a fresh one-time code; only its hash is kept.  Returns the code
+    and when it expires."""
     code = new_enrolment_code()
+    expires = utcnow() + ENROLMENT_VALID
     office.enrolment_code_hash = hash_enrolment_code(code)
-    office.enrolment_expires_at = utcnow() + ENROLMENT_VALID
-    return code
+    office.enrolment_expires_at = expires
+    return code, expires
 
 
-def _print_code(office: Office, code: str) -> None:
+def _print_code(name: str, code: str, expires: dt.datetime) -> None:
     """The code goes alone on the last line: scripts take it with ``tail -n 1``."""
-    until = format_jalali_datetime(office.enrolment_expires_at, persian_digits=False)
-    print(f"enrolment code for {office.name}, single use, valid until {until} Tehran time:")
+    until = format_jalali_datetime(expires, persian_digits=False)
+    print(f"enrolment code for {name}, single use, valid until {until} Tehran time:")
     print(code)
 
 
@@ -379,21 +385,21 @@ def _office_add(args: argparse.Namespace) -> int:
         districts = [] if args.all else _districts(session, args.districts)
         number = (session.scalar(sa.select(sa.func.max(Office.number))) or 0) + 1
         office = Office(name=name, number=number, all_districts=args.all, created_at=utcnow())
-        code = _issue_code(office)
+        code, expires = _issue_code(office)
         session.add(office)
         session.flush()
         session.add_all(OfficeDistrict(office_id=office.id, district_code=d) for d in districts)
     scope = "every district" if args.all else "districts " + ", ".join(districts)
     print(f"office {name} added as number {number}, for {scope}")
-    _print_code(office, code)
+    _print_code(name, code, expires)
     return 0
 
 
 def _office_code(args: argparse.Namespace) -> int:
     with _session(args) as session:
         office = _find_office(session, args.name)
-        code = _issue_code(office)
-    _print_code(office, code)
+        code, expires = _issue_code(office)
+    _print_code(office.name, code, expires)
     return 0
 
 
@@ -428,8 +434,8 @@ def _office_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _office_scopes(session: Session) -> dict[object, list[str]]:
-    scopes: dict[object, list[str]] = {}
+def _office_scopes(session: Session) -> dict[uuid.UUID, list[str]]:
+    scopes: dict[uuid.UUID, list[str]] = {}
     rows = session.execute(
         sa.select(OfficeDistrict.office_id, OfficeDistrict.district_code).order_by(
             OfficeDistrict.district_code
@@ -440,7 +446,7 @@ def _office_scopes(session: Session) -> dict[object, list[str]]:
     return scopes
 
 
-def _device_counts(session: Session) -> dict[object, tuple[int, int]]:
+def _device_counts(session: Session) -> dict[uuid.UUID, tuple[int, int]]:
     revoked = Device.revoked_at.is_not(None)
     rows = session.execute(
         sa.select(

@@ -274,13 +274,23 @@ class OfficeStore:
             return session.scalar(sa.select(sa.func.count()).where(m.OutboxEntry.seq <= up_to)) or 0
 
     def pending(self, limit: int, up_to: int) -> list[Mutation]:
+        """The next batch.  It ends before a second edit of one crew: a crew edit is
+        based on a version, and the version the first edit makes is known only from
+        its answer, which :meth:`store_results` then writes into the second."""
         with self.sessions() as session:
-            entries = session.scalars(sa.select(m.OutboxEntry).where(m.OutboxEntry.seq <= up_to)
-                                      .order_by(m.OutboxEntry.seq).limit(limit)).all()
+            entries = list(session.scalars(sa.select(m.OutboxEntry).where(m.OutboxEntry.seq <= up_to)
+                                           .order_by(m.OutboxEntry.seq).limit(limit)))
+            crews: set[uuid.UUID] = set()
+            for at, entry in enumerate(entries):
+                if entry.op == Op.UPSERT_CREW:
+                    if entry.entity_id in crews:
+                        del entries[at:]
+                        break
+                    crews.add(entry.entity_id)
             event_ids = [uuid.UUID(e.payload["event_id"]) for e in entries if e.payload.get("event_id")]
             # The role the person had when acting is on the history entry they wrote.
             roles = dict(session.execute(sa.select(m.Event.id, m.Event.actor_role)
-                                         .where(m.Event.id.in_(event_ids))).tuples().all()) if event_ids else {}
+                                         .where(m.Event.id.in_(event_ids))).all()) if event_ids else {}
         return [
             Mutation(
                 mutation_id=e.mutation_id, office_seq=e.seq, op=Op(e.op), entity=e.entity,
@@ -306,7 +316,7 @@ class OfficeStore:
         newest = dict(session.execute(
             sa.select(m.OutboxEntry.entity_id, sa.func.max(m.OutboxEntry.seq))
             .where(m.OutboxEntry.entity_id.in_({e.entity_id for e, _ in answered}))
-            .group_by(m.OutboxEntry.entity_id)).tuples().all())
+            .group_by(m.OutboxEntry.entity_id)).all())
         _upsert(session, "events", _rows([r.event for _, r in answered if r.event is not None]))
         last: dict[uuid.UUID, tuple[m.OutboxEntry, MutationResult]] = {}
         for entry, result in answered:
@@ -413,7 +423,7 @@ class OfficeStore:
         for chunk in _chunks(list(incoming)):
             before.update(session.connection().exec_driver_sql(
                 f"SELECT id, status FROM requests WHERE id IN ({', '.join('?' * len(chunk))})",
-                tuple(chunk)).tuples().all())
+                tuple(chunk)).all())
         return sum(1 for key, status in incoming.items()
                    if status == Status.REFERRED and before.get(key) != Status.REFERRED)
 

@@ -79,6 +79,15 @@ class Centre:
             session.add_all(OfficeDistrict(office_id=office.id, district_code=d) for d in districts)
         return code
 
+    def new_code(self, name: str) -> str:
+        """What ``daftar-server office code NAME`` does: a fresh one-time code."""
+        code = new_enrolment_code()
+        with self.sessions.begin() as session:
+            office = session.scalars(sa.select(Office).where(Office.name == name)).one()
+            office.enrolment_code_hash = hash_enrolment_code(code)
+            office.enrolment_expires_at = utcnow() + dt.timedelta(days=1)
+        return code
+
     def enrol(self, code: str) -> str:
         """A device credential for ``code``, straight from the API."""
         response = self.client().post("/sync/enrol", json={"protocol_version": PROTOCOL_VERSION,

@@ -1,0 +1,361 @@
+"""The office end of sync over a real office database and the real centre API (in
+process): enrolment, first sync, what a pull may and may not overwrite, refused
+changes kept and settled by a person, requests that move away, the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from desktop_app.cli import main as daftar
+from desktop_app.services import sync_service
+from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Desk, WalkIn
+from desktop_app.store import models as m
+from desktop_app.store.db import Store, open_store
+from desktop_app.store.search import search_text
+from sync.client import SyncError
+from sync.dates import utcnow
+from sync.protocol import REQUEST_COLUMNS
+from sync.server import db as centre_db
+from sync.server import operations as ops
+from sync.server.models import AppliedMutation, Device, OfficeDistrict, ServiceRequest
+from sync.workflow import Role
+from tests.sync.client.harness import CENTRE_ACTOR, D1, D2, D3, Centre, neighbourhood_of, office_actor
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Centre:
+    """A SQLite centre: the office end does not care which database the centre runs on
+    (the end-to-end tests on PostgreSQL are in tests/sync)."""
+    engine = centre_db.open_engine(f"sqlite:///{tmp_path / 'centre.sqlite3'}")
+    centre_db.upgrade(engine)
+    return Centre.on(engine)
+
+
+@pytest.fixture
+def client(centre: Centre) -> TestClient:
+    return centre.client()
+
+
+def office(tmp_path: Path, centre: Centre, client: TestClient, districts=(D1,), name: str = "A",
+           folder: str = "office") -> Store:
+    store = open_store(tmp_path / folder)
+    sync_service.enroll(store, "http://localhost", centre.add_office(name, districts), client=client)
+    return store
+
+
+def sync(store: Store, client: TestClient) -> sync_service.SyncReport:
+    return sync_service.sync_once(store, client=client)
+
+
+def local(store: Store, request_id: uuid.UUID) -> m.ServiceRequest | None:
+    with store.sessions() as session:
+        return session.get(m.ServiceRequest, request_id)
+
+
+def history(store: Store, request_id: uuid.UUID) -> list[str]:
+    with store.sessions() as session:
+        return sorted(session.scalars(sa.select(m.Event.kind).where(m.Event.request_id == request_id)))
+
+
+def count(store: Store, model: type) -> int:
+    with store.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+# ------------------------------------------------------------------ enrolment
+
+
+def test_enrolment_keeps_the_offices_identity_and_credential(tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = open_store(tmp_path / "office")
+    assert not sync_service.is_enrolled(store) and sync_service.office_identity(store) is None
+    identity = sync_service.enroll(store, "http://localhost/", centre.add_office("Fin", [D2, D1]), client=client)
+    assert sync_service.is_enrolled(store)
+    assert sync_service.office_identity(store) == identity
+    assert (identity.name, identity.number, identity.districts) == ("Fin", 1, (D1, D2))
+    with store.sessions() as session:
+        assert session.get(m.SyncState, "centre_url").value == "http://localhost"
+
+
+def test_plain_http_to_another_computer_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "office")
+    with pytest.raises(SyncError) as error:
+        sync_service.enroll(store, "http://137.kashan.ir", "CODE")
+    assert error.value.code == "insecure_url"
+    assert not sync_service.is_enrolled(store)
+
+
+def test_a_folder_of_one_office_is_not_enrolled_as_another(tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = office(tmp_path, centre, client)
+    with pytest.raises(SyncError) as error:
+        sync_service.enroll(store, "http://localhost", centre.add_office("B", [D2]), client=client)
+    assert error.value.code == "enrolled_elsewhere"
+    assert sync_service.office_identity(store).name == "A"
+
+
+def test_a_revoked_device_enrols_again_and_keeps_its_data(tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = office(tmp_path, centre, client)
+    request = centre.intake(D1)
+    sync(store, client)
+    Desk(store.sessions, office_actor(store)).add_note(request, "پیش از ابطال")
+    with centre.sessions.begin() as session:
+        session.execute(sa.update(Device).values(revoked_at=utcnow()))
+    with pytest.raises(SyncError) as error:
+        sync(store, client)
+    assert error.value.code == "credential_revoked"
+    sync_service.enroll(store, "http://localhost", centre.new_code("A"), client=client)
+    report = sync(store, client)
+    assert report.applied == 1 and sync_service.pending_count(store) == 0
+    assert "note" in history(store, request)
+
+
+# ----------------------------------------------------------------- first sync
+
+
+def test_the_first_sync_brings_reference_data_requests_histories_and_crews(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    mine = [centre.intake(D1, description=f"چاله شماره {i}") for i in range(3)]
+    centre.intake(D2)
+    not_yet = centre.intake(D1, refer=False)
+    crew = centre.add_crew(D1)
+    store = office(tmp_path, centre, client)
+    seen: list[tuple[str, int, int]] = []
+    report = sync_service.sync_once(store, client=client, progress=lambda *p: seen.append(p))
+    assert report.new_referrals == 3
+    assert seen[-1][0] == "pull" and seen[-1][1] == seen[-1][2]
+    assert count(store, m.District) > 10 and count(store, m.Category) > 10
+    with store.sessions() as session:
+        ids = set(session.scalars(sa.select(m.ServiceRequest.id)))
+        assert session.get(m.Crew, crew) is not None
+    assert ids == {*mine, not_yet}
+    assert history(store, mine[0]) == ["created", "status"]
+    assert sync_service.last_sync_at(store) is not None
+    again = sync(store, client)
+    assert (again.pulled, again.new_referrals) == (0, 0)
+
+
+def test_pulled_rows_read_back_exactly_as_the_centre_holds_them(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    """The fast writer turns wire values into SQLite's storage form by hand: the ORM
+    must read back what the centre has, to the microsecond."""
+    request = centre.intake(D1, citizen_name="علي كاشاني", address="كوچه ۵", latitude=33.987654,
+                            longitude=51.4321)
+    crew = centre.add_crew(D1)
+    with centre.sessions.begin() as session:
+        ops.change_status(session, request, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate", note="تکراری")
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    theirs = centre.request(request)
+    mine = local(store, request)
+    for column in REQUEST_COLUMNS:
+        assert getattr(mine, column) == getattr(theirs, column), column
+    assert mine.search_text == search_text(theirs.tracking_code, theirs.citizen_name, theirs.citizen_phone,
+                                           theirs.address, theirs.description)
+    with store.sessions() as session:
+        found = session.scalars(sa.select(m.ServiceRequest.id)
+                                .where(m.ServiceRequest.search_text.contains("علی کاشانی"))).all()
+        assert found == [request]
+        assert session.get(m.Crew, crew).updated_at.tzinfo is not None
+        events = session.scalars(sa.select(m.Event).where(m.Event.request_id == request)).all()
+        assert all(e.server_time is not None for e in events)
+
+
+# ------------------------------------------------------ what a pull may overwrite
+
+
+def test_a_pull_never_overwrites_a_change_the_centre_has_not_answered(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    request, crew = centre.intake(D1), centre.add_crew(D1)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    Desk(store.sessions, office_actor(store)).assign([request], crew)
+    with centre.sessions.begin() as session:  # meanwhile at the centre
+        ops.change_status(session, request, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate")
+    backlog = sync_service.OfficeStore(store.sessions)
+    from sync.protocol import PullResponse
+    from tests.sync.client.harness import pull as raw_pull
+
+    with store.sessions() as session:
+        cursor = int(session.get(m.SyncState, "cursor").value)
+        credential = session.get(m.SyncState, "credential").value
+    backlog.apply_page(PullResponse.model_validate(raw_pull(client, credential, cursor)))
+    assert local(store, request).status == "assigned"  # the clerk's change still shows
+    report = sync(store, client)
+    assert (report.rejected, report.pulled) == (1, 0)  # the centre had closed it: refused
+    row = local(store, request)
+    assert (row.status, row.crew_id) == ("not_actionable", None)  # the centre's, back again
+    assert history(store, request) == ["created", "status", "status"]  # no assigned event left
+
+
+# --------------------------------------------------------------- sync problems
+
+
+def test_a_refused_change_is_kept_shown_and_settled_by_a_person(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    request = centre.intake(D1, address="کوچه ۱")
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    desk = Desk(store.sessions, office_actor(store))
+    desk.edit(request, address="کوچه ۲")
+    with centre.sessions.begin() as session:
+        session.get(ServiceRequest, request).address = "کوچه ۳"
+        ops.touch(session.get(ServiceRequest, request), utcnow())
+        from sync.server.changes import log_changes
+
+        log_changes(session, [ops.request_entry(session.get(ServiceRequest, request))])
+    report = sync(store, client)
+    assert report.conflicts == 1
+    (problem,) = sync_service.open_problems(store)
+    assert (problem.kind, problem.reason_code, problem.op) == ("conflict", "stale_edit", "edit_request")
+    assert problem.server_value["address"] == "کوچه ۳" and problem.payload["changes"] == {"address": "کوچه ۲"}
+    assert local(store, request).address == "کوچه ۳"
+    manager = office_actor(store, Role.MANAGER, "boss")
+    sync_service.reapply_problem(store, problem.id, manager)
+    assert sync_service.open_problems(store) == [] and sync_service.pending_count(store) == 1
+    with pytest.raises(ServiceError):
+        sync_service.discard_problem(store, problem.id, manager)  # settled once only
+    assert sync(store, client).applied == 1
+    assert centre.request(request).address == "کوچه ۲"
+    with store.sessions() as session:
+        settled = session.get(m.SyncProblem, problem.id)
+        audit = session.scalars(sa.select(m.AuditEntry.action).where(m.AuditEntry.entity_key == str(request))).all()
+    assert (settled.resolution, settled.resolved_by) == ("reapplied", "boss")
+    assert audit == ["sync_conflict", "sync_problem_reapplied"]
+
+
+def test_discarding_accepts_the_centres_value_and_is_audited(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    request, crew = centre.intake(D1), centre.add_crew(D1)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    Desk(store.sessions, office_actor(store)).assign([request], crew)
+    with centre.sessions.begin() as session:
+        ops.change_status(session, request, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate")
+    sync(store, client)
+    (problem,) = sync_service.open_problems(store)
+    assert (problem.kind, problem.reason_code) == ("rejected", "cannot_assign")
+    with pytest.raises(ServiceError):  # the desk's own check: a closed request cannot be assigned
+        sync_service.reapply_problem(store, problem.id, office_actor(store))
+    assert len(sync_service.open_problems(store)) == 1
+    sync_service.discard_problem(store, problem.id, office_actor(store))
+    assert sync_service.open_problems(store) == []
+    with store.sessions() as session:
+        (entry,) = session.scalars(sa.select(m.AuditEntry).where(m.AuditEntry.action == "sync_problem_discarded"))
+    assert entry.details["reason_code"] == "cannot_assign" and entry.actor == "clerk"
+    with centre.sessions() as session:  # the centre's audit has the refused mutation too
+        assert session.scalar(sa.select(sa.func.count()).select_from(AppliedMutation)
+                              .where(AppliedMutation.outcome == "rejected")) == 1
+
+
+def test_a_refused_walk_in_and_a_refused_crew_leave_the_office_but_not_its_problems(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    manager = office_actor(store, Role.MANAGER, "boss")
+    desk = Desk(store.sessions, manager)
+    # The desk lets a manager pick any district; the centre keeps the office to its own.
+    crew = desk.save_crew(name="اکیپ ناحیه دیگر", district_code=D2)
+    walk_in = desk.register_walk_in(WalkIn(citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D2),
+                                           category_code="garbage", description="پیاده‌رو"))
+    Desk(store.sessions, manager).add_note(walk_in.id, "پیگیری")
+    report = sync(store, client)
+    assert report.rejected == 3
+    assert local(store, walk_in.id) is None and history(store, walk_in.id) == []
+    with store.sessions() as session:
+        assert session.get(m.Crew, crew.id) is None
+    assert {p.op for p in sync_service.open_problems(store)} == {"create_request", "upsert_crew", "add_note"}
+    assert {p.reason_code for p in sync_service.open_problems(store)} == {"not_in_scope"}
+
+
+def test_offline_edits_of_a_crew_build_on_each_other(tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    desk = Desk(store.sessions, office_actor(store, Role.MANAGER, "boss"))
+    crew = desk.save_crew(name="اکیپ ۱", district_code=D1)
+    desk.save_crew(name="اکیپ یک", district_code=D1, crew_id=crew.id)
+    desk.save_crew(name="اکیپ یکم", district_code=D1, crew_id=crew.id, phone="09131112233")
+    report = sync(store, client)
+    assert (report.applied, report.conflicts) == (3, 0)
+    with store.sessions() as session:
+        mine = session.get(m.Crew, crew.id)
+    assert (mine.name, mine.version, mine.phone) == ("اکیپ یکم", 3, "09131112233")
+
+
+# -------------------------------------------------------------------- moves
+
+
+def test_a_moved_request_leaves_at_once_or_once_its_changes_are_answered(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    quiet, busy = centre.intake(D1), centre.intake(D1)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    Desk(store.sessions, office_actor(store)).add_note(busy, "یادداشت نفرستاده")
+    with centre.sessions.begin() as session:
+        ops.move(session, quiet, D2, actor=CENTRE_ACTOR)
+        ops.move(session, busy, D2, actor=CENTRE_ACTOR)
+    office_store = sync_service.OfficeStore(store.sessions)
+    from sync.protocol import PullResponse
+    from tests.sync.client.harness import pull as raw_pull
+
+    with store.sessions() as session:
+        cursor = int(session.get(m.SyncState, "cursor").value)
+        credential = session.get(m.SyncState, "credential").value
+    office_store.apply_page(PullResponse.model_validate(raw_pull(client, credential, cursor)))
+    assert local(store, quiet) is None and history(store, quiet) == []
+    assert local(store, busy) is not None  # waits for its note's answer
+    report = sync(store, client)
+    assert report.rejected == 1  # the note came too late: the request is D2's now
+    assert local(store, busy) is None and history(store, busy) == []
+    (problem,) = sync_service.open_problems(store)
+    assert problem.reason_code == "not_in_scope" and problem.server_value is None
+
+
+def test_a_change_of_districts_at_the_centre_resyncs_the_office(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    one, two = centre.intake(D1), centre.intake(D2)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    assert local(store, two) is None
+    with centre.sessions.begin() as session:
+        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
+        session.execute(sa.delete(OfficeDistrict))
+        session.add_all([OfficeDistrict(office_id=office_id, district_code=D2),
+                         OfficeDistrict(office_id=office_id, district_code=D3)])
+    sync(store, client)
+    assert local(store, one) is None and local(store, two) is not None
+    assert sync_service.office_identity(store).districts == (D2, D3)
+
+
+# -------------------------------------------------------------- command line
+
+
+def test_daftar_sync_fails_with_one_line_when_not_enrolled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert daftar(["--data-dir", str(tmp_path), "sync"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["daftar: error: this office has not joined a centre: run `daftar enroll URL CODE`"]
+
+
+def test_daftar_enroll_refuses_plain_http_to_another_computer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert daftar(["--data-dir", str(tmp_path), "enroll", "http://10.0.0.7:8137", "ABCD"]) == 1
+    assert "--allow-insecure" in capsys.readouterr().err
+
+
+def test_daftar_sync_reports_the_round(tmp_path: Path, centre: Centre, client: TestClient,
+                                       capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    store = office(tmp_path, centre, client)
+    store.close()
+    centre.intake(D1)
+    real = sync_service.sync_once
+    monkeypatch.setattr(sync_service, "sync_once", lambda s, **kw: real(s, client=client, **kw))
+    assert daftar(["--data-dir", str(tmp_path / "office"), "sync"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("sync: pushed 0 (0 applied, 0 rejected, 0 conflicts), pulled ")
+    assert out.rstrip().endswith("1 new referrals")
+    assert dt.datetime.now(dt.timezone.utc) - sync_service.last_sync_at(open_store(tmp_path / "office")) \
+        < dt.timedelta(minutes=1)

@@ -16,8 +16,10 @@ the PDF is completely written.
 Speed (500 pages under 5 s, one page under 300 ms): pages are drawn straight on
 the ReportLab canvas with a small row-based layout instead of Platypus; every
 string is shaped once (:func:`desktop_app.reports.persian.visual` is cached, and
-the labels repeat on every page); the QR code is a filled path from segno's
-matrix (:mod:`desktop_app.reports.qr`).
+the labels repeat on every page) and a page's text goes into one PDF text
+object; what is the same on many pages (header, footer, the completion block) is
+drawn once as a PDF form and referenced; the QR code is a filled path from
+segno's matrix (:mod:`desktop_app.reports.qr`).
 """
 
 from __future__ import annotations
@@ -332,6 +334,8 @@ def _crew(session: Session, crew_id: uuid.UUID) -> m.Crew:
 
 
 def load_day_sheet_cover(session: Session, crew_id: uuid.UUID, day: dt.date) -> DaySheetCover:
+    """The cover of ``crew_id``'s sheet for ``day`` (``ServiceError('unknown_crew')``
+    for a crew this office does not have)."""
     crew = _crew(session, crew_id)
     ctx = _Context.read(session)
     return DaySheetCover(

@@ -53,7 +53,8 @@ class Lookup:
 
     @cached_property
     def district_region(self) -> dict[str, int]:
-        return dict(self._session.execute(sa.select(m.District.code, m.District.region_number)).tuples())
+        rows = self._session.execute(sa.select(m.District.code, m.District.region_number))
+        return {code: region for code, region in rows}
 
     @cached_property
     def neighbourhoods(self) -> dict[object, tuple[str, str]]:
@@ -65,7 +66,8 @@ class Lookup:
 
     @cached_property
     def target_days(self) -> dict[str, int]:
-        return dict(self._session.execute(sa.select(m.Category.code, m.Category.target_days)).tuples())
+        rows = self._session.execute(sa.select(m.Category.code, m.Category.target_days))
+        return {code: days for code, days in rows}
 
     @cached_property
     def channels(self) -> dict[object, tuple[str, str]]:

@@ -31,7 +31,7 @@ from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import digits, error_text, local_name
+from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name
 from sync.workflow import OPEN_STATUSES
 
 
@@ -104,6 +104,7 @@ class AssignDialog(QDialog):
         self._intro.setWordWrap(True)
         self._crews = QListWidget()
         self._crews.setObjectName("crews")
+        self._crews.setSpacing(3)
         self._crews.itemSelectionChanged.connect(self._on_selection)
         self._crews.itemDoubleClicked.connect(lambda _item: self._on_assign())
         self._error = QLabel()
@@ -160,10 +161,11 @@ class AssignDialog(QDialog):
         if crew.supervisor:
             text = self.tr("%1 — supervisor %2").replace("%1", text).replace("%2", crew.supervisor)
         text += "\n" + self.tr("%1 · open work: %2").replace(
-            "%1", local_name(crew.district, self._ctx.language)).replace("%2", digits(crew.open_work))
+            "%1", local_name(crew.district, self._ctx.language)).replace(
+            "%2", digits(crew.open_work))
         if current:
             text += " · " + self.tr("current crew")
-        return text
+        return "\n".join(in_ui_direction(line) for line in text.split("\n"))
 
     def _on_loaded(self, choices: AssignChoices) -> None:
         if not isValid(self):

@@ -277,7 +277,7 @@ class CrewsDialog(QDialog):
         """Show one crew in the list and in the form."""
         for row in range(self._table.rowCount()):
             if self._table.item(row, 0).data(Qt.ItemDataRole.UserRole) == crew_id:
-                self._table.selectRow(row)
+                self._table.setCurrentCell(row, 0)  # not selectRow(): see SyncProblemsDialog
                 return
         raise KeyError(crew_id)
 

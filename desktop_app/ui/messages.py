@@ -15,6 +15,7 @@ calendar (``sync.dates``) so the screen and the printed page never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QGuiApplication
@@ -120,6 +121,26 @@ def error_text(error: BaseException) -> str:
         "%1", str(error) or type(error).__name__)
 
 
+# -------------------------------------------------------------------- fields
+
+_FIELDS = {
+    "description": QT_TRANSLATE_NOOP("messages", "description"),
+    "citizen_name": QT_TRANSLATE_NOOP("messages", "citizen's name"),
+    "citizen_phone": QT_TRANSLATE_NOOP("messages", "phone"),
+    "address": QT_TRANSLATE_NOOP("messages", "address"),
+    "latitude": QT_TRANSLATE_NOOP("messages", "location"),
+    "longitude": QT_TRANSLATE_NOOP("messages", "location"),
+    "neighbourhood_code": QT_TRANSLATE_NOOP("messages", "neighbourhood"),
+    "category_code": QT_TRANSLATE_NOOP("messages", "category"),
+}
+
+
+def field_names(names: list[str] | tuple[str, ...]) -> str:
+    """Request fields (as the protocol names them) in words: "address, phone"."""
+    words = dict.fromkeys(_tr(_FIELDS[name]) if name in _FIELDS else name for name in names)
+    return QCoreApplication.translate("messages", ", ").join(words)
+
+
 # ------------------------------------------------------------------ field problems
 
 # (field, code) -> sentence, for problems whose wording depends on the field.
@@ -201,6 +222,19 @@ def in_ui_direction(text: str) -> str:
     left-to-right or right-to-left mark fixes the paragraph's direction."""
     rtl = QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
     return ("\u200f" if rtl else "\u200e") + text if text else ""
+
+
+def text_direction(text: str) -> str:
+    """``rtl`` or ``ltr`` from the first strong letter (Unicode bidi rule P2), for
+    rich text: what people wrote is laid out in its own direction, whatever the
+    window's; text without letters follows the window."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "rtl" if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
 
 
 def local_name(names: tuple[str, str] | None, language: str) -> str:

@@ -37,7 +37,7 @@ from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import digits, error_text, local_name, status_name
+from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name, status_name
 from sync.text import clean, to_latin_digits
 from sync.workflow import CLOSED_STATUSES, Status
 
@@ -284,11 +284,11 @@ class OutcomeDialog(QDialog):
                                    self.tr("No request has this tracking code."))
             return
         language = self._ctx.language
-        self._original_found.setText(
+        self._original_found.setText(in_ui_direction(
             self.tr("%1: %2 in %3, now “%4”").replace("%1", digits(found.tracking_code))
             .replace("%2", local_name(found.category, language))
             .replace("%3", local_name(found.neighbourhood, language))
-            .replace("%4", status_name(found.status)))
+            .replace("%4", status_name(found.status))))
 
     # ------------------------------------------------------------------- saving
 

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import jdatetime
-from PySide6.QtCore import QAbstractTableModel, QEvent, QLocale, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -97,6 +105,9 @@ def write_report(report: Any, out: Path) -> Path:
     return out
 
 
+_ROOT = QModelIndex()
+
+
 class SummaryModel(QAbstractTableModel):
     """The rows of a summary report and its totals, for a table view."""
 
@@ -116,10 +127,10 @@ class SummaryModel(QAbstractTableModel):
         self._rows = [*figures.report.rows, figures.report.totals] if figures else []
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -319,6 +330,7 @@ class ReportsPage(QWidget):
         self._year.setLocale(locale)
         self._on_picker()
         self._model.set_figures(self._figures, self._ctx.language)
+        self._show_title()
 
     # ------------------------------------------------------------------- picker
 
@@ -342,7 +354,8 @@ class ReportsPage(QWidget):
             return
         self._days.setStyleSheet("color:#5f6368;")
         self._days.setText(self.tr("%1 to %2, both days included")
-                           .replace("%1", day_text(period.first)).replace("%2", day_text(period.last)))
+                           .replace("%1", day_text(period.first))
+                           .replace("%2", day_text(period.last)))
 
     def period(self) -> Period:
         """The period the picker shows (``ValueError`` when its days are reversed)."""
@@ -392,7 +405,7 @@ class ReportsPage(QWidget):
             button.setEnabled(True)
         self._figures = figures
         self._model.set_figures(figures, self._ctx.language)
-        self._title.setText(self.tr("Requests received %1").replace("%1", self._days.text()))
+        self._show_title()
         self._status.clear()
         self.sig_shown.emit()
         if written is not None:
@@ -401,6 +414,16 @@ class ReportsPage(QWidget):
             else:
                 self._status.setText(self.tr("Saved: %1").replace("%1", str(written)))
             self.sig_written.emit(str(written))
+
+    def _show_title(self) -> None:
+        figures = self._figures
+        if figures is None:
+            return
+        period = figures.report.period
+        grouping = self._grouping.itemText(self._grouping.findData(figures.report.grouping))
+        self._title.setText(self.tr("Requests received from %1 to %2, by %3")
+                            .replace("%1", day_text(period.first))
+                            .replace("%2", day_text(period.last)).replace("%3", grouping))
 
     def _on_error(self, error: BaseException) -> None:
         if not isValid(self):

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import unicodedata
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from PySide6.QtCore import QEvent, QLocale, Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -50,11 +49,13 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import (
     digits,
     error_text,
+    field_names,
     in_ui_direction,
     local_name,
     moment_text,
     role_name,
     status_name,
+    text_direction,
 )
 from desktop_app.ui.outcome import OutcomeDialog
 from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
@@ -179,18 +180,6 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
 
 
 # ------------------------------------------------------------------------ the form
-
-
-def text_direction(text: str) -> str:
-    """``rtl`` or ``ltr`` from the first strong letter (Unicode bidi rule P2): what
-    people wrote is laid out in its own direction whatever the window's is."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "rtl" if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
 
 
 # Calm colours for the status chip: blue while the work is open, green when done,
@@ -479,7 +468,8 @@ class RequestForm(QDialog):
             if entry.pending:
                 when += f"<p dir='{direction}' style='margin:0; color:#8a5a00'>{waiting}</p>"
             who = (f"<p style='margin:0'>{html.escape(entry.actor)}</p>"
-                   f"<p style='margin:0; color:#5f6368'>{html.escape(role_name(entry.actor_role))}</p>")
+                   f"<p style='margin:0; color:#5f6368'>"
+                   f"{html.escape(role_name(entry.actor_role))}</p>")
             rows.append(row([when, who, self._event_html(entry)]))
         return (f"<table width='100%' cellspacing='0' cellpadding='5'>{''.join(rows)}</table>")
 
@@ -495,7 +485,8 @@ class RequestForm(QDialog):
                          .replace("%1", status_name(entry.from_status))
                          .replace("%2", status_name(entry.to_status)))
             if entry.reason:
-                lines.append(self.tr("Reason: %1").replace("%1", local_name(entry.reason, language)))
+                lines.append(self.tr("Reason: %1").replace(
+                    "%1", local_name(entry.reason, language)))
             if entry.original_code:
                 lines.append(self.tr("Duplicate of request %1").replace(
                     "%1", digits(entry.original_code)))
@@ -508,8 +499,7 @@ class RequestForm(QDialog):
                 lines.append(self.tr("Assigned to crew “%1”").replace("%1", entry.crew))
         elif kind == EventKind.NOTE:
             if entry.edited:
-                fields = self.tr(", ").join(self._field_name(name) for name in entry.edited)
-                lines.append(self.tr("Corrected: %1").replace("%1", fields))
+                lines.append(self.tr("Corrected: %1").replace("%1", field_names(entry.edited)))
             else:
                 lines.append(self.tr("Note"))
         elif kind == EventKind.WORK_ORDER_ISSUED:
@@ -529,14 +519,6 @@ class RequestForm(QDialog):
             out += (f"<p dir='{text_direction(paragraph)}' style='margin:0; color:#3c4043'>"
                     f"{html.escape(paragraph)}</p>")
         return out
-
-    def _field_name(self, name: str) -> str:
-        return {
-            "description": self.tr("description"), "citizen_name": self.tr("citizen's name"),
-            "citizen_phone": self.tr("phone"), "address": self.tr("address"),
-            "latitude": self.tr("location"), "longitude": self.tr("location"),
-            "neighbourhood_code": self.tr("neighbourhood"), "category_code": self.tr("category"),
-        }.get(name, name)
 
     # ------------------------------------------------------------------ actions
 

@@ -44,7 +44,14 @@ from desktop_app.services.requests import Changes
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import digits, error_text, moment_text, status_name
+from desktop_app.ui.messages import (
+    digits,
+    error_text,
+    field_names,
+    moment_text,
+    status_name,
+    text_direction,
+)
 from sync.protocol import Op
 
 
@@ -177,7 +184,7 @@ class SyncProblemsDialog(QDialog):
         self._rows = rows
         self._fill()
         if rows:
-            self._table.selectRow(0)
+            self._table.setCurrentCell(0, 0)  # selectRow() selects nothing right to left (Qt 6.11)
         self._status.setText(message)
         self.sig_loaded.emit()
 
@@ -190,7 +197,8 @@ class SyncProblemsDialog(QDialog):
         self._table.setRowCount(len(self._rows))
         for row, problem in enumerate(self._rows):
             cells = (moment_text(problem.created_at),
-                     digits(problem.tracking_code) if problem.tracking_code else self._entity(problem),
+                     digits(problem.tracking_code) if problem.tracking_code
+                     else self._entity(problem),
                      self.change_text(problem), self.reason_text(problem))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -221,7 +229,7 @@ class SyncProblemsDialog(QDialog):
             return self.tr("Work order printed")
         if op == Op.EDIT_REQUEST:
             return self.tr("Correction of: %1").replace(
-                "%1", self.tr(", ").join(sorted(payload.get("changes", {}))))
+                "%1", field_names(sorted(payload.get("changes", {}))))
         if op == Op.CREATE_REQUEST:
             return self.tr("New walk-in request")
         if op == Op.UPSERT_CREW:
@@ -247,23 +255,32 @@ class SyncProblemsDialog(QDialog):
         return text
 
     def _detail_html(self, problem: ProblemRow) -> str:
-        parts = [f"<p><b>{html.escape(self.change_text(problem))}</b></p>",
-                 f"<p>{html.escape(self.reason_text(problem))}</p>"]
-        if problem.message:
-            parts.append(f"<p style='color:#5f6368'>{html.escape(self.tr('The centre said:'))} "
+        """The problem in full; a conflict's two values side by side (columns mirrored
+        by hand right to left: Qt's rich text does not mirror tables)."""
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        direction, align = ("rtl", "right") if rtl else ("ltr", "left")
+        parts = [f"<p dir='{direction}'><b>{html.escape(self.change_text(problem))}</b></p>",
+                 f"<p dir='{direction}'>{html.escape(self.reason_text(problem))}</p>"]
+        if problem.message:  # the centre's own words (English, for its logs)
+            said = html.escape(self.tr("The centre said:"))
+            parts.append(f"<p dir='{direction}' style='color:#5f6368; margin-bottom:0'>{said}</p>"
+                         f"<p dir='{text_direction(problem.message)}' style='color:#5f6368'>"
                          f"{html.escape(problem.message)}</p>")
         changes = problem.payload.get("changes")
         if problem.kind == "conflict" and isinstance(changes, dict):
             server = problem.server_value or {}
-            rows = "".join(
-                f"<tr><td>{html.escape(name)}</td><td>{html.escape(str(value))}</td>"
-                f"<td>{html.escape(str(server.get(name, '')))}</td></tr>"
-                for name, value in changes.items())
-            parts.append(
-                f"<table cellpadding='4' border='1' style='border-collapse:collapse'>"
-                f"<tr><th>{html.escape(self.tr('Field'))}</th>"
-                f"<th>{html.escape(self.tr('Value here'))}</th>"
-                f"<th>{html.escape(self.tr('Value at the centre'))}</th></tr>{rows}</table>")
+
+            def row(cells: list[str], tag: str = "td") -> str:
+                ordered = reversed(cells) if rtl else cells
+                return "<tr>" + "".join(f"<{tag} align='{align}'>{html.escape(cell)}</{tag}>"
+                                        for cell in ordered) + "</tr>"
+
+            rows = [row([self.tr("Field"), self.tr("Value here"), self.tr("Value at the centre")],
+                        "th")]
+            rows += [row([field_names([name]), str(value), str(server.get(name, ""))])
+                     for name, value in changes.items()]
+            parts.append(f"<table align='{align}' cellpadding='4' border='1' "
+                         f"style='border-collapse:collapse'>{''.join(rows)}</table>")
         return "".join(parts)
 
     # ------------------------------------------------------------------- settling

@@ -190,9 +190,11 @@ class UsersDialog(QDialog):
     def _show_mode(self) -> None:
         new = self._editing is None
         self._editor.setTitle(self.tr("New user") if new else self.tr("Change user"))
-        self._captions["password"].setText(self.tr("Password *") if new else self.tr("New password"))
+        self._captions["password"].setText(
+            self.tr("Password *") if new else self.tr("New password"))
         self._password.setPlaceholderText(
-            self.tr("At least 6 characters") if new else self.tr("Leave empty to keep the password"))
+            self.tr("At least 6 characters") if new
+            else self.tr("Leave empty to keep the password"))
         self._username.setReadOnly(not new)
         # A new person can sign in at once; deactivating is a change to an account.
         self._active.setEnabled(not new)
@@ -238,7 +240,7 @@ class UsersDialog(QDialog):
         """Show one person in the list and in the form."""
         for row in range(self._table.rowCount()):
             if self._table.item(row, 0).data(Qt.ItemDataRole.UserRole) == username:
-                self._table.selectRow(row)
+                self._table.setCurrentCell(row, 0)  # not selectRow(): see SyncProblemsDialog
                 return
         raise KeyError(username)
 
@@ -278,7 +280,8 @@ class UsersDialog(QDialog):
         sessions, actor = self._ctx.store.sessions, self._ctx.actor
         editing = self._editing
         username, display_name = self._username.text(), self._display_name.text()
-        role, active, password = self._role.currentData(), self._active.isChecked(), self._password.text()
+        role, active = self._role.currentData(), self._active.isChecked()
+        password = self._password.text()
 
         def work() -> str:
             if editing is None:

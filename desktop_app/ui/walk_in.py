@@ -2,8 +2,8 @@
 
 The clerk fills the form while the citizen stands at the counter, so the form asks
 in the order the conversation goes (phone and name, where, what), offers only the
-office's own districts (its enrolment scope) and, once a district is chosen, only its neighbourhoods.
-Whether the form is complete is decided by the Desk alone
+office's own districts (its enrolment scope) and, once a district is chosen, only
+its neighbourhoods.  Whether the form is complete is decided by the Desk alone
 (:meth:`~desktop_app.services.requests.Desk.register_walk_in`); each problem it
 returns is shown in the user's language beside the field to fix, so there is one
 set of rules and the clerk never hunts for what is wrong.
@@ -109,7 +109,8 @@ def load_walk_in_choices(store: Store) -> WalkInChoices:
         for n in session.scalars(sa.select(m.Neighbourhood)
                                  .where(m.Neighbourhood.district_code.in_(codes))):
             hoods.setdefault(n.district_code, []).append((n.code, (n.name_fa, n.name_en)))
-        families = {f.code: (f.name_fa, f.name_en) for f in session.scalars(sa.select(m.CategoryFamily))}
+        families = {f.code: (f.name_fa, f.name_en)
+                    for f in session.scalars(sa.select(m.CategoryFamily))}
         return WalkInChoices(
             districts=tuple(District(code, (districts[code].name_fa, districts[code].name_en),
                                      tuple(hoods.get(code, ()))) for code in codes),

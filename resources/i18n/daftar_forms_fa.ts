@@ -364,12 +364,12 @@
             <translation>در حال کار…</translation>
         </message>
         <message>
-            <source>Requests received %1</source>
-            <translation>درخواست‌های دریافتی %1</translation>
-        </message>
-        <message>
             <source>Saved: %1</source>
             <translation>ذخیره شد: %1</translation>
+        </message>
+        <message>
+            <source>Requests received from %1 to %2, by %3</source>
+            <translation>درخواست‌های دریافتی از %1 تا %2، به تفکیک %3</translation>
         </message>
         <message>
             <source>Save the report</source>
@@ -571,10 +571,6 @@
             <translation>به اکیپ «%1» واگذار شد</translation>
         </message>
         <message>
-            <source>, </source>
-            <translation>، </translation>
-        </message>
-        <message>
             <source>Corrected: %1</source>
             <translation>اصلاح شد: %1</translation>
         </message>
@@ -593,34 +589,6 @@
         <message>
             <source>A sync problem was settled</source>
             <translation>یک مشکل همگام‌سازی حل شد</translation>
-        </message>
-        <message>
-            <source>description</source>
-            <translation>شرح</translation>
-        </message>
-        <message>
-            <source>citizen's name</source>
-            <translation>نام شهروند</translation>
-        </message>
-        <message>
-            <source>phone</source>
-            <translation>تلفن</translation>
-        </message>
-        <message>
-            <source>address</source>
-            <translation>نشانی</translation>
-        </message>
-        <message>
-            <source>location</source>
-            <translation>موقعیت</translation>
-        </message>
-        <message>
-            <source>neighbourhood</source>
-            <translation>محله</translation>
-        </message>
-        <message>
-            <source>category</source>
-            <translation>موضوع</translation>
         </message>
     </context>
     <context>
@@ -737,10 +705,6 @@
             <translation>اصلاح: %1</translation>
         </message>
         <message>
-            <source>, </source>
-            <translation>، </translation>
-        </message>
-        <message>
             <source>New walk-in request</source>
             <translation>درخواست حضوری تازه</translation>
         </message>
@@ -775,6 +739,22 @@
         <message>
             <source>A reason is needed to close it as not actionable.</source>
             <translation>برای بستن با «قابل انجام نیست» دلیل لازم است.</translation>
+        </message>
+        <message>
+            <source>The centre said:</source>
+            <translation>پاسخ مرکز:</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>بخش</translation>
+        </message>
+        <message>
+            <source>Value here</source>
+            <translation>مقدار در دفتر</translation>
+        </message>
+        <message>
+            <source>Value at the centre</source>
+            <translation>مقدار در مرکز</translation>
         </message>
         <message>
             <source>Applied again; it is sent at the next sync.</source>
@@ -1093,6 +1073,38 @@
         <message>
             <source>The action failed: %1</source>
             <translation>کار انجام نشد: %1</translation>
+        </message>
+        <message>
+            <source>description</source>
+            <translation>شرح</translation>
+        </message>
+        <message>
+            <source>citizen's name</source>
+            <translation>نام شهروند</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>تلفن</translation>
+        </message>
+        <message>
+            <source>address</source>
+            <translation>نشانی</translation>
+        </message>
+        <message>
+            <source>location</source>
+            <translation>موقعیت</translation>
+        </message>
+        <message>
+            <source>neighbourhood</source>
+            <translation>محله</translation>
+        </message>
+        <message>
+            <source>category</source>
+            <translation>موضوع</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>، </translation>
         </message>
         <message>
             <source>Enter the citizen's phone number.</source>

@@ -46,7 +46,7 @@ def request_row(store: Store, request_id: uuid.UUID) -> m.ServiceRequest:
 def assert_paired(events: list[m.Event], outbox: list[m.OutboxEntry], op: Op, actor: str) -> None:
     """Every event has exactly its outbox entry, both naming the person."""
     assert len(events) == len(outbox)
-    for event, entry in zip(events, outbox):
+    for event, entry in zip(events, outbox, strict=True):
         assert entry.op == op.value
         assert entry.entity_id == event.request_id
         assert entry.payload["event_id"] == str(event.id)
@@ -96,7 +96,7 @@ def test_reassigning_keeps_the_status_and_records_the_previous_crew(store: Store
     assert (row.status, row.crew_id) == (Status.IN_PROGRESS.value, CREW_B)
     last = trail(store)[0][-1]
     assert last.data["previous_crew_id"] == str(CREW_A)
-    assert (last.from_status, last.to_status) == (Status.IN_PROGRESS.value, Status.IN_PROGRESS.value)
+    assert last.from_status == last.to_status == Status.IN_PROGRESS.value
 
 
 def test_an_inactive_crew_gets_no_work(store: Store) -> None:
@@ -208,8 +208,8 @@ def test_a_clerk_may_not_manage_crews(store: Store) -> None:
 
 
 def test_saving_a_crew_is_audited_and_sent(store: Store) -> None:
-    crew = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا", phone="۰۹۱۳۱۲۳۴۵۶۷",
-                                             district_code="1-1")
+    crew = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا",
+                                             phone="۰۹۱۳۱۲۳۴۵۶۷", district_code="1-1")
     assert (crew.name, crew.phone) == ("اکیپ شب", "09131234567")
     with store.sessions() as session:
         audit = session.scalars(sa.select(m.AuditEntry)).one()

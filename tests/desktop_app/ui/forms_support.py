@@ -76,6 +76,12 @@ def persian(qapp: QApplication) -> Iterator[None]:
     # The font stays registered: widgets of the test may still hold glyphs of it.
 
 
+def plain(text: str) -> str:
+    """Text as read, without the direction marks a sentence starts with
+    (:func:`desktop_app.ui.messages.in_ui_direction`)."""
+    return text.lstrip("\u200e\u200f")
+
+
 def type_text(widget: QWidget, text: str) -> None:
     """Type ``text`` one key event per character.  (``qtbot.keyClicks`` with
     Persian text kills the test process: platform.md.)"""

@@ -69,7 +69,8 @@ def test_a_supervisor_adds_a_crew(qtbot, make_ctx: MakeContext, store: Store) ->
     assert dialog.findChild(QLabel, "status").text() == "Saved."
     with store.sessions() as session:
         crew = session.scalar(sa.select(m.Crew).where(m.Crew.name == "اکیپ فضای سبز"))
-        audit = session.scalar(sa.select(m.AuditEntry).where(m.AuditEntry.entity_key == str(crew.id)))
+        audit = session.scalar(
+            sa.select(m.AuditEntry).where(m.AuditEntry.entity_key == str(crew.id)))
     assert audit.actor == SUPERVISOR.username
 
 

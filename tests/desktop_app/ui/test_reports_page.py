@@ -105,7 +105,8 @@ def test_periods_are_named_in_jalali_terms_and_shown_as_days(
 def test_a_custom_run_of_days(qtbot, ctx: AppContext) -> None:
     page = open_page(qtbot, ctx)
     pick(page, PeriodKind.DAYS)
-    first, last = page.findChild(JalaliDateEdit, "firstDay"), page.findChild(JalaliDateEdit, "lastDay")
+    first = page.findChild(JalaliDateEdit, "firstDay")
+    last = page.findChild(JalaliDateEdit, "lastDay")
     first.set_day(dt.date(2026, 4, 1))
     last.set_day(dt.date(2026, 4, 10))
     assert page.period() == Period(dt.date(2026, 4, 1), dt.date(2026, 4, 10))

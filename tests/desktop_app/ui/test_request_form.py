@@ -4,7 +4,11 @@ the history it shows."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QTextBrowser,
 )
 
+from desktop_app import ui
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
@@ -28,8 +33,17 @@ from desktop_app.ui.assign import AssignDialog
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.request_form import RequestForm
+from sync.paths import resource_path
 from sync.workflow import Status
-from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store, type_text
+from tests.desktop_app.ui.forms_support import (
+    MakeContext,
+    ctx,
+    make_ctx,
+    persian,
+    plain,
+    store,
+    type_text,
+)
 from tests.factories import CLERK, CREW_A, CREW_B, MANAGER, SUPERVISOR, desk, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
@@ -100,7 +114,8 @@ def test_only_the_moves_the_role_may_make_are_offered(qtbot, make_ctx: MakeConte
     assert button(form, "addNote").isVisible()
 
 
-def test_reopen_and_take_back_are_worded_for_what_they_do(qtbot, ctx: AppContext, store: Store) -> None:
+def test_reopen_and_take_back_are_worded_for_what_they_do(qtbot, ctx: AppContext,
+                                                          store: Store) -> None:
     closed = open_form(qtbot, ctx, make_request(store, status="done").id)
     assigned = open_form(qtbot, ctx, make_request(store, status="assigned", crew_id=CREW_A).id)
     assert button(closed, "referBack").text() == "Reopen…"
@@ -247,13 +262,14 @@ def test_a_duplicate_is_linked_by_the_originals_code_in_persian_digits(
     found = dialog.findChild(QLabel, "originalFound")
     code.editingFinished.emit()
     qtbot.waitUntil(lambda: bool(found.text()))
-    assert found.text().startswith("1405000777: Garbage collection in Bazaar")
+    assert plain(found.text()).startswith("1405000777: Garbage collection in Bazaar")
 
     click_and_wait(qtbot, button(dialog, "ok"), form.sig_loaded)
     row = status_of(store, request.id)
     assert (row.outcome_reason, row.duplicate_of) == ("duplicate", original.id)
     assert form.findChild(QLabel, "field_original").text().endswith("1405000777")
-    assert "Duplicate of request 1405000777" in form.findChild(QTextBrowser, "history").toPlainText()
+    history = form.findChild(QTextBrowser, "history").toPlainText()
+    assert "Duplicate of request 1405000777" in history
 
 
 def test_a_duplicate_of_an_unknown_code_is_refused_beside_the_field(
@@ -343,7 +359,7 @@ def test_every_field_is_shown(qtbot, ctx: AppContext, store: Store) -> None:
     request = make_request(store, latitude=33.98, longitude=51.43, status="assigned",
                            crew_id=CREW_A)
     form = open_form(qtbot, ctx, request.id)
-    text = {name: form.findChild(QLabel, f"field_{name}").text().lstrip("\u200e")
+    text = {name: plain(form.findChild(QLabel, f"field_{name}").text())
             for name in ("received", "category", "place", "address", "description", "citizen",
                          "phone", "location", "crew")}
     assert text["received"] == "1405/01/12 10:00, by Phone 137"  # Jalali, Tehran time
@@ -366,7 +382,7 @@ def test_in_persian_the_form_reads_right_to_left_with_persian_digits(
     assert form.findChild(QLabel, "trackingCode").text() == "۱۴۰۵۰۰۰۱۲۳"
     assert form.findChild(QLabel, "statusChip").text() == "ارجاع شده"
     assert button(form, "assign").text() == "واگذاری به اکیپ…"
-    assert form.findChild(QLabel, "field_category").text().lstrip("\u200f") == "جمع‌آوری زباله"
+    assert plain(form.findChild(QLabel, "field_category").text()) == "جمع‌آوری زباله"
     assert "۱۴۰۵/۰۱/۱۲ ۱۰:۰۰" in form.findChild(QLabel, "field_received").text()
     assert "ثبت شد با وضعیت «ارجاع شده»" in form.findChild(QTextBrowser, "history").toPlainText()
 
@@ -398,3 +414,39 @@ def test_nothing_is_queried_on_the_gui_thread(qtbot, ctx: AppContext, store: Sto
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", check)
     assert on_gui == []
+
+
+# ------------------------------------------------------------------ translation
+
+FORM_MODULES = ("messages", "request_form", "assign", "outcome", "walk_in", "crews", "users",
+                "sync_problems", "reports_page", "print_actions")
+
+
+def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
+    return {(context.findtext("name") or "", message.findtext("source") or ""): message
+            for context in ET.parse(ts).getroot().iter("context")
+            for message in context.iter("message")}
+
+
+def test_every_string_of_the_forms_has_its_persian_translation(tmp_path: Path) -> None:
+    """The committed .ts holds every string lupdate finds in the forms, each
+    translated, and the committed .qm is that .ts compiled: a new string cannot
+    reach a Persian clerk in English by accident."""
+    tools = Path(sys.executable).parent
+    sources = [str(Path(ui.__file__).parent / f"{name}.py") for name in FORM_MODULES]
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([str(tools / "pyside6-lupdate"), "-no-obsolete", *sources, "-ts", str(fresh)],
+                   check=True, capture_output=True)
+    committed_ts = resource_path("i18n/daftar_forms_fa.ts")
+    committed = _messages(committed_ts)
+    missing = sorted(set(_messages(fresh)) - set(committed))
+    assert missing == [], "run pyside6-lupdate and translate"
+    unfinished = sorted(key for key, message in committed.items()
+                        if message.find("translation").get("type") in ("unfinished", "vanished")
+                        or not message.findtext("translation"))
+    assert unfinished == []
+
+    compiled = tmp_path / "forms.qm"
+    subprocess.run([str(tools / "pyside6-lrelease"), str(committed_ts), "-qm", str(compiled)],
+                   check=True, capture_output=True)
+    assert compiled.read_bytes() == resource_path("i18n/daftar_forms_fa.qm").read_bytes()

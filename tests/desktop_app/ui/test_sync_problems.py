@@ -16,10 +16,12 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.sync_problems import SyncProblemsDialog
 from sync.dates import utcnow
 from sync.protocol import Op
-from tests.desktop_app.ui.forms_support import ctx, make_ctx, store
+from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store
 from tests.factories import CLERK, CREW_A, make_request
 
-__all__ = ["ctx", "make_ctx", "store"]  # fixtures used by name
+__all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
+
+Refused = tuple[m.ServiceRequest, uuid.UUID]
 
 
 def add_problem(store: Store, request: m.ServiceRequest, *, kind: str, op: Op,
@@ -58,7 +60,7 @@ def rows(dialog: SyncProblemsDialog) -> list[list[str]]:
 
 
 @pytest.fixture
-def refused_done(store: Store) -> tuple[m.ServiceRequest, uuid.UUID]:
+def refused_done(store: Store) -> Refused:
     """The crew's 'done' that the centre refused: another office had reopened it."""
     request = make_request(store, status="in_progress", crew_id=CREW_A)
     problem_id = add_problem(
@@ -70,18 +72,18 @@ def refused_done(store: Store) -> tuple[m.ServiceRequest, uuid.UUID]:
 
 
 def test_a_refused_change_is_shown_in_words(qtbot, ctx: AppContext, store: Store,
-                                            refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+                                            refused_done: Refused) -> None:
     request, _ = refused_done
     dialog = open_dialog(qtbot, ctx)
     assert rows(dialog) == [[request.tracking_code, "Status to “Done”",
                              "The request's status at the centre no longer allows it."]]
     detail = dialog.findChild(QTextBrowser, "detail").toPlainText()
-    assert "The centre said: referred -> done is not a move" in detail
+    assert "The centre said:\nreferred -> done is not a move" in detail
 
 
 def test_reapplying_does_the_change_again_and_settles_the_problem(
         qtbot, ctx: AppContext, store: Store,
-        refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+        refused_done: Refused) -> None:
     request, problem_id = refused_done
     dialog = open_dialog(qtbot, ctx)
 
@@ -93,12 +95,14 @@ def test_reapplying_does_the_change_again_and_settles_the_problem(
     assert (settled.resolution, settled.resolved_by) == ("reapplied", CLERK.username)
     with store.sessions() as session:
         assert session.get(m.ServiceRequest, request.id).status == "done"
-        entry = session.scalar(sa.select(m.OutboxEntry).where(m.OutboxEntry.entity_id == request.id))
+        entry = session.scalar(
+            sa.select(m.OutboxEntry).where(m.OutboxEntry.entity_id == request.id))
     assert entry.payload["to_status"] == "done" and entry.actor == CLERK.username
     assert rows(dialog) == []
     assert dialog.findChild(QLabel, "intro").text() == (
         "There are no sync problems: every change was taken.")
-    assert dialog.findChild(QLabel, "status").text() == "Applied again; it is sent at the next sync."
+    assert dialog.findChild(QLabel, "status").text() == (
+        "Applied again; it is sent at the next sync.")
 
 
 def test_a_change_that_no_longer_makes_sense_stays_open(qtbot, ctx: AppContext,
@@ -150,7 +154,7 @@ def test_a_conflict_shows_both_values_and_can_be_discarded(qtbot, ctx: AppContex
 
 
 def test_keeping_it_settles_nothing(qtbot, ctx: AppContext, store: Store,
-                                    refused_done: tuple[m.ServiceRequest, uuid.UUID]) -> None:
+                                    refused_done: Refused) -> None:
     _, problem_id = refused_done
     dialog = open_dialog(qtbot, ctx)
     qtbot.mouseClick(dialog.findChild(QPushButton, "discard"), Qt.MouseButton.LeftButton)
@@ -161,3 +165,17 @@ def test_keeping_it_settles_nothing(qtbot, ctx: AppContext, store: Store,
         qtbot.waitUntil(lambda: not confirm.isVisible())
     assert problem(store, problem_id).resolved_at is None
     assert len(rows(dialog)) == 1
+
+
+def test_in_persian_the_first_problem_is_ready_to_settle(
+        qtbot, persian: None, make_ctx: MakeContext, store: Store,
+        refused_done: Refused) -> None:
+    request, _ = refused_done
+    dialog = open_dialog(qtbot, make_ctx(CLERK, "fa"))
+    persian_digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    assert rows(dialog) == [[request.tracking_code.translate(persian_digits),
+                             "وضعیت به «انجام شده»",
+                             "وضعیت درخواست در مرکز دیگر این کار را نمی‌پذیرد."]]
+    # Selected and ready (QTableView.selectRow selects nothing in a right-to-left view).
+    assert dialog.findChild(QPushButton, "reapply").isEnabled()
+    assert "وضعیت به «انجام شده»" in dialog.findChild(QTextBrowser, "detail").toPlainText()

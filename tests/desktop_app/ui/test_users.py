@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButt
 
 from desktop_app.services import users
 from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.users import UsersDialog
@@ -53,7 +54,8 @@ def save(qtbot, dialog: UsersDialog) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("actor", [CLERK, SUPERVISOR], ids=["clerk", "supervisor"])
-def test_only_a_manager_gets_in(qtbot, make_ctx: MakeContext, staff: None, actor) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_manager_gets_in(qtbot, make_ctx: MakeContext, staff: None,
+                                actor: Actor) -> None:
     dialog = UsersDialog(make_ctx(actor))
     qtbot.addWidget(dialog)
     dialog.show()

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
+from desktop_app.services.sync_service import OFFICE
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.services.sync_service import OFFICE
 from desktop_app.ui.walk_in import WalkInDialog
 from sync.protocol import OfficeInfo
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store, type_text
@@ -103,7 +103,8 @@ def test_the_centres_own_office_offers_every_district(qtbot, ctx: AppContext,
     dialog = open_dialog(qtbot, ctx)
     district = child(dialog, QComboBox, "district_code")
     with store.sessions() as session:
-        assert district.count() == session.scalar(sa.select(sa.func.count()).select_from(m.District))
+        every = session.scalar(sa.select(sa.func.count()).select_from(m.District))
+    assert district.count() == every
 
 
 def test_an_empty_form_says_what_to_fix_beside_each_field(qtbot, ctx: AppContext,

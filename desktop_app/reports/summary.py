@@ -287,9 +287,9 @@ def cli_summary(store: Store, args: argparse.Namespace) -> int:
             write_csv(report, args.out)
         else:
             least = least_calling(session, period, LEAST_CALLING_SHOWN)
-            # A one-month report has no trend to show.
+            # A trend needs two months at least; past a year its chart has no room.
             trend = None
-            if len(period.months()) > 1:
+            if 1 < len(period.months()) <= 12:
                 trend = monthly_figures(session, period, as_of=report.generated_at)
             writer = write_pdf if fmt == "pdf" else write_xlsx
             writer(report, args.out, trend=trend, least=least)

@@ -215,11 +215,25 @@ def _legend(drawing: Drawing, x_right: float, y: float,
         x -= 12 + stringWidth(visual(label), FONT, size) + 14
 
 
-def outcome_chart(rows: Sequence[SummaryRow], width: float = WIDTH) -> Drawing:
+#: Bars on one chart: as many as fit on a page under a heading.
+BARS_PER_CHART = 36
+
+
+def outcome_charts(rows: Sequence[SummaryRow], width: float = WIDTH) -> list[Drawing]:
+    """The outcome bars of ``rows``, one chart per page's worth of groups, all on
+    the same scale so that bars on different pages compare."""
+    top = max((row.received for row in rows), default=0)
+    return [outcome_chart(rows[i:i + BARS_PER_CHART], width, largest=top)
+            for i in range(0, max(len(rows), 1), BARS_PER_CHART)]
+
+
+def outcome_chart(rows: Sequence[SummaryRow], width: float = WIDTH, *,
+                  largest: int | None = None) -> Drawing:
     """Stacked horizontal bars, one per group: done, not actionable, in progress.
 
     Names on the right, bars growing leftwards, a count inside every segment wide
-    enough to hold it and the group's total at the end of its bar."""
+    enough to hold it and the group's total at the end of its bar.  ``largest``
+    sets the scale (default: the largest group here)."""
     band = 17.0
     label_width = 40 * mm
     top_gap, bottom_gap = 22.0, 22.0
@@ -230,7 +244,9 @@ def outcome_chart(rows: Sequence[SummaryRow], width: float = WIDTH) -> Drawing:
     chart.width, chart.height = width - label_width - chart.x, band * len(rows)
     buckets = list(COLOURS)
     chart.data = [[_count(row, bucket) for row in rows] for bucket in buckets]
-    top, step = nice_ceiling(max((row.received for row in rows), default=0) * 1.08)
+    if largest is None:
+        largest = max((row.received for row in rows), default=0)
+    top, step = nice_ceiling(largest * 1.08)
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
     chart.valueAxis.reverseDirection = 1
     chart.valueAxis.labels.fontName = FONT
@@ -505,9 +521,10 @@ def build_pdf(report: SummaryReport, out: Path, *, trend: SummaryReport | None =
     by = f"به تفکیک {report.grouping_label}"
     story += [PageBreak(), *_heading(f"ارقام {by} — {report.period_label}"),
               figures_table(report), Spacer(1, 8 * mm)]
-    chart = outcome_chart(list(report.rows))
-    story += [CondPageBreak(chart.height + 30 * mm),
-              KeepTogether([*_heading(f"نتیجهٔ درخواست‌ها {by}"), chart])]
+    for part, chart in enumerate(outcome_charts(list(report.rows))):
+        heading = f"نتیجهٔ درخواست‌ها {by}" + (" (ادامه)" if part else "")
+        story += [CondPageBreak(chart.height + 30 * mm),
+                  KeepTogether([*_heading(heading), chart])]
     story += [Spacer(1, 8 * mm), KeepTogether(_reasons(report))]
     if least is not None:
         story += [Spacer(1, 8 * mm), KeepTogether(_least(least, report.period_label))]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -14,6 +18,7 @@ from desktop_app.reports.figures import (
     GROUPINGS, ReportError, SummaryReport, compute_summary, least_calling, monthly_figures,
     monthly_trend, period_label,
 )
+from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.dates import UTC, Period
 from sync.workflow import OPEN_STATUSES
@@ -271,6 +276,54 @@ def test_equal_times_to_close_keep_the_percentiles_exact(store: Store) -> None:
     assert row.p90_hours_to_close == pytest.approx(2, abs=1e-6)
 
 
+SIX_HOURS = 6 * 3600
+#: Seconds to close: anything up to a month, and times within a second of the
+#: six-hour histogram buckets' edges, where the two passes must agree.
+close_seconds = st.one_of(
+    st.integers(0, 30 * 24 * 3600),
+    st.builds(lambda edge, offset: max(0, edge * SIX_HOURS + offset),
+              st.integers(0, 120), st.sampled_from([-1, 0, 1])),
+)
+
+
+def test_percentiles_agree_with_their_definition(tmp_path: Path) -> None:
+    """Median (statistics.median) and nearest-rank 90th percentile (the shortest
+    time that 90 % of closings reach), per group and overall, on random times."""
+    store = office(tmp_path)
+    received = dt.datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
+    requests = m.ServiceRequest.__table__
+
+    def reference(seconds: list[int]) -> tuple[float, float]:
+        hours = sorted(x / 3600 for x in seconds)
+        p90 = next(h for h in hours if sum(x <= h for x in hours) >= 0.9 * len(hours))
+        return statistics.median(hours), p90
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["1-1", "1-2", "2-1"]), close_seconds),
+                    min_size=1, max_size=80))
+    def check(closings: list[tuple[str, int]]) -> None:
+        with store.sessions.begin() as session:
+            session.execute(sa.delete(requests))
+            session.execute(sa.insert(requests), [
+                dict(tracking_code=f"t{i}", received_at=received, channel="phone",
+                     district_code=district, category_code="garbage", status="done",
+                     closed_at=received + dt.timedelta(seconds=seconds), updated_at=received)
+                for i, (district, seconds) in enumerate(closings)
+            ])
+        report = summary(store, Period.jalali_month(1405, 1), "district")
+        rows = {r.group: r for r in report.rows}
+        for district in {d for d, _ in closings}:
+            median, p90 = reference([x for d, x in closings if d == district])
+            assert rows[district].median_hours_to_close == pytest.approx(median, abs=1e-4)
+            assert rows[district].p90_hours_to_close == pytest.approx(p90, abs=1e-4)
+        median, p90 = reference([x for _, x in closings])
+        assert report.totals.median_hours_to_close == pytest.approx(median, abs=1e-4)
+        assert report.totals.p90_hours_to_close == pytest.approx(p90, abs=1e-4)
+
+    check()
+    store.close()
+
+
 def test_overdue_is_open_work_past_its_categorys_target_at_report_time(store: Store) -> None:
     as_of = dt.datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
     day = dt.timedelta(days=1)
@@ -329,7 +382,7 @@ def test_every_report_query_reads_requests_through_the_received_at_index(seed_st
     finally:
         event.remove(seed_store.engine, "before_cursor_execute", capture)
     reads = [(s, p) for s, p in statements if "FROM requests" in s]
-    # Per report: one count and two percentile queries; one for least calling.
+    # Per report: the counts and the two passes of the times; one for least calling.
     assert len(reads) == 3 * (len(GROUPINGS) + 1) + 1
     with seed_store.engine.connect() as conn:
         for statement, parameters in reads:

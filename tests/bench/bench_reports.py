@@ -1,0 +1,208 @@
+"""Benchmark: the managers' summary reports on an office database of 1,000,000 requests.
+
+Not collected by pytest (no ``test_`` prefix) and asserts nothing: the machine is
+shared, so the numbers are printed for a person to read.  Targets (issue 6): each
+report under 1 s to compute, under 3 s to a finished PDF.
+
+    .venv/bin/python tests/bench/bench_reports.py [--rows N] [--runs 3] [--all] [--rebuild]
+
+The database is built once with SQLAlchemy Core executemany (a few minutes; the
+marker row in ``sync_state`` says it is complete) and kept in
+``$TMPDIR/daftar-bench-reports-<N>`` for later runs.  Its requests span six Jalali
+years, 1400 to 1405, growing year by year and inserted in time order as sync
+delivers them; older ones are mostly closed, recent ones still open.  Reports are
+timed for a month, the first half and the whole of 1405 (``--all`` adds the six
+years); every timing is a median, each run on a fresh session, as wall and CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from desktop_app.reports.summary import (  # noqa: E402
+    GROUPINGS, cli_summary, compute_summary, least_calling, monthly_figures,
+)
+from desktop_app.reports.persian import fa  # noqa: E402
+from desktop_app.store import models as m  # noqa: E402
+from desktop_app.store import reference as store_reference  # noqa: E402
+from desktop_app.store.db import Store, open_store  # noqa: E402
+from sync import reference  # noqa: E402
+from sync.dates import UTC, Period  # noqa: E402
+from sync.workflow import Status  # noqa: E402
+
+FIRST_YEAR, LAST_YEAR = 1400, 1405
+BATCH = 50_000
+MARKER = "bench_reports_rows"
+AS_OF = dt.datetime(2027, 3, 20, tzinfo=UTC)  # the end of 1405
+
+
+def _rows(count: int, ref: reference.ReferenceSet) -> Iterator[dict[str, Any]]:
+    rng = random.Random(137)
+    places = [(n.district_code, n.code) for n in ref.neighbourhoods]
+    categories = [(c.code, c.target_days) for c in ref.categories]
+    channels = ("phone",) * 14 + ("web",) * 3 + ("sms",) * 2 + ("walk_in",)
+    reasons = [r.code for r in ref.reasons]
+    crews = {d.code: [uuid.UUID(f"00000000-0000-7000-8000-{i:04d}{j:08d}") for j in range(4)]
+             for i, d in enumerate(ref.districts)}
+    start = Period.jalali_year(FIRST_YEAR).start
+    span = (Period.jalali_year(LAST_YEAR).end - start).total_seconds()
+    for i in range(count):
+        # Growth: the density of calls rises linearly over the six years.
+        received = start + dt.timedelta(seconds=span * ((i + rng.random()) / count) ** 0.75)
+        age = (AS_OF - received).days
+        district, neighbourhood = places[rng.randrange(len(places))]
+        category, target = categories[rng.randrange(len(categories))]
+        roll = rng.random()
+        if roll < (0.02 if age > 60 else 0.25):
+            status = (Status.RECEIVED, Status.REFERRED, Status.ASSIGNED,
+                      Status.IN_PROGRESS)[rng.randrange(4)]
+        elif roll < 0.78:
+            status = Status.DONE
+        else:
+            status = Status.NOT_ACTIONABLE
+        closed = None
+        if status in (Status.DONE, Status.NOT_ACTIONABLE):
+            closed = received + dt.timedelta(hours=0.5 + rng.random() * target * 36)
+        crew = None
+        if status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.DONE):
+            crew = crews[district][rng.randrange(4)]
+        code = f"{i:010d}"
+        yield dict(
+            id=uuid.UUID(int=i + 1), tracking_code=code, received_at=received,
+            channel=channels[rng.randrange(len(channels))], district_code=district,
+            neighbourhood_code=neighbourhood, category_code=category,
+            description="زباله‌ها دو روز است جمع‌آوری نشده و بوی آن کوچه را گرفته است",
+            citizen_name="محمد حسینی", citizen_phone="09121234567",
+            address="کاشان، خیابان بابا افضل، کوچه ۱۲", status=status.value, closed_at=closed,
+            outcome_reason=reasons[rng.randrange(len(reasons))] if status == Status.NOT_ACTIONABLE
+            else None,
+            outcome_note="", crew_id=crew, version=1, updated_at=closed or received,
+            search_text=f"{code} محمد حسینی 09121234567 کاشان خیابان بابا افضل",
+        )
+
+
+def build(folder: Path, count: int) -> Store:
+    """The benchmark office, built once and reused while it holds ``count`` rows."""
+    store = open_store(folder)
+    with store.sessions() as session:
+        built = session.get(m.SyncState, MARKER)
+        if built is not None and built.value == count:
+            return store
+    store.close()
+    for path in folder.glob("office.sqlite3*"):
+        path.unlink()
+    store = open_store(folder)
+    ref = reference.load()
+    began = time.perf_counter()
+    with store.sessions.begin() as session:
+        store_reference.install(session, ref)
+        crews = [dict(id=uuid.UUID(f"00000000-0000-7000-8000-{i:04d}{j:08d}"),
+                      district_code=d.code, name=f"اکیپ {fa(j + 1)} {d.name_fa}", supervisor="",
+                      phone=None, active=True, version=1, updated_at=AS_OF)
+                 for i, d in enumerate(ref.districts) for j in range(4)]
+        session.execute(sa.insert(m.Crew.__table__), crews)
+        rows = _rows(count, ref)
+        insert = sa.insert(m.ServiceRequest.__table__)
+        while batch := [row for _, row in zip(range(BATCH), rows)]:
+            session.execute(insert, batch)
+        session.merge(m.SyncState(key=MARKER, value=count))
+    print(f"built {count:,} requests in {time.perf_counter() - began:.1f} s -> {folder}")
+    return store
+
+
+def timed(store: Store, work: Callable[[Any], object], runs: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``work(session)``, each run on a fresh session.
+    CPU time is what the report itself costs; wall time includes waiting for a core
+    on a shared machine."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        with store.sessions() as session:
+            wall, cpu = time.perf_counter(), time.process_time()
+            work(session)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _line(label: str, cells: list[tuple[float, float]]) -> None:
+    print(f"{label:<15}" + "".join(f"{wall:>9.2f}/{cpu:<7.2f}" for wall, cpu in cells))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--folder", type=Path)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--all", action="store_true",
+                        help="also report on the whole archive (six years), a stress case")
+    args = parser.parse_args(argv)
+    folder = args.folder or Path(tempfile.gettempdir()) / f"daftar-bench-reports-{args.rows}"
+    if args.rebuild:
+        for path in folder.glob("office.sqlite3*"):
+            path.unlink()
+    store = build(folder, args.rows)
+    periods = {
+        "month 1405/01": Period.jalali_month(LAST_YEAR, 1),
+        "half 1405/1": Period.jalali_half(LAST_YEAR, 1),
+        "year 1405": Period.jalali_year(LAST_YEAR),
+    }
+    if args.all:
+        periods["1400-1405"] = Period(Period.jalali_year(FIRST_YEAR).first,
+                                      Period.jalali_year(LAST_YEAR).last)
+    with store.sessions() as session:
+        total = session.scalar(sa.select(sa.func.count()).select_from(m.ServiceRequest))
+        print(f"{total:,} requests in the database; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores")
+        for label, period in periods.items():
+            received = compute_summary(session, period, "channel", as_of=AS_OF).totals.received
+            print(f"  {label}: {received:,} received")
+
+    header = f"{'':<15}" + "".join(f"{label:>17}" for label in periods)
+    print(f"\ncompute, seconds wall/cpu (median of {args.runs})\n{header}")
+    for by in GROUPINGS:
+        _line(by, [timed(store, lambda s, p=p: compute_summary(s, p, by, as_of=AS_OF), args.runs)
+                   for p in periods.values()])
+    _line("month by month", [timed(store, lambda s, p=p: monthly_figures(s, p, as_of=AS_OF),
+                                   args.runs) for p in periods.values()])
+    _line("least calling", [timed(store, lambda s, p=p: least_calling(s, p), args.runs)
+                            for p in periods.values()])
+
+    # The command's own path: read-only session, figures, trend, least calling, PDF.
+    out = folder / "bench.pdf"
+    print(f"\n`daftar report summary --format pdf`, seconds wall/cpu (median of {args.runs})"
+          f"\n{header}")
+    for by in GROUPINGS:
+        cells = []
+        for period in periods.values():
+            command = argparse.Namespace(date_from=period.first, date_to=period.last, by=by,
+                                         format="pdf", out=out)
+            with contextlib.redirect_stdout(io.StringIO()):
+                cells.append(timed(store, lambda _s, c=command: cli_summary(store, c), args.runs))
+        _line(by, cells)
+    print(f"\nlast PDF: {out} ({out.stat().st_size:,} bytes)")
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

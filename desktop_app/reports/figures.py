@@ -284,6 +284,10 @@ def _month_groups(period: Period) -> _Groups:
 
 
 def _where(period: Period, scope: Collection[str] | None) -> list[sa.ColumnElement[bool]]:
+    """Received in the period (and in the scope).  On SQLite the instants are text
+    in one fixed form (``UTCDateTime``: ``YYYY-MM-DD HH:MM:SS.ffffff``, UTC) and the
+    bounds are bound through the same type, so the text comparison is exact and is
+    answered by the ``received_at`` index."""
     conditions = [_R.c.received_at >= period.start, _R.c.received_at < period.end]
     if scope is not None:
         conditions.append(_R.c.district_code.in_(sorted(scope)))

@@ -26,6 +26,7 @@ from sync import reference as ref
 from sync.dates import TEHRAN, UTC, Period, utcnow
 from sync.schema import new_id
 from sync.server.changes import Entry, log_changes
+from sync.server.importer import paused_cyclic_gc
 from sync.server.models import Crew, Event, ServiceRequest
 from sync.server.reference_io import has_reference, load_reference, read_reference
 from sync.server.tracking import next_codes
@@ -576,6 +577,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def fill_demo(session: Session, *, requests: int, seed: int = DEMO_YEAR) -> DemoSummary:
     """Fill an empty centre in the caller's transaction (reference data first, when the
     centre has none).  Raises :class:`DemoError` when it already has requests."""
+    with paused_cyclic_gc():
+        return _fill(session, requests, seed)
+
+
+def _fill(session: Session, requests: int, seed: int) -> DemoSummary:
     present = session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest))
     if present:
         raise DemoError(

@@ -13,6 +13,7 @@ are imported when first used; an action whose module this build lacks is hidden.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -43,9 +44,15 @@ USER_ROLES = frozenset({Role.MANAGER})
 REPORT_ROLES = frozenset({Role.MANAGER, Role.CENTRE})
 
 
+def has_module(module: str) -> bool:
+    """Whether this build has ``desktop_app.ui.<module>``, without importing it:
+    the window opens without paying for the forms, reports and printing."""
+    return importlib.util.find_spec(f"desktop_app.ui.{module}") is not None
+
+
 def optional(module: str, name: str) -> Any | None:
-    """A class or function of another part of the app, or None if this build
-    lacks it (its action is then hidden, not broken)."""
+    """A class or function of another part of the app, imported on first use, or
+    None if this build lacks it (its action is then hidden, not broken)."""
     try:
         return getattr(importlib.import_module(f"desktop_app.ui.{module}"), name)
     except (ImportError, AttributeError):
@@ -111,14 +118,14 @@ class MainWindow(QMainWindow):
     # ============================================================= actions
 
     def _action(self, name: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None,
-                *, allowed: bool = True, module: tuple[str, str] | None = None) -> QAction:
+                *, allowed: bool = True, module: str | None = None) -> QAction:
         action = QAction(self)
         action.setObjectName(name)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
-        available = module is None or optional(*module) is not None
+        available = module is None or has_module(module)
         action.setVisible(allowed and available)
         action.setEnabled(allowed and available)
         self.addAction(action)  # shortcuts work even where no menu shows the action
@@ -132,26 +139,26 @@ class MainWindow(QMainWindow):
         self.act_next = self._action("actNext", lambda: self.table.move_current(+1), "Ctrl+Down")
         self.act_previous = self._action("actPrevious", lambda: self.table.move_current(-1), "Ctrl+Up")
         self.act_open = self._action("actOpen", self.open_current, "Ctrl+O",
-                                     module=("request_form", "RequestForm"))
+                                     module="request_form")
         self.act_walk_in = self._action("actWalkIn", self.new_walk_in, QKeySequence.StandardKey.New,
-                                        allowed=role in WALK_IN_ROLES, module=("walk_in", "WalkInDialog"))
+                                        allowed=role in WALK_IN_ROLES, module="walk_in")
         self.act_assign = self._action("actAssign", self.assign_selected, "Ctrl+Shift+A",
                                        allowed=role in workflow.ASSIGN_ROLES,
-                                       module=("assign", "AssignDialog"))
+                                       module="assign")
         self.act_print = self._action("actPrintOrders", self.print_selected, QKeySequence.StandardKey.Print,
-                                      module=("print_actions", "print_work_orders"))
+                                      module="print_actions")
         self.act_print_day = self._action("actPrintCrewDay", self.print_crew_day, "Ctrl+Shift+P",
-                                          module=("print_actions", "print_crew_day"))
+                                          module="print_actions")
         self.act_sync = self._action("actSync", self.sync.sync_now, "F9", allowed=self.sync.available)
         self.act_problems = self._action("actProblems", self.open_sync_problems,
-                                         module=("sync_problems", "SyncProblemsDialog"))
+                                         module="sync_problems")
         self.act_crews = self._action("actCrews", self.open_crews, allowed=role in CREW_ROLES,
-                                      module=("crews", "CrewsDialog"))
+                                      module="crews")
         self.act_users = self._action("actUsers", self.open_users, allowed=role in USER_ROLES,
-                                      module=("users", "UsersDialog"))
+                                      module="users")
         self.act_reports = self._action("actReports", self.show_reports, "Ctrl+R",
                                         allowed=role in REPORT_ROLES,
-                                        module=("reports_page", "ReportsPage"))
+                                        module="reports_page")
         self.act_quit = self._action("actQuit", self.close, QKeySequence.StandardKey.Quit)
         self.act_shortcuts = self._action("actShortcuts", self.show_shortcuts, "F1")
         self.act_persian = self._action("actPersian", lambda: self.set_language("fa"))
@@ -207,9 +214,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         rows = self.table.selected_rows()
         role = self.ctx.actor.role
-        has_assign = optional("assign", "AssignDialog") is not None and role in workflow.ASSIGN_ROLES
         assignable = bool(rows) and all(can_assign(row, role) for row in rows)
-        self.act_assign.setEnabled(has_assign and assignable)
+        self.act_assign.setEnabled(self.act_assign.isVisible() and assignable)
         self.act_open.setEnabled(self.table.currentIndex().isValid() and self.act_open.isVisible())
         self.act_print.setEnabled(bool(rows) and self.act_print.isVisible())
 

@@ -7,6 +7,7 @@ Shared by the sync tests (API, push, pull, auth, engine, office service, model-b
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,13 +24,15 @@ from desktop_app.services import sync_service
 from desktop_app.services.requests import Actor
 from desktop_app.store.db import Store, open_store
 from sync import reference
-from sync.dates import utcnow
+from sync.dates import Period, utcnow
 from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, Op
 from sync.server import db as centre_db
 from sync.server import operations as ops
+from sync.schema import new_id
 from sync.server.app import create_app
+from sync.server.changes import Entry, log_changes
 from sync.server.cli import hash_enrolment_code, new_enrolment_code
-from sync.server.models import Crew, Office, OfficeDistrict, ServiceRequest
+from sync.server.models import Crew, Event, Office, OfficeDistrict, ServiceRequest
 from sync.server.reference_io import load_reference
 from sync.workflow import Role
 
@@ -107,8 +110,6 @@ class Centre:
             return request.id
 
     def add_crew(self, district: str = D1, name: str = "اکیپ مرکز") -> uuid.UUID:
-        from sync.server.changes import Entry, log_changes
-
         with self.sessions.begin() as session:
             crew = Crew(district_code=district, name=name, supervisor="", active=True, version=1,
                         updated_at=utcnow())
@@ -122,6 +123,82 @@ class Centre:
             request = session.get(ServiceRequest, request_id)
             assert request is not None
             return request
+
+
+# ------------------------------------------------------------------ bulk data
+
+PHRASES = (
+    "زباله‌ها دو روز است جمع‌آوری نشده", "آسفالت کوچه خراب شده", "چاله بزرگ وسط خیابان",
+    "جدول کنار پیاده‌رو شکسته", "درخت خشک شده خطرناک است", "چراغ معبر روشن نمی‌شود",
+    "آب باران جمع شده", "تابلوی خیابان افتاده", "سد معبر توسط مغازه", "نخاله ساختمانی رها شده",
+)
+FIRST = ("محمد", "زهرا", "علی", "فاطمه", "حسین", "مریم", "رضا", "سمیه", "مهدی", "نرگس")
+LAST = ("حسینی", "احمدی", "کریمی", "رضایی", "محمدی", "صادقی", "کاشانی", "نراقی", "قمصری")
+STREETS = ("بابا افضل", "امیرکبیر", "فین", "مطهری", "شهید بهشتی", "آیت‌الله کاشانی", "قطب راوندی")
+
+
+def make_rows(n: int, districts: Iterable[str] | None = None, seed: int = 137,
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``n`` referred requests (in ``districts``, else anywhere in Kashan) with their
+    created and referred history entries, as rows for :func:`fill_centre`."""
+    rng = random.Random(seed)
+    refset = reference.default()
+    wanted = set(districts) if districts is not None else None
+    hoods = [h for h in refset.neighbourhoods if wanted is None or h.district_code in wanted]
+    categories = [c.code for c in refset.categories]
+    period = Period.jalali_half(1405, 1)
+    span = int((period.end - period.start).total_seconds())
+    now = utcnow()
+    requests, events = [], []
+    for i in range(n):
+        hood = rng.choice(hoods)
+        received = period.start + dt.timedelta(seconds=rng.randrange(span))
+        request = {
+            "id": new_id(), "tracking_code": f"1405{i + 1:06d}", "received_at": received,
+            "channel": rng.choice(("phone", "phone", "web", "sms")),
+            "district_code": hood.district_code, "neighbourhood_code": hood.code,
+            "category_code": rng.choice(categories),
+            "description": "، ".join(rng.sample(PHRASES, rng.randint(1, 3))) + f" ({i})",
+            "citizen_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            "citizen_phone": f"0912{rng.randrange(10**7):07d}",
+            "address": f"کاشان، خیابان {rng.choice(STREETS)}، کوچه {rng.randint(1, 60)}، پلاک {rng.randint(1, 200)}",
+            "latitude": round(33.98 + rng.random() / 20, 6) if rng.random() < 0.4 else None,
+            "longitude": round(51.43 + rng.random() / 20, 6) if rng.random() < 0.4 else None,
+            "status": "referred", "closed_at": None, "outcome_reason": None, "outcome_note": "",
+            "crew_id": None, "assigned_at": None, "duplicate_of": None, "version": 2,
+            "updated_at": now,
+        }
+        requests.append(request)
+        for kind, source, target, at in (("created", None, "received", received),
+                                         ("status", "received", "referred", received + dt.timedelta(hours=2))):
+            events.append({
+                "id": new_id(), "request_id": request["id"], "kind": kind, "from_status": source,
+                "to_status": target, "reason": None, "note": "", "data": {}, "actor": "operator",
+                "actor_role": "centre", "office_id": None, "client_time": at, "server_time": at,
+                "mutation_id": None,
+            })
+    return requests, events
+
+
+def fill_centre(engine: sa.Engine, requests: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    """Insert :func:`make_rows`' rows and their change-log entries in blocks (Core
+    executemany, as the archive import does): a large centre in seconds."""
+    sessions = centre_db.session_factory(engine)
+    by_request: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for event in events:
+        by_request.setdefault(event["request_id"], []).append(event)
+    block = 10_000
+    for start in range(0, len(requests), block):
+        chunk = requests[start:start + block]
+        history = [e for r in chunk for e in by_request[r["id"]]]
+        with sessions.begin() as session:
+            session.execute(sa.insert(ServiceRequest), chunk)
+            session.execute(sa.insert(Event), history)
+            entries = []
+            for r in chunk:
+                entries.append(Entry("request", str(r["id"]), r["district_code"]))
+                entries.extend(Entry("event", str(e["id"]), r["district_code"]) for e in by_request[r["id"]])
+            log_changes(session, entries)
 
 
 def auth_headers(credential: str | None = None) -> dict[str, str]:

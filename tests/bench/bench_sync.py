@@ -1,0 +1,296 @@
+"""Benchmark of sync: a real centre under uvicorn on loopback, real offices.
+
+A script, not a test (pytest does not collect ``bench_*.py``); it prints numbers and
+asserts nothing about time.
+
+    .venv/bin/python tests/bench/bench_sync.py [--requests 100000] [--postgres URL]
+                                               [--offices 50] [--skip-sqlite]
+
+For the centre on SQLite and, with ``--postgres``, on PostgreSQL (a throwaway database
+made on that server and dropped afterwards), it measures:
+
+1. **initial sync**: ``--requests`` referred requests (each with its two history
+   entries: created, referred) into an empty office that serves every district; the
+   wall time of ``sync_once``, and its ratio to the *raw insert* — a bare ``sqlite3``
+   ``executemany`` of the very same rows (search text already computed) into an
+   office database of the same schema, timed in the same run;
+2. **an empty round** (nothing to push or pull): the median of 5 rounds;
+3. **1,000 changes each way**: 1,000 office actions (notes) and 1,000 centre actions
+   (new referrals), then one round;
+4. PostgreSQL only: **``--offices`` offices at once**, each in its own process, each
+   with its district's share already pulled; every office makes 5 changes, the centre
+   20 per office, then all start a round together; the p50/p95/max round time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import multiprocessing as mp
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from desktop_app.services import sync_service  # noqa: E402
+from desktop_app.services.requests import Actor, Desk  # noqa: E402
+from desktop_app.store import reference as store_reference  # noqa: E402
+from desktop_app.store.db import DB_NAME, open_store  # noqa: E402
+from desktop_app.store.search import search_text  # noqa: E402
+from sync import reference as ref  # noqa: E402
+from sync.dates import UTC, utcnow  # noqa: E402
+from sync.server import db as centre_db  # noqa: E402
+from sync.server import operations as ops  # noqa: E402
+from sync.server.cli import hash_enrolment_code, new_enrolment_code  # noqa: E402
+from sync.server.models import Office, OfficeDistrict, ServiceRequest  # noqa: E402
+from sync.server.reference_io import load_reference  # noqa: E402
+from sync.workflow import Role  # noqa: E402
+from tests.sync.client.harness import fill_centre, make_rows  # noqa: E402
+
+def add_office(engine: sa.Engine, name: str, districts: list[str] | None) -> str:
+    code = new_enrolment_code()
+    with centre_db.session_factory(engine).begin() as session:
+        number = (session.scalar(sa.select(sa.func.max(Office.number))) or 0) + 1
+        office = Office(name=name, number=number, all_districts=districts is None,
+                        created_at=utcnow(), enrolment_code_hash=hash_enrolment_code(code),
+                        enrolment_expires_at=utcnow() + dt.timedelta(days=1))
+        session.add(office)
+        session.flush()
+        session.add_all(OfficeDistrict(office_id=office.id, district_code=d) for d in districts or [])
+    return code
+
+
+# ------------------------------------------------------------- the raw insert
+
+
+def _hex(value: uuid.UUID | None) -> str | None:
+    return value.hex if value else None
+
+
+def _text_time(value: dt.datetime | None) -> str | None:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds") if value else None
+
+
+def raw_insert_seconds(folder: Path, requests: list[dict[str, Any]], events: list[dict[str, Any]]) -> float:
+    """A bare ``executemany`` of the office's rows into an office database of the
+    same schema (indexes, search index triggers): the physical limit of the job."""
+    store = open_store(folder)
+    with store.sessions.begin() as session:
+        store_reference.install(session, ref.default())
+    store.close()
+    request_rows = [(
+        _hex(r["id"]), r["tracking_code"], _text_time(r["received_at"]), r["channel"],
+        r["district_code"], r["neighbourhood_code"], r["category_code"], r["description"],
+        r["citizen_name"], r["citizen_phone"], r["address"], r["latitude"], r["longitude"],
+        r["status"], None, None, "", None, None, None, r["version"], _text_time(r["updated_at"]),
+        search_text(r["tracking_code"], r["citizen_name"], r["citizen_phone"], r["address"],
+                    r["description"]),
+    ) for r in requests]
+    event_rows = [(
+        _hex(e["id"]), _hex(e["request_id"]), e["kind"], e["from_status"], e["to_status"], None,
+        "", "{}", e["actor"], e["actor_role"], None, _text_time(e["client_time"]),
+        _text_time(e["server_time"]), None,
+    ) for e in events]
+    connection = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        connection.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    connection.executemany(
+        "INSERT INTO requests (id, tracking_code, received_at, channel, district_code, "
+        "neighbourhood_code, category_code, description, citizen_name, citizen_phone, address, "
+        "latitude, longitude, status, closed_at, outcome_reason, outcome_note, crew_id, "
+        "assigned_at, duplicate_of, version, updated_at, search_text) "
+        f"VALUES ({', '.join('?' * 23)})", request_rows)
+    connection.executemany(
+        "INSERT INTO events (id, request_id, kind, from_status, to_status, reason, note, data, "
+        "actor, actor_role, office_id, client_time, server_time, mutation_id) "
+        f"VALUES ({', '.join('?' * 14)})", event_rows)
+    connection.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    connection.close()
+    return seconds
+
+
+# ----------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[str]:
+    port = free_port()
+    code = f"from sync.server.app import run; run({url!r}, host='127.0.0.1', port={port})"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + "/health").status_code == 200:
+                    break
+            time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+# ------------------------------------------------------------------ measures
+
+
+def office_actor(store: Any) -> Actor:
+    identity = sync_service.office_identity(store)
+    assert identity is not None
+    return Actor(username="bench", role=Role.CLERK, office_id=identity.office_id,
+                 office_number=identity.number)
+
+
+def timed_round(store: Any) -> tuple[float, sync_service.SyncReport]:
+    started = time.perf_counter()
+    report = sync_service.sync_once(store)
+    return time.perf_counter() - started, report
+
+
+def bench_backend(label: str, url: str, requests: list[dict[str, Any]], events: list[dict[str, Any]],
+                  raw: float, work: Path) -> None:
+    engine = centre_db.open_engine(url)
+    centre_db.upgrade(engine)
+    started = time.perf_counter()
+    with centre_db.session_factory(engine).begin() as session:
+        load_reference(session, ref.default())
+    fill_centre(engine, requests, events)
+    print(f"[{label}] centre filled with {len(requests)} requests in {time.perf_counter() - started:.1f} s")
+    code = add_office(engine, f"bench-{label}", None)
+    with serving(url) as base:
+        store = open_store(work / f"office-{label}")
+        sync_service.enroll(store, base, code)
+        seconds, report = timed_round(store)
+        print(f"[{label}] initial sync: {seconds:.2f} s for {report.pulled} rows in {report.pages} "
+              f"pages; {seconds / raw:.1f}x the raw insert ({raw:.2f} s); PouchDB took 22 s")
+        empty = sorted(timed_round(store)[0] for _ in range(5))
+        print(f"[{label}] empty round: median {1000 * statistics.median(empty):.0f} ms "
+              f"(min {1000 * empty[0]:.0f}, max {1000 * empty[-1]:.0f})")
+        desk = Desk(store.sessions, office_actor(store))
+        for request in requests[:1000]:
+            desk.add_note(request["id"], "پیگیری شد")
+        with centre_db.session_factory(engine).begin() as session:
+            for request in requests[1000:2000]:
+                ops.change_status(session, request["id"], "not_actionable", actor="operator",
+                                  reason="duplicate")
+        seconds, report = timed_round(store)
+        print(f"[{label}] 1,000 changes each way: {seconds:.2f} s (pushed {report.pushed}, "
+              f"pulled {report.pulled} rows)")
+        store.close()
+        if label == "postgresql" and ARGS.offices:
+            bench_many(engine, base, work, ARGS.offices)
+    engine.dispose()
+
+
+def _office_round(args: tuple[str, str, Any]) -> float:
+    folder, base, barrier = args
+    store = open_store(folder)
+    desk = Desk(store.sessions, office_actor(store))
+    with store.sessions() as session:
+        from desktop_app.store import models as m
+
+        ids = list(session.scalars(sa.select(m.ServiceRequest.id).limit(5)))
+    for request_id in ids:
+        desk.add_note(request_id, "پیگیری شد")
+    barrier.wait()
+    seconds, _ = timed_round(store)
+    store.close()
+    return seconds
+
+
+def bench_many(engine: sa.Engine, base: str, work: Path, offices: int) -> None:
+    refset = ref.default()
+    districts = [d.code for d in refset.districts]
+    folders = []
+    for i in range(offices):
+        district = districts[i % len(districts)]
+        code = add_office(engine, f"many-{i}", [district])
+        store = open_store(work / f"many-{i}")
+        sync_service.enroll(store, base, code)
+        sync_service.sync_once(store)
+        store.close()
+        folders.append(str(work / f"many-{i}"))
+    sessions = centre_db.session_factory(engine)
+    with sessions.begin() as session:
+        for district in districts[:offices]:
+            for _ in range(20):
+                ops.intake(session, district_code=district, category_code="garbage",
+                           description="درخواست تازه", actor="operator")
+    with sessions.begin() as session:
+        for request_id in session.scalars(sa.select(ServiceRequest.id)
+                                          .where(ServiceRequest.status == "received")):
+            ops.refer(session, request_id, actor="operator")
+    with mp.Manager() as manager:
+        barrier = manager.Barrier(offices)
+        with mp.get_context("spawn").Pool(offices) as pool:
+            times = sorted(pool.map(_office_round, [(f, base, barrier) for f in folders]))
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    print(f"[postgresql] {offices} offices at once: p50 {statistics.median(times):.2f} s, "
+          f"p95 {p95:.2f} s, max {times[-1]:.2f} s")
+
+
+def _postgres_database(admin_url: str) -> Iterator[str]:
+    admin = sa.create_engine(centre_db.normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    name = f"daftar_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(centre_db.normalise_url(admin_url)).set(database=name) \
+            .render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def main() -> None:
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
+    requests, events = make_rows(ARGS.requests)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        raw = raw_insert_seconds(work / "raw", requests, events)
+        print(f"raw insert of {len(requests)} requests + {len(events)} events: {raw:.2f} s")
+        if not ARGS.skip_sqlite:
+            bench_backend("sqlite", f"sqlite:///{work / 'centre.sqlite3'}", requests, events, raw, work)
+        if ARGS.postgres:
+            with contextlib.contextmanager(_postgres_database)(ARGS.postgres) as url:
+                bench_backend("postgresql", url, requests, events, raw, work)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL server")
+    parser.add_argument("--offices", type=int, default=50, help="offices at once (PostgreSQL)")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    ARGS = parser.parse_args()
+    main()

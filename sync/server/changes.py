@@ -43,7 +43,9 @@ def log_changes(session: Session, entries: Iterable[Entry]) -> int | None:
     first = allocate_seq(session, len(batch))
     now = utcnow()
     session.execute(
-        sa.insert(ChangeLog),
+        # Into the table, not the mapped class: the ORM bulk path splits rows whose
+        # empty columns differ into separate statements.
+        sa.insert(ChangeLog.__table__),
         [
             {"seq": first + i, "entity": e.entity, "entity_key": e.key,
              "district_code": e.district_code, "op": e.op, "at": now}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -305,7 +306,7 @@ class RequestForm(QDialog):
         ctx.bus.sig_sync_state.connect(self.reload)
         self.reload()
 
-    def _button(self, name: str, slot: object) -> QPushButton:
+    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton()
         button.setObjectName(name)
         button.setAutoDefault(False)
@@ -527,7 +528,7 @@ class RequestForm(QDialog):
         if self._snapshot is not None:
             self._offer_actions(self._snapshot)
 
-    def _run(self, work: object) -> None:
+    def _run(self, work: Callable[[], Changes]) -> None:
         """Run one Desk action off the GUI thread, announce what it changed."""
         self._error.hide()
         self._set_busy(True)

@@ -218,8 +218,8 @@ def test_roles_decide_what_is_offered(qtbot, open_app, actor: Actor, offered: se
 def test_sync_state_and_new_referrals_reach_the_window(qtbot, open_app) -> None:  # type: ignore[no-untyped-def]
     backend = FakeSync(Report(pulled=3, new_referrals=2))
     window = open_app(backend=backend)
-    qtbot.waitUntil(lambda: backend.rounds >= 1 and "آنلاین" in window.status.connection.text())
-    assert "۱۴۰۵/۰۱/۱۲" in window.status.last_sync.text()
+    qtbot.waitUntil(lambda: "آنلاین" in window.status.connection.text()
+                    and "۱۴۰۵/۰۱/۱۲" in window.status.last_sync.text())  # 2026-04-01
     qtbot.waitUntil(lambda: not window.sync.status.running)
     with qtbot.waitSignal(window.sync.sig_new_referrals):
         window.act_sync.trigger()
@@ -287,15 +287,26 @@ def test_run_gui_signs_in_shows_the_window_and_returns_the_exit_code(
     shown: list[QWidget] = []
 
     def close_when_shown() -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        shown.append(window)
-        window.close()
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow) and window.isVisible():
+                shown.append(window)
+                window.close()  # the last window closed: exec() returns
 
+    poll = QTimer()
+    poll.timeout.connect(close_when_shown)
+    poll.start(20)
+    watchdog = QTimer()  # a window left open fails the test instead of hanging it
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(lambda: QApplication.exit(99))
+    watchdog.start(30_000)
     monkeypatch.setattr(app_module, "sign_in", lambda store, tasks: CLERK)
-    QTimer.singleShot(0, close_when_shown)
     args = argparse.Namespace(data_dir=folder, lang="en")
-    assert app_module.run_gui(args) == 0
-    assert shown and shown[0].ctx.actor == CLERK
+    try:
+        assert app_module.run_gui(args) == 0
+    finally:
+        poll.stop()
+        watchdog.stop()
+    assert len(shown) == 1 and shown[0].ctx.actor == CLERK
 
     monkeypatch.setattr(app_module, "sign_in", lambda store, tasks: None)  # the login was closed
     assert app_module.run_gui(args) == 0

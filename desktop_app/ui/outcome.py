@@ -122,7 +122,9 @@ class OutcomeDialog(QDialog):
         self._target = Status(target)
         self._choices: OutcomeChoices | None = None
         self.setObjectName("outcomeDialog")
-        self.setMinimumWidth(480)
+        # Room for the notes that appear under the fields: a word-wrapped label
+        # does not grow its window, and the buttons would cover the note box.
+        self.resize(540, 400)
 
         self._intro = QLabel()
         self._intro.setObjectName("intro")
@@ -167,6 +169,7 @@ class OutcomeDialog(QDialog):
         layout.addWidget(self._intro)
         layout.addLayout(form)
         layout.addWidget(self._error)
+        layout.addStretch(1)
         layout.addWidget(self._buttons)
 
         self._retranslate()

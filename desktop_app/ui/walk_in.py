@@ -250,6 +250,9 @@ class WalkInDialog(QDialog):
         self._summary = QLabel()
         self._summary.setObjectName("summary")
         self._summary.setWordWrap(True)
+        # Vazirmatn's final ی reaches past its advance: a margin keeps a line's last
+        # letter from being cut at the label's edge.
+        self._summary.setMargin(4)
         self._another = QPushButton()
         self._another.setObjectName("another")
         self._another.clicked.connect(self._on_another)

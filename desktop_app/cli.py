@@ -25,8 +25,8 @@ PROG = "daftar"
 HANDLERS = {
     "enroll": "desktop_app.services.sync_service:cli_enroll",
     "sync": "desktop_app.services.sync_service:cli_sync",
-    "report": "desktop_app.reports.summary:cli_summary",
-    "workorders": "desktop_app.reports.workorders:cli_workorders",
+    "report": "desktop_app.services.reporting:cli_summary",
+    "workorders": "desktop_app.services.printing:cli_workorders",
 }
 
 

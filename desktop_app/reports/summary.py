@@ -23,7 +23,6 @@ failed run never leaves half a report where a scheduler expects one.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import os
@@ -42,13 +41,11 @@ from desktop_app.reports.figures import (
     monthly_trend, period_label, period_range_label,
 )
 from desktop_app.reports.summary_pdf import build_pdf
-from desktop_app.store.db import Store
-from sync.dates import Period, format_jalali_date, format_jalali_datetime
-from sync.db import make_engine
+from sync.dates import Period, format_jalali_datetime
 
 __all__ = [
     "FORMATS", "GROUPINGS", "GROUPING_LABELS_FA", "MONTH", "NeighbourhoodCalls", "ReasonCount",
-    "ReportError", "SummaryReport", "SummaryRow", "cli_summary", "compute_summary",
+    "ReportError", "SummaryReport", "SummaryRow", "compute_summary", "export",
     "csv_header", "least_calling", "monthly_figures", "monthly_trend", "output_format",
     "period_label", "period_range_label", "write_csv", "write_pdf", "write_xlsx",
 ]
@@ -256,47 +253,22 @@ def output_format(requested: str | None, out: Path) -> str:
     return suffix if suffix in FORMATS else "pdf"
 
 
-@contextlib.contextmanager
-def _reading(store: Store) -> Iterator[Session]:
-    """A session that only reads: a plain ``BEGIN`` (the store's engine begins
-    every transaction IMMEDIATE, which would hold the write lock — and hold up a
-    sync in the open window — for as long as the report takes)."""
-    engine = make_engine(f"sqlite:///{store.db_path}", immediate=False)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def cli_summary(store: Store, args: argparse.Namespace) -> int:
-    """``daftar report summary --from D --to D --by G [--format F] --out FILE``."""
-    if args.by not in GROUPINGS:
-        raise ReportError(f"unknown grouping {args.by!r}: use one of {', '.join(GROUPINGS)}")
-    if args.date_to < args.date_from:
-        raise ReportError(
-            f"--to {format_jalali_date(args.date_to, persian_digits=False)} is before --from "
-            f"{format_jalali_date(args.date_from, persian_digits=False)}: give the first day "
-            "with --from and the last with --to"
-        )
-    period = Period(args.date_from, args.date_to)
-    fmt = output_format(args.format, args.out)
-    with _reading(store) as session:
-        report = compute_summary(session, period, args.by)
-        if fmt == "csv":
-            write_csv(report, args.out)
-        else:
-            least = least_calling(session, period, LEAST_CALLING_SHOWN)
-            # A trend needs two months at least; past a year its chart has no room.
-            trend = None
-            if 1 < len(period.months()) <= 12:
-                trend = monthly_figures(session, period, as_of=report.generated_at)
-            writer = write_pdf if fmt == "pdf" else write_xlsx
-            writer(report, args.out, trend=trend, least=least)
-    t = report.totals
-    first = format_jalali_date(period.first, persian_digits=False)
-    last = format_jalali_date(period.last, persian_digits=False)
-    print(f"wrote {args.out} ({fmt}): {first} to {last} by {args.by}, {len(report.rows)} groups, "
-          f"{t.received} received: {t.done} done, {t.not_actionable} not actionable, "
-          f"{t.in_progress} in progress ({t.overdue} overdue)")
-    return 0
+def export(session: Session, period: Period, by: str, out: Path, fmt: str, *,
+           districts: Sequence[str] | None = None) -> SummaryReport:
+    """Compute the summary of ``period`` by ``by`` and write it as ``fmt``: the CSV
+    holds the figures alone; the PDF and the workbook add who calls least and, for
+    a period of two to twelve months, the month-by-month trend."""
+    if by not in GROUPINGS:
+        raise ReportError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+    report = compute_summary(session, period, by, districts=districts)
+    if fmt == "csv":
+        write_csv(report, out)
+        return report
+    least = least_calling(session, period, LEAST_CALLING_SHOWN, districts=districts)
+    # A trend needs two months at least; past a year its chart has no room.
+    trend = None
+    if 1 < len(period.months()) <= 12:
+        trend = monthly_figures(session, period, as_of=report.generated_at, districts=districts)
+    writer = write_pdf if fmt == "pdf" else write_xlsx
+    writer(report, out, trend=trend, least=least)
+    return report

@@ -7,8 +7,10 @@ that an upgrade can never cost an office its data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,18 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, on its own engine with a plain ``BEGIN``: the
+        store's engine begins every transaction IMMEDIATE, which would hold the
+        write lock — and hold up a sync — for as long as a long report reads."""
+        engine = make_engine(f"sqlite:///{self.db_path}", immediate=False)
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 def backup_file(source: Path, target: Path) -> None:

@@ -40,7 +40,7 @@ from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
-from desktop_app.ui.walk_in import office_scope
+from desktop_app.services.scope import office_scope
 from sync.workflow import Role
 
 # Who may change crews (the Desk checks the same).

@@ -76,7 +76,7 @@ def _tell(parent: QWidget | None, icon: QMessageBox.Icon, text: str) -> None:
 def print_work_orders(ctx: AppContext, request_ids: Sequence[uuid.UUID],
                       parent: QWidget | None = None, *, page_size: str = "A4") -> None:
     """Work orders for the given requests (one page each), opened as the preview."""
-    from desktop_app.reports.workorders import issue_work_orders
+    from desktop_app.services.printing import issue_work_orders
 
     ids = list(request_ids)
     store, actor, out = ctx.store, ctx.actor, printout_path("work-orders")
@@ -194,7 +194,7 @@ class CrewDayDialog(QDialog):
             self._note.setText(error_text(error))
 
     def _on_print(self) -> None:
-        from desktop_app.reports.workorders import issue_crew_day
+        from desktop_app.services.printing import issue_crew_day
 
         ctx, crew_id = self._ctx, uuid.UUID(self._crew.currentData())
         store, actor, day, paper = ctx.store, ctx.actor, self._day.day(), self._paper.currentText()

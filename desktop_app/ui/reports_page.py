@@ -51,7 +51,7 @@ from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import day_text, error_text, local_name
 from desktop_app.ui.print_actions import printout_path, show_pdf
-from desktop_app.ui.walk_in import office_scope
+from desktop_app.services.scope import office_scope
 from desktop_app.ui.widgets.jalali import JALALI, JalaliDateEdit
 from sync.dates import Period, jalali
 
@@ -86,23 +86,22 @@ def group_names(store: Store, grouping: str) -> dict[str, tuple[str, str]]:
         return {str(code): names for code, names in table.items()}
 
 
-def compute(store: Store, period: Period, grouping: str) -> Figures:
+def compute(store: Store, period: Period, grouping: str,
+            then_write: Path | None = None) -> Figures:
+    """The figures for the page; with ``then_write``, the same report saved as the
+    command line would save it (PDF and workbook with who calls least and the trend)."""
+    if then_write is not None:
+        from desktop_app.services.reporting import export_report
+
+        report = export_report(store, period, grouping, then_write)
+        return Figures(report, group_names(store, grouping))
     from desktop_app.reports.summary import compute_summary
 
     scope = office_scope(store)
-    with store.sessions() as session:
+    with store.reading() as session:
         report = compute_summary(session, period, grouping,
                                  districts=None if scope.everywhere else scope.districts)
     return Figures(report, group_names(store, grouping))
-
-
-def write_report(report: Any, out: Path) -> Path:
-    from desktop_app.reports import summary
-
-    writer = {"pdf": summary.write_pdf, "csv": summary.write_csv,
-              "xlsx": summary.write_xlsx}[out.suffix.lstrip(".").lower()]
-    writer(report, out)
-    return out
 
 
 _ROOT = QModelIndex()
@@ -385,8 +384,7 @@ class ReportsPage(QWidget):
         store, grouping = self._ctx.store, self.grouping()
 
         def work() -> tuple[Figures, Path | None]:
-            figures = compute(store, period, grouping)
-            return figures, write_report(figures.report, then_write) if then_write else None
+            return compute(store, period, grouping, then_write), then_write
 
         for button in (self._show_button, self._save, self._print):
             button.setEnabled(False)

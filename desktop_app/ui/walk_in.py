@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.services.errors import FieldProblem, ValidationFailed
+from desktop_app.services.scope import office_scope
 from desktop_app.services.requests import Changes, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
@@ -67,37 +68,6 @@ class Registered:
     category: Names | None
     neighbourhood: Names | None
     status: Status
-
-
-@dataclass(frozen=True)
-class OfficeScope:
-    """The districts an office serves, in region order."""
-
-    districts: tuple[str, ...]
-    #: The centre's own office: every district (reports then say "all regions").
-    everywhere: bool
-
-
-def office_scope(store: Store) -> OfficeScope:
-    """The enrolment scope as the centre last gave it; before enrolment, the
-    districts of the office's requests and crews (a demo or a restored backup); and
-    for an office with neither yet, every district."""
-    from desktop_app.services.sync_service import office_identity
-
-    identity = office_identity(store)
-    with store.sessions() as session:
-        every = list(session.scalars(
-            sa.select(m.District.code).order_by(m.District.region_number, m.District.code)))
-        if identity is not None:
-            if identity.all_districts:
-                return OfficeScope(tuple(every), True)
-            wanted = set(identity.districts)
-        else:
-            wanted = set(session.scalars(sa.select(m.ServiceRequest.district_code).distinct()))
-            wanted |= set(session.scalars(sa.select(m.Crew.district_code).distinct()))
-    if not wanted:
-        return OfficeScope(tuple(every), True)
-    return OfficeScope(tuple(code for code in every if code in wanted), False)
 
 
 def load_walk_in_choices(store: Store) -> WalkInChoices:

@@ -39,8 +39,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from desktop_app.reports.summary import (  # noqa: E402
-    GROUPINGS, cli_summary, compute_summary, least_calling, monthly_figures,
+    GROUPINGS, compute_summary, least_calling, monthly_figures,
 )
+from desktop_app.services.reporting import cli_summary  # noqa: E402
 from desktop_app.reports.persian import fa  # noqa: E402
 from desktop_app.store import models as m  # noqa: E402
 from desktop_app.store import reference as store_reference  # noqa: E402

@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from desktop_app.reports import workorders as wo  # noqa: E402
+from desktop_app.services import printing  # noqa: E402
 from desktop_app.store.db import Store, open_store  # noqa: E402
 from sync.dates import UTC, to_tehran, utcnow  # noqa: E402
 from tests.factories import CREW_A, SUPERVISOR, desk, make_request, office  # noqa: E402
@@ -113,7 +114,7 @@ def measure(folder: Path, page_size: str) -> dict[str, list[float]]:
         wo.render_work_orders(some, io.BytesIO(), page_size=page_size)
     out["one: load + render to memory, warm"] = [one_warm.wall, one_warm.cpu]
     with Clock() as issue:
-        wo.issue_work_orders(store, SUPERVISOR, [some[0].request_id], folder / "one.pdf",
+        printing.issue_work_orders(store, SUPERVISOR, [some[0].request_id], folder / "one.pdf",
                              page_size=page_size)
     out["one: issue_work_orders (file + event)"] = [issue.wall, issue.cpu]
 

@@ -31,6 +31,7 @@ from pypdf.generic import ContentStream
 
 from desktop_app import cli
 from desktop_app.reports import workorders as wo
+from desktop_app.services import printing
 from desktop_app.reports.persian import visual, wrap
 from desktop_app.reports.qr import qr_matrix
 from desktop_app.services.errors import ServiceError
@@ -375,7 +376,7 @@ def test_the_day_sheet_lists_open_work_in_route_order(store: Store) -> None:
     later = assigned(store, CREW_A, assigned_at=dt.datetime(2026, 4, 2, 20, 31, tzinfo=UTC))
     expected = [bazaar_sooner, bazaar_later, posht, sarsiab, fin, nowhere]
 
-    out = wo.issue_crew_day(store, SUPERVISOR, CREW_A, day, Path(store.folder) / "day.pdf")
+    out = printing.issue_crew_day(store, SUPERVISOR, CREW_A, day, Path(store.folder) / "day.pdf")
     _, pages = read_pdf(out.read_bytes())
     codes = [r.tracking_code for r in expected]
     # The cover, then one work order per request, in the same order.
@@ -399,7 +400,7 @@ def test_the_day_sheet_lists_open_work_in_route_order(store: Store) -> None:
 
 
 def test_an_empty_day_still_prints_a_cover_saying_so(store: Store) -> None:
-    out = wo.issue_crew_day(store, SUPERVISOR, CREW_B, dt.date(2026, 4, 2),
+    out = printing.issue_crew_day(store, SUPERVISOR, CREW_B, dt.date(2026, 4, 2),
                             Path(store.folder) / "empty.pdf")
     _, pages = read_pdf(out.read_bytes())
     assert len(pages) == 1
@@ -442,7 +443,7 @@ def test_a_long_day_sheet_repeats_the_table_header(store: Store) -> None:
 
 def test_issuing_records_the_event_after_the_pdf_is_written(store: Store) -> None:
     first, second = make_request(store), make_request(store)
-    out = wo.issue_work_orders(store, SUPERVISOR, [first.id, second.id],
+    out = printing.issue_work_orders(store, SUPERVISOR, [first.id, second.id],
                                Path(store.folder) / "orders.pdf", page_size="A5")
     assert latin_codes(read_pdf(out.read_bytes())[1]) == [first.tracking_code,
                                                           second.tracking_code]
@@ -465,9 +466,9 @@ def test_a_failed_print_records_nothing_and_leaves_the_old_file(store: Store,
         target.write_bytes(b"%PDF-1.4 half a page")
         raise OSError("printer spool full")
 
-    monkeypatch.setattr(wo, "render_work_orders", broken)
+    monkeypatch.setattr(printing, "render_work_orders", broken)
     with pytest.raises(OSError, match="spool"):
-        wo.issue_work_orders(store, SUPERVISOR, [request.id], out)
+        printing.issue_work_orders(store, SUPERVISOR, [request.id], out)
     assert out.read_bytes() == b"yesterday's orders"
     assert sorted(p.name for p in out.parent.glob("*orders.pdf*")) == ["orders.pdf"]
     assert events(store, EventKind.WORK_ORDER_ISSUED) == []
@@ -475,15 +476,15 @@ def test_a_failed_print_records_nothing_and_leaves_the_old_file(store: Store,
 
 def test_unknown_requests_are_refused(store: Store) -> None:
     with pytest.raises(ServiceError) as caught:
-        wo.issue_work_orders(store, SUPERVISOR, [uuid.uuid4()], Path(store.folder) / "x.pdf")
+        printing.issue_work_orders(store, SUPERVISOR, [uuid.uuid4()], Path(store.folder) / "x.pdf")
     assert caught.value.code == "unknown_request"
     with pytest.raises(ServiceError) as caught:
-        wo.issue_crew_day(store, SUPERVISOR, uuid.uuid4(), dt.date(2026, 4, 2),
+        printing.issue_crew_day(store, SUPERVISOR, uuid.uuid4(), dt.date(2026, 4, 2),
                           Path(store.folder) / "x.pdf")
     assert caught.value.code == "unknown_crew"
     assert not (Path(store.folder) / "x.pdf").exists()
     with pytest.raises(FileNotFoundError, match="no folder .*nowhere: create it"):
-        wo.issue_work_orders(store, SUPERVISOR, [make_request(store).id],
+        printing.issue_work_orders(store, SUPERVISOR, [make_request(store).id],
                              Path(store.folder) / "nowhere" / "x.pdf")
     assert events(store, EventKind.WORK_ORDER_ISSUED) == []
 
@@ -493,7 +494,7 @@ def test_unknown_requests_are_refused(store: Store) -> None:
 
 def run_cli(store: Store, *argv: str) -> int:
     args = cli.build_parser().parse_args(["workorders", *argv])
-    return wo.cli_workorders(store, args)
+    return printing.cli_workorders(store, args)
 
 
 def test_cli_prints_requests_by_tracking_code_as_user_cli(store: Store, tmp_path: Path,
@@ -541,7 +542,7 @@ def test_two_crews_of_one_name_need_the_id(store: Store) -> None:
         session.add(m.Crew(district_code="1-2", name="اکیپ آسفالت", supervisor="", active=True,
                            version=1, updated_at=RECEIVED))
     with store.sessions() as session, pytest.raises(ServiceError, match="give the crew's id"):
-        wo.find_crew(session, "اکیپ آسفالت")
+        printing.find_crew(session, "اکیپ آسفالت")
 
 
 def test_the_dto_is_plain_data(store: Store) -> None:

@@ -160,203 +160,203 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="227"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="233"/>
         <source>Could not read the requests: %1</source>
         <translation>خواندن درخواست‌ها ممکن نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="230"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="236"/>
         <source>%1 new requests were referred to this office by the centre.</source>
         <translation>%1 درخواست تازه از مرکز به این دفتر ارجاع شد.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="295"/>
-        <location filename="../../desktop_app/ui/main_window.py" line="343"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="301"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="349"/>
         <source>Reports</source>
         <translation>گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="301"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="307"/>
         <source>Search</source>
         <translation>جستجو</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="302"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="308"/>
         <source>New walk-in request</source>
         <translation>ثبت درخواست حضوری</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="303"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="309"/>
         <source>Assign the selected requests to a crew</source>
         <translation>واگذاری درخواست‌های برگزیده به اکیپ</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="304"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="310"/>
         <source>Open the current request (or Enter)</source>
         <translation>باز کردن درخواست جاری (یا Enter)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="305"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="311"/>
         <source>Next request</source>
         <translation>درخواست بعدی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="306"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="312"/>
         <source>Previous request</source>
         <translation>درخواست قبلی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="307"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="313"/>
         <source>Print work orders</source>
         <translation>چاپ دستور کار</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="308"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="314"/>
         <source>Clear filters</source>
         <translation>پاک کردن فیلترها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="309"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="315"/>
         <source>Read the table again</source>
         <translation>خواندن دوباره‌ی جدول</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="310"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="316"/>
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="315"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="321"/>
         <source>Keyboard shortcuts</source>
         <translation>میان‌برهای صفحه‌کلید</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="339"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="345"/>
         <source>Daftar — 137 requests — %1</source>
         <translation>دفتر — درخواست‌های ۱۳۷ — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="341"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="347"/>
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="344"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="350"/>
         <source>&amp;Office</source>
         <translation>&amp;دفتر</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="345"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="351"/>
         <source>&amp;Requests</source>
         <translation>د&amp;رخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="346"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="352"/>
         <source>&amp;View</source>
         <translation>&amp;نما</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="347"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="353"/>
         <source>&amp;Language</source>
         <translation>&amp;زبان</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="348"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="354"/>
         <source>&amp;Help</source>
         <translation>&amp;راهنما</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="349"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="355"/>
         <source>Main toolbar</source>
         <translation>نوار ابزار اصلی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="351"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="357"/>
         <source>&amp;Search</source>
         <translation>&amp;جستجو</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="352"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="358"/>
         <source>&amp;Clear filters</source>
         <translation>&amp;پاک کردن فیلترها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="353"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="359"/>
         <source>Re&amp;fresh</source>
         <translation>&amp;تازه‌سازی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="354"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="360"/>
         <source>&amp;Next request</source>
         <translation>درخواست &amp;بعدی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="355"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="361"/>
         <source>&amp;Previous request</source>
         <translation>درخواست &amp;قبلی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="356"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="362"/>
         <source>&amp;Open request</source>
         <translation>&amp;باز کردن درخواست</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="357"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="363"/>
         <source>New &amp;walk-in</source>
         <translation>درخواست &amp;حضوری</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="358"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="364"/>
         <source>&amp;Assign to crew…</source>
         <translation>&amp;واگذاری به اکیپ…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="359"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="365"/>
         <source>&amp;Print work orders</source>
         <translation>&amp;چاپ دستور کار</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="360"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="366"/>
         <source>Print a crew&apos;s &amp;day sheet…</source>
         <translation>چاپ &amp;برگه‌ی روزانه‌ی اکیپ…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="361"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="367"/>
         <source>S&amp;ync now</source>
         <translation>&amp;همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="362"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="368"/>
         <source>Sync &amp;problems…</source>
         <translation>&amp;مشکلات همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="363"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="369"/>
         <source>&amp;Crews…</source>
         <translation>ا&amp;کیپ‌ها…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="364"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="370"/>
         <source>&amp;Users…</source>
         <translation>&amp;کاربران…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="365"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="371"/>
         <source>&amp;Reports</source>
         <translation>&amp;گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="366"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="372"/>
         <source>&amp;Quit</source>
         <translation>&amp;خروج</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="367"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="373"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;میان‌برهای صفحه‌کلید</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="374"/>
+        <location filename="../../desktop_app/ui/main_window.py" line="380"/>
         <source>Assign the selected requests to a crew (referred, assigned or in progress only)</source>
         <translation>واگذاری درخواست‌های برگزیده به اکیپ (فقط ارجاع‌شده، واگذارشده یا در دست اقدام)</translation>
     </message>
@@ -364,87 +364,87 @@
 <context>
     <name>RequestTable</name>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="144"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="164"/>
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="145"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="165"/>
         <source>Received</source>
         <translation>تاریخ ثبت</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="146"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="166"/>
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="147"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="167"/>
         <source>Due</source>
         <translation>موعد</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="148"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="168"/>
         <source>Category</source>
         <translation>موضوع</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="149"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="169"/>
         <source>Description</source>
         <translation>شرح</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="150"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="170"/>
         <source>Neighbourhood</source>
         <translation>محله</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="151"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="171"/>
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="152"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="172"/>
         <source>Citizen</source>
         <translation>شهروند</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="153"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="173"/>
         <source>Phone</source>
         <translation>تلفن</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="154"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="174"/>
         <source>Crew</source>
         <translation>اکیپ</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="155"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="175"/>
         <source>Channel</source>
         <translation>کانال</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="314"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="335"/>
         <source>Click to sort by this column</source>
         <translation>برای مرتب‌سازی بر پایه‌ی این ستون کلیک کنید</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="387"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="408"/>
         <source>1 day late</source>
         <translation>۱ روز تأخیر</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="388"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="409"/>
         <source>%1 days late</source>
         <translation>%1 روز تأخیر</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="411"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="432"/>
         <source>Target: %1</source>
         <translation>موعد: %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/request_table.py" line="414"/>
+        <location filename="../../desktop_app/ui/request_table.py" line="435"/>
         <source>Overdue — past its category&apos;s target days.</source>
         <translation>معوق — از مهلت موضوع خود گذشته است.</translation>
     </message>

@@ -408,13 +408,13 @@ class RequestQueries:
             conditions = self._conditions(conn, filt, now=now)
             if after is not None:
                 conditions.append(self._after(sort, after))
-            query = (
-                sa.select(*_columns())
-                .where(*conditions)
-                .order_by(*self._order(sort))
-                .limit(limit + 1)
-            )
-            result = conn.execute(query).all()
+            # Rowids first, then the rows: ordering by an index key and rowid needs
+            # only the index, and SQLite would otherwise carry every column of every
+            # row it sorts (a whole category, for a category sort) through the sorter.
+            order = self._order(sort)
+            page = (sa.select(ROWID).select_from(REQUESTS).where(*conditions).order_by(*order)
+                    .limit(limit + 1).correlate(None))  # its own FROM, not the outer one
+            result = conn.execute(sa.select(*_columns()).where(ROWID.in_(page)).order_by(*order)).all()
             days = self._target_days(conn)
         return Page([_row(row, days) for row in result[:limit]], has_more=len(result) > limit)
 

@@ -7,14 +7,15 @@ The centre is the truth; the office holds its districts' share, plus its own cha
 the centre has not answered yet (the outbox).  Three rules keep the two in step:
 
 * **A pulled row never hides an unanswered change.**  Requests and crews with
-  entries in the outbox keep the office's version when a page brings the centre's;
-  the centre's answer to the *last* of those entries carries the centre's row
-  (``server_value``), which then replaces the office's.  Rows only move forward:
-  an older ``version`` never overwrites a newer one.
+  entries in the outbox keep the office's version when a page brings the centre's.
+  The centre logs the entity again with every answer it gives, so the pull after
+  the last answer brings the centre's row back — in the log's order, after every
+  row it refers to (a crew it names, say).  Rows only move forward: an older
+  ``version`` never overwrites a newer one.
 * **A refused change is undone locally and kept as a problem.**  Its history entry
-  (written optimistically) goes, the centre's row comes back, and a
-  :class:`~desktop_app.store.models.SyncProblem` keeps the office's intent, the
-  reason and the centre's value until a person re-applies or discards it (both
+  (written optimistically) goes, the centre's row comes back with the next pull,
+  and a :class:`~desktop_app.store.models.SyncProblem` keeps the office's intent,
+  the reason and the centre's value until a person re-applies or discards it (both
   audited).  Nothing is dropped silently.
 * **What is no longer the office's leaves once it has been answered.**  A request
   the centre moved to another district is deleted with its history — at once, or,
@@ -41,7 +42,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import httpx
@@ -170,32 +171,64 @@ def _converter(column: str, table: sa.Table) -> Callable[[Any], Any] | None:
     return None
 
 
-def _upsert(session: Session, table_name: str, table: Table, *, versioned: bool = False,
-            extra: tuple[str, Callable[[dict[str, Any]], Any]] | None = None) -> None:
-    """Write ``table``'s rows into the local table of that name, inserting new keys and
-    overwriting known ones — with ``versioned``, only by a row at least as new.
-    Columns the office does not know (a newer centre's) are left out; ``extra`` is a
-    derived column and its function of the row."""
-    if not table.rows:
-        return
+@dataclass(frozen=True)
+class _Rows:
+    """Rows for one local table, already in SQLite's storage form: one
+    ``INSERT … ON CONFLICT DO UPDATE`` away from the database.  Made without touching
+    the database, so a page can be prepared while the one before it is written."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+    #: Overwrite a known row only by one at least as new (requests, crews).
+    versioned: bool = False
+
+    def column(self, name: str) -> list[Any]:
+        at = self.columns.index(name)
+        return [row[at] for row in self.values]
+
+    def without(self, ids: set[str]) -> _Rows:
+        """These rows minus those whose id (UUID hex) is in ``ids``."""
+        if not ids or not self.values:
+            return self
+        at = self.columns.index("id")
+        return replace(self, values=[row for row in self.values if row[at] not in ids])
+
+    def write(self, session: Session) -> None:
+        if not self.values:
+            return
+        local = m.Base.metadata.tables[self.table]
+        (key,) = [c.name for c in local.primary_key.columns]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != key)
+        sql = (f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
+               f"VALUES ({', '.join('?' * len(self.columns))}) "
+               f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+               + (f" WHERE excluded.version >= {self.table}.version" if self.versioned else ""))
+        session.connection().exec_driver_sql(sql, self.values)
+
+
+def _prepare(table_name: str, table: Table, *, versioned: bool = False,
+             extra: tuple[str, Callable[[dict[str, Any]], Any]] | None = None) -> _Rows:
+    """``table``'s rows for the local table of that name.  Columns the office does not
+    know (a newer centre's) are left out; ``extra`` is a derived column and its
+    function of the row."""
     local = m.Base.metadata.tables[table_name]
     keep = [i for i, c in enumerate(table.columns) if c in local.c]
     columns = [table.columns[i] for i in keep]
     converters = [_converter(c, local) for c in columns]
-    names = columns + ([extra[0]] if extra else [])
-    (key,) = [c.name for c in local.primary_key.columns]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != key)
-    sql = (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-           f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-           + (f" WHERE excluded.version >= {table_name}.version" if versioned else ""))
-    rows = []
+    values = []
     for row in table.rows:
-        values = [row[i] for i in keep]
-        out = [v if f is None or v is None else f(v) for f, v in zip(converters, values)]
+        kept = [row[i] for i in keep]
+        out = [v if f is None or v is None else f(v) for f, v in zip(converters, kept)]
         if extra:
-            out.append(extra[1](dict(zip(columns, values))))
-        rows.append(tuple(out))
-    session.connection().exec_driver_sql(sql, rows)
+            out.append(extra[1](dict(zip(columns, kept))))
+        values.append(tuple(out))
+    names = tuple(columns + ([extra[0]] if extra else []))
+    return _Rows(table_name, names, values, versioned)
+
+
+def _upsert(session: Session, table_name: str, table: Table, *, versioned: bool = False) -> None:
+    _prepare(table_name, table, versioned=versioned).write(session)
 
 
 def _rows(rows: Sequence[dict[str, Any]]) -> Table:
@@ -209,9 +242,19 @@ def _request_search_text(row: dict[str, Any]) -> str:
                        row["address"], row["description"])
 
 
-def _upsert_requests(session: Session, table: Table) -> None:
-    _upsert(session, "requests", table, versioned=True,
-            extra=("search_text", _request_search_text))
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A pulled page in the office's storage form (:meth:`OfficeStore.prepare_page`)."""
+
+    cursor: int
+    next_cursor: int
+    reference: list[_Rows]
+    crews: _Rows
+    requests: _Rows
+    events: _Rows
+    removed: list[uuid.UUID]
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -317,15 +360,23 @@ class OfficeStore:
             sa.select(m.OutboxEntry.entity_id, sa.func.max(m.OutboxEntry.seq))
             .where(m.OutboxEntry.entity_id.in_({e.entity_id for e, _ in answered}))
             .group_by(m.OutboxEntry.entity_id)).all())
+        # The centre's history entries for the changes it applied (with its clock).
         _upsert(session, "events", _rows([r.event for _, r in answered if r.event is not None]))
-        last: dict[uuid.UUID, tuple[m.OutboxEntry, MutationResult]] = {}
+        settled: list[uuid.UUID] = []
         for entry, result in answered:
-            if result.outcome != Outcome.APPLIED:
+            applied = result.outcome == Outcome.APPLIED
+            if not applied:
                 self._keep_problem(session, entry, result, now)
+            elif entry.op in (Op.CREATE_REQUEST, Op.UPSERT_CREW) and result.server_value is not None:
+                # Accepted: no longer a version-0 row the centre may yet refuse.  The
+                # row itself comes with the next pull, in the log's order.
+                model = m.Crew if entry.op == Op.UPSERT_CREW else m.ServiceRequest
+                session.execute(sa.update(model).where(model.id == entry.entity_id, model.version == 0)
+                                .values(version=result.server_value["version"]))
             if newest[entry.entity_id] == entry.seq:
-                last[entry.entity_id] = (entry, result)
-            elif entry.op == Op.UPSERT_CREW and result.outcome == Outcome.APPLIED \
-                    and result.server_value is not None:
+                if entry.entity == "request":
+                    settled.append(entry.entity_id)
+            elif entry.op == Op.UPSERT_CREW and applied and result.server_value is not None:
                 # Later edits of this crew were made on top of this one, which the
                 # centre has now made version N: they are based on N, not a conflict.
                 session.execute(sa.update(m.OutboxEntry).where(
@@ -334,11 +385,7 @@ class OfficeStore:
                 ).values(base_version=result.server_value["version"]))
         session.execute(sa.delete(m.OutboxEntry).where(
             m.OutboxEntry.mutation_id.in_([e.mutation_id for e, _ in answered])))
-        # Each entity whose last unanswered change is answered now takes the centre's row.
-        values = [(e.entity, r.server_value) for e, r in last.values() if r.server_value is not None]
-        _upsert_requests(session, _rows([v for entity, v in values if entity == "request"]))
-        _upsert(session, "crews", _rows([v for entity, v in values if entity == "crew"]), versioned=True)
-        self._settle_requests(session, [i for i, (e, _) in last.items() if e.entity == "request"])
+        self._settle_requests(session, settled)
         # Crews the centre never accepted, once nothing refers to them any more.
         session.execute(sa.delete(m.Crew).where(
             m.Crew.version == 0, m.Crew.id.not_in(sa.select(m.OutboxEntry.entity_id)),
@@ -389,36 +436,50 @@ class OfficeStore:
         with self.sessions.begin() as session:
             _put(session, CURSOR, 0)
 
-    def apply_page(self, page: PullResponse) -> int | None:
+    @staticmethod
+    def prepare_page(page: PullResponse) -> PreparedPage:
+        """The page's rows in storage form, search text included: the costly part of
+        applying a page, done without the database (the engine runs it on its fetching
+        thread while the page before is written)."""
+        return PreparedPage(
+            cursor=page.cursor, next_cursor=page.next_cursor,
+            reference=[_prepare(_REFERENCE_TABLES[kind], page.reference[kind])
+                       for kind in REFERENCE_KINDS if kind in page.reference],
+            crews=_prepare("crews", page.crews, versioned=True),
+            requests=_prepare("requests", page.requests, versioned=True,
+                              extra=("search_text", _request_search_text)),
+            events=_prepare("events", page.events),
+            removed=list(page.removed_requests),
+        )
+
+    def apply_page(self, page: PreparedPage) -> int | None:
         with self.sessions.begin() as session:
             if int(_get(session, CURSOR, 0)) != page.cursor:
                 return None  # another round moved on meanwhile; this page is stale
+            if page.next_cursor == page.cursor:
+                return 0  # nothing new: nothing to write
             pending = {i.hex for i in _pending_ids(session)}
-            for kind in REFERENCE_KINDS:
-                if kind in page.reference:
-                    _upsert(session, _REFERENCE_TABLES[kind], page.reference[kind])
-            _upsert(session, "crews", _without(page.crews, pending), versioned=True)
-            requests = _without(page.requests, pending)
+            for rows in page.reference:
+                rows.write(session)
+            page.crews.without(pending).write(session)
+            requests = page.requests.without(pending)
             referred = self._newly_referred(session, requests)
-            _upsert_requests(session, requests)
-            _upsert(session, "events", page.events)
-            self._remove_requests(session, page.removed_requests)
-            if page.requests.rows:
-                at = page.requests.columns.index("id")
-                arrived = {str(uuid.UUID(str(row[at]))) for row in page.requests.rows}
-                waiting = set(_get(session, MOVED_OUT_PENDING, []))
-                if waiting & arrived:  # moved back before its changes were answered
-                    _put(session, MOVED_OUT_PENDING, sorted(waiting - arrived))
+            requests.write(session)
+            page.events.write(session)
+            self._remove_requests(session, page.removed)
+            arrived = {str(uuid.UUID(i)) for i in page.requests.column("id")}
+            waiting = set(_get(session, MOVED_OUT_PENDING, []))
+            if waiting & arrived:  # moved back before its changes were answered
+                _put(session, MOVED_OUT_PENDING, sorted(waiting - arrived))
             _put(session, CURSOR, page.next_cursor)
             return referred
 
     @staticmethod
-    def _newly_referred(session: Session, requests: Table) -> int:
+    def _newly_referred(session: Session, requests: _Rows) -> int:
         """How many of these requests become ``referred`` here: new work for the desk."""
-        if not requests.rows:
+        if not requests.values:
             return 0
-        at_id, at_status = requests.columns.index("id"), requests.columns.index("status")
-        incoming = {_sqlite_uuid(str(r[at_id])): r[at_status] for r in requests.rows}
+        incoming = dict(zip(requests.column("id"), requests.column("status")))
         before: dict[str, str] = {}
         for chunk in _chunks(list(incoming)):
             before.update(session.connection().exec_driver_sql(
@@ -443,15 +504,6 @@ class OfficeStore:
         with self.sessions.begin() as session:
             _put(session, LAST_SYNC_AT, (report.finished_at or utcnow()).isoformat())
             _put(session, CLOCK_SKEW, report.clock_skew_seconds)
-
-
-def _without(table: Table, keys: set[str]) -> Table:
-    """``table`` minus the rows whose id is in ``keys`` (UUID hex)."""
-    if not keys or not table.rows:
-        return table
-    at = table.columns.index("id")
-    return Table(columns=table.columns,
-                 rows=[r for r in table.rows if _sqlite_uuid(str(r[at])) not in keys])
 
 
 # ------------------------------------------------------------- the app's calls

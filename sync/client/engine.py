@@ -6,7 +6,10 @@ A round is *hello, push, pull*:
 * **push** — the outbox as it stood when the round began, oldest first, in batches;
   each batch's answers are stored (and its entries deleted) before the next is sent;
 * **pull** — pages after the stored cursor until the centre has no more; each page
-  is applied together with its new cursor.
+  is applied together with its new cursor.  The next page is fetched and prepared
+  (converted, its search text computed) on a second thread while the current one is
+  written: on a first sync the centre's work, the network and the office's CPU-bound
+  preparation overlap with SQLite's inserts, which run without the GIL.
 
 Pushing first means a page never overwrites a change the centre has not seen yet,
 and every step commits its own progress, so a round cut short anywhere — the network,
@@ -26,8 +29,9 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
@@ -77,10 +81,15 @@ class LocalStore(Protocol):
     def reset_cursor(self) -> None:
         """Pull everything again (the centre's log is behind the office's cursor)."""
 
-    def apply_page(self, page: PullResponse) -> int | None:
-        """Apply a page and store ``page.next_cursor``, in one transaction, if the
-        stored cursor is still ``page.cursor``; the number of requests newly referred
-        to the office, or ``None`` when the cursor moved meanwhile (page not applied)."""
+    def prepare_page(self, page: PullResponse) -> Any:
+        """Turn a page into what :meth:`apply_page` writes, without the database: it
+        runs on the engine's fetching thread while the page before is being written."""
+
+    def apply_page(self, prepared: Any) -> int | None:
+        """Apply a prepared page and store its ``next_cursor``, in one transaction, if
+        the stored cursor is still the page's ``cursor``; the number of requests newly
+        referred to the office, or ``None`` when the cursor moved meanwhile (the page
+        was not applied)."""
 
     def finish_round(self, report: SyncReport) -> None:
         """Remember when the last round completed and what it found."""
@@ -216,28 +225,42 @@ class SyncEngine:
                     report.rejected += 1
             self._report("push", report.pushed, total)
 
+    def _fetch(self, cursor: int) -> tuple[PullResponse, Any]:
+        page = self._call("GET", "/sync/pull", PullResponse,
+                          params={"cursor": cursor, "limit": self.page_size})
+        if page.cursor != cursor or page.next_cursor < cursor:
+            raise SyncError("bad_response", "the centre answered for another cursor")
+        return page, self.store.prepare_page(page)
+
     def _pull(self, report: SyncReport) -> None:
-        start = self.store.cursor()
-        while True:
-            cursor = self.store.cursor()
-            try:
-                page = self._call("GET", "/sync/pull", PullResponse,
-                                  params={"cursor": cursor, "limit": self.page_size})
-            except SyncError as exc:
-                if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
-                    raise
-                # The centre was restored from an older copy: everything again, from 0
-                # (rows are upserts, so what the office has is simply overwritten).
-                self.store.reset_cursor()
-                start = 0
-                continue
-            if page.cursor != cursor or page.next_cursor < cursor:
-                raise SyncError("bad_response", "the centre answered for another cursor")
-            referred = self.store.apply_page(page)
-            if referred is not None:
+        start = cursor = self.store.cursor()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-pull") as fetcher:
+            ahead = fetcher.submit(self._fetch, cursor)
+            while True:
+                try:
+                    page, prepared = ahead.result()
+                except SyncError as exc:
+                    if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
+                        raise
+                    # The centre was restored from an older copy: everything again,
+                    # from 0 (rows are upserts: what the office has is overwritten).
+                    self.store.reset_cursor()
+                    start = cursor = 0
+                    ahead = fetcher.submit(self._fetch, cursor)
+                    continue
+                if page.has_more:
+                    ahead = fetcher.submit(self._fetch, page.next_cursor)
+                referred = self.store.apply_page(prepared)
+                if referred is None:
+                    # Another round moved the cursor meanwhile: go on from where it is
+                    # (a page fetched ahead for the old cursor is left unread).
+                    cursor = self.store.cursor()
+                    ahead = fetcher.submit(self._fetch, cursor)
+                    continue
                 report.pages += 1
                 report.pulled += page.row_count
                 report.new_referrals += referred
-            self._report("pull", page.next_cursor - start, page.last_seq - start)
-            if not page.has_more and referred is not None:
-                return
+                self._report("pull", page.next_cursor - start, page.last_seq - start)
+                if not page.has_more:
+                    return
+                cursor = page.next_cursor

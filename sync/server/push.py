@@ -404,11 +404,16 @@ _HANDLERS: dict[Op, Callable[[_Context], None]] = {
 # ------------------------------------------------------------------------ batches
 
 
+def _entity(mutation: Mutation) -> str:
+    """What a mutation changes, by its op (the ``entity`` an office names is not trusted)."""
+    return "crew" if mutation.op == Op.UPSERT_CREW else "request"
+
+
 def _server_value(session: Session, scope: Scope, mutation: Mutation) -> dict[str, Any] | None:
     """The centre's copy of the mutation's entity, if the office may see it.  (After a
     refusal the session has expired what the savepoint wrote, so this reads the
     database's values.)"""
-    if mutation.entity == "crew":
+    if _entity(mutation) == "crew":
         crew = session.get(Crew, mutation.entity_id)
         return ops.crew_row(crew) if crew and scope.covers(crew.district_code) else None
     request = session.get(ServiceRequest, mutation.entity_id)
@@ -445,8 +450,18 @@ class _Batch:
                 {"mutation_id": i, "outcome": r.outcome.value, "result": r.model_dump(mode="json")}
                 for i, r in answers.items()
             ])
+        # Every answer, replays and refusals too, logs its entity once more: an office
+        # keeps its own version of an entity while a change to it is unanswered and
+        # passes over the centre's in pulls meanwhile; this entry brings the centre's
+        # back to it, in log order (after every row it refers to).
+        for mutation in {m.mutation_id: m for m in self.mutations}.values():
+            answer = answers.get(mutation.mutation_id)
+            value = answer.server_value if answer else _server_value(self.session, self.scope, mutation)
+            if value is not None:
+                self.entries.append(Entry(_entity(mutation), str(mutation.entity_id), value["district_code"]))
         answers.update(self._replays([m.mutation_id for m in self.mutations if m.mutation_id not in answers]))
-        log_changes(self.session, self.entries)
+        # An entity once per batch, at its first place: a request before its history.
+        log_changes(self.session, dict.fromkeys(self.entries))
         return [answers[m.mutation_id] for m in self.mutations]
 
     def _claim(self) -> set[uuid.UUID]:
@@ -470,11 +485,11 @@ class _Batch:
         each other in a circle), and learn which of its event ids exist already."""
         batch = list(mutations)
         for model, entity in ((ServiceRequest, "request"), (Crew, "crew")):
-            ids = sorted({m.entity_id for m in batch if m.entity == entity})
+            ids = sorted({m.entity_id for m in batch if _entity(m) == entity})
             if ids:
                 self.locked += self.session.scalars(sa.select(model).where(model.id.in_(ids))
                                                     .order_by(model.id).with_for_update()).all()
-        event_ids = [m.payload.get("event_id") for m in batch if m.entity == "request"]
+        event_ids = [m.payload.get("event_id") for m in batch if _entity(m) == "request"]
         wanted = [uuid.UUID(i) for i in event_ids if isinstance(i, str) and _is_uuid(i)]
         if wanted:
             self.existing_events = set(self.session.scalars(sa.select(Event.id).where(Event.id.in_(wanted))))

@@ -184,10 +184,11 @@ def test_a_pull_never_overwrites_a_change_the_centre_has_not_answered(
     with store.sessions() as session:
         cursor = int(session.get(m.SyncState, "cursor").value)
         credential = session.get(m.SyncState, "credential").value
-    backlog.apply_page(PullResponse.model_validate(raw_pull(client, credential, cursor)))
+    backlog.apply_page(backlog.prepare_page(PullResponse.model_validate(raw_pull(client, credential, cursor))))
     assert local(store, request).status == "assigned"  # the clerk's change still shows
     report = sync(store, client)
-    assert (report.rejected, report.pulled) == (1, 0)  # the centre had closed it: refused
+    assert report.rejected == 1  # the centre had closed it: refused
+    assert report.pulled == 1  # and its row logged once more, so it comes back
     row = local(store, request)
     assert (row.status, row.crew_id) == ("not_actionable", None)  # the centre's, back again
     assert history(store, request) == ["created", "status", "status"]  # no assigned event left
@@ -306,7 +307,8 @@ def test_a_moved_request_leaves_at_once_or_once_its_changes_are_answered(
     with store.sessions() as session:
         cursor = int(session.get(m.SyncState, "cursor").value)
         credential = session.get(m.SyncState, "credential").value
-    office_store.apply_page(PullResponse.model_validate(raw_pull(client, credential, cursor)))
+    office_store.apply_page(office_store.prepare_page(
+        PullResponse.model_validate(raw_pull(client, credential, cursor))))
     assert local(store, quiet) is None and history(store, quiet) == []
     assert local(store, busy) is not None  # waits for its note's answer
     report = sync(store, client)

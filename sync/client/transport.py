@@ -63,6 +63,16 @@ def _verify() -> ssl.SSLContext | bool:
     return context
 
 
+def _tls_failure(exc: BaseException) -> bool:
+    """True when the connection failed because the certificate was not accepted."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class HttpTransport:
     """Calls to one centre with one device's credential (none before enrolment)."""
 
@@ -96,6 +106,11 @@ class HttpTransport:
             response = self._client.request(method, self.base_url + path, content=content,
                                             params=params, headers=headers)
         except httpx.TransportError as exc:
+            if _tls_failure(exc):
+                # Trying again will not make a certificate trusted.
+                raise SyncError("tls_untrusted", f"the centre's certificate is not trusted ({exc}); "
+                                f"if the city has its own certificate authority, set {CA_FILE_ENV} "
+                                "to its certificate file") from exc
             raise TransientError("network", f"the centre cannot be reached: {exc or type(exc).__name__}") from exc
         if response.status_code >= 500:
             raise TransientError("server_unavailable",

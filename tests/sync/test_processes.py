@@ -2,6 +2,7 @@
 ``daftar sync`` in another process, and ``kill -9`` at the worst moments — the server
 in the middle of a push and of a pull, the office in the middle of applying pages.
 After a restart every office converges on the centre, with nothing lost or doubled.
+And the server over TLS, which the office trusts only with the right certificate.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,7 +33,6 @@ from sync.server.models import AppliedMutation, Event, ServiceRequest
 from sync.server.reference_io import load_reference
 from tests.sync.client.harness import D1, fill_centre, make_rows, office_actor
 
-pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Requests in the office's district: enough pages for a kill to land between two.
@@ -48,21 +49,24 @@ def free_port() -> int:
 class Server:
     """``daftar-server serve`` in its own process group, killed the hard way."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, env: dict[str, str] | None = None, verify: ssl.SSLContext | bool = True):
         self.url = url
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **(env or {})}
+        self.verify = verify
+        scheme = "https" if env and "DAFTAR_TLS_CERT" in env else "http"
+        self.base = f"{scheme}://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "--database-url", self.url, "serve",
              "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True, env=self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
-                if httpx.get(self.base + "/health", timeout=1).status_code == 200:
+                if httpx.get(self.base + "/health", timeout=1, verify=self.verify).status_code == 200:
                     return
             assert self.process.poll() is None, self.process.stderr.read().decode() if self.process.stderr else ""
             time.sleep(0.05)
@@ -74,10 +78,10 @@ class Server:
         self.process.wait()
 
 
-def daftar(folder: Path, *args: str) -> subprocess.Popen[str]:
+def daftar(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "desktop_app", "--data-dir", str(folder), *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, **(env or {})})
 
 
 def sync_until_done(folder: Path, tries: int = 4) -> None:
@@ -132,6 +136,38 @@ def add_office(url: str, name: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+def test_over_tls_the_office_trusts_the_centre_only_with_its_certificate(tmp_path: Path) -> None:
+    cert, key = tmp_path / "centre.pem", tmp_path / "centre.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    url = f"sqlite:///{tmp_path / 'centre.sqlite3'}"
+    subprocess.run([sys.executable, "-m", "sync.server.cli", "--database-url", url, "migrate"], cwd=ROOT,
+                   check=True, capture_output=True)
+    engine = centre_db.open_engine(url)
+    with centre_db.session_factory(engine).begin() as session:
+        load_reference(session, reference.default())
+    engine.dispose()
+    server = Server(url, env={"DAFTAR_TLS_CERT": str(cert), "DAFTAR_TLS_KEY": str(key)},
+                    verify=ssl.create_default_context(cafile=str(cert)))
+    server.start()
+    try:
+        code = add_office(url, "Secure")
+        untrusted = daftar(tmp_path / "office", "enroll", server.base, code)
+        assert untrusted.wait(60) == 1
+        assert "certificate is not trusted" in untrusted.stderr.read()
+        trusted = daftar(tmp_path / "office", "enroll", server.base, code, env={"DAFTAR_CA_FILE": str(cert)})
+        assert trusted.wait(60) == 0, trusted.stderr.read()
+        synced = daftar(tmp_path / "office", "sync", env={"DAFTAR_CA_FILE": str(cert)})
+        assert synced.wait(60) == 0, synced.stderr.read()
+        try:  # no plain HTTP on that port: refused, or dropped
+            assert httpx.get(f"http://127.0.0.1:{server.port}/health").status_code >= 400
+        except httpx.TransportError:
+            pass
+    finally:
+        server.kill()
+
+
 def assert_same_as_centre(folder: Path, engine: sa.Engine) -> None:
     def table(session: sa.orm.Session, model: type, columns: tuple[str, ...], where: sa.ColumnElement[bool]):
         return {row[0]: tuple(row) for row in session.execute(
@@ -149,6 +185,7 @@ def assert_same_as_centre(folder: Path, engine: sa.Engine) -> None:
     assert have[1] == want[1], "histories differ"
 
 
+@pytest.mark.postgres
 def test_kill_9_anywhere_and_everything_converges(centre_url: str, tmp_path: Path) -> None:
     engine = centre_db.open_engine(centre_url)
     requests, events = make_rows(REQUESTS, districts=[D1])

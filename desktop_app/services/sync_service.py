@@ -57,7 +57,6 @@ from desktop_app.store.search import search_text
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
 from sync.protocol import (
-    EVENT_COLUMNS,
     PROTOCOL_VERSION,
     REFERENCE_KINDS,
     TIME_COLUMNS,
@@ -84,11 +83,9 @@ __all__ = [
 CENTRE_URL = "centre_url"
 ALLOW_INSECURE = "allow_insecure"
 CREDENTIAL = "credential"
-DEVICE_ID = "device_id"
 OFFICE = "office"
 CURSOR = "cursor"
 LAST_SYNC_AT = "last_sync_at"
-CLOCK_SKEW = "clock_skew_seconds"
 ENROLLED_AT = "enrolled_at"
 #: Requests moved to another district that still have unsent changes.
 MOVED_OUT_PENDING = "moved_out_pending"
@@ -118,6 +115,10 @@ class OfficeIdentity:
     def covers(self, district_code: str) -> bool:
         return self.all_districts or district_code in self.districts
 
+    @classmethod
+    def of(cls, info: OfficeInfo) -> OfficeIdentity:
+        return cls(info.office_id, info.name, info.number, tuple(info.districts), info.all_districts)
+
 
 # ------------------------------------------------------------------ sync state
 
@@ -132,11 +133,7 @@ def _put(session: Session, key: str, value: Any) -> None:
 
 
 def _identity(raw: dict[str, Any] | None) -> OfficeIdentity | None:
-    if not raw:
-        return None
-    info = OfficeInfo.model_validate(raw)
-    return OfficeIdentity(info.office_id, info.name, info.number, tuple(info.districts),
-                          info.all_districts)
+    return OfficeIdentity.of(OfficeInfo.model_validate(raw)) if raw else None
 
 
 # ------------------------------------------------------------ rows, fast and typed
@@ -242,8 +239,6 @@ def _request_search_text(row: dict[str, Any]) -> str:
                        row["address"], row["description"])
 
 
-
-
 @dataclass(frozen=True)
 class PreparedPage:
     """A pulled page in the office's storage form (:meth:`OfficeStore.prepare_page`)."""
@@ -290,18 +285,19 @@ class OfficeStore:
                 raise SyncError("wrong_office", f"this data folder belongs to office {known.name}, "
                                 f"but the credential is office {office.name}'s")
             _put(session, OFFICE, office.model_dump(mode="json"))
-            new = _identity(office.model_dump(mode="json"))
-            assert new is not None
-            if known is not None and (set(known.districts), known.all_districts) \
-                    != (set(new.districts), new.all_districts):
-                # The centre changed the office's districts: forget what is no longer
-                # ours and pull everything again (pages are upserts: nothing doubles).
-                _put(session, CURSOR, 0)
-                outside = [i for i, d in session.execute(
-                    sa.select(m.ServiceRequest.id, m.ServiceRequest.district_code)) if not new.covers(d)]
-                self._remove_requests(session, outside)
+            new = OfficeIdentity.of(office)
+            if known is None or (set(known.districts), known.all_districts) \
+                    == (set(new.districts), new.all_districts):
+                return
+            # The centre changed the office's districts: forget what is no longer ours
+            # and pull everything again (pages are upserts: nothing doubles).
+            _put(session, CURSOR, 0)
+            outside = [i for i, d in session.execute(
+                sa.select(m.ServiceRequest.id, m.ServiceRequest.district_code)) if not new.covers(d)]
+            self._remove_requests(session, outside)
+            if not new.all_districts:
                 session.execute(sa.delete(m.Crew).where(
-                    m.Crew.district_code.not_in(new.districts) if not new.all_districts else sa.false(),
+                    m.Crew.district_code.not_in(new.districts),
                     m.Crew.id.not_in(sa.select(m.OutboxEntry.entity_id)),
                     m.Crew.id.not_in(sa.select(m.ServiceRequest.crew_id)
                                      .where(m.ServiceRequest.crew_id.is_not(None)))))
@@ -344,7 +340,7 @@ class OfficeStore:
             for e in entries
         ]
 
-    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+    def store_results(self, results: Sequence[MutationResult]) -> None:
         with self.sessions.begin() as session:
             ids = [r.mutation_id for r in results]
             entries = {e.mutation_id: e for e in session.scalars(
@@ -384,7 +380,8 @@ class OfficeStore:
                     m.OutboxEntry.base_version == entry.base_version,
                 ).values(base_version=result.server_value["version"]))
         session.execute(sa.delete(m.OutboxEntry).where(
-            m.OutboxEntry.mutation_id.in_([e.mutation_id for e, _ in answered])))
+            m.OutboxEntry.mutation_id.in_([e.mutation_id for e, _ in answered]))
+            .execution_options(synchronize_session=False))
         self._settle_requests(session, settled)
         # Crews the centre never accepted, once nothing refers to them any more.
         session.execute(sa.delete(m.Crew).where(
@@ -503,7 +500,6 @@ class OfficeStore:
     def finish_round(self, report: SyncReport) -> None:
         with self.sessions.begin() as session:
             _put(session, LAST_SYNC_AT, (report.finished_at or utcnow()).isoformat())
-            _put(session, CLOCK_SKEW, report.clock_skew_seconds)
 
 
 # ------------------------------------------------------------- the app's calls
@@ -540,15 +536,12 @@ def enroll(store: Store, url: str, code: str, *, allow_insecure: bool = False,
         _put(session, CENTRE_URL, base)
         _put(session, ALLOW_INSECURE, allow_insecure)
         _put(session, CREDENTIAL, answer.credential)
-        _put(session, DEVICE_ID, str(answer.device_id))
         _put(session, OFFICE, answer.office.model_dump(mode="json"))
         _put(session, ENROLLED_AT, utcnow().isoformat())
         for year, serial in answer.walk_in_serials.items():
             key = WALK_IN_SERIAL.format(year=year)
             _put(session, key, max(int(_get(session, key, 0)), serial))
-    identity = _identity(answer.office.model_dump(mode="json"))
-    assert identity is not None
-    return identity
+    return OfficeIdentity.of(answer.office)
 
 
 def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None = None,

@@ -57,8 +57,8 @@ T = TypeVar("T", bound=Wire)
 
 
 class LocalStore(Protocol):
-    """What the engine needs from the office's database.  Every method is one local
-    transaction; the engine never holds one across a network call."""
+    """What the engine needs from the office's database.  Each method that touches it
+    is one local transaction; the engine never holds one across a network call."""
 
     def set_identity(self, office: OfficeInfo) -> None:
         """Remember who the centre says this office is (its districts may change)."""
@@ -72,7 +72,7 @@ class LocalStore(Protocol):
     def count_pending(self, up_to: int) -> int:
         """How many outbox entries wait at or before ``up_to``."""
 
-    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+    def store_results(self, results: Sequence[MutationResult]) -> None:
         """Keep the centre's answers and delete their outbox entries, in one transaction."""
 
     def cursor(self) -> int:
@@ -214,7 +214,7 @@ class SyncEngine:
             results = response.results
             if [r.mutation_id for r in results] != [m.mutation_id for m in batch]:
                 raise SyncError("bad_response", "the centre's answers do not match the batch sent")
-            self.store.store_results(batch, results)
+            self.store.store_results(results)
             report.pushed += len(batch)
             for result in results:
                 if result.outcome == Outcome.APPLIED:

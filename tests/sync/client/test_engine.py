@@ -53,7 +53,7 @@ class MemoryStore:
     def pending(self, limit: int, up_to: int) -> list[Mutation]:
         return [m for m in self.outbox if m.office_seq <= up_to][:limit]
 
-    def store_results(self, mutations: Sequence[Mutation], results: Sequence[MutationResult]) -> None:
+    def store_results(self, results: Sequence[MutationResult]) -> None:
         done = {r.mutation_id for r in results}
         self.outbox = [m for m in self.outbox if m.mutation_id not in done]
         self.answers += results

@@ -88,6 +88,7 @@ class SyncController(QObject):
         self._backend = backend if backend is not None else (default_backend() if use_default else None)
         self._status = SyncStatus()
         self._state: TaskState | None = None
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.sync_now)
@@ -114,6 +115,10 @@ class SyncController(QObject):
             self.sync_now()
 
     def stop(self) -> None:
+        """No more rounds or reads: the window is closing and the task runner is
+        about to shut down.  A round still finishing is asked to stop, and what it
+        reports afterwards is ignored."""
+        self._stopped = True
         self._timer.stop()
         self._soon.stop()
         if self._state is not None:
@@ -128,6 +133,8 @@ class SyncController(QObject):
     def refresh_status(self) -> None:
         """Read pending changes, last sync and open problems (database thread)."""
         backend, store = self._backend, self._ctx.store
+        if self._stopped:
+            return
         if backend is None:
             self._set(enrolled=False)
             return
@@ -154,7 +161,7 @@ class SyncController(QObject):
     def sync_now(self) -> None:
         """Start a round unless one is running or the office is not enrolled."""
         backend, store = self._backend, self._ctx.store
-        if backend is None or self._state is not None:
+        if backend is None or self._state is not None or self._stopped:
             return
         self._soon.stop()
 
@@ -171,6 +178,8 @@ class SyncController(QObject):
 
     def _on_done(self, report: Any) -> None:
         self._state = None
+        if self._stopped:
+            return
         if report is None:
             self._set(running=False, enrolled=False)
         else:
@@ -186,6 +195,8 @@ class SyncController(QObject):
 
     def _on_error(self, error: BaseException) -> None:
         self._state = None
+        if self._stopped:
+            return
         code = getattr(error, "code", "")
         self._set(running=False, online=False, enrolled=code != "not_enrolled",
                   error=f"{code}: {error}" if code else str(error) or type(error).__name__)

@@ -184,3 +184,19 @@ def test_the_problems_entry_opens_the_inbox(qtbot, ctx: AppContext) -> None:
         bar.problems.click()
     with qtbot.waitSignal(bar.sig_sync_now):
         bar.connection.click()
+
+
+def test_a_round_finishing_after_stop_is_ignored(qtbot, ctx: AppContext) -> None:
+    """The window closes while a round runs: its late report must not start reads
+    on a task runner that is shutting down."""
+    gate = threading.Event()
+    controller, _bar = wired(qtbot, ctx, FakeSync(gate=gate))
+    with qtbot.waitSignal(controller.sig_progress, timeout=5000):
+        controller.sync_now()
+    controller.stop()
+    with qtbot.assertNotEmitted(controller.sig_finished, wait=200):
+        with qtbot.assertNotEmitted(ctx.bus.sig_sync_state):
+            gate.set()
+    controller.sync_now()
+    controller.refresh_status()
+    assert not controller.status.enrolled  # nothing more was read

@@ -160,8 +160,6 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         # 50 offices syncing at once need more than the default 5+10 connections.
         pool = {} if url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 20}
         engine = make_engine(url, **pool)
-    writes = db.session_factory(engine)
-
     app = FastAPI(
         title="Daftar centre",
         version=str(PROTOCOL_VERSION),
@@ -169,8 +167,7 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
         f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
     )
-    app.state.engine = engine
-    app.state.writes = writes
+    app.state.writes = db.session_factory(engine)
     app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
 
     @app.exception_handler(ApiError)
@@ -205,10 +202,10 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
 
     @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
               responses={403: {"model": ErrorBody}, 426: {"model": ErrorBody}})
-    def enrol_device(body: EnrolRequest, _version: Version) -> EnrolResponse:
+    def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
         """Use up a one-time enrolment code; the answer holds the device credential,
         which is shown only this once."""
-        with writes.begin() as session:
+        with _transaction(request, "writes") as session:
             scope, credential = enrol(session, body.code)
             serials = walk_in_serials(session, scope.number)
         return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
@@ -217,10 +214,10 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
              responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
-    def hello(scope: Office) -> HelloResponse:
+    def hello(request: Request, scope: Office) -> HelloResponse:
         """Who this device is now (its office's districts may have changed), and the
         centre's clock, for the office's clock-skew check."""
-        with writes.begin() as session:
+        with _transaction(request, "writes") as session:
             now = utcnow()
             mark_seen(session, scope, now)
             last = db.last_seq(session)
@@ -230,9 +227,9 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
 
     @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
               responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
-    def push(body: PushRequest, scope: Office) -> PushResponse:
+    def push(request: Request, body: PushRequest, scope: Office) -> PushResponse:
         """Apply a batch of the office's outbox, in order, each mutation once."""
-        results = apply_batch(writes, scope, body.mutations)
+        results = apply_batch(request.app.state.writes, scope, body.mutations)
         return PushResponse(protocol_version=PROTOCOL_VERSION, results=results,
                             server_time=utcnow())
 

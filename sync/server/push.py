@@ -1,22 +1,26 @@
 """Applying what offices push: each mutation exactly once, checked as the centre sees it.
 
-A batch is one transaction.  Each mutation in it:
+A batch is one transaction:
 
-1. *claims* its ``mutation_id`` by inserting its :class:`AppliedMutation` row in a
-   savepoint.  A mutation seen before returns the stored answer (a replay); a twin
-   racing in another transaction on PostgreSQL waits on the primary key and then
-   returns the winner's answer — so a mutation is never applied twice;
-2. is applied in a second savepoint by the handler of its op.  A handler checks
-   everything against the centre's current row (locked), the office's scope and the
-   lifecycle (:mod:`sync.workflow`, with the role the person had), and raises
-   :class:`Refusal` for a business rejection, which rolls back only that savepoint;
-3. gets its answer stored with the claim: ``applied``, ``rejected`` (illegal move,
+1. every mutation id is *claimed* with one ``INSERT … ON CONFLICT DO NOTHING`` of its
+   :class:`AppliedMutation` row.  An id that is there already is a replay and gets
+   the stored answer; a twin batch racing in another transaction on PostgreSQL makes
+   the insert wait for it, and its ids then count as replays — so a mutation is never
+   applied twice;
+2. the rows the batch may change are locked, in id order (two batches never wait on
+   each other in a circle), so each check below sees what others committed;
+3. each claimed mutation is applied in a savepoint by the handler of its op, which
+   checks it against the centre's current row, the office's scope and the lifecycle
+   (:mod:`sync.workflow`, with the role the person had) and raises :class:`Refusal`
+   for a business rejection, rolling back only that savepoint;
+4. the answers are stored with the claims: ``applied``, ``rejected`` (illegal move,
    out of scope, invalid) or ``conflict`` (a stale edit of a plain field or crew).
 
 Writes append centre events that keep the office's event id (so pulling them back
-does not double them) and stamp them with the centre's clock; every row written is
-logged for pull.  Change-log numbers are taken once, at the end of the batch, so the
-counter lock that orders the log is held only for the last moment of the transaction.
+does not double them), stamped with the centre's clock; every row written — and the
+entity of every answer, see :meth:`_Batch.run` — is logged for pull.  Change-log
+numbers are taken once, at the end of the batch, so the counter lock that orders the
+log is held only for the last moment of the transaction.
 
 Where the office's clock enters the projection (``closed_at``, ``assigned_at``,
 ``received_at`` of a walk-in) it is the time the clerk recorded the fact — an
@@ -441,9 +445,8 @@ class _Batch:
         self._lock(m for m in self.mutations if m.mutation_id in claimed)
         answers: dict[uuid.UUID, MutationResult] = {}
         for mutation in self.mutations:
-            if mutation.mutation_id in answers:  # the same id twice in one batch
-                continue
-            if mutation.mutation_id in claimed:
+            # (The same id twice in one batch is applied once.)
+            if mutation.mutation_id in claimed and mutation.mutation_id not in answers:
                 answers[mutation.mutation_id] = self._apply(mutation)
         if answers:
             self.session.execute(sa.update(AppliedMutation), [

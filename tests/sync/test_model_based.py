@@ -640,6 +640,7 @@ def machine(template: Template, tmp_path: Path) -> type[SyncMachine]:
     return SyncMachine
 
 
+@pytest.mark.timeout(0 if _soak else 300)  # a soak runs as long as it takes
 def test_offices_and_the_centre_stay_in_step(machine: type[SyncMachine]) -> None:
     # PostgreSQL examples cost a database each: fewer of them, the same rules.
     examples = SETTINGS.max_examples if not machine.template.on_postgresql or _soak \

@@ -83,7 +83,7 @@ EDITABLE_FIELDS = (
 #
 # The columns of each synced table as they travel.  They are spelled out here, not
 # read from the database models, so that adding a database column is a decision
-# about the protocol too (tests/sync/test_protocol.py holds them against the schema).
+# about the protocol too (tests/sync/client/test_protocol.py holds them against the schemas).
 
 REQUEST_COLUMNS: tuple[str, ...] = (
     "id", "tracking_code", "received_at", "channel", "district_code", "neighbourhood_code",

@@ -361,3 +361,21 @@ def test_daftar_sync_reports_the_round(tmp_path: Path, centre: Centre, client: T
     assert out.rstrip().endswith("1 new referrals")
     assert dt.datetime.now(dt.timezone.utc) - sync_service.last_sync_at(open_store(tmp_path / "office")) \
         < dt.timedelta(minutes=1)
+
+
+def test_columns_a_newer_centre_adds_are_left_out_not_fatal(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    from sync.protocol import PullResponse
+    from tests.sync.client.harness import pull as raw_pull
+
+    request = centre.intake(D1)
+    store = office(tmp_path, centre, client)
+    with store.sessions() as session:
+        credential = session.get(m.SyncState, "credential").value
+    body = raw_pull(client, credential)
+    body["requests"]["columns"].append("priority")
+    for row in body["requests"]["rows"]:
+        row.append("urgent")
+    office_store = sync_service.OfficeStore(store.sessions)
+    office_store.apply_page(office_store.prepare_page(PullResponse.model_validate(body)))
+    assert local(store, request).status == "referred"

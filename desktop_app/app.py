@@ -21,16 +21,21 @@ from PySide6.QtWidgets import QApplication, QDialog
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
-from desktop_app.store.db import Store, open_store
+from desktop_app.store.db import DB_NAME, Store, default_data_dir, open_store
 from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.i18n import (
     APPLICATION, ORGANIZATION, Translations, load_fonts, saved_language,
 )
+from desktop_app.ui.first_run import Choice, FirstRunDialog
 from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_controller import SyncBackend, default_backend
 from desktop_app.ui.tasks import TaskRunner
 from sync.paths import resource_path
+
+#: Requests in the demo a first-run wizard opens (as `daftar demo`'s default).
+DEMO_REQUESTS = 3000
+
 
 @dataclass
 class RunningApp:
@@ -118,11 +123,49 @@ def build_app(data_dir: Path | str | None, *, language: str = "fa", actor: Actor
     return RunningApp(qapp, translations, store, tasks, ctx, window)
 
 
+def first_run(folder: Path, language: str) -> Choice | None:
+    """A data folder with no office database yet: the wizard (join the centre, or
+    the demo).  ``None`` when the person quits."""
+    load_fonts()
+    translations = Translations()
+    translations.apply(language)
+    store = open_store(folder)
+    tasks = TaskRunner()
+    try:
+        dialog = FirstRunDialog(store, tasks)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.choice
+    finally:
+        tasks.shutdown()
+        store.close()
+        translations.remove()
+
+
+def _forget(folder: Path) -> None:
+    """Remove the empty database a wizard that ended without enrolling made."""
+    for name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm"):
+        (folder / name).unlink(missing_ok=True)
+
+
 def run_gui(args: argparse.Namespace) -> int:
-    """``daftar [--data-dir DIR] [--lang fa|en]``: sign in, then the main window
-    until it closes.  Returns the process's exit code."""
+    """``daftar [--data-dir DIR] [--lang fa|en]``: on the first run the wizard, then
+    sign in, then the main window until it closes.  Returns the exit code."""
     qapp = application()
-    running = build_app(args.data_dir, language=args.lang or saved_language())
+    language = args.lang or saved_language()
+    folder = Path(args.data_dir) if args.data_dir else default_data_dir()
+    if not (folder / DB_NAME).exists():
+        choice = first_run(folder, language)
+        if choice is None:
+            _forget(folder)  # ask again next time
+            return 0
+        if choice is Choice.DEMO:
+            from desktop_app.demo import run_demo
+
+            _forget(folder)  # the demo has its own folder
+            return run_demo(argparse.Namespace(data_dir=None, requests=DEMO_REQUESTS,
+                                               no_window=False, lang=language))
+    running = build_app(folder, language=language)
     if running is None:
         return 0  # the person chose not to sign in
     running.window.show()

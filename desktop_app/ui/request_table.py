@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import sys
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -463,6 +464,31 @@ class RequestTableModel(QAbstractTableModel):
 # ================================================================ the delegate
 
 
+def text_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction of ``text``'s first strong character (the Unicode bidi rule
+    for a paragraph), or ``None`` for text without one (digits, punctuation)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+    return None
+
+
+class MixedTextDelegate(QStyledItemDelegate):
+    """Lays each cell out in its own text's direction (Anki's ``StatusDelegate``
+    does the same): a Persian address in the English window starts at the cell's
+    right edge and is cut, with its ellipsis, at its end — not at its beginning."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        direction = text_direction(option.text) if option.text else None
+        if direction is not None:
+            option.direction = direction
+
+
 class StatusDelegate(QStyledItemDelegate):
     """Draws the status as a rounded label in the status's colour: a clerk finds
     the referred ones at a glance.  The words stay (colour is never alone)."""
@@ -525,6 +551,7 @@ class RequestTableView(QTableView):
         self.setObjectName("requestTable")
         self.source = model
         self.setModel(model)
+        self.setItemDelegate(MixedTextDelegate(self))
         self.setItemDelegateForColumn(COLUMN_INDEX["status"], StatusDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -200,3 +200,13 @@ def test_reloading_names_is_never_superseded_by_a_query(qtbot, store: Store,
         model.load_names()  # what the window does after Changes(crews=True) ...
         model.refresh()  # ... together with a refresh that starts a new epoch
     assert names.args[0].crews[crew.id].name == "اکیپ فضای سبز"
+
+
+def test_each_cell_is_laid_out_in_its_own_texts_direction() -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop_app.ui.request_table import text_direction
+
+    assert text_direction("کوچه ۱۲، پلاک 4") == Qt.LayoutDirection.RightToLeft
+    assert text_direction("  1405000123 Bazaar") == Qt.LayoutDirection.LeftToRight
+    assert text_direction("۱۴۰۵-۳-۱") is None  # digits alone follow the window

@@ -33,10 +33,6 @@ from desktop_app.ui.sync_controller import SyncBackend, default_backend
 from desktop_app.ui.tasks import TaskRunner
 from sync.paths import resource_path
 
-#: Requests in the demo a first-run wizard opens (as `daftar demo`'s default).
-DEMO_REQUESTS = 3000
-
-
 @dataclass
 class RunningApp:
     """Everything :func:`build_app` made, to show, drive in tests and close."""
@@ -160,10 +156,11 @@ def run_gui(args: argparse.Namespace) -> int:
             _forget(folder)  # ask again next time
             return 0
         if choice is Choice.DEMO:
+            from desktop_app import cli
             from desktop_app.demo import run_demo
 
             _forget(folder)  # the demo has its own folder
-            return run_demo(argparse.Namespace(data_dir=None, requests=DEMO_REQUESTS,
+            return run_demo(argparse.Namespace(data_dir=None, requests=cli.DEMO_REQUESTS,
                                                no_window=False, lang=language))
     running = build_app(folder, language=language)
     if running is None:

@@ -29,6 +29,23 @@ def _office_counts(folder: Path) -> tuple[int, int]:
         store.close()
 
 
+SEED_TABLE = [  # shared/seed: region, received, done, not actionable, in progress
+    "1,404,310,89,5", "2,993,698,285,10", "3,645,464,150,31", "4,400,327,71,2", "5,412,250,140,22",
+]
+
+
+def test_the_default_demo_reproduces_the_seed_table_through_sync_and_the_report(tmp_path: Path) -> None:
+    from desktop_app.cli import DEMO_REQUESTS
+    from desktop_app.cli import main as daftar
+
+    assert demo.run_demo(_args(tmp_path, requests=DEMO_REQUESTS)) == 0
+    out = tmp_path / "seed.csv"
+    assert daftar(["--data-dir", str(tmp_path / "office"), "report", "summary", "--from",
+                   "۱۴۰۵-۰۱-۰۱", "--to", "1405-06-31", "--by", "region", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [",".join(line.split(",")[:5]) for line in lines[1:]] == SEED_TABLE
+
+
 def test_demo_builds_a_centre_enrols_syncs_and_can_run_again(tmp_path: Path) -> None:
     assert demo.run_demo(_args(tmp_path)) == 0
 

@@ -19,6 +19,8 @@ from desktop_app.store.db import DB_NAME, backup_file
 from sync.dates import TEHRAN
 
 BACKUP_DIR = "backups"
+#: Names the backup to put in place the next time the folder is opened.
+PENDING = "restore-pending"
 KEEP = 14
 _NAME = re.compile(r"^office-(\d{4}-\d{2}-\d{2})\.sqlite3$")
 
@@ -110,4 +112,24 @@ def restore(folder: Path, backup: Path, *, now: dt.datetime | None = None) -> Pa
     partial = folder / f"{DB_NAME}.restoring"
     shutil.copyfile(backup, partial)
     partial.replace(current)
+    return aside
+
+
+def request_restore(folder: Path, backup: Path) -> None:
+    """Restore ``backup`` at the next opening of ``folder`` — when nothing holds the
+    database open (the window, a sync round).  The backup is checked now, so a bad
+    one is refused while the person is still there to read why."""
+    check(backup)
+    (folder / PENDING).write_text(str(backup.resolve()), encoding="utf-8")
+
+
+def apply_pending_restore(folder: Path) -> Path | None:
+    """Carry out a restore asked for with :func:`request_restore`; returns where the
+    replaced database was moved, or ``None`` when no restore was pending."""
+    marker = folder / PENDING
+    if not marker.exists():
+        return None
+    backup = Path(marker.read_text(encoding="utf-8").strip())
+    aside = restore(folder, backup)
+    marker.unlink()
     return aside

@@ -82,6 +82,9 @@ class NewerDatabaseError(RuntimeError):
 def open_store(folder: Path | str | None = None) -> Store:
     folder = Path(folder) if folder else default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    from desktop_app.store.backup import apply_pending_restore
+
+    apply_pending_restore(folder)
     path = folder / DB_NAME
     existed = path.exists() and path.stat().st_size > 0
     engine = make_engine(f"sqlite:///{path}")

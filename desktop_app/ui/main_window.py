@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         self.act_reports = self._action("actReports", self.show_reports, "Ctrl+R",
                                         allowed=role in REPORT_ROLES,
                                         module="reports_page")
+        self.act_backups = self._action("actBackups", self.open_backups,
+                                        allowed=role in USER_ROLES, module="backups")
         self.act_quit = self._action("actQuit", self.close, QKeySequence.StandardKey.Quit)
         self.act_shortcuts = self._action("actShortcuts", self.show_shortcuts, "F1")
         self.act_persian = self._action("actPersian", lambda: self.set_language("fa"))
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.menu_office = bar.addMenu("")
         for action in (self.act_sync, self.act_problems, None, self.act_crews, self.act_users,
-                       None, self.act_quit):
+                       self.act_backups, None, self.act_quit):
             self.menu_office.addSeparator() if action is None else self.menu_office.addAction(action)
         self.menu_requests = bar.addMenu("")
         for action in (self.act_open, self.act_walk_in, self.act_assign, None, self.act_print,
@@ -287,6 +289,15 @@ class MainWindow(QMainWindow):
         if dialog is not None and self.act_crews.isEnabled():
             self._show_dialog(dialog(self.ctx, self))
 
+    def open_backups(self) -> None:
+        """Managers see the daily backups and may restore one (at the next start)."""
+        dialog = optional("backups", "BackupsDialog")
+        if dialog is None or not self.act_backups.isEnabled():
+            return
+        shown = dialog(self.ctx, self)
+        shown.accepted.connect(lambda: self.close() if shown.restore_requested else None)
+        self._show_dialog(shown)
+
     def open_users(self) -> None:
         dialog = optional("users", "UsersDialog")
         if dialog is not None and self.act_users.isEnabled():
@@ -368,6 +379,7 @@ class MainWindow(QMainWindow):
             self.act_problems: self.tr("Sync &problems…"),
             self.act_crews: self.tr("&Crews…"),
             self.act_users: self.tr("&Users…"),
+            self.act_backups: self.tr("&Backups…"),
             self.act_reports: self.tr("&Reports"),
             self.act_quit: self.tr("&Quit"),
             self.act_shortcuts: self.tr("&Keyboard shortcuts"),

@@ -360,6 +360,10 @@
         <source>Assign the selected requests to a crew (referred, assigned or in progress only)</source>
         <translation>واگذاری درخواست‌های برگزیده به اکیپ (فقط ارجاع‌شده، واگذارشده یا در دست اقدام)</translation>
     </message>
+    <message>
+        <source>&amp;Backups…</source>
+        <translation>&amp;پشتیبان‌ها…</translation>
+    </message>
 </context>
 <context>
     <name>RequestTable</name>

@@ -103,3 +103,29 @@ def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) ->
         open_store(tmp_path)
     assert (tmp_path / DB_NAME).read_bytes() == before
     assert not list(tmp_path.glob(f"{DB_NAME}.bak-*"))
+
+
+def test_a_requested_restore_happens_at_the_next_opening(tmp_path: Path) -> None:
+    store = factories.office(tmp_path)
+    factories.make_request(store, tracking_code="1405000001")
+    taken = backup.daily_backup(tmp_path, now=_day(2026, 4, 1))
+    assert taken is not None
+    factories.make_request(store, tracking_code="1405000002")
+    backup.request_restore(tmp_path, taken)  # while the store is still open
+    assert sorted(open_store_readonly(tmp_path / DB_NAME)) == ["1405000001", "1405000002"]
+    store.close()
+
+    reopened = open_store(tmp_path)
+    reopened.close()
+    assert open_store_readonly(tmp_path / DB_NAME) == ["1405000001"]
+    assert not (tmp_path / backup.PENDING).exists()
+    assert len(list(tmp_path.glob(f"{DB_NAME}.before-restore-*"))) == 1
+
+
+def test_a_bad_backup_cannot_even_be_requested(tmp_path: Path) -> None:
+    factories.office(tmp_path).close()
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"junk" * 100)
+    with pytest.raises(backup.BackupError):
+        backup.request_restore(tmp_path, bad)
+    assert not (tmp_path / backup.PENDING).exists()

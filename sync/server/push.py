@@ -9,10 +9,13 @@ A batch is one transaction:
    applied twice;
 2. the rows the batch may change are locked, in id order (two batches never wait on
    each other in a circle), so each check below sees what others committed;
-3. each claimed mutation is applied in a savepoint by the handler of its op, which
-   checks it against the centre's current row, the office's scope and the lifecycle
-   (:mod:`sync.workflow`, with the role the person had) and raises :class:`Refusal`
-   for a business rejection, rolling back only that savepoint;
+3. each claimed mutation is applied by the handler of its op, which checks it
+   against the centre's current row, the office's scope and the lifecycle
+   (:mod:`sync.workflow`, with the role the person had) *before* it changes anything,
+   and raises :class:`Refusal` for a business rejection.  Should the database still
+   refuse the batch (a check missing somewhere), it runs again with a savepoint per
+   mutation, and the culprit alone is answered as rejected: one bad change must not
+   block an office's outbox for good;
 4. the answers are stored with the claims: ``applied``, ``rejected`` (illegal move,
    out of scope, invalid) or ``conflict`` (a stale edit of a plain field or crew).
 
@@ -123,12 +126,16 @@ class _Context:
         return role
 
     def payload(self) -> Any:
+        """The op's payload, read and checked; the first thing every handler does."""
         try:
-            return PAYLOADS[self.mutation.op].model_validate(self.mutation.payload)
+            payload = PAYLOADS[self.mutation.op].model_validate(self.mutation.payload)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise Refusal("invalid_payload", f"payload {where}: {first['msg']}") from None
+        if isinstance(payload, RequestPayload) and payload.event_id in self.existing_events:
+            raise Refusal("duplicate_event", "an event with this id already exists")
+        return payload
 
     def request(self) -> ServiceRequest:
         """The mutation's request, locked, if this office may write it."""
@@ -140,15 +147,12 @@ class _Context:
 
     def add_event(self, request: ServiceRequest, payload: RequestPayload, kind: EventKind,
                   **values: Any) -> Event:
-        if payload.event_id in self.existing_events:
-            raise Refusal("duplicate_event", "an event with this id already exists")
         self.event = ops.add_event(
             self.session, request, kind, actor=self.mutation.actor,
             role=self.mutation.actor_role or "", at=self.now, event_id=payload.event_id,
             office_id=self.scope.office_id, client_time=self.mutation.client_time,
             mutation_id=self.mutation.mutation_id, **values,
         )
-        self.session.flush()
         self.entries.append(ops.event_entry(self.event, request.district_code))
         return self.event
 
@@ -355,7 +359,6 @@ def _create_request(ctx: _Context) -> None:
         status=Status.REFERRED.value, outcome_note="", version=1, updated_at=ctx.now,
     )
     session.add(request)
-    session.flush()
     ctx.entries.append(ops.request_entry(request))
     ctx.add_event(request, p, EventKind.CREATED, to_status=request.status,
                   data={"source": "walk_in"})
@@ -439,6 +442,11 @@ class _Batch:
     #: The rows locked for the batch, held so that the session's identity map (which
     #: holds rows weakly) keeps them and handlers find them without a query.
     locked: list[Any] = field(default_factory=list)
+    #: Each mutation in a savepoint of its own, so that one the database refuses
+    #: (which the checks should have stopped) is answered alone.  The first try of a
+    #: batch goes without: handlers check everything before they change anything, so
+    #: a refusal leaves nothing to roll back.
+    careful: bool = False
 
     def run(self) -> list[MutationResult]:
         claimed = self._claim()
@@ -500,9 +508,12 @@ class _Batch:
     def _apply(self, mutation: Mutation) -> MutationResult:
         ctx = _Context(self.session, self.scope, mutation, utcnow(), self.existing_events)
         try:
-            with self.session.begin_nested():
+            if self.careful:
+                with self.session.begin_nested():
+                    _HANDLERS[mutation.op](ctx)
+                    self.session.flush()
+            else:
                 _HANDLERS[mutation.op](ctx)
-                self.session.flush()
         except Refusal as refusal:
             return self._refused(mutation, refusal)
         except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
@@ -557,10 +568,15 @@ def apply_batch(sessions: sessionmaker[Session], scope: Scope,
     """Apply ``mutations`` in order, in one transaction; one answer per mutation."""
     if not mutations:
         return []
+    careful = False
     for attempt in range(_RETRIES):
         try:
             with sessions.begin() as session:
-                return _Batch(session, scope, mutations).run()
+                return _Batch(session, scope, mutations, careful=careful).run()
+        except (sa.exc.IntegrityError, sa.exc.DataError):
+            if careful:
+                raise
+            careful = True  # again, to find the mutation the database refuses
         except sa.exc.OperationalError as exc:
             if attempt + 1 == _RETRIES or not _is_retryable(exc):
                 raise

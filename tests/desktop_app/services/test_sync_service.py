@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,12 +23,22 @@ from desktop_app.store.db import Store, open_store
 from desktop_app.store.search import search_text
 from sync.client import SyncError
 from sync.dates import utcnow
-from sync.protocol import REQUEST_COLUMNS
+from sync.protocol import REQUEST_COLUMNS, PullResponse
 from sync.server import db as centre_db
 from sync.server import operations as ops
+from sync.server.changes import log_changes
 from sync.server.models import AppliedMutation, Device, OfficeDistrict, ServiceRequest
 from sync.workflow import Role
-from tests.sync.client.harness import CENTRE_ACTOR, D1, D2, D3, Centre, neighbourhood_of, office_actor
+from tests.sync.client.harness import (
+    CENTRE_ACTOR,
+    D1,
+    D2,
+    D3,
+    Centre,
+    neighbourhood_of,
+    office_actor,
+    pull,
+)
 
 
 @pytest.fixture
@@ -52,6 +64,17 @@ def office(tmp_path: Path, centre: Centre, client: TestClient, districts=(D1,), 
 
 def sync(store: Store, client: TestClient) -> sync_service.SyncReport:
     return sync_service.sync_once(store, client=client)
+
+
+def pull_only(store: Store, client: TestClient, edit: Callable[[dict[str, Any]], None] = lambda body: None) -> None:
+    """The next page applied as a round would, but with nothing pushed first (as when
+    the clerk acts while a round is between its push and its pull)."""
+    office_store = sync_service.OfficeStore(store.sessions)
+    with store.sessions() as session:
+        credential = session.get(m.SyncState, "credential").value
+    body = pull(client, credential, office_store.cursor())
+    edit(body)
+    office_store.apply_page(office_store.prepare_page(PullResponse.model_validate(body)))
 
 
 def local(store: Store, request_id: uuid.UUID) -> m.ServiceRequest | None:
@@ -177,14 +200,7 @@ def test_a_pull_never_overwrites_a_change_the_centre_has_not_answered(
     Desk(store.sessions, office_actor(store)).assign([request], crew)
     with centre.sessions.begin() as session:  # meanwhile at the centre
         ops.change_status(session, request, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate")
-    backlog = sync_service.OfficeStore(store.sessions)
-    from sync.protocol import PullResponse
-    from tests.sync.client.harness import pull as raw_pull
-
-    with store.sessions() as session:
-        cursor = int(session.get(m.SyncState, "cursor").value)
-        credential = session.get(m.SyncState, "credential").value
-    backlog.apply_page(backlog.prepare_page(PullResponse.model_validate(raw_pull(client, credential, cursor))))
+    pull_only(store, client)
     assert local(store, request).status == "assigned"  # the clerk's change still shows
     report = sync(store, client)
     assert report.rejected == 1  # the centre had closed it: refused
@@ -207,8 +223,6 @@ def test_a_refused_change_is_kept_shown_and_settled_by_a_person(
     with centre.sessions.begin() as session:
         session.get(ServiceRequest, request).address = "کوچه ۳"
         ops.touch(session.get(ServiceRequest, request), utcnow())
-        from sync.server.changes import log_changes
-
         log_changes(session, [ops.request_entry(session.get(ServiceRequest, request))])
     report = sync(store, client)
     assert report.conflicts == 1
@@ -300,15 +314,7 @@ def test_a_moved_request_leaves_at_once_or_once_its_changes_are_answered(
     with centre.sessions.begin() as session:
         ops.move(session, quiet, D2, actor=CENTRE_ACTOR)
         ops.move(session, busy, D2, actor=CENTRE_ACTOR)
-    office_store = sync_service.OfficeStore(store.sessions)
-    from sync.protocol import PullResponse
-    from tests.sync.client.harness import pull as raw_pull
-
-    with store.sessions() as session:
-        cursor = int(session.get(m.SyncState, "cursor").value)
-        credential = session.get(m.SyncState, "credential").value
-    office_store.apply_page(office_store.prepare_page(
-        PullResponse.model_validate(raw_pull(client, credential, cursor))))
+    pull_only(store, client)
     assert local(store, quiet) is None and history(store, quiet) == []
     assert local(store, busy) is not None  # waits for its note's answer
     report = sync(store, client)
@@ -365,17 +371,13 @@ def test_daftar_sync_reports_the_round(tmp_path: Path, centre: Centre, client: T
 
 def test_columns_a_newer_centre_adds_are_left_out_not_fatal(
         tmp_path: Path, centre: Centre, client: TestClient) -> None:
-    from sync.protocol import PullResponse
-    from tests.sync.client.harness import pull as raw_pull
-
     request = centre.intake(D1)
     store = office(tmp_path, centre, client)
-    with store.sessions() as session:
-        credential = session.get(m.SyncState, "credential").value
-    body = raw_pull(client, credential)
-    body["requests"]["columns"].append("priority")
-    for row in body["requests"]["rows"]:
-        row.append("urgent")
-    office_store = sync_service.OfficeStore(store.sessions)
-    office_store.apply_page(office_store.prepare_page(PullResponse.model_validate(body)))
+
+    def newer(body: dict[str, Any]) -> None:
+        body["requests"]["columns"].append("priority")
+        for row in body["requests"]["rows"]:
+            row.append("urgent")
+
+    pull_only(store, client, newer)
     assert local(store, request).status == "referred"

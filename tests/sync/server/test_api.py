@@ -16,7 +16,8 @@ from sync.protocol import (
     EnrolResponse,
     HelloResponse,
 )
-from sync.server.models import Device, Office
+from sync.dates import utcnow
+from sync.server.models import Device, Office, ServiceRequest
 from tests.sync.client.harness import D1, D2, Centre, auth_headers
 
 
@@ -93,9 +94,6 @@ def test_wrong_and_expired_codes_get_the_same_answer(centre: Centre) -> None:
 
 
 def test_enrolment_tells_a_reinstalled_office_where_its_walk_in_serials_are(centre: Centre) -> None:
-    from sync.server.models import ServiceRequest
-    from sync.dates import utcnow
-
     code = centre.add_office("A", [D1])
     request_id = centre.intake(D1)
     with centre.sessions.begin() as session:

@@ -290,7 +290,11 @@ def _where(period: Period, scope: Collection[str] | None) -> list[sa.ColumnEleme
     answered by the ``received_at`` index."""
     conditions = [_R.c.received_at >= period.start, _R.c.received_at < period.end]
     if scope is not None:
-        conditions.append(_R.c.district_code.in_(sorted(scope)))
+        # ``district_code || ''``: the same test, but one the planner cannot answer
+        # from the (district, status) index — given the choice, SQLite took that
+        # index and scanned a whole district's years (6 s on a million requests)
+        # instead of the period's slice of ``received_at``.
+        conditions.append((_R.c.district_code + sa.literal("")).in_(sorted(scope)))
     return conditions
 
 

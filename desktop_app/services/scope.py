@@ -36,6 +36,6 @@ def office_scope(store: Store) -> OfficeScope:
         else:
             wanted = set(session.scalars(sa.select(m.ServiceRequest.district_code).distinct()))
             wanted |= set(session.scalars(sa.select(m.Crew.district_code).distinct()))
-    if not wanted:
+    if not wanted or wanted >= set(every):
         return OfficeScope(tuple(every), True)
     return OfficeScope(tuple(code for code in every if code in wanted), False)

@@ -123,21 +123,6 @@ def parse_time(value: str | dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-def decode_value(column: str, value: Any) -> Any:
-    """A column's value as Python: UUIDs and instants parsed, the rest as JSON gave it."""
-    if value is None:
-        return None
-    if column in UUID_COLUMNS:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
-    if column in TIME_COLUMNS:
-        return parse_time(value)
-    return value
-
-
-def decode_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {column: decode_value(column, value) for column, value in row.items()}
-
-
 # ------------------------------------------------------------------ messages
 
 

@@ -147,6 +147,13 @@ def _sqlite_uuid(value: str | None) -> str | None:
 def _sqlite_time(value: str | None) -> str | None:
     if value is None:
         return None
+    # The centre's own form, UTC with ``Z``, with or without microseconds: by slicing
+    # (a first sync meets half a million of these).
+    if value[-1:] == "Z" and value[10:11] == "T":
+        if len(value) == 27:
+            return f"{value[:10]} {value[11:26]}"
+        if len(value) == 20:
+            return f"{value[:10]} {value[11:19]}.000000"
     moment = dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError(f"instant without an offset: {value!r}")
@@ -155,7 +162,7 @@ def _sqlite_time(value: str | None) -> str | None:
 
 
 def _sqlite_json(value: Any) -> str:
-    return json.dumps(value)
+    return json.dumps(value) if value else "{}"
 
 
 def _converter(column: str, table: sa.Table) -> Callable[[Any], Any] | None:
@@ -204,23 +211,36 @@ class _Rows:
         session.connection().exec_driver_sql(sql, self.values)
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """A local column computed from travelling ones: ``function(*arguments)``."""
+
+    column: str
+    arguments: tuple[str, ...]
+    function: Callable[..., Any]
+
+
+#: The office's search column, from the fields a clerk searches by.
+_SEARCH_TEXT = _Derived("search_text", ("tracking_code", "citizen_name", "citizen_phone", "address",
+                                        "description"), search_text)
+
+
 def _prepare(table_name: str, table: Table, *, versioned: bool = False,
-             extra: tuple[str, Callable[[dict[str, Any]], Any]] | None = None) -> _Rows:
+             derived: _Derived | None = None) -> _Rows:
     """``table``'s rows for the local table of that name.  Columns the office does not
-    know (a newer centre's) are left out; ``extra`` is a derived column and its
-    function of the row."""
+    know (a newer centre's) are left out."""
     local = m.Base.metadata.tables[table_name]
     keep = [i for i, c in enumerate(table.columns) if c in local.c]
     columns = [table.columns[i] for i in keep]
     converters = [_converter(c, local) for c in columns]
+    arguments = [table.columns.index(c) for c in derived.arguments] if derived else []
     values = []
     for row in table.rows:
-        kept = [row[i] for i in keep]
-        out = [v if f is None or v is None else f(v) for f, v in zip(converters, kept)]
-        if extra:
-            out.append(extra[1](dict(zip(columns, kept))))
+        out = [v if f is None or v is None else f(v) for f, v in zip(converters, (row[i] for i in keep))]
+        if derived:
+            out.append(derived.function(*(row[i] for i in arguments)))
         values.append(tuple(out))
-    names = tuple(columns + ([extra[0]] if extra else []))
+    names = tuple(columns + ([derived.column] if derived else []))
     return _Rows(table_name, names, values, versioned)
 
 
@@ -234,14 +254,9 @@ def _rows(rows: Sequence[dict[str, Any]]) -> Table:
     return Table(columns=columns, rows=[[row.get(c) for c in columns] for row in rows])
 
 
-def _request_search_text(row: dict[str, Any]) -> str:
-    return search_text(row["tracking_code"], row["citizen_name"], row["citizen_phone"],
-                       row["address"], row["description"])
-
-
 @dataclass(frozen=True)
 class PreparedPage:
-    """A pulled page in the office's storage form (:meth:`OfficeStore.prepare_page`)."""
+    """A pulled page in the office's storage form (:meth:`OfficeStore._prepare_page`)."""
 
     cursor: int
     next_cursor: int
@@ -434,22 +449,22 @@ class OfficeStore:
             _put(session, CURSOR, 0)
 
     @staticmethod
-    def prepare_page(page: PullResponse) -> PreparedPage:
+    def _prepare_page(page: PullResponse) -> PreparedPage:
         """The page's rows in storage form, search text included: the costly part of
-        applying a page, done without the database (the engine runs it on its fetching
-        thread while the page before is written)."""
+        applying a page, done before the transaction so that it holds the database's
+        write lock only for the writing."""
         return PreparedPage(
             cursor=page.cursor, next_cursor=page.next_cursor,
             reference=[_prepare(_REFERENCE_TABLES[kind], page.reference[kind])
                        for kind in REFERENCE_KINDS if kind in page.reference],
             crews=_prepare("crews", page.crews, versioned=True),
-            requests=_prepare("requests", page.requests, versioned=True,
-                              extra=("search_text", _request_search_text)),
+            requests=_prepare("requests", page.requests, versioned=True, derived=_SEARCH_TEXT),
             events=_prepare("events", page.events),
             removed=list(page.removed_requests),
         )
 
-    def apply_page(self, page: PreparedPage) -> int | None:
+    def apply_page(self, pulled: PullResponse) -> int | None:
+        page = self._prepare_page(pulled)
         with self.sessions.begin() as session:
             if int(_get(session, CURSOR, 0)) != page.cursor:
                 return None  # another round moved on meanwhile; this page is stale

@@ -6,10 +6,11 @@ A round is *hello, push, pull*:
 * **push** — the outbox as it stood when the round began, oldest first, in batches;
   each batch's answers are stored (and its entries deleted) before the next is sent;
 * **pull** — pages after the stored cursor until the centre has no more; each page
-  is applied together with its new cursor.  The next page is fetched and prepared
-  (converted, its search text computed) on a second thread while the current one is
-  written: on a first sync the centre's work, the network and the office's CPU-bound
-  preparation overlap with SQLite's inserts, which run without the GIL.
+  is applied together with its new cursor.  The next page is fetched on a second
+  thread while the current one is applied, so that on a first sync the centre's work
+  and the network overlap with the office's.  (Applying stays on one thread: SQLite
+  lets go of the GIL for each row it writes, and a second Python thread busy then
+  would make the writer queue for the GIL row after row.)
 
 Pushing first means a page never overwrites a change the centre has not seen yet,
 and every step commits its own progress, so a round cut short anywhere — the network,
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
@@ -81,13 +82,9 @@ class LocalStore(Protocol):
     def reset_cursor(self) -> None:
         """Pull everything again (the centre's log is behind the office's cursor)."""
 
-    def prepare_page(self, page: PullResponse) -> Any:
-        """Turn a page into what :meth:`apply_page` writes, without the database: it
-        runs on the engine's fetching thread while the page before is being written."""
-
-    def apply_page(self, prepared: Any) -> int | None:
-        """Apply a prepared page and store its ``next_cursor``, in one transaction, if
-        the stored cursor is still the page's ``cursor``; the number of requests newly
+    def apply_page(self, page: PullResponse) -> int | None:
+        """Apply a page and store its ``next_cursor``, in one transaction, if the
+        stored cursor is still the page's ``cursor``; the number of requests newly
         referred to the office, or ``None`` when the cursor moved meanwhile (the page
         was not applied)."""
 
@@ -225,12 +222,12 @@ class SyncEngine:
                     report.rejected += 1
             self._report("push", report.pushed, total)
 
-    def _fetch(self, cursor: int) -> tuple[PullResponse, Any]:
+    def _fetch(self, cursor: int) -> PullResponse:
         page = self._call("GET", "/sync/pull", PullResponse,
                           params={"cursor": cursor, "limit": self.page_size})
         if page.cursor != cursor or page.next_cursor < cursor:
             raise SyncError("bad_response", "the centre answered for another cursor")
-        return page, self.store.prepare_page(page)
+        return page
 
     def _pull(self, report: SyncReport) -> None:
         start = cursor = self.store.cursor()
@@ -238,7 +235,7 @@ class SyncEngine:
             ahead = fetcher.submit(self._fetch, cursor)
             while True:
                 try:
-                    page, prepared = ahead.result()
+                    page = ahead.result()
                 except SyncError as exc:
                     if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
                         raise
@@ -250,7 +247,7 @@ class SyncEngine:
                     continue
                 if page.has_more:
                     ahead = fetcher.submit(self._fetch, page.next_cursor)
-                referred = self.store.apply_page(prepared)
+                referred = self.store.apply_page(page)
                 if referred is None:
                     # Another round moved the cursor meanwhile: go on from where it is
                     # (a page fetched ahead for the old cursor is left unread).

@@ -154,11 +154,7 @@ class RecordingStore(sync_service.OfficeStore):
         super().__init__(office.store.sessions)
         self.office = office
 
-    def prepare_page(self, page: PullResponse) -> tuple[PullResponse, sync_service.PreparedPage]:
-        return page, super().prepare_page(page)
-
-    def apply_page(self, prepared: tuple[PullResponse, sync_service.PreparedPage]) -> int | None:
-        page, ready = prepared
+    def apply_page(self, page: PullResponse) -> int | None:
         requests = {row["id"]: row["district_code"] for row in page.requests.dicts()}
         assert all(self.office.covers(d) for d in requests.values()), "another district's request"
         assert all(self.office.covers(row["district_code"]) for row in page.crews.dicts())
@@ -168,7 +164,7 @@ class RecordingStore(sync_service.OfficeStore):
         histories = {row["request_id"] for row in page.events.dicts()}
         assert histories <= known | set(requests), "another district's history"
         assert not histories & {str(i) for i in page.removed_requests}, "a moved request's history"
-        applied = super().apply_page(ready)
+        applied = super().apply_page(page)
         if applied is not None:
             self.office.pages.append((page.cursor, page.next_cursor))
         return applied

@@ -74,7 +74,7 @@ def pull_only(store: Store, client: TestClient, edit: Callable[[dict[str, Any]],
         credential = session.get(m.SyncState, "credential").value
     body = pull(client, credential, office_store.cursor())
     edit(body)
-    office_store.apply_page(office_store.prepare_page(PullResponse.model_validate(body)))
+    office_store.apply_page(PullResponse.model_validate(body))
 
 
 def local(store: Store, request_id: uuid.UUID) -> m.ServiceRequest | None:

@@ -34,6 +34,7 @@ from sync.server.changes import Entry, log_changes
 from sync.server.cli import hash_enrolment_code, new_enrolment_code
 from sync.server.models import Crew, Event, Office, OfficeDistrict, ServiceRequest
 from sync.server.reference_io import load_reference
+from sync.server.tracking import reserve_existing
 from sync.workflow import Role
 
 #: Districts of the Kashan reference set the sync tests use.
@@ -182,7 +183,8 @@ def make_rows(n: int, districts: Iterable[str] | None = None, seed: int = 137,
 
 def fill_centre(engine: sa.Engine, requests: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
     """Insert :func:`make_rows`' rows and their change-log entries in blocks (Core
-    executemany, as the archive import does): a large centre in seconds."""
+    executemany, as the archive import does): a large centre in seconds.  The year's
+    tracking-code counter moves past their codes, as after an import."""
     sessions = centre_db.session_factory(engine)
     by_request: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for event in events:
@@ -199,6 +201,7 @@ def fill_centre(engine: sa.Engine, requests: list[dict[str, Any]], events: list[
                 entries.append(Entry("request", str(r["id"]), r["district_code"]))
                 entries.extend(Entry("event", str(e["id"]), r["district_code"]) for e in by_request[r["id"]])
             log_changes(session, entries)
+            reserve_existing(session, (r["tracking_code"] for r in chunk))
 
 
 def auth_headers(credential: str | None = None) -> dict[str, str]:

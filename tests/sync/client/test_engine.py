@@ -64,9 +64,6 @@ class MemoryStore:
     def reset_cursor(self) -> None:
         self.cursor_value = 0
 
-    def prepare_page(self, page: PullResponse) -> PullResponse:
-        return page
-
     def apply_page(self, page: PullResponse) -> int | None:
         if not self.before_apply(page) or page.cursor != self.cursor_value:
             return None

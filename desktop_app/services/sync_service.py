@@ -592,7 +592,7 @@ def open_problems(store: Store) -> list[m.SyncProblem]:
     """Changes the centre refused or found stale, oldest first, until a person settles them."""
     with store.sessions() as session:
         return list(session.scalars(sa.select(m.SyncProblem).where(m.SyncProblem.resolved_at.is_(None))
-                                    .order_by(m.SyncProblem.created_at)))
+                                    .order_by(m.SyncProblem.created_at, m.SyncProblem.mutation_id)))
 
 
 class _Within:

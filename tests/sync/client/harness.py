@@ -11,7 +11,6 @@ import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.services import sync_service
 from desktop_app.services.requests import Actor
-from desktop_app.store.db import Store, open_store
+from desktop_app.store.db import Store
 from sync import reference
 from sync.dates import Period, utcnow
 from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, Op
+from sync.schema import new_id
 from sync.server import db as centre_db
 from sync.server import operations as ops
-from sync.schema import new_id
 from sync.server.app import create_app
 from sync.server.changes import Entry, log_changes
 from sync.server.cli import hash_enrolment_code, new_enrolment_code
@@ -261,11 +260,3 @@ def office_actor(store: Store, role: Role = Role.CLERK, username: str = "clerk")
     assert identity is not None
     return Actor(username=username, role=role, office_id=identity.office_id,
                  office_number=identity.number)
-
-
-def enrolled_office(folder: Path, centre: Centre, code: str, client: httpx.Client) -> Store:
-    store = open_store(folder)
-    sync_service.enroll(store, "http://localhost", code, client=client)
-    return store
-
-

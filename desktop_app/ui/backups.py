@@ -45,6 +45,7 @@ class BackupsDialog(QDialog):
         self._list.currentRowChanged.connect(lambda _row: self._update())
         self._retranslate()
         self.refresh()
+        self._intro.setContentsMargins(6, 0, 6, 0)  # Qt under-measures wrapped RTL lines by a glyph
         self.resize(460, 380)
 
     def changeEvent(self, event: QEvent) -> None:

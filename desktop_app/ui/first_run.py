@@ -114,6 +114,7 @@ class FirstRunDialog(QDialog):
         self._code.textChanged.connect(self._update)
         self._retranslate()
         self._update()
+        self._intro.setContentsMargins(6, 0, 6, 0)  # Qt under-measures wrapped RTL lines by a glyph
         self.resize(520, self.sizeHint().height())
 
     def changeEvent(self, event: QEvent) -> None:

@@ -148,6 +148,34 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
+class Attachment(Base):
+    """A photo (or other file) kept with a request: what the citizen sent, or what a
+    crew photographed on the street.  The bytes live in the office database, so a
+    photo is written in the same transaction as its audit entry and is in every
+    backup; the request list never reads this table."""
+
+    __tablename__ = "attachments"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("requests.id", ondelete="CASCADE"))
+    #: The file's own name, as the user chose it (shown, and used on "save as").
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    #: ``image/jpeg``, ``image/png`` …
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    #: Bytes of ``content``; sha256 of it, hex (the same photo twice is refused).
+    size: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: A small JPEG/PNG for the form's strip of photos; ``None`` for non-images.
+    thumbnail: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    caption: Mapped[str] = mapped_column(sa.String(500), default="")
+    added_by: Mapped[str] = mapped_column(sa.String(100))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    #: Also the index that finds a request's attachments (its first column).
+    __table_args__ = (sa.UniqueConstraint("request_id", "sha256"),)
+
+
 class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)

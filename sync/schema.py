@@ -173,16 +173,22 @@ class RequestColumns:
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:
-        return (
-            sa.Index("ix_requests_district_status", "district_code", "status"),
-            sa.CheckConstraint(
-                "status IN ('received','referred','assigned','in_progress','done','not_actionable')",
-                name="status_known",
-            ),
-            sa.CheckConstraint(
-                "channel IN ('phone','web','sms','walk_in')", name="channel_known"
-            ),
-        )
+        return request_table_args()
+
+
+def request_table_args() -> tuple[Any, ...]:
+    """The indexes and checks of ``requests`` in both databases.  A function, so that
+    the office can add its own indexes to the same tuple (desktop_app.store.models)."""
+    return (
+        sa.Index("ix_requests_district_status", "district_code", "status"),
+        sa.CheckConstraint(
+            "status IN ('received','referred','assigned','in_progress','done','not_actionable')",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "channel IN ('phone','web','sms','walk_in')", name="channel_known"
+        ),
+    )
 
 
 class EventColumns:

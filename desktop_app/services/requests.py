@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,22 @@ from sync.protocol import EDITABLE_FIELDS, Op
 from sync.schema import new_id
 from sync.text import PhoneError, clean, parse_phone
 from sync.workflow import EventKind, Role, Status, TransitionError
+
+
+#: Who corrects a request's plain fields: the desk, not the crews.
+EDIT_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.MANAGER})
+#: A request is corrected while the district works on it.  Before referral it is
+#: the centre's; once closed it is a record the reports have counted — reopen it to
+#: correct it.
+EDITABLE_STATUSES: frozenset[Status] = frozenset({Status.REFERRED, Status.ASSIGNED,
+                                                  Status.IN_PROGRESS})
+#: The citizen's name column holds this many characters, here and at the centre.
+CITIZEN_NAME_LENGTH = 200
+
+
+def may_edit(role: Role, status: Status | str) -> bool:
+    """Whether ``role`` may correct the plain fields of a request in ``status``."""
+    return role in EDIT_ROLES and status in EDITABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -224,14 +240,27 @@ class Desk:
         return Changes(list(request_ids))
 
     def edit(self, request_id: uuid.UUID, **changes: Any) -> Changes:
-        """Correct plain fields (address, description …).  The outbox entry carries
-        the values edited *from*, so the centre can tell a stale edit."""
+        """Correct plain fields (phone, address, description …) of an open request.
+
+        The values are checked as the walk-in form's are (:meth:`field_problems`),
+        every problem tied to its field; the neighbourhood stays in the request's
+        district, since moving a request is the centre's decision.  The outbox entry
+        carries the values edited *from*, so the centre can tell a stale edit."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ServiceError("not_editable", f"not editable here: {sorted(unknown)}")
+        if self.actor.role not in EDIT_ROLES:
+            raise ServiceError("role_not_allowed", f"{self.actor.role} may not correct requests")
         now = utcnow()
         with self.sessions.begin() as session:
             (request,) = self._load(session, [request_id])
+            if request.status not in EDITABLE_STATUSES:
+                raise ServiceError("not_editable_now", f"a {request.status} request is not edited",
+                                   tracking_code=request.tracking_code, status=request.status)
+            problems = self.field_problems(session, changes, district_code=request.district_code,
+                                           phone_required=False)
+            if problems:
+                raise ValidationFailed(problems)
             if "citizen_phone" in changes:
                 changes["citizen_phone"] = self._phone(changes["citizen_phone"], required=False)
             changes = {k: clean(v) if isinstance(v, str) and k != "citizen_phone" else v
@@ -270,27 +299,48 @@ class Desk:
         return search_text(request.tracking_code, request.citizen_name, request.citizen_phone,
                            request.address, request.description)
 
-    def validate_walk_in(self, session: Session, form: WalkIn) -> list[FieldProblem]:
+    def field_problems(self, session: Session, values: Mapping[str, Any], *,
+                       district_code: str, phone_required: bool) -> list[FieldProblem]:
+        """What is wrong with request fields as typed, each problem tied to its
+        field: the one set of rules for registering a walk-in and correcting a
+        request.  Only the fields in ``values`` are checked; a neighbourhood must lie
+        in ``district_code`` (when one is given)."""
         problems: list[FieldProblem] = []
-        try:
-            self._phone(form.citizen_phone, required=True)
-        except ValidationFailed as exc:
-            problems += exc.problems
-        neighbourhood = session.get(m.Neighbourhood, form.neighbourhood_code) if form.neighbourhood_code else None
-        if neighbourhood is None:
-            problems.append(FieldProblem("neighbourhood_code", "required", "choose the neighbourhood"))
-        elif form.district_code and neighbourhood.district_code != form.district_code:
-            problems.append(FieldProblem("neighbourhood_code", "wrong_district",
-                                         "this neighbourhood is not in the chosen district"))
-        if not form.category_code or session.get(m.Category, form.category_code) is None:
-            problems.append(FieldProblem("category_code", "required", "choose the category"))
-        if not clean(form.description):
-            problems.append(FieldProblem("description", "required", "describe what the citizen reports"))
-        for name, value, low, high in (("latitude", form.latitude, -90, 90),
-                                       ("longitude", form.longitude, -180, 180)):
+        if "citizen_phone" in values or phone_required:
+            try:
+                self._phone(values.get("citizen_phone"), required=phone_required)
+            except ValidationFailed as exc:
+                problems += exc.problems
+        if len(clean(values.get("citizen_name"))) > CITIZEN_NAME_LENGTH:
+            problems.append(FieldProblem("citizen_name", "too_long",
+                                         f"at most {CITIZEN_NAME_LENGTH} characters"))
+        if "neighbourhood_code" in values:
+            code = values["neighbourhood_code"]
+            neighbourhood = session.get(m.Neighbourhood, code) if code else None
+            if neighbourhood is None:
+                problems.append(FieldProblem("neighbourhood_code", "required",
+                                             "choose the neighbourhood"))
+            elif district_code and neighbourhood.district_code != district_code:
+                problems.append(FieldProblem("neighbourhood_code", "wrong_district",
+                                             "this neighbourhood is not in the chosen district"))
+        if "category_code" in values:
+            code = values["category_code"]
+            if not code or session.get(m.Category, code) is None:
+                problems.append(FieldProblem("category_code", "required", "choose the category"))
+        if "description" in values and not clean(values["description"]):
+            problems.append(FieldProblem("description", "required",
+                                         "describe what the citizen reports"))
+        for name, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+            value = values.get(name)
             if value is not None and not low <= value <= high:
-                problems.append(FieldProblem(name, "out_of_range", f"{name} must be between {low} and {high}"))
+                problems.append(FieldProblem(name, "out_of_range",
+                                             f"{name} must be between {low} and {high}"))
         return problems
+
+    def validate_walk_in(self, session: Session, form: WalkIn) -> list[FieldProblem]:
+        values = {k: v for k, v in vars(form).items() if k != "district_code"}
+        return self.field_problems(session, values, district_code=form.district_code,
+                                   phone_required=True)
 
     def _next_walk_in_code(self, session: Session, now: dt.datetime) -> str:
         year = jalali(now).year

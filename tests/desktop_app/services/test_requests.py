@@ -264,6 +264,80 @@ def test_an_edit_carries_the_values_it_was_made_from(store: Store) -> None:
     assert entry.base_version == request.version
 
 
+def test_an_edit_is_one_event_and_one_outbox_entry_naming_the_clerk(store: Store) -> None:
+    request = make_request(store, status=Status.ASSIGNED.value, crew_id=CREW_A)
+    changes = desk(store, MANAGER).edit(
+        request.id, citizen_name=" فاطمه  نوري ", neighbourhood_code="sabze-meydan",
+        category_code="asphalt", description="چاله بزرگ", latitude=33.98, longitude=51.43)
+
+    assert changes.request_ids == [request.id]
+    row = request_row(store, request.id)
+    assert (row.citizen_name, row.neighbourhood_code, row.category_code) == (
+        "فاطمه نوری", "sabze-meydan", "asphalt")
+    assert (row.latitude, row.longitude, row.status) == (33.98, 51.43, "assigned")
+    assert "چاله" in row.search_text
+    events, outbox = trail(store)
+    assert [(e.kind, e.data) for e in events] == [(EventKind.NOTE.value, {"edited": [
+        "category_code", "citizen_name", "description", "latitude", "longitude",
+        "neighbourhood_code"]})]
+    assert_paired(events, outbox, Op.EDIT_REQUEST, MANAGER.username)
+    assert outbox[0].payload["changes"]["citizen_name"] == "فاطمه نوری"
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(store: Store) -> None:
+    request = make_request(store)
+    assert desk(store).edit(request.id, citizen_phone="۰۹۱۲۱۲۳۴۵۶۷").request_ids == []
+    assert trail(store) == ([], [])
+
+
+@pytest.mark.parametrize("values, problems", [
+    ({"citizen_phone": "۰۹۱۲۱۲۳"}, [("citizen_phone", "wrong_length")]),
+    ({"description": " \u200c "}, [("description", "required")]),
+    ({"neighbourhood_code": "no-such-place"}, [("neighbourhood_code", "required")]),
+    ({"category_code": ""}, [("category_code", "required")]),
+    ({"latitude": 91.0, "longitude": -181.0}, [("latitude", "out_of_range"),
+                                                ("longitude", "out_of_range")]),
+    ({"citizen_name": "ن" * 201}, [("citizen_name", "too_long")]),
+])
+def test_an_edit_names_every_field_to_fix_and_changes_nothing(
+        store: Store, values: dict[str, object], problems: list[tuple[str, str]]) -> None:
+    request = make_request(store)
+    with pytest.raises(ValidationFailed) as refused:
+        desk(store).edit(request.id, **values)
+    assert [(p.field, p.code) for p in refused.value.problems] == problems
+    assert trail(store) == ([], [])
+
+
+def test_an_edit_keeps_the_request_in_its_district(store: Store) -> None:
+    """Moving a request to another district is the centre's decision."""
+    request = make_request(store)  # district 1-1
+    with store.sessions() as session:
+        elsewhere = session.scalars(sa.select(m.Neighbourhood.code)
+                                    .where(m.Neighbourhood.district_code != "1-1")).first()
+    with pytest.raises(ValidationFailed) as refused:
+        desk(store).edit(request.id, neighbourhood_code=elsewhere)
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("neighbourhood_code", "wrong_district")]
+
+
+@pytest.mark.parametrize("status", [Status.DONE, Status.NOT_ACTIONABLE, Status.RECEIVED])
+def test_only_a_request_the_district_works_on_is_edited(store: Store, status: Status) -> None:
+    request = make_request(store, status=status.value,
+                           outcome_reason="not_found" if status is Status.NOT_ACTIONABLE else None)
+    with pytest.raises(ServiceError) as refused:
+        desk(store).edit(request.id, address="کوچه ۳")
+    assert refused.value.code == "not_editable_now"
+    assert request_row(store, request.id).address == request.address
+
+
+def test_a_supervisor_does_not_edit_requests(store: Store) -> None:
+    request = make_request(store, status=Status.ASSIGNED.value, crew_id=CREW_A)
+    with pytest.raises(ServiceError) as refused:
+        desk(store, SUPERVISOR).edit(request.id, address="کوچه ۳")
+    assert refused.value.code == "role_not_allowed"
+    assert trail(store) == ([], [])
+
+
 # --------------------------------------------------------------------- walk-ins
 
 

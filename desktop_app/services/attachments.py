@@ -1,0 +1,178 @@
+"""A request's photos (and scanned letters as PDF): what the citizen brought to the
+counter, what the crew photographed on the street.
+
+Attachments stay in this office.  The sync protocol has no operation that carries a
+file, and the centre refuses a mutation whose op it does not know, so adding or
+removing a photo is *not* a request event (events travel to the centre through the
+outbox, :mod:`sync.protocol`): it is written to the office's audit log instead, in
+the same transaction as the photo itself, with who did it.  The request form shows
+those audit entries in the request's history beside its events, marked as kept at
+this office.  Sending photos to the centre needs a protocol change first.
+
+The bytes live in the database (:class:`~desktop_app.store.models.Attachment`), so a
+photo is in every backup and cannot go missing from a folder.  That is why the
+service refuses what a folder would quietly accept: files over
+:data:`MAX_BYTES` (the UI scales big photos down before it gets here), anything but
+a JPEG, PNG or PDF (checked by the file's own first bytes, not by its name), and the
+same file twice on one request.  Qt stays out: the caller decodes, scales and makes
+the thumbnail; this module stores and checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Actor
+from desktop_app.store import models as m
+from sync.dates import utcnow
+from sync.schema import new_id
+from sync.text import clean
+from sync.workflow import Role
+
+#: The most one attachment may hold.  A phone photo scaled to 1600 px is ~0.5 MB;
+#: a scanned letter of a few pages fits too, a video does not.
+MAX_BYTES = 10 * 1024 * 1024
+#: Thumbnails are made by the caller for the form's strip; anything bigger than
+#: this is not a thumbnail.
+MAX_THUMBNAIL_BYTES = 256 * 1024
+#: What the office keeps, with the first bytes every such file starts with.
+SIGNATURES = {
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "application/pdf": b"%PDF-",
+}
+#: Removing a photo destroys evidence: the person who added it may take back a
+#: mistake, and a manager may remove any.
+REMOVE_ANY_ROLES = frozenset({Role.MANAGER})
+
+#: The audit actions that record attachments (entity ``request``, key the request id).
+ADDED, REMOVED = "attachment_added", "attachment_removed"
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """One attachment as the form's strip shows it: everything but the file itself."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    filename: str
+    media_type: str
+    size: int
+    thumbnail: bytes | None
+    added_by: str
+    added_at: dt.datetime
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """An attachment's bytes, for viewing it large or saving a copy."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def may_remove(actor: Actor, added_by: str) -> bool:
+    """Whether ``actor`` may remove an attachment ``added_by`` someone."""
+    return actor.role in REMOVE_ANY_ROLES or actor.username == added_by
+
+
+_INFO_COLUMNS = (m.Attachment.id, m.Attachment.request_id, m.Attachment.filename,
+                 m.Attachment.media_type, m.Attachment.size, m.Attachment.thumbnail,
+                 m.Attachment.added_by, m.Attachment.added_at)
+
+
+class Attachments:
+    """Attach, list, read and remove a request's files, for one signed-in person.
+    Each write is one transaction with its audit entry."""
+
+    def __init__(self, sessions: sessionmaker[Session], actor: Actor):
+        self.sessions = sessions
+        self.actor = actor
+
+    def attach(self, request_id: uuid.UUID, *, filename: str, media_type: str, content: bytes,
+               thumbnail: bytes | None = None) -> AttachmentInfo:
+        """Keep ``content`` with the request.  ``filename`` is the name the user
+        chose (any folder part is dropped); ``thumbnail`` a small JPEG or PNG for
+        images, ``None`` for a PDF."""
+        signature = SIGNATURES.get(media_type)
+        if signature is None or not content.startswith(signature):
+            raise ServiceError("attachment_type", f"not a JPEG, PNG or PDF file: {media_type}",
+                               media_type=media_type)
+        if len(content) > MAX_BYTES:
+            raise ServiceError("attachment_too_big",
+                               f"{len(content)} bytes; at most {MAX_BYTES} are kept",
+                               size=len(content), limit=MAX_BYTES)
+        if thumbnail is not None and len(thumbnail) > MAX_THUMBNAIL_BYTES:
+            raise ValueError(f"a thumbnail of {len(thumbnail)} bytes is not a thumbnail")
+        name = clean(filename.replace("\\", "/").rsplit("/", 1)[-1])[:255] or "attachment"
+        digest = hashlib.sha256(content).hexdigest()
+        now = utcnow()
+        with self.sessions.begin() as session:
+            if session.get(m.ServiceRequest, request_id) is None:
+                raise ServiceError("unknown_request", f"no such request: {request_id}",
+                                   id=request_id)
+            same = session.scalar(sa.select(m.Attachment.filename).where(
+                m.Attachment.request_id == request_id, m.Attachment.sha256 == digest))
+            if same is not None:
+                raise ServiceError("attachment_duplicate", f"already attached as {same}",
+                                   filename=same)
+            row = m.Attachment(id=new_id(), request_id=request_id, filename=name,
+                               media_type=media_type, size=len(content), sha256=digest,
+                               content=content, thumbnail=thumbnail, caption="",
+                               added_by=self.actor.username, added_at=now)
+            session.add(row)
+            self._audit(session, ADDED, row, now)
+        return AttachmentInfo(row.id, request_id, name, media_type, len(content), thumbnail,
+                              self.actor.username, now)
+
+    def of_request(self, request_id: uuid.UUID) -> list[AttachmentInfo]:
+        """The request's attachments, oldest first, without their content."""
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(*_INFO_COLUMNS).where(m.Attachment.request_id == request_id)
+                .order_by(m.Attachment.added_at, m.Attachment.id)).all()
+        return [AttachmentInfo(*row) for row in rows]
+
+    def read(self, attachment_id: uuid.UUID) -> AttachmentFile:
+        with self.sessions() as session:
+            row = session.execute(
+                sa.select(m.Attachment.filename, m.Attachment.media_type, m.Attachment.content)
+                .where(m.Attachment.id == attachment_id)).one_or_none()
+        if row is None:
+            raise ServiceError("unknown_attachment", f"no such attachment: {attachment_id}")
+        return AttachmentFile(*row)
+
+    def remove(self, attachment_id: uuid.UUID) -> uuid.UUID:
+        """Delete the attachment; the audit keeps its name, size and checksum.
+        Returns the request it belonged to."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            row = session.get(m.Attachment, attachment_id)
+            if row is None:
+                raise ServiceError("unknown_attachment", f"no such attachment: {attachment_id}")
+            if not may_remove(self.actor, row.added_by):
+                raise ServiceError("role_not_allowed",
+                                   "only a manager or the person who added it removes a file")
+            self._audit(session, REMOVED, row, now)
+            session.delete(row)
+            return row.request_id
+
+    def _audit(self, session: Session, action: str, row: m.Attachment, now: dt.datetime) -> None:
+        session.add(m.AuditEntry(
+            at=now, actor=self.actor.username, action=action, entity="request",
+            entity_key=str(row.request_id),
+            details={"attachment_id": str(row.id), "filename": row.filename,
+                     "media_type": row.media_type, "size": row.size, "sha256": row.sha256},
+        ))

@@ -21,9 +21,11 @@ What is counted is the seed's table (shared/seed/README.md, DESIGN.md):
   it was not yet overdue when spring ended, and that is the work a manager must chase.
 * **reasons** — not-actionable requests by outcome reason.
 
-Every figure comes from aggregate queries over the ``requests`` table, filtered by
-the indexed ``received_at``; the percentiles are found with a histogram and window
-functions (SQLite has no percentile aggregate, see :func:`_close_times`).  Python
+Every figure comes from two aggregate queries over the period's slice of
+``ix_requests_report`` — an index of ``received_at`` followed by every column a
+report reads, so the wide request rows are never visited: one pass counts and
+builds a histogram of times to close, the other picks the percentiles out of it
+with window functions (SQLite has no percentile aggregate, see :func:`_close_times`).  Python
 only folds aggregated rows (a few per group) and merges in the groups that had no
 requests, so that a quiet neighbourhood shows zeros instead of vanishing.
 """
@@ -307,36 +309,57 @@ def _source(key: sa.ColumnElement[Any]) -> sa.FromClause:
     return _R
 
 
-def outcome_counts_query(period: Period, key: sa.ColumnElement[Any], scope: Collection[str] | None,
-                         as_of: dt.datetime) -> sa.Select[Any]:
-    """Requests by (group, status, reason), with how many of them are overdue.
-
-    Grouping by status rather than summing per bucket keeps the status → bucket rule
-    in one place (:data:`sync.workflow.BUCKETS`); the result has at most a few
-    dozen rows per group."""
-    as_of_day = sa.func.julianday(sa.literal(as_of, UTCDateTime()))
-    # Looked up only for open requests (CASE stops at the first false condition):
-    # joining ``categories`` would look it up for every request of the period.
-    target_days = (sa.select(_C.c.target_days).where(_C.c.code == _R.c.category_code)
-                   .scalar_subquery())
-    overdue = sa.case(
-        (sa.and_(_R.c.status.in_(_OPEN),
-                 sa.func.julianday(_R.c.received_at) + target_days < as_of_day), 1),
-        else_=0,
-    )
-    reason = sa.case((_R.c.status == Status.NOT_ACTIONABLE.value, _R.c.outcome_reason))
-    return (
-        sa.select(key.label("k"), _R.c.status, reason.label("reason"),
-                  sa.func.count().label("n"), sa.func.sum(overdue).label("overdue"))
-        .select_from(_source(key))
-        .where(*_where(period, scope))
-        .group_by(key, _R.c.status, reason)
-    )
-
-
 #: Histogram buckets of time to close per day: six-hour buckets.  Any width gives
 #: exact percentiles; this one keeps both passes small for times from hours to weeks.
 BUCKETS_PER_DAY = 4
+
+
+def _days_to_close() -> sa.ColumnElement[Any]:
+    return sa.func.julianday(_R.c.closed_at) - sa.func.julianday(_R.c.received_at)
+
+
+def _overdue_cutoff(session: Session, as_of: dt.datetime) -> sa.ColumnElement[Any]:
+    """The instant before which a request of its category is overdue at ``as_of``:
+    ``as_of`` minus the category's target days, one literal per category.
+
+    Comparing ``received_at`` with it is a text comparison of two ``UTCDateTime``
+    values — the same test as "received plus target days lies before the report
+    time", without date arithmetic on every open request of the period."""
+    targets = session.execute(sa.select(_C.c.code, _C.c.target_days)).all()
+    if not targets:
+        return sa.null()
+    return sa.case(
+        {code: sa.literal(as_of - dt.timedelta(days=days), UTCDateTime()) for code, days in targets},
+        value=_R.c.category_code,
+    )
+
+
+def outcome_counts_query(session: Session, period: Period, key: sa.ColumnElement[Any],
+                         scope: Collection[str] | None, as_of: dt.datetime) -> sa.Select[Any]:
+    """One pass over the period: requests by (group, status, reason, bucket of time to
+    close), with how many of them are overdue.
+
+    The counts and the histogram of times to close (the first pass of
+    :func:`_close_times`) come from the same rows, so one scan of the period's slice
+    of the report index answers both.  Grouping by status rather than summing per
+    bucket keeps the status → bucket rule in one place (:data:`sync.workflow.BUCKETS`).
+    ``bucket`` is NULL for requests that are not closed."""
+    overdue = sa.case(
+        (sa.and_(_R.c.status.in_(_OPEN), _R.c.received_at < _overdue_cutoff(session, as_of)), 1),
+        else_=0,
+    )
+    reason = sa.case((_R.c.status == Status.NOT_ACTIONABLE.value, _R.c.outcome_reason))
+    bucket = sa.case(
+        (sa.and_(_R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None)),
+         sa.cast(_days_to_close() * BUCKETS_PER_DAY, sa.Integer)),
+    )
+    return (
+        sa.select(key.label("k"), _R.c.status, reason.label("reason"), bucket.label("bucket"),
+                  sa.func.count().label("n"), sa.func.sum(overdue).label("overdue"))
+        .select_from(_source(key))
+        .where(*_where(period, scope))
+        .group_by(key, _R.c.status, reason, bucket)
+    )
 
 
 def _ranks(count: int) -> tuple[int, int, int]:
@@ -346,28 +369,6 @@ def _ranks(count: int) -> tuple[int, int, int]:
     return (count + 1) // 2, (count + 2) // 2, (9 * count + 9) // 10
 
 
-def _closed(period: Period, key: sa.ColumnElement[Any],
-            scope: Collection[str] | None) -> sa.Subquery:
-    """The requests of the period that are closed: group key, days to close and the
-    histogram bucket of those days."""
-    days = sa.func.julianday(_R.c.closed_at) - sa.func.julianday(_R.c.received_at)
-    return (
-        sa.select(key.label("k"), days.label("days"),
-                  sa.cast(days * BUCKETS_PER_DAY, sa.Integer).label("bucket"))
-        .select_from(_source(key))
-        .where(*_where(period, scope), _R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None))
-        .subquery()
-    )
-
-
-def close_times_histogram_query(period: Period, key: sa.ColumnElement[Any],
-                                scope: Collection[str] | None) -> sa.Select[Any]:
-    """First pass: closed requests by (group, bucket of time to close)."""
-    closed = _closed(period, key, scope)
-    return (sa.select(closed.c.k, closed.c.bucket, sa.func.count())
-            .group_by(closed.c.k, closed.c.bucket))
-
-
 def close_times_pick_query(period: Period, key: sa.ColumnElement[Any],
                            scope: Collection[str] | None, buckets: Collection[int],
                            group_ranks: Collection[int],
@@ -375,7 +376,14 @@ def close_times_pick_query(period: Period, key: sa.ColumnElement[Any],
     """Second pass: the closed requests of ``buckets`` numbered by time to close
     within (group, bucket) and within the bucket, keeping those whose number is one
     of the ranks sought (a few rows per group)."""
-    closed = _closed(period, key, scope)
+    days = _days_to_close()
+    closed = (
+        sa.select(key.label("k"), days.label("days"),
+                  sa.cast(days * BUCKETS_PER_DAY, sa.Integer).label("bucket"))
+        .select_from(_source(key))
+        .where(*_where(period, scope), _R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None))
+        .subquery()
+    )
     ranked = (
         sa.select(closed.c.k, closed.c.bucket, closed.c.days,
                   sa.func.row_number().over(partition_by=(closed.c.k, closed.c.bucket),
@@ -408,22 +416,23 @@ def _locate(histogram: Mapping[int, int]) -> list[tuple[int, int]]:
 
 
 def _close_times(session: Session, period: Period, key: sa.ColumnElement[Any],
-                 scope: Collection[str] | None) -> tuple[dict[str, _Times], _Times]:
+                 scope: Collection[str] | None,
+                 histograms: Mapping[str, Mapping[int, int]]) -> tuple[dict[str, _Times], _Times]:
     """Median and 90th percentile of hours to close, by group key and overall.
 
     SQLite has no percentile aggregate, and numbering every closed request of a
     year in two windows (by group, and overall) took 1.2 s of the 1.5 s a year's
     report cost on a million-request office.  So the percentiles are found in two
-    passes, exactly: a histogram of the times by (group, six-hour bucket) says in
-    which bucket, and at which place in it, each sought rank lies; then only the
-    requests of those few buckets are numbered (``row_number``), and the ones at the
-    sought places are returned.  The report's overall figures come from the same
-    histogram, summed over the groups, and the same second pass."""
-    histograms: dict[str, dict[int, int]] = {}
+    passes, exactly: ``histograms`` — the times by (group, six-hour bucket), from
+    the counting pass (:func:`outcome_counts_query`) — say in which bucket, and at
+    which place in it, each sought rank lies; then only the requests of those few
+    buckets are numbered (``row_number``), and the ones at the sought places are
+    returned.  The report's overall figures come from the same histograms, summed
+    over the groups, and the same second pass."""
     overall: dict[int, int] = {}
-    for k, bucket, count in session.execute(close_times_histogram_query(period, key, scope)):
-        histograms.setdefault(_as_key(k), {})[bucket] = count
-        overall[bucket] = overall.get(bucket, 0) + count
+    for histogram in histograms.values():
+        for bucket, count in histogram.items():
+            overall[bucket] = overall.get(bucket, 0) + count
     if not overall:
         return {}, _NO_TIMES
     sought = {k: _locate(histogram) for k, histogram in histograms.items()}
@@ -483,12 +492,16 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
     label = scope_label(session, scope)
     tallies: dict[str, _Tally] = {}
     total = _Tally()
-    for key, status, reason, count, overdue in session.execute(
-        outcome_counts_query(period, groups.key, scope, as_of)
+    histograms: dict[str, dict[int, int]] = {}
+    for key, status, reason, bucket, count, overdue in session.execute(
+        outcome_counts_query(session, period, groups.key, scope, as_of)
     ):
         tallies.setdefault(_as_key(key), _Tally()).add(status, reason, count, overdue)
         total.add(status, reason, count, overdue)
-    times, total_times = _close_times(session, period, groups.key, scope)
+        if bucket is not None:
+            histogram = histograms.setdefault(_as_key(key), {})
+            histogram[bucket] = histogram.get(bucket, 0) + count
+    times, total_times = _close_times(session, period, groups.key, scope, histograms)
 
     rows = [tallies.get(key, _Tally()).row(group, name, times.get(key, _NO_TIMES))
             for key, group, name in groups.members]

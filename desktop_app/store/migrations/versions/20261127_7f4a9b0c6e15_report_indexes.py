@@ -8,8 +8,7 @@ Create Date: 2026-11-27 21:55:00
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
 
 
 # revision identifiers, used by Alembic.
@@ -19,9 +18,16 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+#: As desktop_app.store.models.REPORT_COLUMNS when this revision was written.
+_COLUMNS = ["received_at", "status", "category_code", "closed_at", "outcome_reason",
+            "district_code", "channel", "crew_id", "neighbourhood_code"]
+
+
 def upgrade() -> None:
     """Upgrade schema."""
+    op.create_index("ix_requests_report", "requests", _COLUMNS)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_requests_report", table_name="requests")

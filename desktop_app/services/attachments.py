@@ -53,7 +53,7 @@ SIGNATURES = {
 REMOVE_ANY_ROLES = frozenset({Role.MANAGER})
 
 #: The audit actions that record attachments (entity ``request``, key the request id).
-ADDED, REMOVED = "attachment_added", "attachment_removed"
+AUDIT_ADDED, AUDIT_REMOVED = "attachment_added", "attachment_removed"
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class AttachmentInfo:
     thumbnail: bytes | None
     added_by: str
     added_at: dt.datetime
+    #: The adder's name as the office knows them ("" for a user no longer known).
+    added_by_name: str = ""
 
     @property
     def is_image(self) -> bool:
@@ -133,15 +135,19 @@ class Attachments:
                                content=content, thumbnail=thumbnail, caption="",
                                added_by=self.actor.username, added_at=now)
             session.add(row)
-            self._audit(session, ADDED, row, now)
+            self._audit(session, AUDIT_ADDED, row, now)
+            known_as = session.scalar(sa.select(m.User.display_name)
+                                      .where(m.User.username == self.actor.username)) or ""
         return AttachmentInfo(row.id, request_id, name, media_type, len(content), thumbnail,
-                              self.actor.username, now)
+                              self.actor.username, now, known_as)
 
     def of_request(self, request_id: uuid.UUID) -> list[AttachmentInfo]:
         """The request's attachments, oldest first, without their content."""
         with self.sessions() as session:
             rows = session.execute(
-                sa.select(*_INFO_COLUMNS).where(m.Attachment.request_id == request_id)
+                sa.select(*_INFO_COLUMNS, sa.func.coalesce(m.User.display_name, ""))
+                .outerjoin(m.User, m.User.username == m.Attachment.added_by)
+                .where(m.Attachment.request_id == request_id)
                 .order_by(m.Attachment.added_at, m.Attachment.id)).all()
         return [AttachmentInfo(*row) for row in rows]
 
@@ -165,7 +171,7 @@ class Attachments:
             if not may_remove(self.actor, row.added_by):
                 raise ServiceError("role_not_allowed",
                                    "only a manager or the person who added it removes a file")
-            self._audit(session, REMOVED, row, now)
+            self._audit(session, AUDIT_REMOVED, row, now)
             session.delete(row)
             return row.request_id
 

@@ -10,8 +10,12 @@ requests.Desk` (one transaction with its event and outbox entry) and is announce
 ``ctx.bus.sig_changed``; the form redraws from that signal like every other view, so
 an action taken elsewhere (the table, a bulk assign) shows here too.
 
-Attached photos are not shown: the office database has no attachments yet, and a
-section that is always empty would tell the clerk something untrue.
+Below the fields and history, the request's photos (:mod:`desktop_app.ui.photos`);
+adding or removing one is kept in the office's audit log rather than as an event,
+since photos are not sent to the centre, and the history shows those entries among
+the events, marked as kept at this office.  A clerk corrects the plain fields
+(phone, address, description …) through :mod:`desktop_app.ui.edit_request`, offered
+only when :func:`~desktop_app.services.requests.may_edit` allows it.
 """
 
 from __future__ import annotations
@@ -40,8 +44,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_REMOVED
 from desktop_app.services.errors import ServiceError
-from desktop_app.services.requests import Changes
+from desktop_app.services.requests import Changes, may_edit
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.store.reference import Lookup
@@ -58,10 +63,13 @@ from desktop_app.ui.messages import (
     status_name,
     text_direction,
 )
+from desktop_app.ui.edit_request import Current, EditRequestDialog
 from desktop_app.ui.outcome import OutcomeDialog
+from desktop_app.ui.photos import PhotoStrip
 from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
 
 Names = tuple[str, str]
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 # ------------------------------------------------------------------- the snapshot
@@ -85,6 +93,10 @@ class HistoryEntry:
     edited: tuple[str, ...]
     # The centre has not accepted it yet (``server_time`` is empty).
     pending: bool
+    # The attachment an ``attachment_added``/``attachment_removed`` entry is about.
+    filename: str = ""
+    # From the office's audit log: it never goes to the centre.
+    office_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,9 @@ class RequestSnapshot:
     tracking_code: str
     status: Status
     received_at: dt.datetime
+    district_code: str
+    neighbourhood_code: str | None
+    category_code: str
     channel: Names | None
     district: Names | None
     neighbourhood: Names | None
@@ -129,7 +144,14 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
             .order_by(sa.func.coalesce(m.Event.client_time, m.Event.server_time), m.Event.id)
         ).all()
         crews = {c.id: c for c in session.scalars(sa.select(m.Crew))}
-        people = dict(session.execute(sa.select(m.User.username, m.User.display_name)).all())
+        users = session.execute(sa.select(m.User.username, m.User.display_name, m.User.role)).all()
+        people = {u.username: u.display_name for u in users}
+        roles = {u.username: u.role for u in users}
+        photo_trail = session.scalars(
+            sa.select(m.AuditEntry).where(
+                m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(request_id),
+                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED)))
+        ).all()
         linked = {uuid.UUID(e.data["duplicate_of"]) for e in events if e.data.get("duplicate_of")}
         if request.duplicate_of:
             linked.add(request.duplicate_of)
@@ -159,11 +181,23 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 pending=e.server_time is None,
             )
             for e in events
+        ) + tuple(
+            HistoryEntry(
+                moment=a.at, actor=people.get(a.actor, a.actor), actor_role=roles.get(a.actor, ""),
+                kind=a.action, from_status=None, to_status=None, reason=None, note="", crew="",
+                previous_crew="", original_code="", edited=(), pending=False,
+                filename=a.details.get("filename", ""), office_only=True,
+            )
+            for a in photo_trail
         )
+        # Stable: events keep their order among themselves, photos join by time.
+        history = tuple(sorted(history, key=lambda h: h.moment or _EPOCH))
         crew = crews.get(request.crew_id) if request.crew_id else None
         return RequestSnapshot(
             id=request.id, tracking_code=request.tracking_code, status=Status(request.status),
-            received_at=request.received_at, channel=names.channels.get(request.channel),
+            received_at=request.received_at, district_code=request.district_code,
+            neighbourhood_code=request.neighbourhood_code, category_code=request.category_code,
+            channel=names.channels.get(request.channel),
             district=names.districts.get(request.district_code),
             neighbourhood=names.neighbourhoods.get(request.neighbourhood_code),
             category=names.categories.get(request.category_code),
@@ -208,7 +242,7 @@ class RequestForm(QDialog):
         self._snapshot: RequestSnapshot | None = None
         self._busy = False
         self.setObjectName("requestForm")
-        self.resize(1000, 720)
+        self.resize(1000, 820)
 
         self._code = QLabel()
         self._code.setObjectName("trackingCode")
@@ -279,6 +313,12 @@ class RequestForm(QDialog):
         split.setChildrenCollapsible(False)
         split.setSizes([420, 580])
 
+        self._photos = PhotoStrip(ctx, request_id)
+        self._photos_group = QGroupBox()
+        photos_box = QVBoxLayout(self._photos_group)
+        photos_box.addWidget(self._photos)
+
+        self._edit = self._button("edit", self._on_edit)
         self._assign = self._button("assign", self._on_assign)
         self._start = self._button("start", self._on_start)
         self._done = self._button("done", lambda: self._on_move(Status.DONE))
@@ -288,8 +328,8 @@ class RequestForm(QDialog):
         self._print = self._button("printWorkOrder", self._on_print)
         self._close = self._button("close", self.reject)
         actions = QHBoxLayout()
-        for button in (self._assign, self._start, self._done, self._not_actionable, self._back,
-                       self._print):
+        for button in (self._edit, self._assign, self._start, self._done, self._not_actionable,
+                       self._back, self._print):
             button.hide()
             actions.addWidget(button)
         actions.addStretch(1)
@@ -299,6 +339,7 @@ class RequestForm(QDialog):
         layout.addLayout(header)
         layout.addWidget(self._error)
         layout.addWidget(split, 1)
+        layout.addWidget(self._photos_group)
         layout.addLayout(actions)
 
         self._retranslate()
@@ -333,6 +374,8 @@ class RequestForm(QDialog):
             self._labels[key].setText(text)
         self._details.setTitle(self.tr("Request"))
         self._history_group.setTitle(self.tr("History"))
+        self._photos_group.setTitle(self.tr("Photos"))
+        self._edit.setText(self.tr("Correct…"))
         self._note.setPlaceholderText(self.tr("Write a note for the request's history…"))
         self._add_note.setText(self.tr("Add note"))
         self._start.setText(self.tr("Start work"))
@@ -442,8 +485,9 @@ class RequestForm(QDialog):
         self._back.setVisible(Status.REFERRED in targets)
         self._back.setText(self.tr("Take back from the crew…") if is_open else self.tr("Reopen…"))
         self._print.setVisible(snap.status in (Status.ASSIGNED, Status.IN_PROGRESS))
-        for button in (self._assign, self._start, self._done, self._not_actionable, self._back,
-                       self._print):
+        self._edit.setVisible(may_edit(role, snap.status))
+        for button in (self._edit, self._assign, self._start, self._done, self._not_actionable,
+                       self._back, self._print):
             button.setEnabled(not self._busy)
         self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))
 
@@ -455,6 +499,7 @@ class RequestForm(QDialog):
         rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
         direction, align = ("rtl", "right") if rtl else ("ltr", "left")
         waiting = html.escape(self.tr("waiting to be sent"))
+        office_only = html.escape(self.tr("kept at this office"))
         header = [self.tr("When"), self.tr("Who"), self.tr("What")]
 
         def row(cells: list[str], tag: str = "td") -> str:
@@ -468,6 +513,8 @@ class RequestForm(QDialog):
                     f"{html.escape(moment_text(entry.moment)) if entry.moment else '—'}</p>")
             if entry.pending:
                 when += f"<p dir='{direction}' style='margin:0; color:#8a5a00'>{waiting}</p>"
+            if entry.office_only:
+                when += f"<p dir='{direction}' style='margin:0; color:#5f6368'>{office_only}</p>"
             who = (f"<p style='margin:0'>{html.escape(entry.actor)}</p>"
                    f"<p style='margin:0; color:#5f6368'>"
                    f"{html.escape(role_name(entry.actor_role))}</p>")
@@ -509,6 +556,10 @@ class RequestForm(QDialog):
             lines.append(self.tr("Moved to another district by the centre"))
         elif kind == EventKind.CONFLICT_SETTLED:
             lines.append(self.tr("A sync problem was settled"))
+        elif kind == AUDIT_ADDED:
+            lines.append(self.tr("Attached “%1”").replace("%1", entry.filename))
+        elif kind == AUDIT_REMOVED:
+            lines.append(self.tr("Removed the attachment “%1”").replace("%1", entry.filename))
         else:
             lines.append(kind)
         # One block per line, so that a Persian note in an English window (or the
@@ -562,6 +613,20 @@ class RequestForm(QDialog):
     def _on_move(self, target: Status) -> None:
         """Closing, reopening and taking back ask for a reason or a note first."""
         dialog = OutcomeDialog(self._ctx, [self._request_id], target, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_edit(self) -> None:
+        snap = self._snapshot
+        if snap is None:
+            return
+        current = Current(
+            request_id=snap.id, tracking_code=snap.tracking_code, district_code=snap.district_code,
+            citizen_phone=snap.citizen_phone, citizen_name=snap.citizen_name,
+            neighbourhood_code=snap.neighbourhood_code, address=snap.address,
+            category_code=snap.category_code, description=snap.description,
+            latitude=snap.latitude, longitude=snap.longitude)
+        dialog = EditRequestDialog(self._ctx, current, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -46,6 +47,8 @@ from desktop_app.ui.messages import digits, error_text, local_name, problem_text
 from sync.workflow import Status
 
 Names = tuple[str, str]
+ERROR_STYLE = "color:#b3261e;"
+
 
 @dataclass(frozen=True)
 class District:
@@ -79,14 +82,19 @@ def load_walk_in_choices(store: Store) -> WalkInChoices:
         for n in session.scalars(sa.select(m.Neighbourhood)
                                  .where(m.Neighbourhood.district_code.in_(codes))):
             hoods.setdefault(n.district_code, []).append((n.code, (n.name_fa, n.name_en)))
-        families = {f.code: (f.name_fa, f.name_en)
-                    for f in session.scalars(sa.select(m.CategoryFamily))}
         return WalkInChoices(
             districts=tuple(District(code, (districts[code].name_fa, districts[code].name_en),
                                      tuple(hoods.get(code, ()))) for code in codes),
-            categories=tuple((c.code, (c.name_fa, c.name_en), families.get(c.family_code, ("", "")))
-                             for c in session.scalars(sa.select(m.Category))),
+            categories=load_categories(session),
         )
+
+
+def load_categories(session: Session) -> tuple[tuple[str, Names, Names], ...]:
+    """(code, names, family's names) of every category, for :func:`category_model`."""
+    families = {f.code: (f.name_fa, f.name_en)
+                for f in session.scalars(sa.select(m.CategoryFamily))}
+    return tuple((c.code, (c.name_fa, c.name_en), families.get(c.family_code, ("", "")))
+                 for c in session.scalars(sa.select(m.Category)))
 
 
 def register(ctx: AppContext, form: WalkIn) -> Registered:
@@ -99,6 +107,85 @@ def register(ctx: AppContext, form: WalkIn) -> Registered:
             request.id, request.tracking_code,
             (category.name_fa, category.name_en) if category else None,
             (hood.name_fa, hood.name_en) if hood else None, Status(request.status))
+
+
+class FieldNotes:
+    """Form rows where every field has a note under it for its problem.
+
+    The walk-in form and the correction form (:mod:`desktop_app.ui.edit_request`)
+    both show the Desk's :class:`FieldProblem` s through this, so one set of rules
+    reads the same wherever a clerk types a request: each problem beside the field
+    to fix, in the user's language, and the first such field (in ``inputs`` order)
+    focused.  A problem of a field the form does not show goes to ``general``."""
+
+    def __init__(self, inputs: dict[str, QWidget], general: QLabel):
+        self.inputs = inputs
+        self.general = general
+        self.layout = QFormLayout()
+        self.layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.captions: dict[str, QLabel] = {}
+        self.errors: dict[str, QLabel] = {}
+        for name, widget in inputs.items():
+            caption, error = QLabel(), QLabel()
+            error.setObjectName(f"{name}_error")
+            error.setWordWrap(True)
+            error.setStyleSheet(ERROR_STYLE)
+            error.hide()
+            caption.setBuddy(widget)
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(error)
+            self.layout.addRow(caption, box)
+            self.captions[name], self.errors[name] = caption, error
+
+    def clear(self) -> None:
+        for label in (*self.errors.values(), self.general):
+            label.hide()
+
+    def show(self, problems: Sequence[FieldProblem]) -> None:
+        general = []
+        for problem in problems:
+            label = self.errors.get(problem.field)
+            if label is None:
+                general.append(problem_text(problem))
+                continue
+            label.setText(problem_text(problem))
+            label.show()
+        if general:
+            self.general.setText("\n".join(general))
+            self.general.show()
+        fields = {p.field for p in problems}
+        for name, widget in self.inputs.items():
+            if name in fields:
+                widget.setFocus()
+                break
+
+
+def category_model(categories: Sequence[tuple[str, Names, Names]], language: str,
+                   font: QFont, parent: QWidget) -> QStandardItemModel:
+    """Categories under their family's name, for a combo box: thirteen items read
+    faster in groups.  Each item holds its category code (``UserRole``)."""
+    model = QStandardItemModel(parent)
+    families: dict[str, list[tuple[str, str]]] = {}
+    for code, names, family in categories:
+        families.setdefault(local_name(family, language), []).append(
+            (code, local_name(names, language)))
+    collator = QCollator(QLocale())
+    bold = QFont(font)
+    bold.setBold(True)
+    for family in sorted(families, key=collator.sortKey):
+        header = QStandardItem(family)
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        header.setFont(bold)
+        model.appendRow(header)
+        for code, name in sorted(families[family], key=lambda item: collator.sortKey(item[1])):
+            item = QStandardItem("    " + name)
+            item.setData(code, Qt.ItemDataRole.UserRole)
+            model.appendRow(item)
+    return model
 
 
 class WalkInDialog(QDialog):
@@ -153,32 +240,14 @@ class WalkInDialog(QDialog):
             "description": self._description,
         }
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._captions: dict[str, QLabel] = {}
-        self._errors: dict[str, QLabel] = {}
-        for name in self.FIELDS:
-            caption, error = QLabel(), QLabel()
-            error.setObjectName(f"{name}_error")
-            error.setWordWrap(True)
-            error.setStyleSheet("color:#b3261e;")
-            error.hide()
-            caption.setBuddy(self._inputs[name])
-            box = QWidget()
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(self._inputs[name])
-            column.addWidget(error)
-            form.addRow(caption, box)
-            self._captions[name], self._errors[name] = caption, error
         self._required_note = QLabel()
         self._required_note.setStyleSheet("color:#5f6368;")
         self._error = QLabel()
         self._error.setObjectName("error")
         self._error.setWordWrap(True)
-        self._error.setStyleSheet("color:#b3261e;")
+        self._error.setStyleSheet(ERROR_STYLE)
         self._error.hide()
+        self._notes = FieldNotes({name: self._inputs[name] for name in self.FIELDS}, self._error)
         self._register = QPushButton()
         self._register.setObjectName("register")
         self._register.setDefault(True)
@@ -193,7 +262,7 @@ class WalkInDialog(QDialog):
         buttons.addWidget(self._cancel)
         entry = QWidget()
         entry_layout = QVBoxLayout(entry)
-        entry_layout.addLayout(form)
+        entry_layout.addLayout(self._notes.layout)
         entry_layout.addWidget(self._error)
         entry_layout.addStretch(1)
         entry_layout.addLayout(buttons)
@@ -273,7 +342,7 @@ class WalkInDialog(QDialog):
             "description": self.tr("What the citizen reports *"),
         }
         for name, text in captions.items():
-            self._captions[name].setText(text)
+            self._notes.captions[name].setText(text)
         self._phone.setPlaceholderText(self.tr("09121234567"))
         self._address.setPlaceholderText(self.tr("Street, alley, plate, landmark"))
         self._district.setPlaceholderText(self.tr("Choose the district"))
@@ -315,24 +384,8 @@ class WalkInDialog(QDialog):
         self._district.blockSignals(False)
         self._fill_neighbourhoods(hood)
 
-        # Categories under their family's name: thirteen items read faster in groups.
-        model = QStandardItemModel(self._category)
-        families: dict[str, list[tuple[str, Names]]] = {}
-        for code, names, family in choices.categories:
-            families.setdefault(local_name(family, self._ctx.language), []).append((code, names))
-        collator = QCollator(QLocale())
-        for family in sorted(families, key=collator.sortKey):
-            header = QStandardItem(family)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            bold = QFont(self.font())
-            bold.setBold(True)
-            header.setFont(bold)
-            model.appendRow(header)
-            for code, name in self._sorted(families[family]):
-                item = QStandardItem("    " + name)
-                item.setData(code, Qt.ItemDataRole.UserRole)
-                model.appendRow(item)
-        self._category.setModel(model)
+        self._category.setModel(category_model(choices.categories, self._ctx.language,
+                                               self.font(), self._category))
         self._category.setCurrentIndex(self._category.findData(category) if category else -1)
 
     def _fill_neighbourhoods(self, keep: str | None = None) -> None:
@@ -375,8 +428,7 @@ class WalkInDialog(QDialog):
         )
 
     def _on_register(self) -> None:
-        for label in (*self._errors.values(), self._error):
-            label.hide()
+        self._notes.clear()
         form = self._form()
         ctx = self._ctx
         self._register.setEnabled(False)
@@ -391,26 +443,7 @@ class WalkInDialog(QDialog):
             self._error.setText(error_text(error))
             self._error.show()
             return
-        self._show_problems(error.problems)
-
-    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        """Each problem beside its field; the first field to fix gets the focus."""
-        general = []
-        for problem in problems:
-            label = self._errors.get(problem.field)
-            if label is None:
-                general.append(problem_text(problem))
-                continue
-            label.setText(problem_text(problem))
-            label.show()
-        if general:
-            self._error.setText("\n".join(general))
-            self._error.show()
-        fields = {p.field for p in problems}
-        for name in self.FIELDS:
-            if name in fields:
-                self._inputs[name].setFocus()
-                break
+        self._notes.show(error.problems)
 
     def _on_registered(self, registered: Registered) -> None:
         self._ctx.bus.changed(Changes([registered.id]))

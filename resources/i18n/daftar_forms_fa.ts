@@ -151,6 +151,73 @@
         </message>
     </context>
     <context>
+        <name>EditRequestDialog</name>
+        <message>
+            <source>This request is no longer open at the district, so it cannot be corrected. Reopen it first if it must change.</source>
+            <translation>این درخواست دیگر در ناحیه باز نیست و نمی‌توان آن را اصلاح کرد. اگر باید تغییر کند، نخست آن را دوباره باز کنید.</translation>
+        </message>
+        <message>
+            <source>Correct request %1</source>
+            <translation>اصلاح درخواست %1</translation>
+        </message>
+        <message>
+            <source>Correct what was recorded wrongly. Only the fields you change are sent to the centre, and the request's history records who corrected what.</source>
+            <translation>آنچه نادرست ثبت شده را اصلاح کنید. تنها خانه‌هایی که تغییر می‌دهید به مرکز فرستاده می‌شوند و سابقهٔ درخواست نشان می‌دهد چه کسی چه چیزی را اصلاح کرد.</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>تلفن</translation>
+        </message>
+        <message>
+            <source>Citizen's name</source>
+            <translation>نام شهروند</translation>
+        </message>
+        <message>
+            <source>Neighbourhood</source>
+            <translation>محله</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>نشانی</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>موضوع</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>شرح</translation>
+        </message>
+        <message>
+            <source>Latitude</source>
+            <translation>عرض جغرافیایی</translation>
+        </message>
+        <message>
+            <source>Longitude</source>
+            <translation>طول جغرافیایی</translation>
+        </message>
+        <message>
+            <source>e.g. 33.98</source>
+            <translation>مثلاً ۳۳٫۹۸</translation>
+        </message>
+        <message>
+            <source>e.g. 51.43</source>
+            <translation>مثلاً ۵۱٫۴۳</translation>
+        </message>
+        <message>
+            <source>Save the correction</source>
+            <translation>ثبت اصلاح</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>انصراف</translation>
+        </message>
+        <message>
+            <source>Write the number with digits and a decimal point, e.g. 33.98.</source>
+            <translation>عدد را با رقم و ممیز بنویسید، مثلاً ۳۳٫۹۸.</translation>
+        </message>
+    </context>
+    <context>
         <name>OutcomeDialog</name>
         <message>
             <source>Mark as done</source>
@@ -251,6 +318,96 @@
         <message>
             <source>A duplicate must name its original: enter its tracking code.</source>
             <translation>درخواست تکراری باید درخواست اصلی را نشان دهد: کد رهگیری آن را بنویسید.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhotoStrip</name>
+        <message>
+            <source>Only photos and PDF files can be attached.</source>
+            <translation>فقط عکس و پروندهٔ PDF را می‌توان پیوست کرد.</translation>
+        </message>
+        <message>
+            <source>The file is larger than %1 MB; choose a smaller one.</source>
+            <translation>این پرونده از %1 مگابایت بزرگ‌تر است؛ پروندهٔ کوچک‌تری انتخاب کنید.</translation>
+        </message>
+        <message>
+            <source>This photo is already attached, as “%1”.</source>
+            <translation>این عکس پیش‌تر با نام «%1» پیوست شده است.</translation>
+        </message>
+        <message>
+            <source>This photo is no longer attached; someone may have removed it.</source>
+            <translation>این عکس دیگر پیوست درخواست نیست؛ شاید کسی آن را حذف کرده باشد.</translation>
+        </message>
+        <message>
+            <source>The file could not be read.</source>
+            <translation>پرونده خوانده نشد.</translation>
+        </message>
+        <message>
+            <source>Add photo…</source>
+            <translation>افزودن عکس…</translation>
+        </message>
+        <message>
+            <source>View</source>
+            <translation>نمایش</translation>
+        </message>
+        <message>
+            <source>Save a copy…</source>
+            <translation>ذخیرهٔ رونوشت…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>حذف</translation>
+        </message>
+        <message>
+            <source>Kept at this office; not sent to the centre.</source>
+            <translation>فقط در همین دفتر نگه داشته می‌شود و به مرکز فرستاده نمی‌شود.</translation>
+        </message>
+        <message>
+            <source>No photos yet. Add one, or drop photo files here.</source>
+            <translation>هنوز عکسی پیوست نشده است. عکسی بیفزایید یا پرونده‌ها را اینجا رها کنید.</translation>
+        </message>
+        <message>
+            <source>Attach photos</source>
+            <translation>پیوست کردن عکس</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1: %2</translation>
+        </message>
+        <message>
+            <source>Save a copy</source>
+            <translation>ذخیرهٔ رونوشت</translation>
+        </message>
+        <message>
+            <source>The copy could not be saved: %1</source>
+            <translation>رونوشت ذخیره نشد: %1</translation>
+        </message>
+        <message>
+            <source>Remove the photo</source>
+            <translation>حذف عکس</translation>
+        </message>
+        <message>
+            <source>Remove “%1” from this request? The office keeps no other copy.</source>
+            <translation>«%1» از این درخواست حذف شود؟ دفتر رونوشت دیگری از آن ندارد.</translation>
+        </message>
+        <message>
+            <source>Photos and PDF files (%1)</source>
+            <translation>عکس‌ها و پرونده‌های PDF (%1)</translation>
+        </message>
+        <message>
+            <source>%1 — added by %2 on %3 (%4)</source>
+            <translation>%1 — افزودهٔ %2 در %3 (%4)</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhotoViewer</name>
+        <message>
+            <source>Save a copy…</source>
+            <translation>ذخیرهٔ رونوشت…</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>بستن</translation>
         </message>
     </context>
     <context>
@@ -589,6 +746,26 @@
         <message>
             <source>A sync problem was settled</source>
             <translation>یک مشکل همگام‌سازی حل شد</translation>
+        </message>
+        <message>
+            <source>Photos</source>
+            <translation>عکس‌ها</translation>
+        </message>
+        <message>
+            <source>Correct…</source>
+            <translation>اصلاح…</translation>
+        </message>
+        <message>
+            <source>kept at this office</source>
+            <translation>فقط در این دفتر</translation>
+        </message>
+        <message>
+            <source>Attached “%1”</source>
+            <translation>«%1» پیوست شد</translation>
+        </message>
+        <message>
+            <source>Removed the attachment “%1”</source>
+            <translation>پیوست «%1» حذف شد</translation>
         </message>
     </context>
     <context>

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from desktop_app.services.attachments import MAX_BYTES, Attachments
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor
+from desktop_app.services.users import create_user
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from tests.factories import CLERK, MANAGER, SUPERVISOR, make_request, office
@@ -70,6 +71,15 @@ def test_a_photo_is_kept_listed_read_and_audited_with_its_user(store: Store) -> 
         (CLERK.username, "attachment_added", str(request.id), "letter.pdf")]
     # Office-local: nothing is queued for the centre, no request event is made.
     assert outbox_and_events(store) == (0, 0)
+
+
+def test_a_photo_names_who_added_it_as_the_office_knows_them(store: Store) -> None:
+    create_user(store.sessions, username=CLERK.username, display_name=CLERK.display_name,
+                role=CLERK.role, password="secret123", created_by="admin")
+    request = make_request(store)
+    added = shelf(store).attach(request.id, filename="a.png", media_type="image/png", content=PNG)
+    assert added.added_by_name == CLERK.display_name
+    assert shelf(store).of_request(request.id) == [added]
 
 
 def test_listing_does_not_read_the_files(store: Store) -> None:

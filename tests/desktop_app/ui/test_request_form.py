@@ -419,7 +419,7 @@ def test_nothing_is_queried_on_the_gui_thread(qtbot, ctx: AppContext, store: Sto
 # ------------------------------------------------------------------ translation
 
 FORM_MODULES = ("messages", "request_form", "assign", "outcome", "walk_in", "crews", "users",
-                "sync_problems", "reports_page", "print_actions")
+                "sync_problems", "reports_page", "print_actions", "photos", "edit_request")
 
 
 def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:

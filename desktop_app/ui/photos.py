@@ -1,0 +1,579 @@
+"""A request's photos on its form: a strip of thumbnails, add (a file picker, or
+files dropped on the strip), view large, save a copy, remove.
+
+Qt's image work happens here, never in the services: a photo is decoded with its
+camera orientation applied, scaled down to :data:`MAX_SIDE` pixels and written as a
+JPEG when it is bigger than that (or in a format other than JPEG and PNG), and a
+:data:`THUMB_SIDE` pixel thumbnail is made for the strip.  A 12-megapixel phone
+photo of 5 MB becomes ~0.4 MB, so a year of a district's photos stays a size a
+backup can carry.  PDFs (a citizen's letter) are kept as they are, without a
+thumbnail.  What may be kept, and by whom it may be removed, is decided by
+:class:`~desktop_app.services.attachments.Attachments` alone; this module only
+words its refusals.
+
+Photos stay in the office: the sync protocol carries no files, so the strip says
+so, and adding or removing one is recorded in the office's audit log (shown in the
+request's history), not as a request event for the centre.
+
+Decoding and scaling run on the database thread together with the write, so the
+window never stalls on a large photo; QImage (unlike QPixmap) may be used off the
+GUI thread.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QIODevice,
+    QLocale,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QImageReader,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from desktop_app.services.attachments import (
+    MAX_BYTES,
+    AttachmentFile,
+    AttachmentInfo,
+    Attachments,
+    may_remove,
+)
+from desktop_app.services.errors import ServiceError
+from desktop_app.services.requests import Changes
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.messages import digits, error_text, moment_text
+
+#: Longest side a kept photo has: sharp enough to read a plate or a crack on a
+#: screen or an A4 print, small enough to keep years of them.
+MAX_SIDE = 1600
+#: Longest side of a thumbnail in the strip.
+THUMB_SIDE = 160
+JPEG_QUALITY = 85
+
+# Context "PhotoStrip", spelled out in each call: lupdate reads only literal contexts.
+_ERRORS = {
+    "attachment_type": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "Only photos and PDF files can be attached."),
+    "attachment_too_big": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "The file is larger than %1 MB; choose a smaller one."),
+    "attachment_duplicate": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "This photo is already attached, as “%1”."),
+    "unknown_attachment": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "This photo is no longer attached; someone may have removed it."),
+    "unreadable": QT_TRANSLATE_NOOP("PhotoStrip", "The file could not be read."),
+}
+
+
+def photo_error_text(error: BaseException) -> str:
+    """One sentence about a refused photo; other errors in the app's usual words."""
+    code = getattr(error, "code", None)
+    if isinstance(error, ServiceError) and code in _ERRORS:
+        text = QCoreApplication.translate("PhotoStrip", _ERRORS[code])
+        if code == "attachment_too_big":
+            return text.replace("%1", digits(MAX_BYTES // (1024 * 1024)))
+        return text.replace("%1", str(error.params.get("filename", "")))
+    return error_text(error)
+
+
+# ------------------------------------------------------------ preparing a file
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file ready for :meth:`Attachments.attach`."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    thumbnail: bytes | None
+
+
+def _encode(image: QImage, fmt: str, quality: int = -1) -> bytes:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, fmt, quality)
+    return bytes(buffer.data().data())
+
+
+def _fit(image: QImage, side: int) -> QImage:
+    if max(image.width(), image.height()) <= side:
+        return image
+    return image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
+def _as_jpeg(image: QImage) -> QImage:
+    """JPEG has no transparency: a PNG's clear parts become white, not black."""
+    if not image.hasAlphaChannel():
+        return image
+    flat = QImage(image.size(), QImage.Format.Format_RGB32)
+    flat.fill(QColor("white"))
+    painter = QPainter(flat)
+    try:
+        painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
+    return flat
+
+
+def decode(data: bytes) -> QImage:
+    """An image from its bytes, turned the way the camera held it (EXIF)."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    return reader.read()
+
+
+def prepare(path: Path) -> Prepared:
+    """Read a file the user chose and make it fit to keep.  A PDF, or anything that
+    is not an image Qt can read, is passed on as it is, for the service to keep or
+    to refuse with its reason."""
+    with path.open("rb") as file:
+        is_pdf = file.read(5) == b"%PDF-"
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    kind = "" if is_pdf else bytes(reader.format().data()).decode().lower()
+    if not kind:
+        if path.stat().st_size > MAX_BYTES:  # not read into memory only to be refused
+            raise ServiceError("attachment_too_big", f"{path.name} is too big")
+        media_type = "application/pdf" if is_pdf else "application/octet-stream"
+        return Prepared(path.name, media_type, path.read_bytes(), None)
+    image = reader.read()
+    if image.isNull():
+        raise ServiceError("unreadable", f"{path.name}: {reader.errorString()}")
+    thumbnail = _encode(_as_jpeg(_fit(image, THUMB_SIDE)), "JPEG", 80)
+    if (kind in ("jpeg", "png") and max(image.width(), image.height()) <= MAX_SIDE
+            and path.stat().st_size <= MAX_BYTES):
+        return Prepared(path.name, f"image/{kind}", path.read_bytes(), thumbnail)
+    scaled = _encode(_as_jpeg(_fit(image, MAX_SIDE)), "JPEG", JPEG_QUALITY)
+    return Prepared(f"{path.stem}.jpg", "image/jpeg", scaled, thumbnail)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What became of files added at once: how many were kept, which were not."""
+
+    added: int
+    refused: tuple[tuple[str, BaseException], ...]
+
+
+def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path]) -> Added:
+    """Runs on the database thread: prepare and keep each file; one file refused
+    does not stop the others."""
+    added, refused = 0, []
+    for path in paths:
+        try:
+            ready = prepare(path)
+            shelf.attach(request_id, filename=ready.filename, media_type=ready.media_type,
+                         content=ready.content, thumbnail=ready.thumbnail)
+            added += 1
+        except ServiceError as exc:
+            refused.append((path.name, exc))
+        except OSError:
+            refused.append((path.name, ServiceError("unreadable", f"cannot read {path}")))
+    return Added(added, tuple(refused))
+
+
+def _file_filter() -> str:
+    return QCoreApplication.translate("PhotoStrip", "Photos and PDF files (%1)").replace(
+        "%1", "*.jpg *.jpeg *.png *.heic *.webp *.bmp *.gif *.tif *.tiff *.pdf")
+
+
+# ----------------------------------------------------------------- the viewer
+
+
+class PhotoViewer(QDialog):
+    """One photo as large as the window allows, never larger than it is."""
+
+    sig_save = Signal()
+
+    def __init__(self, image: QImage, info: AttachmentInfo, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("photoViewer")
+        self._pixmap = QPixmap.fromImage(image)
+        self._info = info
+        self._picture = QLabel()
+        self._picture.setObjectName("picture")
+        self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._picture.setMinimumSize(200, 150)
+        self._caption = QLabel()
+        self._caption.setObjectName("caption")
+        self._caption.setWordWrap(True)
+        self._save = QPushButton()
+        self._save.setObjectName("save")
+        self._save.setAutoDefault(False)
+        self._save.clicked.connect(lambda: self.sig_save.emit())
+        self._close = QPushButton()
+        self._close.setObjectName("close")
+        self._close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._caption, 1)
+        buttons.addWidget(self._save)
+        buttons.addWidget(self._close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._picture, 1)
+        layout.addLayout(buttons)
+        self._retranslate()
+        screen = self.screen().availableGeometry().size() * 0.8
+        self.resize(self._pixmap.size().boundedTo(screen).expandedTo(QSize(480, 360))
+                    + QSize(24, 80))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self._info.filename)
+        self._caption.setText(describe(self._info))
+        self._save.setText(self.tr("Save a copy…"))
+        self._close.setText(self.tr("Close"))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_scaled()
+
+    def _show_scaled(self) -> None:
+        room = self._picture.size()
+        shown = self._pixmap if (self._pixmap.width() <= room.width()
+                                 and self._pixmap.height() <= room.height()) else \
+            self._pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio,
+                                Qt.TransformationMode.SmoothTransformation)
+        self._picture.setPixmap(shown)
+
+
+def describe(info: AttachmentInfo) -> str:
+    """Who added it and when, and its size: the strip's tooltip and the viewer's caption."""
+    size = QLocale().formattedDataSize(info.size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+    return QCoreApplication.translate("PhotoStrip", "%1 — added by %2 on %3 (%4)").replace(
+        "%1", info.filename).replace("%2", info.added_by_name or info.added_by).replace(
+        "%3", moment_text(info.added_at)).replace("%4", size)
+
+
+# ------------------------------------------------------------------ the strip
+
+
+class PhotoStrip(QWidget):
+    """The request's attachments as thumbnails, with what may be done to them.
+
+    Signals:
+        sig_loaded(): the strip shows the attachments as they are in the database.
+        sig_saved(str): a copy was written to this path.
+    """
+
+    sig_loaded = Signal()
+    sig_saved = Signal(str)
+
+    def __init__(self, ctx: AppContext, request_id: uuid.UUID, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._request_id = request_id
+        self._shelf = Attachments(ctx.desk.sessions, ctx.actor)
+        self._items: list[AttachmentInfo] = []
+        self._names: dict[str, str] = {}
+        self._busy = False
+        self.setObjectName("photoStrip")
+        self.setAcceptDrops(True)
+
+        self._list = QListWidget()
+        self._list.setObjectName("photos")
+        self._list.setViewMode(QListView.ViewMode.IconMode)
+        self._list.setFlow(QListView.Flow.LeftToRight)
+        self._list.setWrapping(False)
+        self._list.setMovement(QListView.Movement.Static)
+        self._list.setResizeMode(QListView.ResizeMode.Adjust)
+        self._list.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
+        line = self.fontMetrics().lineSpacing()
+        self._list.setGridSize(QSize(THUMB_SIDE + 24, THUMB_SIDE + 2 * line + 12))
+        self._list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self._list.setFixedHeight(THUMB_SIDE + 2 * line + 36)
+        self._list.itemSelectionChanged.connect(self._offer)
+        self._list.itemActivated.connect(lambda _item: self._on_view())
+        self._empty = QLabel()
+        self._empty.setObjectName("empty")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setStyleSheet("color:#5f6368; border:1px dashed #c4c7c5; border-radius:6px;")
+        self._empty.setFixedHeight(self._list.height())
+        self._pages = QStackedWidget()
+        self._pages.addWidget(self._empty)
+        self._pages.addWidget(self._list)
+
+        self._add = self._button("addPhoto", self._on_add)
+        self._view = self._button("viewPhoto", self._on_view)
+        self._save = self._button("savePhoto", self._on_save)
+        self._remove = self._button("removePhoto", self._on_remove)
+        self._local = QLabel()
+        self._local.setObjectName("officeOnly")
+        self._local.setStyleSheet("color:#5f6368;")
+        self._error = QLabel()
+        self._error.setObjectName("photoError")
+        self._error.setWordWrap(True)
+        self._error.setStyleSheet("color:#b3261e;")
+        self._error.hide()
+        buttons = QHBoxLayout()
+        for button in (self._add, self._view, self._save, self._remove):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self._local)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self._pages)
+        layout.addWidget(self._error)
+
+        self._retranslate()
+        self._offer()
+        ctx.bus.sig_changed.connect(self._on_changed)
+        self.reload()
+
+    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self._add.setText(self.tr("Add photo…"))
+        self._view.setText(self.tr("View"))
+        self._save.setText(self.tr("Save a copy…"))
+        self._remove.setText(self.tr("Remove"))
+        self._local.setText(self.tr("Kept at this office; not sent to the centre."))
+        self._empty.setText(self.tr("No photos yet. Add one, or drop photo files here."))
+        self._fill()
+
+    # ------------------------------------------------------------------- loading
+
+    def reload(self) -> None:
+        shelf, request_id = self._shelf, self._request_id
+        self._ctx.tasks.run_db(lambda: shelf.of_request(request_id), on_done=self._on_loaded,
+                               on_error=self._on_error)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self._request_id in changes.request_ids:
+            self.reload()
+
+    def _on_loaded(self, items: list[AttachmentInfo]) -> None:
+        if not isValid(self):
+            return
+        self._items = items
+        self._fill()
+        self.sig_loaded.emit()
+
+    @property
+    def attachments(self) -> list[AttachmentInfo]:
+        return list(self._items)
+
+    def _fill(self) -> None:
+        selected = self._selected()
+        self._list.clear()
+        document = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        for info in self._items:
+            icon = (QIcon(QPixmap.fromImage(QImage.fromData(info.thumbnail)))
+                    if info.thumbnail else document)
+            item = QListWidgetItem(icon, info.filename)
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            item.setToolTip(describe(info))
+            self._list.addItem(item)
+            if selected is not None and info.id == selected.id:
+                item.setSelected(True)
+        self._pages.setCurrentWidget(self._list if self._items else self._empty)
+        self._offer()
+
+    def _selected(self) -> AttachmentInfo | None:
+        items = self._list.selectedItems()
+        if not items:
+            return None
+        wanted = items[0].data(Qt.ItemDataRole.UserRole)
+        return next((info for info in self._items if info.id == wanted), None)
+
+    def select(self, attachment_id: uuid.UUID) -> None:
+        for row in range(self._list.count()):
+            item = self._list.item(row)
+            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == attachment_id)
+
+    def _offer(self) -> None:
+        """View an image, save any file, remove only what this person may remove."""
+        info = self._selected()
+        self._add.setEnabled(not self._busy)
+        self._view.setEnabled(info is not None and info.is_image)
+        self._save.setEnabled(info is not None)
+        self._remove.setEnabled(not self._busy and info is not None
+                                and may_remove(self._ctx.actor, info.added_by))
+
+    # ------------------------------------------------------------------- adding
+
+    def _on_add(self) -> None:
+        dialog = QFileDialog(self, self.tr("Attach photos"))
+        dialog.setObjectName("choosePhotos")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilters([_file_filter()])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(lambda names: self.add_paths([Path(n) for n in names]))
+        dialog.open()
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """Attach files (chosen or dropped); what is refused is said under the strip."""
+        if not paths:
+            return
+        self._error.hide()
+        self._busy = True
+        self._offer()
+        shelf, request_id = self._shelf, self._request_id
+        self._ctx.tasks.run_db(lambda: add_files(shelf, request_id, list(paths)),
+                               on_done=self._on_added, on_error=self._on_error)
+
+    def _on_added(self, result: Added) -> None:
+        if result.added:
+            self._ctx.bus.changed(Changes([self._request_id]))
+        if not isValid(self):
+            return
+        self._busy = False
+        self._offer()
+        if result.refused:
+            self._error.setText("\n".join(
+                self.tr("%1: %2").replace("%1", name).replace("%2", photo_error_text(error))
+                for name, error in result.refused))
+            self._error.show()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # -------------------------------------------------------- viewing, saving
+
+    def _read(self, info: AttachmentInfo, then: Callable[[AttachmentFile], None]) -> None:
+        shelf = self._shelf
+        self._ctx.tasks.run_db(lambda: shelf.read(info.id), on_done=then, on_error=self._on_error)
+
+    def _on_view(self) -> None:
+        info = self._selected()
+        if info is None or not info.is_image:
+            return
+        self._error.hide()
+        self._read(info, lambda file: self._show_viewer(info, file))
+
+    def _show_viewer(self, info: AttachmentInfo, file: AttachmentFile) -> None:
+        if not isValid(self):
+            return
+        viewer = PhotoViewer(decode(file.content), info, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.sig_save.connect(lambda: self._ask_where(info, file, viewer))
+        viewer.open()
+
+    def _on_save(self) -> None:
+        info = self._selected()
+        if info is not None:
+            self._error.hide()
+            self._read(info, lambda file: self._ask_where(info, file, self))
+
+    def _ask_where(self, info: AttachmentInfo, file: AttachmentFile, parent: QWidget) -> None:
+        if not isValid(parent):
+            return
+        dialog = QFileDialog(parent, self.tr("Save a copy"))
+        dialog.setObjectName("savePhotoAs")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(file.filename)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda name: self._write(Path(name), file.content))
+        dialog.open()
+
+    def _write(self, path: Path, content: bytes) -> None:
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            self._error.setText(self.tr("The copy could not be saved: %1").replace(
+                "%1", exc.strerror or str(exc)))
+            self._error.show()
+            return
+        self.sig_saved.emit(str(path))
+
+    # ------------------------------------------------------------------ removing
+
+    def _on_remove(self) -> None:
+        info = self._selected()
+        if info is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove the photo"),
+                          self.tr("Remove “%1” from this request? The office keeps no other "
+                                  "copy.").replace("%1", info.filename),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmRemove")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self._remove_now(info))
+        box.open()
+
+    def _remove_now(self, info: AttachmentInfo) -> None:
+        self._error.hide()
+        self._busy = True
+        self._offer()
+        shelf = self._shelf
+        self._ctx.tasks.run_db(lambda: Changes([shelf.remove(info.id)]),
+                               on_done=self._on_removed, on_error=self._on_error)
+
+    def _on_removed(self, changes: Changes) -> None:
+        self._ctx.bus.changed(changes)
+        if isValid(self):
+            self._busy = False
+            self._offer()
+
+    def _on_error(self, error: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._busy = False
+        self._offer()
+        self._error.setText(photo_error_text(error))
+        self._error.show()

@@ -308,7 +308,6 @@ class PhotoStrip(QWidget):
         self._request_id = request_id
         self._shelf = Attachments(ctx.desk.sessions, ctx.actor)
         self._items: list[AttachmentInfo] = []
-        self._names: dict[str, str] = {}
         self._busy = False
         self.setObjectName("photoStrip")
         self.setAcceptDrops(True)
@@ -322,9 +321,12 @@ class PhotoStrip(QWidget):
         self._list.setResizeMode(QListView.ResizeMode.Adjust)
         self._list.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         line = self.fontMetrics().lineSpacing()
-        self._list.setGridSize(QSize(THUMB_SIDE + 24, THUMB_SIDE + 2 * line + 12))
+        grid = QSize(THUMB_SIDE + 24, THUMB_SIDE + 2 * line + 8)
+        self._list.setGridSize(grid)
         self._list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self._list.setFixedHeight(THUMB_SIDE + 2 * line + 36)
+        # One row of thumbnails and room for the scroll bar that a long row brings.
+        self._list.setFixedHeight(grid.height() + self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent) + 2 * self._list.frameWidth() + 4)
         self._list.itemSelectionChanged.connect(self._offer)
         self._list.itemActivated.connect(lambda _item: self._on_view())
         self._empty = QLabel()

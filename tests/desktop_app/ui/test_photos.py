@@ -63,18 +63,18 @@ def button(widget, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
     return found
 
 
-def pick(qtbot, form: RequestForm, folder: Path, *names: str) -> None:  # type: ignore[no-untyped-def]
+def pick(qtbot, ctx: AppContext, form: RequestForm, folder: Path,  # type: ignore[no-untyped-def]
+         *names: str) -> None:
     """Choose files in the strip's file picker, as a clerk does, and wait until they
     are kept (or refused) and the form shows them."""
     strip = strip_of(form)
-    tasks = form.findChild(PhotoStrip)._ctx.tasks  # noqa: SLF001 - the app's one runner
     qtbot.mouseClick(button(strip, "addPhoto"), Qt.MouseButton.LeftButton)
     dialog = strip.findChild(QFileDialog, "choosePhotos")
     assert dialog is not None and dialog.isVisible()
     dialog.setDirectory(str(folder))
     dialog.selectFile(" ".join(f'"{name}"' for name in names))
     dialog.accept()  # starts the work at once: the task runner is busy until all is shown
-    qtbot.waitUntil(lambda: not tasks.busy)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy)
 
 
 def stored(store: Store) -> list[m.Attachment]:
@@ -96,7 +96,7 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     assert form.findChild(QLabel, "empty").isVisible()  # says how to add one
 
     with qtbot.waitSignal(form.sig_loaded):  # the history too
-        pick(qtbot, form, tmp_path, "street.jpg", "plate.png")
+        pick(qtbot, ctx, form, tmp_path, "street.jpg", "plate.png")
 
     photos = form.findChild(QListWidget, "photos")
     assert photos.isVisible()
@@ -128,13 +128,13 @@ def test_what_cannot_be_kept_is_refused_by_name_and_the_rest_is_added(
     form = open_form(qtbot, ctx, request.id)
     error = form.findChild(QLabel, "photoError")
 
-    pick(qtbot, form, tmp_path, "a.png", "notes.txt", "letter.pdf")
+    pick(qtbot, ctx, form, tmp_path, "a.png", "notes.txt", "letter.pdf")
     assert error.isVisible()
     assert error.text() == "notes.txt: Only photos and PDF files can be attached."
     assert sorted(a.filename for a in stored(store)) == ["a.png", "letter.pdf"]
 
     (tmp_path / "copy.png").write_bytes((tmp_path / "a.png").read_bytes())
-    pick(qtbot, form, tmp_path, "copy.png")
+    pick(qtbot, ctx, form, tmp_path, "copy.png")
     assert error.text() == "copy.png: This photo is already attached, as “a.png”."
     assert len(stored(store)) == 2
 
@@ -144,7 +144,7 @@ def test_a_photo_is_viewed_large_and_saved_as_a_copy(qtbot, ctx: AppContext, sto
     request = make_request(store)
     picture(tmp_path / "wall.jpg", 1200, 900)
     form = open_form(qtbot, ctx, request.id)
-    pick(qtbot, form, tmp_path, "wall.jpg")
+    pick(qtbot, ctx, form, tmp_path, "wall.jpg")
     strip = strip_of(form)
     (photo,) = strip.attachments
     assert not button(strip, "viewPhoto").isEnabled()  # nothing chosen yet
@@ -212,7 +212,7 @@ def test_cancelling_the_removal_keeps_the_photo(qtbot, ctx: AppContext, store: S
                                                 tmp_path: Path) -> None:
     request = make_request(store)
     form = open_form(qtbot, ctx, request.id)
-    pick(qtbot, form, tmp_path, picture(tmp_path / "a.png", 40, 40).name)
+    pick(qtbot, ctx, form, tmp_path, picture(tmp_path / "a.png", 40, 40).name)
     strip = strip_of(form)
     strip.select(strip.attachments[0].id)
     qtbot.mouseClick(button(strip, "removePhoto"), Qt.MouseButton.LeftButton)
@@ -246,14 +246,15 @@ def test_in_persian_the_strip_and_its_refusals_read_in_persian(
         qtbot, persian: None, make_ctx: MakeContext, store: Store, tmp_path: Path) -> None:
     request = make_request(store)
     (tmp_path / "نامه.txt").write_text("متن")
-    form = open_form(qtbot, make_ctx(CLERK, "fa"), request.id)
+    ctx = make_ctx(CLERK, "fa")
+    form = open_form(qtbot, ctx, request.id)
     strip = strip_of(form)
     assert button(strip, "addPhoto").text() == "افزودن عکس…"
-    pick(qtbot, form, tmp_path, "نامه.txt")
+    pick(qtbot, ctx, form, tmp_path, "نامه.txt")
     assert form.findChild(QLabel, "photoError").text() == \
         "نامه.txt: فقط عکس و پروندهٔ PDF را می‌توان پیوست کرد."
 
-    pick(qtbot, form, tmp_path, picture(tmp_path / "کوچه.png", 40, 30).name)
+    pick(qtbot, ctx, form, tmp_path, picture(tmp_path / "کوچه.png", 40, 30).name)
     photos = form.findChild(QListWidget, "photos")
     assert photos.item(0).toolTip().startswith("کوچه.png — افزودهٔ clerk در ۱۴")
     assert "«کوچه.png» پیوست شد" in history(form)
@@ -265,7 +266,7 @@ def test_a_photo_removed_elsewhere_says_so(qtbot, ctx: AppContext, store: Store,
                                            kind: str) -> None:
     request = make_request(store)
     form = open_form(qtbot, ctx, request.id)
-    pick(qtbot, form, tmp_path, picture(tmp_path / "a.png", 40, 40).name)
+    pick(qtbot, ctx, form, tmp_path, picture(tmp_path / "a.png", 40, 40).name)
     strip = strip_of(form)
     (photo,) = strip.attachments
     strip.select(photo.id)

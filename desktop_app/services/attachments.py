@@ -36,8 +36,8 @@ from sync.schema import new_id
 from sync.text import clean
 from sync.workflow import Role
 
-#: The most one attachment may hold.  A phone photo scaled to 1600 px is ~0.5 MB;
-#: a scanned letter of a few pages fits too, a video does not.
+#: The most one attachment may hold.  A phone photo scaled to 1600 px takes a few
+#: hundred kilobytes; a scanned letter of a few pages fits too, a video does not.
 MAX_BYTES = 10 * 1024 * 1024
 #: Thumbnails are made by the caller for the form's strip; anything bigger than
 #: this is not a thumbnail.

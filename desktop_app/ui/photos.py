@@ -4,9 +4,9 @@ files dropped on the strip), view large, save a copy, remove.
 Qt's image work happens here, never in the services: a photo is decoded with its
 camera orientation applied, scaled down to :data:`MAX_SIDE` pixels and written as a
 JPEG when it is bigger than that (or in a format other than JPEG and PNG), and a
-:data:`THUMB_SIDE` pixel thumbnail is made for the strip.  A 12-megapixel phone
-photo of 5 MB becomes ~0.4 MB, so a year of a district's photos stays a size a
-backup can carry.  PDFs (a citizen's letter) are kept as they are, without a
+:data:`THUMB_SIDE` pixel thumbnail is made for the strip.  A phone photo of several
+megabytes becomes a few hundred kilobytes, so a year of a district's photos stays a
+size a backup can carry.  PDFs (a citizen's letter) are kept as they are, without a
 thumbnail.  What may be kept, and by whom it may be removed, is decided by
 :class:`~desktop_app.services.attachments.Attachments` alone; this module only
 words its refusals.

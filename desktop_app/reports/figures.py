@@ -381,7 +381,10 @@ def close_times_pick_query(period: Period, key: sa.ColumnElement[Any],
         sa.select(key.label("k"), days.label("days"),
                   sa.cast(days * BUCKETS_PER_DAY, sa.Integer).label("bucket"))
         .select_from(_source(key))
-        .where(*_where(period, scope), _R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None))
+        # ``status || ''``: as in :func:`_where` — the desk's status index would
+        # otherwise be taken for the closed statuses of every year, not the period.
+        .where(*_where(period, scope), (_R.c.status + sa.literal("")).in_(_CLOSED),
+               _R.c.closed_at.is_not(None))
         .subquery()
     )
     ranked = (

@@ -53,6 +53,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
+from desktop_app.store.fts import indexing_in_bulk
 from desktop_app.store.search import search_text
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
@@ -178,8 +179,9 @@ def _converter(column: str, table: sa.Table) -> Callable[[Any], Any] | None:
 @dataclass(frozen=True)
 class _Rows:
     """Rows for one local table, already in SQLite's storage form: one
-    ``INSERT … ON CONFLICT DO UPDATE`` away from the database.  Made without touching
-    the database, so a page can be prepared while the one before it is written."""
+    ``INSERT`` (and ``ON CONFLICT DO UPDATE`` for the rows the office has) away from
+    the database.  Made without touching the database, so a page can be prepared
+    while the one before it is written."""
 
     table: str
     columns: tuple[str, ...]
@@ -199,16 +201,35 @@ class _Rows:
         return replace(self, values=[row for row in self.values if row[at] not in ids])
 
     def write(self, session: Session) -> None:
+        """Insert the rows the office does not have and update those it has.  Two
+        statements rather than one upsert for all: SQLite's upsert costs half as much
+        again as a plain insert for a new row, and a first sync's rows are all new."""
         if not self.values:
             return
+        conn = session.connection()
         local = m.Base.metadata.tables[self.table]
         (key,) = [c.name for c in local.primary_key.columns]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != key)
-        sql = (f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
-               f"VALUES ({', '.join('?' * len(self.columns))}) "
-               f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-               + (f" WHERE excluded.version >= {self.table}.version" if self.versioned else ""))
-        session.connection().exec_driver_sql(sql, self.values)
+        at = self.columns.index(key)
+        known = set(conn.exec_driver_sql(
+            f"SELECT {key} FROM {self.table} WHERE {key} IN (SELECT value FROM json_each(?))",
+            (json.dumps([row[at] for row in self.values]),)).scalars())
+        new: list[tuple[Any, ...]] = []
+        old: list[tuple[Any, ...]] = []
+        for row in self.values:
+            if row[at] in known:
+                old.append(row)
+            else:
+                new.append(row)
+                known.add(row[at])  # the same key twice: the second one updates
+        insert = (f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
+                  f"VALUES ({', '.join('?' * len(self.columns))})")
+        if new:
+            conn.exec_driver_sql(insert, new)
+        if old:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != key)
+            conn.exec_driver_sql(
+                f"{insert} ON CONFLICT ({key}) DO UPDATE SET {updates}"
+                + (f" WHERE excluded.version >= {self.table}.version" if self.versioned else ""), old)
 
 
 @dataclass(frozen=True)
@@ -228,20 +249,28 @@ _SEARCH_TEXT = _Derived("search_text", ("tracking_code", "citizen_name", "citize
 def _prepare(table_name: str, table: Table, *, versioned: bool = False,
              derived: _Derived | None = None) -> _Rows:
     """``table``'s rows for the local table of that name.  Columns the office does not
-    know (a newer centre's) are left out."""
+    know (a newer centre's) are left out.  Worked column by column: a converter runs
+    over one column's values, and the rows are taken apart and put together again
+    by ``zip`` (a first sync meets two million values)."""
     local = m.Base.metadata.tables[table_name]
     keep = [i for i, c in enumerate(table.columns) if c in local.c]
-    columns = [table.columns[i] for i in keep]
-    converters = [_converter(c, local) for c in columns]
-    arguments = [table.columns.index(c) for c in derived.arguments] if derived else []
-    values = []
-    for row in table.rows:
-        out = [v if f is None or v is None else f(v) for f, v in zip(converters, (row[i] for i in keep))]
-        if derived:
-            out.append(derived.function(*(row[i] for i in arguments)))
-        values.append(tuple(out))
-    names = tuple(columns + ([derived.column] if derived else []))
-    return _Rows(table_name, names, values, versioned)
+    names = tuple([table.columns[i] for i in keep] + ([derived.column] if derived else []))
+    if not table.rows:
+        return _Rows(table_name, names, [], versioned)
+    try:
+        given = list(zip(*table.rows, strict=True))
+    except ValueError:
+        given = []
+    if len(given) != len(table.columns):
+        raise SyncError("bad_response", f"the centre's {table_name} rows do not match their columns")
+    columns: list[Sequence[Any]] = []
+    for i in keep:
+        convert = _converter(table.columns[i], local)
+        columns.append(given[i] if convert is None else [None if v is None else convert(v) for v in given[i]])
+    if derived:
+        arguments = [given[table.columns.index(c)] for c in derived.arguments]
+        columns.append([derived.function(*values) for values in zip(*arguments)])
+    return _Rows(table_name, names, list(zip(*columns)), versioned)
 
 
 def _upsert(session: Session, table_name: str, table: Table, *, versioned: bool = False) -> None:
@@ -476,7 +505,8 @@ class OfficeStore:
             page.crews.without(pending).write(session)
             requests = page.requests.without(pending)
             referred = self._newly_referred(session, requests)
-            requests.write(session)
+            with indexing_in_bulk(session.connection(), requests.column("id")):
+                requests.write(session)
             page.events.write(session)
             self._remove_requests(session, page.removed)
             arrived = {str(uuid.UUID(i)) for i in page.requests.column("id")}

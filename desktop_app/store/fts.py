@@ -15,9 +15,16 @@ on every open.  Alembic's SQLite batch migrations copy ``requests`` into a new
 table, which drops its triggers and may renumber its rowids; ``open_store`` passes
 ``rebuild=True`` after any migration so the index is made anew from the copy.
 Migration tooling must ignore these tables (:func:`is_fts_table`).
+
+Writers of many rows at once (sync's pages) use :func:`indexing_in_bulk` instead of
+the row triggers.
 """
 
 from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Collection, Iterator
 
 import sqlalchemy as sa
 
@@ -53,6 +60,42 @@ _TRIGGERS = {
         f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
     ),
 }
+
+
+#: The triggers :func:`indexing_in_bulk` stands in for (the delete trigger stays).
+_BULK_REPLACED = (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au")
+
+
+@contextlib.contextmanager
+def indexing_in_bulk(conn: sa.Connection, ids: Collection[str]) -> Iterator[None]:
+    """Write the requests whose stored ids (32 hex digits) are ``ids`` inside this
+    block, and the index follows them in two statements instead of one trigger a row.
+
+    Why: FTS5 writes its pending entries out as a new segment at every statement
+    savepoint, and a row trigger inside an ``executemany`` runs in one for every
+    row.  A first sync's 100,000 requests made 100,000 one-row segments to merge
+    (14 s); two ``INSERT … SELECT`` a page make one segment a page (1.7 s).
+
+    The insert and update triggers are dropped for the block and created again
+    after it; the caller's transaction holds it all, so a failure or a crash in the
+    middle rolls the triggers back with the rows.  Before the block the listed rows
+    that exist leave the index with their old text; after it every listed row enters
+    it with its text as it now stands (one that the block did not change comes back
+    unchanged).  Other writers are locked out meanwhile: the block runs in the
+    write transaction."""
+    if not ids:
+        yield
+        return
+    keys = json.dumps(list(ids))
+    listed = "SELECT rowid, search_text FROM requests WHERE id IN (SELECT value FROM json_each(?))"
+    for trigger in _BULK_REPLACED:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+                         f"SELECT 'delete', rowid, search_text FROM ({listed})", (keys,))
+    yield
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}(rowid, search_text) {listed}", (keys,))
+    for trigger in _BULK_REPLACED:
+        conn.exec_driver_sql(_TRIGGERS[trigger])
 
 
 def is_fts_table(name: str) -> bool:

@@ -20,6 +20,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
+from desktop_app.store.fts import FTS_TABLE, match_expression
 from desktop_app.store.search import search_text
 from sync.client import SyncError
 from sync.dates import utcnow
@@ -187,6 +188,59 @@ def test_pulled_rows_read_back_exactly_as_the_centre_holds_them(
         assert session.get(m.Crew, crew).updated_at.tzinfo is not None
         events = session.scalars(sa.select(m.Event).where(m.Event.request_id == request)).all()
         assert all(e.server_time is not None for e in events)
+
+
+def found(store: Store, query: str) -> set[uuid.UUID]:
+    """The requests the search index finds for ``query``."""
+    with store.engine.connect() as conn:
+        return {uuid.UUID(key) for key in conn.exec_driver_sql(
+            f"SELECT r.id FROM {FTS_TABLE} f JOIN requests r ON r.rowid = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH ?", (match_expression(query),)).scalars()}
+
+
+def index_is_whole(store: Store) -> bool:
+    """FTS5's own check of the index against every row of ``requests``, and the
+    triggers that keep it so for the desk."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+        triggers = set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests'").scalars())
+    return triggers == {f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au", f"{FTS_TABLE}_ad"}
+
+
+def test_search_follows_pulled_requests_and_a_page_that_fails_leaves_it_whole(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages index their requests in bulk, with the row triggers off meanwhile."""
+    first = centre.intake(D1, address="خیابان امیرکبیر")
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    assert found(store, "امیرکبیر") == {first} and index_is_whole(store)
+    with centre.sessions.begin() as session:
+        request = session.get(ServiceRequest, first)
+        request.address = "میدان کمال‌الملک"
+        ops.touch(request, utcnow())
+        log_changes(session, [ops.request_entry(request)])
+    second = centre.intake(D1, address="کوچه باغ")
+
+    def fail(*_args: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    # The page's requests are written and indexed, then the page fails.
+    monkeypatch.setattr(sync_service.OfficeStore, "_remove_requests", staticmethod(fail))
+    with pytest.raises(RuntimeError):
+        sync(store, client)
+    assert local(store, second) is None
+    assert found(store, "امیرکبیر") == {first} and found(store, "کوچه باغ") == set()
+    assert index_is_whole(store)
+    monkeypatch.undo()
+    sync(store, client)
+    assert found(store, "امیرکبیر") == set()
+    assert found(store, "کمال الملک") == {first} and found(store, "کوچه باغ") == {second}
+    assert index_is_whole(store)
+    # The desk's own writes are indexed by the triggers again.
+    Desk(store.sessions, office_actor(store)).edit(second, address="کوچه گلستان")
+    assert found(store, "کوچه باغ") == set() and found(store, "گلستان") == {second}
+    assert index_is_whole(store)
 
 
 # ------------------------------------------------------ what a pull may overwrite

@@ -15,14 +15,33 @@ Why it looks like this:
 * **Interruptible.**  Search-as-you-type makes most queries obsolete before they
   finish; :meth:`RequestQueries.interrupt` stops the running statement so the
   newest keystroke is answered next.
-* **Search** has two plans.  A term found in few requests goes through the FTS5
-  trigram index (:mod:`desktop_app.store.fts`) and the hits are sorted.  A term
-  found in very many («کاشان» is in every address) would make that plan fetch and
-  sort them all, so instead the table is walked newest first and each row's
-  search text is tested (``instr``) until the page is full: with at least
-  :data:`FREQUENT_HITS` hits in a million, that is some tens of thousands of rows
-  at most.  Fetching at most :data:`FREQUENT_HITS` hits tells them apart.  Input
-  too short for trigrams also matches a tracking-code prefix, chosen the same way.
+* **Every filter inside an index.**  The desk filters by status, category,
+  neighbourhood, crew, channel and period; a filter tested on the request row itself
+  costs a row read (the rows are wide: address, description, search text) for every
+  request it rejects, which for a rare combination is the whole table, seconds.  Two
+  indexes hold all of those columns: ``ix_requests_report`` (the reports', by
+  ``received_at``) is walked newest first for a page, stopping when the page is
+  full, so a page never costs more than one pass over that index (~70 ms for a
+  million, for a combination that matches nothing); ``ix_requests_by_status`` (the
+  desk's own, :data:`desktop_app.store.models.LIST_INDEXES`) gives the status counts
+  as one seek per status and category, in status order, with nothing to sort.
+  SQLite without statistics (an office never runs ``ANALYZE``) would rather take the
+  narrow single-column indexes and read rows, so the plan is named
+  (``INDEXED BY``) whenever the index is there — it may not be, while a first sync
+  rebuilds the indexes, and then the query runs unhinted.
+* **Search** has three plans, chosen by how many requests a term is in (counted
+  at most up to a bound, in the index).  Few (under :data:`SMALL_HITS`): those rows
+  are looked up and sorted.  Many (under :data:`BIG_HITS`): the hits are gathered
+  once and each row of the walk is probed among them, without reading the row.
+  Very many («کاشان» is in every address): gathering them all would cost more than
+  the page, so each row of the walk that passes the filters is read and its search
+  text tested (``instr``); at least one row in ten matches, so a page is found
+  after a few thousand.  Input too short for trigrams also matches a tracking-code
+  prefix, classified the same way.
+* **Other sort orders** walk their own index (``tracking_code``, ``category_code``
+  …), which knows nothing of the filters: the walk is cut after
+  :data:`WALK_BUDGET` rows, and a filter too rare to fill the page by then is
+  answered from the covering index instead, sorted.
 """
 
 from __future__ import annotations
@@ -67,10 +86,22 @@ _DESCRIPTION_CHARS = 300
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
-#: A search term with at least this many hits is "frequent": its page is found by
-#: walking the table in order rather than by sorting every hit (see above).  On the
-#: million-request bench 5,000 keeps both plans under ~100 ms per keystroke.
-FREQUENT_HITS = 5_000
+#: The desk's status index (models.LIST_INDEXES) and the reports' index by time,
+#: which holds every column the desk filters by (models.REPORT_INDEXES).
+BY_STATUS = "ix_requests_by_status"
+BY_TIME = "ix_requests_report"
+#: A search part with fewer hits than this is answered by looking its hits up
+#: (a few milliseconds); with more, the walk probes each row among the hits.
+SMALL_HITS = 2_000
+#: A search part with at least this many hits (one request in ten on a million) is
+#: tested row by row as the walk reads them: gathering the hits would cost more
+#: (~250 ms for every request) than reading the few thousand rows a page needs.
+BIG_HITS = 100_000
+#: Rows of a sort key's index walked before a rarer filter is answered otherwise.
+WALK_BUDGET = 10_000
+#: Chosen statuses holding fewer requests than this are read whole from the status
+#: index and sorted, rather than found by a walk (one request in fifty on a million).
+FEW_CANDIDATES = 20_000
 
 
 @dataclass(frozen=True)
@@ -175,6 +206,25 @@ def _rowid_in(rowids: Sequence[int]) -> sa.ColumnElement[bool]:
     return ROWID.in_(listed)
 
 
+def _probe(rowids: Sequence[int] | sa.Select[Any] | sa.TextClause) -> sa.ColumnElement[bool]:
+    """``+rowid IN (…)``: a test of each row the walk reads, never the plan's driver
+    (the unary ``+`` keeps SQLite from looking the rows up by these rowids)."""
+    listed: Any = rowids
+    if isinstance(rowids, Sequence):
+        listed = sa.select(sa.column("value", sa.Integer)).select_from(
+            sa.func.json_each(sa.literal(json.dumps(list(rowids)))))
+    return sa.literal_column("+requests.rowid", sa.Integer).in_(listed)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """How a search is answered (see the module docstring): either exactly these
+    ``rowids`` (few hits), or a ``test`` of each row the walk reads."""
+
+    rowids: list[int] | None = None
+    test: sa.ColumnElement[bool] | None = None
+
+
 def _row(row: sa.Row[Any], target_days: dict[str, int]) -> RequestRow:
     due = row.received_at + dt.timedelta(days=target_days.get(row.category_code, 0))
     return RequestRow(**row._mapping, due_at=due)
@@ -210,8 +260,18 @@ class Interrupted(Exception):
 
 
 def open_read_engine(db_path: Path) -> sa.Engine:
-    """A read-only engine on the office database, tuned for scanning indexes."""
+    """A read-only engine on the office database, tuned for scanning indexes.
+
+    Its dialect writes SQLite's ``INDEXED BY``/``NOT INDEXED`` table hints
+    (``Select.with_hint``), which SQLAlchemy's SQLite compiler otherwise drops."""
     engine = make_engine(f"sqlite:///{db_path}", immediate=False)
+    compiler = engine.dialect.statement_compiler
+
+    class _HintingCompiler(compiler):  # type: ignore[valid-type,misc]
+        def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+            return text
+
+    engine.dialect.statement_compiler = _HintingCompiler
 
     @event.listens_for(engine, "connect")
     def _reader_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -273,9 +333,21 @@ class RequestQueries:
         # Thirteen rows: read each time, so a reference update from sync is seen.
         return {code: days for code, days in conn.execute(sa.select(m.Category.code, m.Category.target_days))}
 
-    def _conditions(self, conn: sa.Connection, filt: RequestFilter, *, now: dt.datetime,
-                    with_status: bool = True, with_overdue: bool = True,
-                    counting: bool = False) -> list[sa.ColumnElement[bool]]:
+    @staticmethod
+    def _indexes(conn: sa.Connection) -> set[str]:
+        """The list indexes there now (a first sync may have dropped them a while)."""
+        return set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' "
+            "AND name IN (?, ?)", (BY_STATUS, BY_TIME)).scalars())
+
+    @staticmethod
+    def _hinted(stmt: sa.Select[Any], hint: str | None) -> sa.Select[Any]:
+        return stmt.with_hint(REQUESTS, hint, dialect_name="sqlite") if hint else stmt
+
+    def _conditions(self, filt: RequestFilter, days: dict[str, int], *, now: dt.datetime,
+                    with_status: bool = True, with_overdue: bool = True) -> list[sa.ColumnElement[bool]]:
+        """The filter's tests, each on a column both list indexes hold (the search
+        is planned apart: :meth:`_search`)."""
         t = REQUESTS.c
         out: list[sa.ColumnElement[bool]] = []
         if with_status and filt.statuses:
@@ -293,18 +365,15 @@ class RequestQueries:
         if filt.last_day:
             out.append(t.received_at < day_start(filt.last_day + dt.timedelta(days=1)))
         if with_overdue and filt.overdue:
-            out.append(self._overdue(conn, now))
-        text = self._text_condition(conn, filt.text, counting=counting)
-        if text is not None:
-            out.append(text)
+            out.append(self._overdue(days, now))
         return out
 
-    def _overdue(self, conn: sa.Connection, now: dt.datetime) -> sa.ColumnElement[bool]:
+    @staticmethod
+    def _overdue(days: dict[str, int], now: dt.datetime) -> sa.ColumnElement[bool]:
         """Open and received before ``now`` minus the category's target days.  The
-        extra bound by the shortest target lets the received_at index skip every
-        request too young to be late."""
+        extra bound by the shortest target lets an index by ``received_at`` skip
+        every request too young to be late."""
         t = REQUESTS.c
-        days = self._target_days(conn)
         if not days:
             return sa.false()
         cutoffs = {code: now - dt.timedelta(days=n) for code, n in days.items()}
@@ -315,68 +384,73 @@ class RequestQueries:
         return sa.and_(t.status.in_(_OPEN), t.received_at < max(cutoffs.values()),
                        t.received_at < cutoff)
 
-    def _text_condition(self, conn: sa.Connection, text: str, *,
-                        counting: bool = False) -> sa.ColumnElement[bool] | None:
-        """What a search matches, in the plan that fills a page fastest.
+    def _search(self, conn: sa.Connection, text: str, *, counting: bool = False) -> _Search | None:
+        """How to answer a search, in the plan that costs least (module docstring);
+        ``None`` when there is nothing to search for.
 
-        Each part (the trigram index; a tracking-code prefix for input too short
-        for trigrams) first fetches up to :data:`FREQUENT_HITS` of its hits.  Fewer:
-        those rows are the answer, looked up by rowid and sorted.  As many: the term
-        is frequent, and the same test is made row by row while walking the table in
-        order, which fills a page after a few thousand rows.  Counting needs every
-        hit, so it always takes the index (a row-by-row test of every row costs
-        seconds where the index costs a fraction).
+        Two parts may find a request: the trigram index, and — for input too short
+        for trigrams — a tracking-code prefix.  Each part's hits are fetched up to
+        :data:`SMALL_HITS`; if all fit, those rows are the answer.  Otherwise each
+        part becomes a test: a probe among its hits, or (not when counting, which
+        must see every hit anyway) a row test when it has :data:`BIG_HITS` or more.
         """
         key = search_key(text)
         if not key:
             return None
         t = REQUESTS.c
-        conditions: list[sa.ColumnElement[bool]] = []
+        # (its hits as a subquery, the same test on a row that is read anyway)
+        parts: list[tuple[Any, sa.ColumnElement[bool]]] = []
         match = match_expression(key)
         if match is not None:
-            if counting:
-                conditions.append(ROWID.in_(
-                    sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
-                    .bindparams(match=match).columns(sa.column("rowid", sa.Integer))))
-            else:
-                hits = conn.exec_driver_sql(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT {FREQUENT_HITS}",
-                    (match,)).scalars().all()
-                if len(hits) < FREQUENT_HITS:
-                    conditions.append(_rowid_in(hits))
-                else:
-                    conditions.append(sa.and_(*(sa.func.instr(t.search_text, phrase) > 0
-                                                for phrase in phrases(key))))
+            parts.append((
+                sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
+                .bindparams(match=match).columns(sa.column("rowid", sa.Integer)),
+                sa.and_(*(sa.func.instr(t.search_text, phrase) > 0 for phrase in phrases(key))),
+            ))
         if " " not in key and len(key) < MIN_TRIGRAM:
-            # Too short for trigrams, but maybe the start of a tracking code.
+            # Too short for trigrams, but maybe the start of a tracking code: a range
+            # of the tracking-code index.
             in_range = sa.and_(t.tracking_code >= key, t.tracking_code < key + "\U0010ffff")
-            if counting:
-                conditions.append(in_range)
+            parts.append((sa.select(ROWID.label("rowid")).select_from(REQUESTS).where(in_range),
+                          sa.func.substr(t.tracking_code, 1, len(key)) == key))
+        if not parts:
+            return _Search(rowids=[])  # only one-letter words: nothing could be found fast
+        found: list[list[int]] = []
+        for hits, _row_test in parts:
+            found.append(list(conn.execute(
+                sa.select(hits.subquery().c.rowid).limit(SMALL_HITS)).scalars()))
+        if all(len(rowids) < SMALL_HITS for rowids in found):
+            return _Search(rowids=sorted(set().union(*found)))
+        tests: list[sa.ColumnElement[bool]] = []
+        for (hits, row_test), rowids in zip(parts, found):
+            if len(rowids) < SMALL_HITS:
+                tests.append(_probe(rowids))
+            elif counting:
+                tests.append(_probe(hits))
             else:
-                found = conn.execute(sa.select(sa.func.count()).select_from(
-                    sa.select(ROWID).where(in_range).limit(FREQUENT_HITS).subquery())).scalar_one()
-                conditions.append(in_range if found < FREQUENT_HITS
-                                  else sa.func.substr(t.tracking_code, 1, len(key)) == key)
-        if not conditions:
-            return sa.false()  # only one-letter words: nothing could be found fast
-        return sa.or_(*conditions)
+                many = conn.execute(sa.select(sa.func.count()).select_from(
+                    sa.select(hits.subquery().c.rowid).limit(BIG_HITS).subquery())).scalar_one()
+                tests.append(row_test if many >= BIG_HITS else _probe(hits))
+        return _Search(test=sa.or_(*tests))
 
     # ----------------------------------------------------------------- pages
 
     @staticmethod
-    def _order(sort: Sort) -> list[sa.ColumnElement[Any]]:
+    def _order(sort: Sort, key: sa.ColumnElement[Any] | None = None,
+               rowid: sa.ColumnElement[Any] | None = None) -> list[sa.ColumnElement[Any]]:
         """The sort key, then ``rowid`` newest first.  Within a crew, category or
         neighbourhood the newest arrivals come first: ``rowid`` is in every index,
         so ordering a group by it reads only the index — on the million-row bench
         75 ms, where ordering by ``received_at`` reads every row of the group
         (580 ms)."""
-        key = REQUESTS.c[sort.key]
+        key = REQUESTS.c[sort.key] if key is None else key
+        rowid = ROWID if rowid is None else rowid
         first = key.desc() if sort.descending else key.asc()
         if sort.key in _UNIQUE_KEYS:
             return [first]
         if sort.key == "received_at":
-            return [first, ROWID.desc() if sort.descending else ROWID.asc()]
-        return [first, ROWID.desc()]
+            return [first, rowid.desc() if sort.descending else rowid.asc()]
+        return [first, rowid.desc()]
 
     @staticmethod
     def _after(sort: Sort, cursor: Cursor) -> sa.ColumnElement[bool]:
@@ -405,18 +479,90 @@ class RequestQueries:
         """Up to ``limit`` rows in ``sort`` order, after ``cursor`` if given."""
         now = now or utcnow()
         with self._connect() as conn:
-            conditions = self._conditions(conn, filt, now=now)
-            if after is not None:
-                conditions.append(self._after(sort, after))
-            # Rowids first, then the rows: ordering by an index key and rowid needs
-            # only the index, and SQLite would otherwise carry every column of every
-            # row it sorts (a whole category, for a category sort) through the sorter.
-            order = self._order(sort)
-            page = (sa.select(ROWID).select_from(REQUESTS).where(*conditions).order_by(*order)
-                    .limit(limit + 1).correlate(None))  # its own FROM, not the outer one
-            result = conn.execute(sa.select(*_columns()).where(ROWID.in_(page)).order_by(*order)).all()
             days = self._target_days(conn)
+            conditions = self._conditions(filt, days, now=now)
+            search = self._search(conn, filt.text)
+            rowids = self._page_rowids(conn, filt, sort, conditions, search, limit + 1,
+                                       None if after is None else self._after(sort, after), days)
+            # Rowids first, then the rows: SQLite would otherwise carry every column
+            # of every row it sorts through the sorter.
+            result = conn.execute(sa.select(*_columns()).where(_rowid_in(rowids))
+                                  .order_by(*self._order(sort))).all() if rowids else []
         return Page([_row(row, days) for row in result[:limit]], has_more=len(result) > limit)
+
+    def _page_rowids(self, conn: sa.Connection, filt: RequestFilter, sort: Sort,
+                     conditions: list[sa.ColumnElement[bool]], search: _Search | None,
+                     limit: int, after: sa.ColumnElement[bool] | None,
+                     days: dict[str, int]) -> list[int]:
+        """The rowids of a page, in order, by the plan that suits the filter."""
+        order = self._order(sort)
+        start = [] if after is None else [after]
+        if search is not None and search.rowids is not None:
+            # Few hits: look each up (NOT INDEXED: by rowid, whatever the filter).
+            if not search.rowids:
+                return []
+            stmt = sa.select(ROWID).select_from(REQUESTS).where(*start, *conditions,
+                                                                _rowid_in(search.rowids))
+            return list(conn.execute(self._hinted(stmt, "NOT INDEXED").order_by(*order).limit(limit))
+                        .scalars())
+        if search is not None and search.test is not None:
+            conditions = [*conditions, search.test]  # last: tested after the index's columns
+        have = self._indexes(conn)
+        by_time = f"INDEXED BY {BY_TIME}" if BY_TIME in have else None
+        if self._few_candidates(conn, filt, have):
+            # The chosen statuses (in the chosen category) are a few runs of the
+            # status index: read them all and sort, in any order.
+            stmt = sa.select(ROWID).select_from(REQUESTS).where(
+                *start, *self._every_category(filt, days), *conditions)
+            return list(conn.execute(self._hinted(stmt, f"INDEXED BY {BY_STATUS}").order_by(*order)
+                                     .limit(limit)).scalars())
+        if sort.key == "received_at" or not conditions:
+            # Newest first: walk the covering index until the page is full.  No
+            # filter at all: the sort key's own index, in order.
+            hint = by_time if conditions and sort.key == "received_at" else None
+            stmt = sa.select(ROWID).select_from(REQUESTS).where(*start, *conditions)
+            return list(conn.execute(self._hinted(stmt, hint).order_by(*order).limit(limit)).scalars())
+        # Another sort order: walk its index, testing the filter on each row read
+        # (in the select list, so that nothing but the sort key can steer the plan),
+        # for at most WALK_BUDGET rows.
+        key = REQUESTS.c[sort.key]
+        walk = (sa.select(ROWID.label("rid"), key.label("k"), sa.and_(*conditions).label("ok"))
+                .select_from(REQUESTS).where(*start).order_by(*order).limit(WALK_BUDGET).subquery())
+        found = list(conn.execute(
+            sa.select(walk.c.rid).where(walk.c.ok)
+            .order_by(*self._order(sort, walk.c.k, walk.c.rid)).limit(limit)).scalars())
+        if len(found) == limit:
+            return found
+        # Too rare to fill the page early in this order: every candidate from the
+        # covering index, sorted (only the sort key of a candidate is read).
+        stmt = sa.select(ROWID).select_from(REQUESTS).where(*start, *conditions)
+        return list(conn.execute(self._hinted(stmt, by_time).order_by(*order).limit(limit)).scalars())
+
+    @staticmethod
+    def _every_category(filt: RequestFilter, days: dict[str, int]) -> list[sa.ColumnElement[bool]]:
+        """``category_code IN (every category)`` when a period is chosen and no
+        category: a seek per (status, category) of the status index, from which
+        the period is one range (SQLite skips no column of an index by itself
+        without statistics)."""
+        if filt.category or not (filt.first_day or filt.last_day) or not days:
+            return []
+        return [REQUESTS.c.category_code.in_(sorted(days))]
+
+    @staticmethod
+    def _few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str]) -> bool:
+        """True when the chosen statuses (in the chosen category) hold fewer than
+        :data:`FEW_CANDIDATES` requests — counted in the status index, at most that
+        far.  Then reading them all beats a walk, which for a rare combination
+        would read the whole index by time."""
+        if not filt.statuses or BY_STATUS not in have:
+            return False
+        t = REQUESTS.c
+        run = sa.select(sa.literal(1)).select_from(REQUESTS).where(t.status.in_(sorted(filt.statuses)))
+        if filt.category:
+            run = run.where(t.category_code == filt.category)
+        run = run.with_hint(REQUESTS, f"INDEXED BY {BY_STATUS}", "sqlite").limit(FEW_CANDIDATES)
+        found = conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one()
+        return found < FEW_CANDIDATES
 
     def rows(self, request_ids: Sequence[uuid.UUID]) -> list[RequestRow]:
         """The current state of some requests, by id (after an action changed them)."""
@@ -456,22 +602,32 @@ class RequestQueries:
         """Requests per status and overdue ones, under ``filt`` without its status
         and overdue choices.
 
-        Grouping by (district, status) follows ``ix_requests_district_status`` in
-        order — no temporary sort of a million rows — and naming every district
-        lets the open statuses be looked up in that index instead of scanned."""
+        Both read ``ix_requests_by_status`` alone: naming every status (and, for a
+        period without a category, every category) turns the counts into one seek
+        per status (and category), each a run of exactly the requests counted, in
+        status order — no row read, nothing sorted.  The overdue count seeks the
+        open statuses the same way, up to the latest cutoff."""
         now = now or utcnow()
         t = REQUESTS.c
-        districts = sa.select(m.District.code).scalar_subquery()
         with self._connect() as conn:
-            base = self._conditions(conn, filt, now=now, with_status=False, with_overdue=False,
-                                    counting=True)
-            by_status: dict[str, int] = {}
-            for status, n in conn.execute(
-                    sa.select(t.status, sa.func.count()).where(*base)
-                    .group_by(t.district_code, t.status)):
-                by_status[status] = by_status.get(status, 0) + n
-            overdue = conn.execute(
+            days = self._target_days(conn)
+            base = self._conditions(filt, days, now=now, with_status=False, with_overdue=False)
+            search = self._search(conn, filt.text, counting=True)
+            hint = f"INDEXED BY {BY_STATUS}" if BY_STATUS in self._indexes(conn) else None
+            if search is not None and search.rowids is not None:
+                base.append(_rowid_in(search.rowids))
+                hint = "NOT INDEXED"  # few hits: look each up by rowid
+            elif search is not None and search.test is not None:
+                base.append(search.test)
+            every_status = t.status.in_([s.value for s in Status])
+            # Naming every category makes a seek per (status, category) from which
+            # a period is a range; without a period, the statuses alone do.
+            every_category = [t.category_code.in_(sorted(days))] if days and not filt.category else []
+            period = self._every_category(filt, days)
+            by_status: dict[str, int] = {status: n for status, n in conn.execute(self._hinted(
+                sa.select(t.status, sa.func.count()).select_from(REQUESTS)
+                .where(every_status, *period, *base), hint).group_by(t.status))}
+            overdue = conn.execute(self._hinted(
                 sa.select(sa.func.count()).select_from(REQUESTS)
-                .where(t.district_code.in_(districts), *base, self._overdue(conn, now))
-            ).scalar_one()
+                .where(*every_category, *base, self._overdue(days, now)), hint)).scalar_one()
         return Counts({s.value: by_status.get(s.value, 0) for s in Status}, overdue)

@@ -3,12 +3,15 @@ Persian search, and interrupting a query that a newer keystroke made obsolete.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from desktop_app.store import queries as queries_module
 from desktop_app.store.db import Store
@@ -107,22 +110,35 @@ def test_search_in_persian_with_any_letters_and_digits(store: Store, queries: Re
     assert codes(queries, RequestFilter(text="ناشناس")) == []
 
 
-def test_frequent_terms_give_the_same_rows_by_walking_the_table(
-        store: Store, queries: RequestQueries, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above FREQUENT_HITS the page comes from testing rows in order, not from the
-    index: the answer must be the same, short words and phrases included."""
+@pytest.mark.parametrize("plan", [
+    dict(SMALL_HITS=1),  # every term "many": the walk probes each row among the hits
+    dict(SMALL_HITS=1, BIG_HITS=1),  # every term "very many": each row's text is tested
+])
+def test_frequent_terms_give_the_same_rows_and_counts_by_walking(
+        store: Store, queries: RequestQueries, monkeypatch: pytest.MonkeyPatch,
+        plan: dict[str, int]) -> None:
+    """Past SMALL_HITS (and BIG_HITS) the page comes from testing rows in order,
+    not from looking the hits up: the rows and counts must be the same, short words,
+    phrases, filters and tracking-code prefixes included."""
     hit = make_request(store, citizen_name="رضا كريمي", address="خیابان فین، کوچه ۷", received_at=day(2))
-    other = make_request(store, citizen_name="مریم کریمی", address="خیابان فین، کوچه ۸", received_at=day(1))
-    make_request(store, citizen_name="علی نوری", address="میدان کمال‌الملک")
-    typed = ["کریمی", "کوچه ۷", "كريمي رضا", "فین", "رض"]
-    by_index = {text: codes(queries, RequestFilter(text=text)) for text in typed}
-    monkeypatch.setattr(queries_module, "FREQUENT_HITS", 1)
-    fresh = RequestQueries(queries.engine)  # no remembered probes
-    for text in typed:
-        assert [r.tracking_code for r in fresh.page(RequestFilter(text=text), now=NOW).rows] \
-            == by_index[text], text
-    assert by_index["کریمی"] == [hit.tracking_code, other.tracking_code]
-    assert by_index["رض"] == [hit.tracking_code]
+    other = make_request(store, citizen_name="مریم کریمی", address="خیابان فین، کوچه ۸", received_at=day(1),
+                         status="done")
+    make_request(store, citizen_name="علی نوری", address="میدان کمال‌الملک", category_code="asphalt")
+    typed = ["کریمی", "کوچه ۷", "كريمي رضا", "فین", "رض", "14", "۱"]
+    filters = [RequestFilter(), RequestFilter(statuses=frozenset({"done"})),
+               RequestFilter(category="garbage", first_day=dt.date(2026, 4, 1))]
+    before = {(text, f): (codes(queries, dataclasses.replace(f, text=text)),
+                          queries.counts(dataclasses.replace(f, text=text), now=NOW))
+              for text in typed for f in filters}
+    for name, value in plan.items():
+        monkeypatch.setattr(queries_module, name, value)
+    for (text, f), (rows, counts) in before.items():
+        filt = dataclasses.replace(f, text=text)
+        assert codes(queries, filt) == rows, (text, f)
+        assert queries.counts(filt, now=NOW) == counts, (text, f)
+    assert before["کریمی", RequestFilter()][0] == [hit.tracking_code, other.tracking_code]
+    assert before["رض", RequestFilter()][0] == [hit.tracking_code]
+    assert before["کریمی", RequestFilter()][1].by_status["done"] == 1
 
 
 def test_short_input_matches_tracking_code_prefix(store: Store, queries: RequestQueries) -> None:
@@ -203,3 +219,108 @@ def test_interrupt_stops_a_running_query(store: Store, queries: RequestQueries) 
     assert len(outcome) == 1 and isinstance(outcome[0], Interrupted)
     queries.interrupt()  # nothing running: a no-op
     assert codes(queries, RequestFilter()) == []
+
+
+# ------------------------------------------------------------------ query plans
+
+
+def plans(queries: RequestQueries, run: Callable[[], object]) -> list[str]:
+    """What SQLite does for each statement ``run`` makes that reads ``requests``:
+    its EXPLAIN QUERY PLAN lines, joined."""
+    statements: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, params: Any, *_rest: Any) -> None:
+        if "FROM requests" in statement and not statement.startswith("EXPLAIN"):
+            statements.append((statement, params))
+
+    sa.event.listen(queries.engine, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        sa.event.remove(queries.engine, "before_cursor_execute", note)
+    with queries.engine.connect() as conn:
+        return [" / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+                for sql, params in statements]
+
+
+@pytest.mark.parametrize("filt", [
+    RequestFilter(), RequestFilter(category="asphalt"), RequestFilter(neighbourhood="bazaar"),
+    RequestFilter(crew=CREW_A, channel="web"), RequestFilter(first_day=dt.date(2026, 4, 1)),
+    RequestFilter(category="asphalt", last_day=dt.date(2026, 4, 1)),
+], ids=["all", "category", "neighbourhood", "crew+channel", "from", "category+to"])
+def test_counts_read_only_the_status_index_a_seek_per_status(
+        store: Store, queries: RequestQueries, filt: RequestFilter) -> None:
+    """No filter the desk offers makes the counts read a request row or sort: each
+    count is seeks of ``ix_requests_by_status`` (on a million requests, ~100 ms at
+    most, where the rows cost seconds)."""
+    make_request(store)
+    found = plans(queries, lambda: queries.counts(filt, now=NOW))
+    assert len(found) == 2, found
+    for plan in found:
+        assert "SEARCH requests USING COVERING INDEX ix_requests_by_status (status=?" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    if filt.first_day or filt.last_day:  # the period is a range of each seek, not a filter
+        assert all("received_at>?" in p or "received_at<?" in p for p in found), found
+
+
+@pytest.mark.parametrize("filt", [
+    RequestFilter(neighbourhood="bazaar"), RequestFilter(crew=CREW_A, category="asphalt"),
+    RequestFilter(statuses=frozenset({"done"}), channel="web"), RequestFilter(overdue=True),
+], ids=["neighbourhood", "crew+category", "done+channel", "overdue"])
+def test_a_filtered_page_walks_the_covering_index_by_time(
+        store: Store, queries: RequestQueries, filt: RequestFilter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rare combination of filters cannot make the page read every request row:
+    the walk newest first tests the filters inside the index."""
+    make_request(store, status="done")
+    monkeypatch.setattr(queries_module, "FEW_CANDIDATES", 1)  # "done" is most requests
+    found = plans(queries, lambda: queries.page(filt, now=NOW))
+    assert any("COVERING INDEX ix_requests_report" in plan for plan in found), found
+
+
+def test_few_chosen_statuses_are_read_from_the_status_index(
+        store: Store, queries: RequestQueries) -> None:
+    """Received requests in one category: a run of the status index, whatever the
+    sort order — not a walk of a million that finds nothing."""
+    make_request(store, status="received", category_code="asphalt")
+    for sort in (Sort(), Sort("crew_id"), Sort("tracking_code", False)):
+        filt = RequestFilter(statuses=frozenset({"received"}), category="asphalt", neighbourhood="bazaar")
+        found = plans(queries, lambda: queries.page(filt, sort, now=NOW))
+        assert any("COVERING INDEX ix_requests_by_status (status=? AND category_code=?)" in plan
+                   for plan in found), found
+        assert len(queries.page(filt, sort, now=NOW).rows) == 1
+
+
+def test_without_the_list_indexes_the_answers_stay(store: Store, queries: RequestQueries) -> None:
+    """A first sync drops the indexes while it writes; the table keeps answering,
+    the same rows and counts, by plans that need no index by name."""
+    make_request(store, status="received", category_code="asphalt", citizen_name="رضا کریمی")
+    make_request(store, status="done", channel="web", crew_id=CREW_A)
+    make_request(store, neighbourhood_code=None)
+    cases = [RequestFilter(), RequestFilter(statuses=frozenset({"received"})),
+             RequestFilter(crew=CREW_A), RequestFilter(text="کریمی"), RequestFilter(overdue=True),
+             RequestFilter(first_day=dt.date(2026, 3, 1), category="asphalt")]
+    sorts = [Sort(), Sort("crew_id"), Sort("tracking_code", False)]
+    before = [(codes(queries, f, s), queries.counts(f, now=NOW)) for f in cases for s in sorts]
+    with store.engine.begin() as conn:
+        for name in (queries_module.BY_STATUS, queries_module.BY_TIME):
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+    fresh = RequestQueries.for_database(store.db_path)
+    try:
+        assert [(codes(fresh, f, s), fresh.counts(f, now=NOW)) for f in cases for s in sorts] == before
+    finally:
+        fresh.close()
+
+
+def test_a_rare_filter_in_another_sort_order_is_found_past_the_walk(
+        store: Store, queries: RequestQueries, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted by tracking code, a filter the first WALK_BUDGET rows do not satisfy
+    still finds its rows (from the covering index), in order, page after page."""
+    wanted = [make_request(store, channel="web", received_at=day(i + 1)) for i in range(3)]
+    for i in range(6):
+        make_request(store, received_at=day(10 + i))
+    monkeypatch.setattr(queries_module, "WALK_BUDGET", 2)
+    sort = Sort("tracking_code", descending=False)
+    first = queries.page(RequestFilter(channel="web"), sort, limit=2, now=NOW)
+    rest = queries.page(RequestFilter(channel="web"), sort, first.rows[-1].cursor(sort), limit=2, now=NOW)
+    assert [r.tracking_code for r in first.rows + rest.rows] == sorted(w.tracking_code for w in wanted)
+    assert first.has_more and not rest.has_more

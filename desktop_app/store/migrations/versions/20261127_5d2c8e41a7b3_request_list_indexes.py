@@ -8,8 +8,7 @@ Create Date: 2026-11-27 21:55:00
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
 
 
 # revision identifiers, used by Alembic.
@@ -19,9 +18,20 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+#: As desktop_app.store.models.LIST_INDEXES when this revision was written.
+INDEXES = {
+    "ix_requests_by_status": ["status", "category_code", "received_at",
+                              "neighbourhood_code", "crew_id", "channel"],
+}
+
+
 def upgrade() -> None:
     """Upgrade schema."""
+    for name, columns in INDEXES.items():
+        op.create_index(name, "requests", columns, unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    for name in INDEXES:
+        op.drop_index(name, table_name="requests")

@@ -297,6 +297,11 @@ class OfficeInfo(Wire):
 class EnrolRequest(Wire):
     protocol_version: int
     code: str
+    #: The office the enrolling data folder already belongs to, if any: the centre
+    #: refuses a code of another office *without using it up* (code
+    #: ``enrolled_elsewhere``), so the code still serves the folder it was meant for.
+    #: (A centre that predates this field ignores it; the office checks the answer too.)
+    office_id: uuid.UUID | None = None
 
 
 class EnrolResponse(Wire):
@@ -333,6 +338,7 @@ class ErrorCode(enum.StrEnum):
     BAD_CREDENTIAL = "bad_credential"  # 401: missing, malformed, unknown or wrong
     CREDENTIAL_REVOKED = "credential_revoked"  # 401: the centre revoked this device
     ENROLMENT_CODE_INVALID = "enrolment_code_invalid"  # 403: wrong, used or expired
+    ENROLLED_ELSEWHERE = "enrolled_elsewhere"  # 409: the folder belongs to another office
     CURSOR_AHEAD = "cursor_ahead"  # 409: the centre's log is behind the office (restored)
     BAD_REQUEST = "bad_request"  # 400/422: a malformed request
     NOT_FOUND = "not_found"  # 404

@@ -566,15 +566,20 @@ def enroll(store: Store, url: str, code: str, *, allow_insecure: bool = False,
     """Join the centre at ``url`` with a one-time code from ``daftar-server office add``.
 
     Refuses plain ``http://`` to another computer unless ``allow_insecure``; refuses a
-    data folder that already belongs to another office.  Enrolling again (after the
-    centre revoked this device) keeps the folder's data and its place in the log."""
+    data folder that already belongs to another office — the centre checks that
+    before it uses the code up, so the code still serves the office it is for.
+    Enrolling again (after the centre revoked this device) keeps the folder's data
+    and its place in the log."""
     base = check_url(url, allow_insecure=allow_insecure)
+    mine = office_identity(store)
     with HttpTransport(base, client=client) as transport:
         answer = transport.call("POST", "/sync/enrol", EnrolResponse,
-                                body=EnrolRequest(protocol_version=PROTOCOL_VERSION, code=code))
+                                body=EnrolRequest(protocol_version=PROTOCOL_VERSION, code=code,
+                                                  office_id=mine.office_id if mine else None))
     with store.sessions.begin() as session:
         known = _identity(_get(session, OFFICE))
         if known is not None and known.office_id != answer.office.office_id:
+            # Only a centre too old to check first gets here (the code is used up).
             raise SyncError("enrolled_elsewhere",
                             f"this data folder belongs to office {known.name}; enrol "
                             f"{answer.office.name} with another folder (--data-dir)")

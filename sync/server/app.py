@@ -201,12 +201,14 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
                               min_protocol_version=MIN_PROTOCOL_VERSION, server_time=utcnow())
 
     @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
-              responses={403: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+              responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody},
+                         426: {"model": ErrorBody}})
     def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
         """Use up a one-time enrolment code; the answer holds the device credential,
-        which is shown only this once."""
+        which is shown only this once.  A code of another office than the one the
+        data folder belongs to (``office_id``) is refused and not used up."""
         with _transaction(request, "writes") as session:
-            scope, credential = enrol(session, body.code)
+            scope, credential = enrol(session, body.code, body.office_id)
             serials = walk_in_serials(session, scope.number)
         return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
                              device_id=scope.device_id, credential=credential,

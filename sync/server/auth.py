@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
 from sync.protocol import ErrorCode, OfficeInfo
-from sync.server.cli import normalise_enrolment_code
+from sync.server.enrolment import normalise_enrolment_code
 from sync.server.models import Device, Office, OfficeDistrict, ServiceRequest
 
 CREDENTIAL_PREFIX = "dft1"
@@ -109,10 +109,12 @@ def _matches(code_hash: str, code: str) -> bool:
         return False
 
 
-def enrol(session: Session, code: str) -> tuple[Scope, str]:
+def enrol(session: Session, code: str, office_id: uuid.UUID | None = None) -> tuple[Scope, str]:
     """Use up an enrolment code: a new device of its office, and that device's
     credential (returned once, stored only hashed).  A wrong, used or expired code
-    gets one and the same :class:`AuthError`."""
+    gets one and the same :class:`AuthError`.  With ``office_id`` (the office the
+    enrolling data folder already belongs to), a code of another office is refused
+    before anything is changed: it stays usable where it belongs."""
     typed = normalise_enrolment_code(code)
     now = utcnow()
     waiting = session.scalars(
@@ -131,6 +133,11 @@ def enrol(session: Session, code: str) -> tuple[Scope, str]:
         raise AuthError(ErrorCode.ENROLMENT_CODE_INVALID,
                         "the enrolment code is wrong, already used or expired; ask the centre "
                         "for a new one", status=403)
+    if office_id is not None and office_id != office.id:
+        raise AuthError(ErrorCode.ENROLLED_ELSEWHERE,
+                        f"this data folder belongs to another office, and the code is office "
+                        f"{office.name}'s; enrol {office.name} with another folder (--data-dir) — "
+                        "the code was not used up", status=409)
     office.enrolment_code_hash = None
     office.enrolment_expires_at = None
     device_id = uuid.uuid4()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import secrets
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +21,6 @@ from typing import NoReturn
 import sqlalchemy as sa
 from alembic.util import CommandError
 from alembic.script import ScriptDirectory
-from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from sync import migrate
@@ -30,6 +28,7 @@ from sync import reference as ref
 from sync.dates import format_jalali_datetime, utcnow
 from sync.server import db
 from sync.server.demo import DemoError, fill_demo
+from sync.server.enrolment import ENROLMENT_VALID, hash_enrolment_code, new_enrolment_code
 from sync.server.importer import ArchiveError, import_archive
 from sync.server.models import Device, District, Office, OfficeDistrict
 from sync.server.reference_io import load_reference
@@ -38,12 +37,6 @@ from sync.text import clean, to_latin_digits
 PROG = "daftar-server"
 DEFAULT_PORT = 8137
 DEFAULT_DEMO_REQUESTS = 2854  # the seed's six months: the demo then reproduces its table
-
-#: Enrolment codes are read aloud and typed by hand: no 0/O, 1/I/L.
-ENROLMENT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-ENROLMENT_GROUPS = 4
-ENROLMENT_GROUP_LENGTH = 4
-ENROLMENT_VALID = dt.timedelta(days=7)
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -60,30 +53,6 @@ class UsageError(CliError):
     """The command line itself is wrong."""
 
     exit_code = EXIT_USAGE
-
-
-# ------------------------------------------------------------------ enrolment codes
-
-
-def new_enrolment_code() -> str:
-    """A one-time code like ``7KQP-M3XD-RT9H-WC4N`` (about 79 random bits)."""
-    groups = (
-        "".join(secrets.choice(ENROLMENT_ALPHABET) for _ in range(ENROLMENT_GROUP_LENGTH))
-        for _ in range(ENROLMENT_GROUPS)
-    )
-    return "-".join(groups)
-
-
-def normalise_enrolment_code(text: str) -> str:
-    """The form that is hashed and verified: what a person typed, without the dashes,
-    spaces or case they typed it with (Persian digits read as Latin)."""
-    return "".join(ch for ch in to_latin_digits(clean(text)).upper() if ch.isalnum())
-
-
-def hash_enrolment_code(code: str) -> str:
-    """Only this argon2 hash is stored; verify with ``PasswordHasher().verify(hash,
-    normalise_enrolment_code(typed))``."""
-    return PasswordHasher().hash(normalise_enrolment_code(code))
 
 
 # ------------------------------------------------------------------------- parser

@@ -57,7 +57,7 @@ from sync import reference as ref  # noqa: E402
 from sync.dates import UTC, utcnow  # noqa: E402
 from sync.server import db as centre_db  # noqa: E402
 from sync.server import operations as ops  # noqa: E402
-from sync.server.cli import hash_enrolment_code, new_enrolment_code  # noqa: E402
+from sync.server.enrolment import hash_enrolment_code, new_enrolment_code  # noqa: E402
 from sync.server.models import Office, OfficeDistrict, ServiceRequest  # noqa: E402
 from sync.server.reference_io import load_reference  # noqa: E402
 from sync.workflow import Role  # noqa: E402

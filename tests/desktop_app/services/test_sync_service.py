@@ -117,10 +117,14 @@ def test_plain_http_to_another_computer_is_refused_before_anything_is_sent(tmp_p
 
 def test_a_folder_of_one_office_is_not_enrolled_as_another(tmp_path: Path, centre: Centre, client: TestClient) -> None:
     store = office(tmp_path, centre, client)
+    code = centre.add_office("B", [D2])
     with pytest.raises(SyncError) as error:
-        sync_service.enroll(store, "http://localhost", centre.add_office("B", [D2]), client=client)
+        sync_service.enroll(store, "http://localhost", code, client=client)
     assert error.value.code == "enrolled_elsewhere"
     assert sync_service.office_identity(store).name == "A"
+    # The refusal did not use the code up: it still enrols office B's own folder.
+    other = open_store(tmp_path / "b")
+    assert sync_service.enroll(other, "http://localhost", code, client=client).name == "B"
 
 
 def test_a_revoked_device_enrols_again_and_keeps_its_data(tmp_path: Path, centre: Centre, client: TestClient) -> None:

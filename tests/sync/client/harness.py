@@ -30,7 +30,7 @@ from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.server.app import create_app
 from sync.server.changes import Entry, log_changes
-from sync.server.cli import hash_enrolment_code, new_enrolment_code
+from sync.server.enrolment import hash_enrolment_code, new_enrolment_code
 from sync.server.models import Crew, Event, Office, OfficeDistrict, ServiceRequest
 from sync.server.reference_io import load_reference
 from sync.server.tracking import reserve_existing

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
 from sync.server import db
-from sync.server.cli import main, normalise_enrolment_code
+from sync.server.cli import main
+from sync.server.enrolment import normalise_enrolment_code
 from sync.server.models import (
     Category,
     ChangeLog,

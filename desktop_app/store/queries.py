@@ -29,14 +29,14 @@ Why it looks like this:
   narrow single-column indexes and read rows, so the plan is named
   (``INDEXED BY``) whenever the index is there — it may not be, while a first sync
   rebuilds the indexes, and then the query runs unhinted.
-* **Search** has three plans, chosen by how many requests a term is in (counted
-  at most up to a bound, in the index).  Few (under :data:`SMALL_HITS`): those rows
-  are looked up and sorted.  Many (under :data:`BIG_HITS`): the hits are gathered
-  once and each row of the walk is probed among them, without reading the row.
-  Very many («کاشان» is in every address): gathering them all would cost more than
-  the page, so each row of the walk that passes the filters is read and its search
-  text tested (``instr``); at least one row in ten matches, so a page is found
-  after a few thousand.  Input too short for trigrams also matches a tracking-code
+* **Search** has three plans, chosen by how many requests a term is in.  Few
+  (under :data:`SMALL_HITS`): those rows are looked up and sorted.  Many: the hits
+  are gathered once and each row of the walk is probed among them, without reading
+  the row.  Very many (:data:`ROW_TEST_SHARE` of all requests or more; «کاشان» is
+  in every address): gathering them would cost more than the page, so each row of
+  the walk that passes the filters is read and its search text tested (``instr``),
+  and a page is found after a few thousand.  How many is judged from the first
+  :data:`SMALL_HITS` hits alone: how far into the table (by rowid) they reach.  Input too short for trigrams also matches a tracking-code
   prefix, classified the same way.
 * **Other sort orders** walk their own index (``tracking_code``, ``category_code``
   …), which knows nothing of the filters: the walk is cut after
@@ -93,10 +93,11 @@ BY_TIME = "ix_requests_report"
 #: A search part with fewer hits than this is answered by looking its hits up
 #: (a few milliseconds); with more, the walk probes each row among the hits.
 SMALL_HITS = 2_000
-#: A search part with at least this many hits (one request in ten on a million) is
-#: tested row by row as the walk reads them: gathering the hits would cost more
-#: (~250 ms for every request) than reading the few thousand rows a page needs.
-BIG_HITS = 100_000
+#: A search part in at least this share of the requests is tested row by row as the
+#: walk reads them: a page then needs at most ~20,000 rows read (~50 ms), where
+#: gathering the hits costs up to ~250 ms (every request) — and more for a phrase of
+#: common trigrams («امیرکبیر کوچه ۱»), which FTS5 checks position by position.
+ROW_TEST_SHARE = 0.01
 #: Rows of a sort key's index walked before a rarer filter is answered otherwise.
 WALK_BUDGET = 10_000
 #: Chosen statuses holding fewer requests than this are read whole from the status
@@ -392,7 +393,8 @@ class RequestQueries:
         for trigrams — a tracking-code prefix.  Each part's hits are fetched up to
         :data:`SMALL_HITS`; if all fit, those rows are the answer.  Otherwise each
         part becomes a test: a probe among its hits, or (not when counting, which
-        must see every hit anyway) a row test when it has :data:`BIG_HITS` or more.
+        must see every hit anyway) a row test when it is in :data:`ROW_TEST_SHARE` of
+        the requests or more.
         """
         key = search_key(text)
         if not key:
@@ -416,21 +418,37 @@ class RequestQueries:
         if not parts:
             return _Search(rowids=[])  # only one-letter words: nothing could be found fast
         found: list[list[int]] = []
-        for hits, _row_test in parts:
-            found.append(list(conn.execute(
-                sa.select(hits.subquery().c.rowid).limit(SMALL_HITS)).scalars()))
+        for i, (hits, _row_test) in enumerate(parts):
+            sub = hits.subquery()
+            first = sa.select(sub.c.rowid).limit(SMALL_HITS)
+            if i == 0 and match is not None:
+                first = first.order_by(sub.c.rowid)  # the trigram index's own order
+            found.append(list(conn.execute(first).scalars()))
         if all(len(rowids) < SMALL_HITS for rowids in found):
             return _Search(rowids=sorted(set().union(*found)))
+        # Apart, so that each is one step down the table's b-tree (together they scan).
+        lo, hi = conn.execute(sa.select(
+            sa.select(sa.func.min(ROWID)).select_from(REQUESTS).scalar_subquery(),
+            sa.select(sa.func.max(ROWID)).select_from(REQUESTS).scalar_subquery())).one()
+        span = max(1, (hi or 0) - (lo or 0) + 1)
         tests: list[sa.ColumnElement[bool]] = []
         for (hits, row_test), rowids in zip(parts, found):
             if len(rowids) < SMALL_HITS:
                 tests.append(_probe(rowids))
             elif counting:
                 tests.append(_probe(hits))
-            else:
+            elif hits is not parts[0][0] or match is None:
+                # A tracking-code prefix: count its run of the index, that far.
+                need = max(SMALL_HITS, int(span * ROW_TEST_SHARE))
                 many = conn.execute(sa.select(sa.func.count()).select_from(
-                    sa.select(hits.subquery().c.rowid).limit(BIG_HITS).subquery())).scalar_one()
-                tests.append(row_test if many >= BIG_HITS else _probe(hits))
+                    sa.select(hits.subquery().c.rowid).limit(need).subquery())).scalar_one()
+                tests.append(row_test if many >= need else _probe(hits))
+            else:
+                # The first SMALL_HITS hits, in rowid order, reach this far into the
+                # table: that tells the share of the requests the term is in, without
+                # the cost of counting them all.
+                share = SMALL_HITS / max(1, rowids[-1] - (lo or 0) + 1)
+                tests.append(row_test if share >= ROW_TEST_SHARE else _probe(hits))
         return _Search(test=sa.or_(*tests))
 
     # ----------------------------------------------------------------- pages

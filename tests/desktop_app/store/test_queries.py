@@ -112,12 +112,12 @@ def test_search_in_persian_with_any_letters_and_digits(store: Store, queries: Re
 
 @pytest.mark.parametrize("plan", [
     dict(SMALL_HITS=1),  # every term "many": the walk probes each row among the hits
-    dict(SMALL_HITS=1, BIG_HITS=1),  # every term "very many": each row's text is tested
+    dict(SMALL_HITS=1, ROW_TEST_SHARE=0),  # every term "very many": each row's text is tested
 ])
 def test_frequent_terms_give_the_same_rows_and_counts_by_walking(
         store: Store, queries: RequestQueries, monkeypatch: pytest.MonkeyPatch,
         plan: dict[str, int]) -> None:
-    """Past SMALL_HITS (and BIG_HITS) the page comes from testing rows in order,
+    """Past SMALL_HITS (and ROW_TEST_SHARE) the page comes from testing rows in order,
     not from looking the hits up: the rows and counts must be the same, short words,
     phrases, filters and tracking-code prefixes included."""
     hit = make_request(store, citizen_name="رضا كريمي", address="خیابان فین، کوچه ۷", received_at=day(2))

@@ -5,6 +5,9 @@ query goes out when typing pauses (the read side interrupts a query that a newer
 keystroke made obsolete, so the pause can be short).  Every other control applies
 at once.  The status buttons always show how many requests each status holds under
 the other filters, and double as the status filter; the overdue button likewise.
+While the counts for a new filter are being made (a search in every request can
+take most of a second) the previous ones stay, greyed, so nobody reads them as the
+new filter's.
 """
 
 from __future__ import annotations
@@ -60,9 +63,13 @@ class FilterBar(QWidget):
         self.overdue = QToolButton(objectName="overdue")
         self.overdue.setCheckable(True)
         self.overdue.setAutoRaise(True)
-        self.overdue.setStyleSheet("QToolButton { color: #b3261e; font-weight: bold; }")
+        self.overdue.setStyleSheet("QToolButton { color: #b3261e; font-weight: bold; }"
+                                   'QToolButton[stale="true"] { color: #e3a5a0; }')
         self.overdue.toggled.connect(self._emit)
         self.total = QLabel(objectName="total")
+        for widget in (*self.status_buttons.values(), self.total):
+            widget.setStyleSheet('*[stale="true"] { color: palette(mid); }')
+        self._stale = False
 
         self.category = self._combo("category")
         self.neighbourhood = self._combo("neighbourhood")
@@ -235,7 +242,25 @@ class FilterBar(QWidget):
 
     def set_counts(self, counts: Counts) -> None:
         self._counts = counts
+        self._set_stale(False)
         self._show_counts()
+
+    def mark_counts_stale(self) -> None:
+        """The counts shown are the previous filter's: grey them until new ones come."""
+        self._set_stale(True)
+
+    @property
+    def counts_stale(self) -> bool:
+        return self._stale
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale == self._stale:
+            return
+        self._stale = stale
+        for widget in (*self.status_buttons.values(), self.overdue, self.total):
+            widget.setProperty("stale", stale)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     def _show_counts(self) -> None:
         counts = self._counts

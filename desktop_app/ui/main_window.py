@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.filters.sig_changed.connect(self._on_filter)
         self.model.sig_counts.connect(self.filters.set_counts)
+        self.model.sig_counting.connect(self.filters.mark_counts_stale)
         self.model.sig_names.connect(self.filters.set_names)
         self.model.sig_loaded.connect(self._update_actions)
         self.reader.sig_failed.connect(self._on_read_failed)

@@ -5,8 +5,10 @@ Three parts, after Anki's browser table (``browser/table/model.py``):
 * :class:`TableReader` runs the read side (:mod:`desktop_app.store.queries`) on
   threads of its own, with their own read-only connections, so a query never waits
   behind the desk's writes or a sync round, and never runs on the GUI thread.
-  Queries belong to an *epoch*; a new filter starts a new epoch, which skips the
-  queued work of the old one and interrupts its running statement.
+  Queries belong to an *epoch* of their lane; a new filter starts a new epoch,
+  which skips the queued work of the old one, interrupts its running statement and
+  drops any result of it that still comes back — a count for the previous
+  keystroke is never shown as the count for this one.
 * :class:`RequestTableModel` holds the rows loaded so far: the first page when the
   filter or sort changes, one more page each time the view scrolls near the end
   (``canFetchMore``/``fetchMore``).  It never loads the whole table.
@@ -17,6 +19,7 @@ Three parts, after Anki's browser table (``browser/table/model.py``):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -93,14 +96,16 @@ class TableReader(QObject):
 
     Two lanes, each a thread with its own connection: ``rows`` for pages and
     ``counts`` for the counts beside the table, so that counting a large result
-    never keeps the next page (a scroll, a keystroke) waiting.
+    never keeps the next page (a scroll, a keystroke) waiting.  Each lane has its
+    own epoch, so that a status click (new rows, same counts) leaves a count
+    running undisturbed.
 
     Signals:
         sig_failed(str): a query failed for another reason than being superseded.
     """
 
     sig_failed = Signal(str)
-    _sig_result = Signal(int, object, object, object)  # epoch, callback, result, error
+    _sig_result = Signal(str, int, object, object, object)  # lane, epoch, callback, result, error
 
     def __init__(self, rows: RequestQueries, counts: RequestQueries, parent: QObject | None = None):
         super().__init__(parent)
@@ -110,7 +115,7 @@ class TableReader(QObject):
             "counts": (counts, ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-counts",
                                                   initializer=_below_normal_priority)),
         }
-        self._epoch = 0
+        self._epochs = {lane: 0 for lane in self._lanes}
         self._sig_result.connect(self._deliver)
 
     @classmethod
@@ -119,14 +124,19 @@ class TableReader(QObject):
 
     @property
     def epoch(self) -> int:
-        return self._epoch
+        return self._epochs["rows"]
 
-    def new_epoch(self) -> int:
-        """Make every queued or running query obsolete; returns the new epoch."""
-        self._epoch += 1
-        for queries, _pool in self._lanes.values():
-            queries.interrupt()
-        return self._epoch
+    def lane_epoch(self, lane: str) -> int:
+        return self._epochs[lane]
+
+    def new_epoch(self, lane: str | None = None) -> int:
+        """Make every queued or running query of ``lane`` (of both lanes when
+        ``None``) obsolete; returns the lane's new epoch (the rows lane's)."""
+        for name, (queries, _pool) in self._lanes.items():
+            if lane is None or name == lane:
+                self._epochs[name] += 1
+                queries.interrupt()
+        return self._epochs[lane or "rows"]
 
     def run(self, epoch: int | None, fn: Callable[[RequestQueries], Any],
             on_done: Callable[[Any], None], *, lane: str = "rows") -> None:
@@ -137,7 +147,7 @@ class TableReader(QObject):
 
         def work() -> None:
             while True:
-                if epoch is not None and epoch != self._epoch:
+                if epoch is not None and epoch != self._epochs[lane]:
                     return  # superseded while queued
                 try:
                     result = fn(queries)
@@ -146,18 +156,18 @@ class TableReader(QObject):
                         continue  # an interrupt meant for a query hit this: again
                     return
                 except Exception as exc:  # noqa: BLE001 - shown on the GUI thread
-                    self._sig_result.emit(-1 if epoch is None else epoch, on_done, None, exc)
+                    self._sig_result.emit(lane, -1 if epoch is None else epoch, on_done, None, exc)
                 else:
-                    self._sig_result.emit(-1 if epoch is None else epoch, on_done, result, None)
+                    self._sig_result.emit(lane, -1 if epoch is None else epoch, on_done, result, None)
                 return
 
         pool.submit(work)
 
-    @Slot(int, object, object, object)
-    def _deliver(self, epoch: int, on_done: Callable[[Any], None], result: Any,
+    @Slot(str, int, object, object, object)
+    def _deliver(self, lane: str, epoch: int, on_done: Callable[[Any], None], result: Any,
                  error: BaseException | None) -> None:
-        if epoch not in (-1, self._epoch):
-            return
+        if epoch not in (-1, self._epochs[lane]):
+            return  # a newer query of this lane began since: its answer is what counts
         if error is not None:
             self.sig_failed.emit(str(error) or type(error).__name__)
             return
@@ -211,11 +221,14 @@ class RequestTableModel(QAbstractTableModel):
 
     Signals:
         sig_loaded(): a first page is in (after a new query or a refresh).
+        sig_counting(): counts for a new filter are on their way; those shown are
+            the previous filter's until ``sig_counts``.
         sig_counts(Counts): the counts beside the table for the current filter.
         sig_names(Names): reference names and crews were (re)loaded.
     """
 
     sig_loaded = Signal()
+    sig_counting = Signal()
     sig_counts = Signal(object)
     sig_names = Signal(object)
 
@@ -227,6 +240,7 @@ class RequestTableModel(QAbstractTableModel):
         self._has_more = False
         self._loading = False
         self._filter = RequestFilter()
+        self._counted: RequestFilter | None = None  # what the counts last asked for
         self._sort = Sort()
         self._names: Names | None = None
         self._now = utcnow()
@@ -293,18 +307,24 @@ class RequestTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Read again what is shown (after an action or a sync), keeping as many
         rows loaded as before so the clerk's place and selection survive."""
-        self._load_first(max(self.page_size, len(self._rows)))
+        self._load_first(max(self.page_size, len(self._rows)), recount=True)
 
-    def _load_first(self, limit: int) -> None:
-        epoch = self._reader.new_epoch()
+    def _load_first(self, limit: int, *, recount: bool = False) -> None:
+        epoch = self._reader.new_epoch("rows")
         self._loading = True
         filt, sort, now = self._filter, self._sort, utcnow()
         if self._names is None:
             self.load_names()
         self._reader.run(epoch, lambda q: (q.page(filt, sort, limit=limit, now=now), now),
                          self._on_first_page)
-        self._reader.run(epoch, lambda q: q.counts(filt, now=now), self.sig_counts.emit,
-                         lane="counts")
+        # The counts leave out the status and overdue choices (and the sort): a
+        # click on a status button changes the rows, not the counts beside them.
+        counted = dataclasses.replace(filt, statuses=frozenset(), overdue=False)
+        if recount or counted != self._counted:
+            self._counted = counted
+            self.sig_counting.emit()
+            self._reader.run(self._reader.new_epoch("counts"), lambda q: q.counts(filt, now=now),
+                             self.sig_counts.emit, lane="counts")
 
     def _on_first_page(self, result: tuple[Page, dt.datetime]) -> None:
         page, self._now = result

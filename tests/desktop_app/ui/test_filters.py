@@ -122,3 +122,16 @@ def test_clear_resets_everything_with_one_signal(qtbot, bar: FilterBar) -> None:
     qtbot.mouseClick(bar.clear_button, Qt.MouseButton.LeftButton)
     assert emitted == [RequestFilter()]
     assert not bar.date_to.isEnabled()
+
+
+def test_counts_of_the_previous_filter_are_greyed_until_the_new_ones_come(bar: FilterBar) -> None:
+    bar.set_counts(Counts({"referred": 12}, overdue=5))
+    grey = bar.status_buttons["referred"].palette()  # before: not grey
+    assert not bar.counts_stale
+    bar.mark_counts_stale()
+    assert bar.counts_stale
+    assert all(w.property("stale") for w in (*bar.status_buttons.values(), bar.overdue, bar.total))
+    assert bar.status_buttons["referred"].palette().color(bar.status_buttons["referred"].foregroundRole()) \
+        != grey.color(bar.status_buttons["referred"].foregroundRole())
+    bar.set_counts(Counts({"referred": 13}, overdue=5))
+    assert not bar.counts_stale and not bar.status_buttons["referred"].property("stale")

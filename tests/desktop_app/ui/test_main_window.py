@@ -160,6 +160,9 @@ def test_search_as_you_type_in_persian(qtbot, open_app) -> None:  # type: ignore
     assert codes(window) == ["1405000001", "1405000005"]
     reloaded(qtbot, window, lambda: type_text(search, " رضا"))
     assert codes(window) == ["1405000001"]
+    # The counts beside the table follow the search (greyed until they do).
+    qtbot.waitUntil(lambda: not window.filters.counts_stale)
+    assert window.filters.total.text().startswith("۱ ")
     search.clear()
     reloaded(qtbot, window, lambda: type_text(search, "۷۶۵۴"))  # Persian digits, middle of the phone
     assert codes(window) == ["1405000001"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.store.db import Store
-from desktop_app.store.queries import RequestFilter
+from desktop_app.store.queries import Counts, RequestFilter, RequestQueries, Sort
 from desktop_app.ui.request_table import (
     COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel, RequestTableView,
     TableReader,
@@ -210,3 +211,78 @@ def test_each_cell_is_laid_out_in_its_own_texts_direction() -> None:
     assert text_direction("کوچه ۱۲، پلاک 4") == Qt.LayoutDirection.RightToLeft
     assert text_direction("  1405000123 Bazaar") == Qt.LayoutDirection.LeftToRight
     assert text_direction("۱۴۰۵-۳-۱") is None  # digits alone follow the window
+
+
+class HeldCounts:
+    """The counts lane's read side, each count held until the test lets it go."""
+
+    def __init__(self, real: RequestQueries, hold: bool = True):
+        self.real = real
+        self.hold = hold
+        self.asked: list[RequestFilter] = []
+        self.gates: list[threading.Event] = []
+
+    def counts(self, filt: RequestFilter, *, now: dt.datetime | None = None) -> Counts:
+        gate = threading.Event()
+        self.asked.append(filt)
+        self.gates.append(gate)
+        if self.hold:
+            gate.wait(10)
+        return Counts({}, overdue=len(self.asked))  # which count this was
+
+    def interrupt(self) -> None:
+        pass  # as if the statement had already finished: its result must still be dropped
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def held_model(store: Store, hold: bool = True) -> tuple[RequestTableModel, HeldCounts]:
+    counts = HeldCounts(RequestQueries.for_database(store.db_path), hold)
+    reader = TableReader(RequestQueries.for_database(store.db_path), counts)  # type: ignore[arg-type]
+    return RequestTableModel(reader, "fa"), counts
+
+
+def test_counts_for_an_earlier_filter_are_dropped_not_shown(qtbot, store: Store) -> None:
+    model, counts = held_model(store)
+    shown: list[Counts] = []
+    model.sig_counts.connect(shown.append)
+    try:
+        model.set_query(RequestFilter(category="garbage"))
+        qtbot.waitUntil(lambda: len(counts.gates) == 1)
+        model.set_query(RequestFilter(category="asphalt"))  # the clerk moved on
+        counts.gates[0].set()  # the first count ends now, late
+        qtbot.waitUntil(lambda: len(counts.gates) == 2)
+        counts.gates[1].set()
+        qtbot.waitUntil(lambda: bool(shown))
+        QApplication.processEvents()
+        assert [c.overdue for c in shown] == [2]  # only the second filter's count
+        assert counts.asked[1].category == "asphalt"
+    finally:
+        for gate in counts.gates:
+            gate.set()
+        model._reader.shutdown()
+
+
+def test_a_status_click_or_a_sort_keeps_the_counts_a_new_filter_or_refresh_recounts(
+        qtbot, store: Store) -> None:
+    """The counts leave out the status and overdue choices: clicking a status
+    button must not count a million requests again (nor grey the counts)."""
+    model, counts = held_model(store, hold=False)
+    counting: list[None] = []
+    model.sig_counting.connect(lambda: counting.append(None))
+    try:
+        with qtbot.waitSignal(model.sig_counts):
+            model.set_query(RequestFilter(category="garbage"))
+        with qtbot.waitSignal(model.sig_loaded):
+            model.set_query(RequestFilter(category="garbage", statuses=frozenset({"done"}), overdue=True))
+        with qtbot.waitSignal(model.sig_loaded):
+            model.set_query(sort=Sort("crew_id"))
+        assert len(counts.asked) == 1 and len(counting) == 1
+        with qtbot.waitSignal(model.sig_counts):
+            model.set_query(RequestFilter(category="garbage", text="زباله"))
+        with qtbot.waitSignal(model.sig_counts):
+            model.refresh()  # after a change: the counts may have moved
+        assert len(counts.asked) == 3 and len(counting) == 3
+    finally:
+        model._reader.shutdown()

@@ -241,6 +241,7 @@ class RequestTableModel(QAbstractTableModel):
         self._loading = False
         self._filter = RequestFilter()
         self._counted: RequestFilter | None = None  # what the counts last asked for
+        self._count_next: Callable[[], None] | None = None  # counts to start after the rows
         self._sort = Sort()
         self._names: Names | None = None
         self._now = utcnow()
@@ -319,15 +320,21 @@ class RequestTableModel(QAbstractTableModel):
                          self._on_first_page)
         # The counts leave out the status and overdue choices (and the sort): a
         # click on a status button changes the rows, not the counts beside them.
+        # They start when the rows are in, not beside them: the rows come first on
+        # two busy cores, and a keystroke that comes sooner saves the count.
         counted = dataclasses.replace(filt, statuses=frozenset(), overdue=False)
         if recount or counted != self._counted:
             self._counted = counted
             self.sig_counting.emit()
-            self._reader.run(self._reader.new_epoch("counts"), lambda q: q.counts(filt, now=now),
-                             self.sig_counts.emit, lane="counts")
+            count_epoch = self._reader.new_epoch("counts")
+            self._count_next = lambda: self._reader.run(
+                count_epoch, lambda q: q.counts(filt, now=now), self.sig_counts.emit, lane="counts")
 
     def _on_first_page(self, result: tuple[Page, dt.datetime]) -> None:
         page, self._now = result
+        if self._count_next is not None:
+            self._count_next()
+            self._count_next = None
         self.beginResetModel()
         self._rows = list(page.rows)
         self._has_more = page.has_more

@@ -156,10 +156,17 @@ def test_search_combines_with_filters(store: Store, queries: RequestQueries) -> 
 
 @pytest.mark.parametrize("key", SORT_KEYS)
 @pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("filt", [
+    RequestFilter(),  # the sort key's own index
+    RequestFilter(statuses=frozenset({"assigned", "referred"})),  # few: the status index
+    RequestFilter(channel="phone"),  # the walk by time, or past the walk of another order
+], ids=["all", "statuses", "channel"])
 def test_keyset_pages_follow_every_sort_order(store: Store, queries: RequestQueries,
-                                              key: str, descending: bool) -> None:
+                                              key: str, descending: bool, filt: RequestFilter,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of two, stitched together, equal the whole list in one query — also
-    across ties and NULL keys (no crew, no neighbourhood)."""
+    across ties and NULL keys (no crew, no neighbourhood), by every plan."""
+    monkeypatch.setattr(queries_module, "WALK_BUDGET", 3)
     variants = [
         dict(crew_id=CREW_A, status="assigned"), dict(crew_id=CREW_B, status="assigned"),
         dict(neighbourhood_code=None), dict(category_code="asphalt"), {},
@@ -167,11 +174,14 @@ def test_keyset_pages_follow_every_sort_order(store: Store, queries: RequestQuer
     for i in range(11):
         make_request(store, received_at=day(1 + i % 4, hour=i), **variants[i % len(variants)])
     sort = Sort(key, descending)
-    whole = queries.page(RequestFilter(), sort, limit=100, now=NOW)
+    whole = queries.page(filt, sort, limit=100, now=NOW)
     assert len(whole.rows) == 11 and not whole.has_more
+    # Every plan orders alike (each filter here keeps every request).
+    assert [r.id for r in whole.rows] == [r.id for r in queries.page(RequestFilter(), sort, limit=100,
+                                                                     now=NOW).rows]
     stitched, after = [], None
     while True:
-        page = queries.page(RequestFilter(), sort, after, limit=2, now=NOW)
+        page = queries.page(filt, sort, after, limit=2, now=NOW)
         stitched += page.rows
         if not page.has_more:
             break

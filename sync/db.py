@@ -8,11 +8,20 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 
+#: Pages of 4 KB.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     # WAL: readers never wait for the writer; survives a crash mid-write.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Copy the log into the database (and sync it to disk) every 40 MB of writes
+    # rather than SQLite's default 4 MB: a first sync commits a page of a few MB at a
+    # time, and checkpointing after each one wrote the same index pages out again
+    # and again (2-4 s of a 100,000-request first sync).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()

@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes
 from desktop_app.store.fts import indexing_in_bulk
 from desktop_app.store.search import search_text
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
@@ -101,6 +101,9 @@ _REFERENCE_TABLES = {
 }
 #: Keys per ``IN (…)``, inside SQLite's parameter limit.
 _CHUNK = 900
+#: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
+BULK_PULL_ENTRIES = 30_000
+_BULK_TABLES = ("requests", "events")
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ class PreparedPage:
 
     cursor: int
     next_cursor: int
+    last_seq: int
+    has_more: bool
     reference: list[_Rows]
     crews: _Rows
     requests: _Rows
@@ -483,7 +488,8 @@ class OfficeStore:
         applying a page, done before the transaction so that it holds the database's
         write lock only for the writing."""
         return PreparedPage(
-            cursor=page.cursor, next_cursor=page.next_cursor,
+            cursor=page.cursor, next_cursor=page.next_cursor, last_seq=page.last_seq,
+            has_more=page.has_more,
             reference=[_prepare(_REFERENCE_TABLES[kind], page.reference[kind])
                        for kind in REFERENCE_KINDS if kind in page.reference],
             crews=_prepare("crews", page.crews, versioned=True),
@@ -497,8 +503,13 @@ class OfficeStore:
         with self.sessions.begin() as session:
             if int(_get(session, CURSOR, 0)) != page.cursor:
                 return None  # another round moved on meanwhile; this page is stale
+            conn = session.connection()
             if page.next_cursor == page.cursor:
+                if not page.has_more:
+                    restore_indexes(conn)
                 return 0  # nothing new: nothing to write
+            if not indexes_suspended(conn) and self._worth_bulk(session, page):
+                suspend_indexes(conn, _BULK_TABLES)
             pending = {i.hex for i in _pending_ids(session)}
             for rows in page.reference:
                 rows.write(session)
@@ -513,8 +524,24 @@ class OfficeStore:
             waiting = set(_get(session, MOVED_OUT_PENDING, []))
             if waiting & arrived:  # moved back before its changes were answered
                 _put(session, MOVED_OUT_PENDING, sorted(waiting - arrived))
+            if not page.has_more:
+                restore_indexes(conn)
             _put(session, CURSOR, page.next_cursor)
             return referred
+
+    @staticmethod
+    def _worth_bulk(session: Session, page: PreparedPage) -> bool:
+        """Whether the pull this page begins should write without the plain indexes of
+        requests and events (:func:`~desktop_app.store.db.suspend_indexes`) and make
+        them once at its last page: when it brings at least :data:`BULK_PULL_ENTRIES`
+        log entries, and more than the rows the office holds — building an index
+        reads every row, keeping it up to date costs each new row far more."""
+        backlog = page.last_seq - page.cursor
+        if backlog < BULK_PULL_ENTRIES or not page.has_more:
+            return False
+        held = sum(session.connection().exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+                   for table in _BULK_TABLES)
+        return backlog > held
 
     @staticmethod
     def _newly_referred(session: Session, requests: _Rows) -> int:

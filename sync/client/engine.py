@@ -40,6 +40,7 @@ from sync.dates import utcnow
 from sync.protocol import (
     CLOCK_SKEW_WARNING_SECONDS,
     DEFAULT_PULL_PAGE,
+    MAX_PULL_PAGE,
     MAX_PUSH_BATCH,
     PROTOCOL_VERSION,
     ErrorCode,
@@ -142,6 +143,11 @@ class SyncEngine:
     progress: Callable[[str, int, int], None] | None = None
     cancel: Callable[[], bool] | None = None
     page_size: int = DEFAULT_PULL_PAGE
+    #: Pages this big once the centre has more than two of them still to send (a
+    #: first sync, a long absence): fewer, larger transactions and search-index
+    #: segments.  The first page of a pull is of ``page_size``, so the office starts
+    #: applying early, and a pull that is nearly done does not grow its pages.
+    catch_up_page_size: int = MAX_PULL_PAGE
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], dt.datetime] = utcnow
 
@@ -222,9 +228,9 @@ class SyncEngine:
                     report.rejected += 1
             self._report("push", report.pushed, total)
 
-    def _fetch(self, cursor: int) -> PullResponse:
+    def _fetch(self, cursor: int, limit: int) -> PullResponse:
         page = self._call("GET", "/sync/pull", PullResponse,
-                          params={"cursor": cursor, "limit": self.page_size})
+                          params={"cursor": cursor, "limit": limit})
         if page.cursor != cursor or page.next_cursor < cursor:
             raise SyncError("bad_response", "the centre answered for another cursor")
         return page
@@ -232,7 +238,7 @@ class SyncEngine:
     def _pull(self, report: SyncReport) -> None:
         start = cursor = self.store.cursor()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-pull") as fetcher:
-            ahead = fetcher.submit(self._fetch, cursor)
+            ahead = fetcher.submit(self._fetch, cursor, self.page_size)
             while True:
                 try:
                     page = ahead.result()
@@ -243,16 +249,19 @@ class SyncEngine:
                     # from 0 (rows are upserts: what the office has is overwritten).
                     self.store.reset_cursor()
                     start = cursor = 0
-                    ahead = fetcher.submit(self._fetch, cursor)
+                    ahead = fetcher.submit(self._fetch, cursor, self.page_size)
                     continue
                 if page.has_more:
-                    ahead = fetcher.submit(self._fetch, page.next_cursor)
+                    behind = page.last_seq - page.next_cursor
+                    limit = self.catch_up_page_size if behind > 2 * self.catch_up_page_size \
+                        else self.page_size
+                    ahead = fetcher.submit(self._fetch, page.next_cursor, limit)
                 referred = self.store.apply_page(page)
                 if referred is None:
                     # Another round moved the cursor meanwhile: go on from where it is
                     # (a page fetched ahead for the old cursor is left unread).
                     cursor = self.store.cursor()
-                    ahead = fetcher.submit(self._fetch, cursor)
+                    ahead = fetcher.submit(self._fetch, cursor, self.page_size)
                     continue
                 report.pages += 1
                 report.pulled += page.row_count

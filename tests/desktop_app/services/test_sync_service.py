@@ -67,13 +67,14 @@ def sync(store: Store, client: TestClient) -> sync_service.SyncReport:
     return sync_service.sync_once(store, client=client)
 
 
-def pull_only(store: Store, client: TestClient, edit: Callable[[dict[str, Any]], None] = lambda body: None) -> None:
+def pull_only(store: Store, client: TestClient, edit: Callable[[dict[str, Any]], None] = lambda body: None,
+              limit: int | None = None) -> None:
     """The next page applied as a round would, but with nothing pushed first (as when
     the clerk acts while a round is between its push and its pull)."""
     office_store = sync_service.OfficeStore(store.sessions)
     with store.sessions() as session:
         credential = session.get(m.SyncState, "credential").value
-    body = pull(client, credential, office_store.cursor())
+    body = pull(client, credential, office_store.cursor(), limit)
     edit(body)
     office_store.apply_page(PullResponse.model_validate(body))
 
@@ -245,6 +246,45 @@ def test_search_follows_pulled_requests_and_a_page_that_fails_leaves_it_whole(
     Desk(store.sessions, office_actor(store)).edit(second, address="کوچه گلستان")
     assert found(store, "کوچه باغ") == set() and found(store, "گلستان") == {second}
     assert index_is_whole(store)
+
+
+def plain_indexes(store: Store) -> set[str]:
+    with store.engine.connect() as conn:
+        return set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('requests', 'events')").scalars())
+
+
+def test_a_long_first_pull_sets_indexes_aside_and_a_crash_midway_gets_them_back(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_service, "BULK_PULL_ENTRIES", 10)
+    made = [centre.intake(D1, address=f"کوچه شماره {i}") for i in range(12)]
+    store = office(tmp_path, centre, client)
+    full = plain_indexes(store)
+    assert {"ix_requests_received_at", "ix_events_request_id"} <= full
+    while not any(local(store, r) for r in made):  # past the reference data
+        pull_only(store, client, limit=8)
+    # Mid-pull: written without the plain indexes, and searchable all the same.
+    assert plain_indexes(store) == set()
+    assert found(store, "کوچه شماره") == {r for r in made if local(store, r) is not None} != set()
+    store.close()  # the office stops here, as in a crash: opening makes the indexes again
+    store = open_store(tmp_path / "office")
+    assert plain_indexes(store) == full
+    pull_only(store, client, limit=8)  # the rest is still more than the office holds
+    assert plain_indexes(store) == set()
+    sync(store, client)
+    assert plain_indexes(store) == full and index_is_whole(store)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("SELECT count(*) FROM sync_state WHERE key = 'suspended_indexes'").scalar() == 0
+    assert found(store, "کوچه شماره") == set(made)
+    # A pull smaller than what the office holds keeps its indexes all along.
+    for i in range(6):
+        centre.intake(D1, address=f"میدان {i}")
+    pull_only(store, client, limit=4)
+    assert plain_indexes(store) == full
+    sync(store, client)
+    assert plain_indexes(store) == full and len(found(store, "میدان")) == 6
 
 
 # ------------------------------------------------------ what a pull may overwrite

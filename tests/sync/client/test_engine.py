@@ -219,6 +219,14 @@ def test_progress_counts_up_to_the_total_in_each_phase() -> None:
     assert [p for p in seen if p[0] == "pull"] == [("pull", 400, 1000), ("pull", 800, 1000), ("pull", 1000, 1000)]
 
 
+def test_far_behind_the_pages_grow_and_near_the_end_they_shrink_again() -> None:
+    store = MemoryStore()
+    engine(store, Centre(last=1000), page_size=10, catch_up_page_size=300)[0].run_round()
+    # 10 first; 300 while more than 600 remain; 10 for the rest.
+    steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
+    assert steps[:3] == [10, 300, 300] and set(steps[3:]) == {10} and store.cursor_value == 1000
+
+
 def test_a_round_pushes_what_was_waiting_when_it_began_not_what_came_after() -> None:
     store = MemoryStore(outbox=[note(1)])
     late = note(2)

@@ -523,15 +523,16 @@ class RequestQueries:
                                                                 _rowid_in(search.rowids))
             return list(conn.execute(self._hinted(stmt, "NOT INDEXED").order_by(*order).limit(limit))
                         .scalars())
+        few = self._few_candidates(conn, filt, have := self._indexes(conn), conditions)
         if search is not None and search.test is not None:
             conditions = [*conditions, search.test]  # last: tested after the index's columns
-        have = self._indexes(conn)
         by_time = f"INDEXED BY {BY_TIME}" if BY_TIME in have else None
-        if self._few_candidates(conn, filt, have):
-            # The chosen statuses (in the chosen category) are a few runs of the
-            # status index: read them all and sort, in any order.
+        if few:
+            # The candidates are a few runs of the status index (chosen statuses,
+            # or a chosen category): read them all and sort, in any order.
+            every_status = [] if filt.statuses else [REQUESTS.c.status.in_([s.value for s in Status])]
             stmt = sa.select(ROWID).select_from(REQUESTS).where(
-                *start, *self._every_category(filt, days), *conditions)
+                *start, *every_status, *self._every_category(filt, days), *conditions)
             return list(conn.execute(self._hinted(stmt, f"INDEXED BY {BY_STATUS}").order_by(*order)
                                      .limit(limit)).scalars())
         if sort.key == "received_at" or not conditions:
@@ -567,17 +568,20 @@ class RequestQueries:
         return [REQUESTS.c.category_code.in_(sorted(days))]
 
     @staticmethod
-    def _few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str]) -> bool:
-        """True when the chosen statuses (in the chosen category) hold fewer than
-        :data:`FEW_CANDIDATES` requests — counted in the status index, at most that
-        far.  Then reading them all beats a walk, which for a rare combination
-        would read the whole index by time."""
-        if not filt.statuses or BY_STATUS not in have:
+    def _few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str],
+                        conditions: list[sa.ColumnElement[bool]]) -> bool:
+        """True when the status index holds fewer than :data:`FEW_CANDIDATES`
+        requests for the chosen statuses — or, with a category chosen, fewer that
+        pass the whole filter in that category (a run of at most one category,
+        a few milliseconds).  Counted at most that far.  Then reading them all
+        beats a walk, which for a rare combination reads the whole index by time."""
+        if not (filt.statuses or filt.category) or BY_STATUS not in have:
             return False
         t = REQUESTS.c
-        run = sa.select(sa.literal(1)).select_from(REQUESTS).where(t.status.in_(sorted(filt.statuses)))
+        statuses = sorted(filt.statuses) if filt.statuses else [s.value for s in Status]
+        run = sa.select(sa.literal(1)).select_from(REQUESTS).where(t.status.in_(statuses))
         if filt.category:
-            run = run.where(t.category_code == filt.category)
+            run = run.where(*conditions)  # its category is one of them
         run = run.with_hint(REQUESTS, f"INDEXED BY {BY_STATUS}", "sqlite").limit(FEW_CANDIDATES)
         found = conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one()
         return found < FEW_CANDIDATES

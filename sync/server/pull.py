@@ -13,10 +13,16 @@ reading: a request (and its history) that is now another district's is sent as a
 in ``removed_requests``, never with its data.  The ``moved_out`` entry of a move is
 just such a key; for an office that also serves the new district (or all districts)
 the request is in scope and simply sent.
+
+Rows are read straight into their wire form where it matters for speed: UUIDs,
+instants and JSON come out of the database as the text the protocol sends
+(:func:`_wire_column`), instead of as Python objects built for each value and
+turned back into text by the JSON encoder (a first sync reads two million values).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -31,6 +37,8 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     REFERENCE_KINDS,
     REQUEST_COLUMNS,
+    TIME_COLUMNS,
+    UUID_COLUMNS,
     PullResponse,
     Table,
 )
@@ -52,17 +60,49 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start:start + _CHUNK]
 
 
+def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """``column`` as the database should hand it over: UUIDs as canonical text,
+    instants as UTC ISO 8601 with ``Z`` and microseconds, JSON as its text; other
+    columns as they are.  (SQLite stores a UUID as 32 hex digits and an instant as
+    naive UTC text, ``2026-03-21 06:30:00.000000``.)"""
+    text = sa.type_coerce(column, sa.Text)
+    if column.name in UUID_COLUMNS and isinstance(column.type, sa.Uuid):
+        if dialect != "sqlite":
+            return sa.cast(column, sa.Text)
+        parts = [sa.func.substr(text, start, length)
+                 for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+        return sa.func.lower(parts[0] + "-" + parts[1] + "-" + parts[2] + "-" + parts[3] + "-" + parts[4])
+    if column.name in TIME_COLUMNS:
+        if dialect != "sqlite":
+            return sa.func.to_char(sa.func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        return sa.func.replace(text, " ", "T") + "Z"
+    if isinstance(column.type, sa.JSON):
+        return text if dialect == "sqlite" else sa.cast(column, sa.Text)
+    return column
+
+
+def _json(text: str | None) -> Any:
+    return {} if text == "{}" else None if text is None else json.loads(text)
+
+
 def _select_rows(session: Session, table: sa.Table, columns: Sequence[str], key: str,
                  keys: Sequence[Any], *, district: sa.ColumnElement[Any] | None = None,
-                 ) -> list[sa.Row[Any]]:
-    """The rows of ``table`` whose ``key`` is in ``keys``; with ``district``, each row
-    ends with its request's district (events carry none of their own)."""
-    rows: list[sa.Row[Any]] = []
-    query = sa.select(*(table.c[c] for c in columns))
+                 ) -> list[list[Any]]:
+    """The rows of ``table`` whose ``key`` is in ``keys``, in wire form; with
+    ``district``, each row ends with its request's district (events carry none of
+    their own)."""
+    dialect = session.get_bind().dialect.name
+    query = sa.select(*(_wire_column(table.c[c], dialect) for c in columns))
     if district is not None:
         query = query.add_columns(district).join_from(table, district.table)
+    parsed = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
+    rows: list[list[Any]] = []
     for chunk in _chunks(keys):
-        rows.extend(session.execute(query.where(table.c[key].in_(chunk))))
+        for row in session.execute(query.where(table.c[key].in_(chunk))):
+            values = list(row)
+            for i in parsed:
+                values[i] = _json(values[i])
+            rows.append(values)
     return rows
 
 
@@ -80,8 +120,7 @@ def _reference(session: Session, keys: dict[str, None]) -> dict[str, Table]:
         (pk,) = table.primary_key.columns
         typed = [int(c) for c in codes] if isinstance(pk.type, sa.Integer) else codes
         columns = [c.name for c in table.columns]
-        out[kind] = Table(columns=columns,
-                          rows=[list(r) for r in _select_rows(session, table, columns, pk.name, typed)])
+        out[kind] = Table(columns=columns, rows=_select_rows(session, table, columns, pk.name, typed))
     return out
 
 
@@ -114,19 +153,19 @@ def read_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullRe
     crews = _select_rows(session, Crew.__table__, CREW_COLUMNS, "id",
                          [uuid.UUID(k) for k in keys["crew"]])
     district_at = CREW_COLUMNS.index("district_code")
-    page.crews.rows = [list(r) for r in crews if scope.covers(r[district_at])]
+    page.crews.rows = [r for r in crews if scope.covers(r[district_at])]
 
     requests = _select_rows(session, ServiceRequest.__table__, REQUEST_COLUMNS, "id",
                             [uuid.UUID(k) for k in keys["request"]])
     district_at = REQUEST_COLUMNS.index("district_code")
     for row in requests:
         if scope.covers(row[district_at]):
-            page.requests.rows.append(list(row))
+            page.requests.rows.append(row)
         else:
-            page.removed_requests.append(row[0])
+            page.removed_requests.append(uuid.UUID(row[0]))
 
     events = _select_rows(session, Event.__table__, EVENT_COLUMNS, "id",
                           [uuid.UUID(k) for k in keys["event"]],
                           district=ServiceRequest.__table__.c.district_code)
-    page.events.rows = [list(r[:-1]) for r in events if scope.covers(r[-1])]
+    page.events.rows = [r[:-1] for r in events if scope.covers(r[-1])]
     return page

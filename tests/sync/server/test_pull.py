@@ -6,13 +6,15 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from sync.server import db as centre_db
 from sync.server import operations as ops
-from sync.server.models import ChangeLog
+from sync.protocol import EVENT_COLUMNS, REQUEST_COLUMNS, TIME_COLUMNS, UUID_COLUMNS, parse_time
+from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
 from tests.sync.client.harness import (
     CENTRE_ACTOR,
     D1,
@@ -46,6 +48,45 @@ def test_pages_chain_cursor_to_cursor_and_end_at_the_last_change(centre: Centre)
                                                                                    if centre.request(i).district_code == D2}
     empty = pull(centre.client(), office, pages[-1]["next_cursor"])
     assert (empty["has_more"], empty["next_cursor"], empty["requests"]["rows"]) == (False, pages[-1]["next_cursor"], [])
+
+
+def test_values_travel_in_their_wire_form_exactly(centre: Centre) -> None:
+    """The centre reads UUIDs, instants and JSON straight into wire text (SQL, per
+    database): each must still say exactly what the row holds."""
+    office = centre.enrol(centre.add_office("A", [D1, D2]))
+    request = centre.intake(D1, latitude=33.987654, longitude=51.4321)
+    crew = centre.add_crew(D1)
+    with centre.sessions.begin() as session:
+        ops.move(session, request, D2, actor=CENTRE_ACTOR)  # an event with JSON data
+        ops.change_status(session, request, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate")
+    pages = pull_all(centre.client(), office)
+    (wire,) = rows(pages, "requests")
+    events = {e["id"]: e for e in rows(pages, "events")}
+    (crew_row,) = rows(pages, "crews")
+    with centre.sessions() as session:
+        held = session.get(ServiceRequest, request)
+        for column in REQUEST_COLUMNS:
+            assert _read(column, wire[column]) == getattr(held, column), column
+        history = session.scalars(sa.select(Event).where(Event.request_id == request)).all()
+        assert len(history) == len(events) and any(e.data for e in history)
+        for event in history:
+            for column in EVENT_COLUMNS:
+                assert _read(column, events[str(event.id)][column]) == getattr(event, column), column
+        assert _read("id", crew_row["id"]) == crew
+        assert _read("updated_at", crew_row["updated_at"]) == session.get(Crew, crew).updated_at
+
+
+def _read(column: str, value: object) -> object:
+    """A wire value as the ORM holds it."""
+    if value is None:
+        return None
+    if column in UUID_COLUMNS:
+        assert isinstance(value, str) and value == str(uuid.UUID(value))  # canonical text
+        return uuid.UUID(value)
+    if column in TIME_COLUMNS:
+        assert isinstance(value, str) and value.endswith("Z")
+        return parse_time(value)
+    return value
 
 
 def test_a_page_carries_each_row_once_as_it_stands(centre: Centre) -> None:

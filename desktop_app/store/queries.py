@@ -36,12 +36,21 @@ Why it looks like this:
   in every address): gathering them would cost more than the page, so each row of
   the walk that passes the filters is read and its search text tested (``instr``),
   and a page is found after a few thousand.  How many is judged from the first
-  :data:`SMALL_HITS` hits alone: how far into the table (by rowid) they reach.  Input too short for trigrams also matches a tracking-code
-  prefix, classified the same way.
+  :data:`SMALL_HITS` hits alone: how far into the table (by rowid) they reach.
+  Input too short for trigrams also matches a tracking-code prefix, classified the
+  same way.  Counting needs every hit, so a search in most requests takes most of a
+  second to count (~0.8 s for «کاشان» on a million: gathering and probing them);
+  the counts run on their own thread, after the page, and a keystroke stops them.
+* **Few candidates** — chosen statuses, or a chosen category, holding fewer than
+  :data:`FEW_CANDIDATES` requests that pass the filter — are read whole from the
+  status index and sorted, in any sort order: a walk would read much more.
 * **Other sort orders** walk their own index (``tracking_code``, ``category_code``
   …), which knows nothing of the filters: the walk is cut after
   :data:`WALK_BUDGET` rows, and a filter too rare to fill the page by then is
   answered from the covering index instead, sorted.
+
+On the million-request bench (tests/bench/bench_ui.py) every page of every filter,
+sort and search is under 50 ms, the counts of any filter under ~120 ms.
 """
 
 from __future__ import annotations
@@ -523,7 +532,8 @@ class RequestQueries:
                                                                 _rowid_in(search.rowids))
             return list(conn.execute(self._hinted(stmt, "NOT INDEXED").order_by(*order).limit(limit))
                         .scalars())
-        few = self._few_candidates(conn, filt, have := self._indexes(conn), conditions)
+        have = self._indexes(conn)
+        few = self._few_candidates(conn, filt, have, conditions)
         if search is not None and search.test is not None:
             conditions = [*conditions, search.test]  # last: tested after the index's columns
         by_time = f"INDEXED BY {BY_TIME}" if BY_TIME in have else None

@@ -322,10 +322,13 @@ class RequestTableModel(QAbstractTableModel):
         # click on a status button changes the rows, not the counts beside them.
         # They start when the rows are in, not beside them: the rows come first on
         # two busy cores, and a keystroke that comes sooner saves the count.
+        # A refresh recounts without greying: its counts were this filter's a
+        # moment ago (a sync round must not make them flicker).
         counted = dataclasses.replace(filt, statuses=frozenset(), overdue=False)
         if recount or counted != self._counted:
+            if counted != self._counted:
+                self.sig_counting.emit()
             self._counted = counted
-            self.sig_counting.emit()
             count_epoch = self._reader.new_epoch("counts")
             self._count_next = lambda: self._reader.run(
                 count_epoch, lambda q: q.counts(filt, now=now), self.sig_counts.emit, lane="counts")

@@ -638,7 +638,8 @@ class RequestQueries:
         period without a category, every category) turns the counts into one seek
         per status (and category), each a run of exactly the requests counted, in
         status order — no row read, nothing sorted.  The overdue count seeks the
-        open statuses the same way, up to the latest cutoff."""
+        open statuses the same way, up to the latest cutoff; with a search in many
+        requests it is made in the same pass, so that the hits are gathered once."""
         now = now or utcnow()
         t = REQUESTS.c
         with self._connect() as conn:
@@ -656,10 +657,23 @@ class RequestQueries:
             # a period is a range; without a period, the statuses alone do.
             every_category = [t.category_code.in_(sorted(days))] if days and not filt.category else []
             period = self._every_category(filt, days)
-            by_status: dict[str, int] = {status: n for status, n in conn.execute(self._hinted(
-                sa.select(t.status, sa.func.count()).select_from(REQUESTS)
-                .where(every_status, *period, *base), hint).group_by(t.status))}
-            overdue = conn.execute(self._hinted(
-                sa.select(sa.func.count()).select_from(REQUESTS)
-                .where(*every_category, *base, self._overdue(days, now)), hint)).scalar_one()
+            late = self._overdue(days, now)
+            by_status: dict[str, int]
+            if search is not None and search.test is not None:
+                # A search in many requests: its hits are gathered once, for both
+                # counts in one pass (two statements would gather them twice).
+                by_status, overdue = {}, 0
+                for status, n, n_late in conn.execute(self._hinted(
+                        sa.select(t.status, sa.func.count(),
+                                  sa.func.sum(sa.case((late, 1), else_=0)))
+                        .select_from(REQUESTS).where(every_status, *period, *base), hint)
+                        .group_by(t.status)):
+                    by_status[status], overdue = n, overdue + (n_late or 0)
+            else:
+                by_status = {status: n for status, n in conn.execute(self._hinted(
+                    sa.select(t.status, sa.func.count()).select_from(REQUESTS)
+                    .where(every_status, *period, *base), hint).group_by(t.status))}
+                overdue = conn.execute(self._hinted(
+                    sa.select(sa.func.count()).select_from(REQUESTS)
+                    .where(*every_category, *base, late), hint)).scalar_one()
         return Counts({s.value: by_status.get(s.value, 0) for s in Status}, overdue)

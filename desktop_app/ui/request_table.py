@@ -126,9 +126,6 @@ class TableReader(QObject):
     def epoch(self) -> int:
         return self._epochs["rows"]
 
-    def lane_epoch(self, lane: str) -> int:
-        return self._epochs[lane]
-
     def new_epoch(self, lane: str | None = None) -> int:
         """Make every queued or running query of ``lane`` (of both lanes when
         ``None``) obsolete; returns the lane's new epoch (the rows lane's)."""

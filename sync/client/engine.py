@@ -8,9 +8,10 @@ A round is *hello, push, pull*:
 * **pull** — pages after the stored cursor until the centre has no more; each page
   is applied together with its new cursor.  The next page is fetched on a second
   thread while the current one is applied, so that on a first sync the centre's work
-  and the network overlap with the office's.  (Applying stays on one thread: SQLite
-  lets go of the GIL for each row it writes, and a second Python thread busy then
-  would make the writer queue for the GIL row after row.)
+  and the network overlap with the office's.  That thread only waits for bytes:
+  reading the page (JSON) and applying it stay on one thread, because SQLite lets
+  go of the GIL for each row it writes, and a second Python thread busy then would
+  make the writer queue for the GIL row after row.
 
 Pushing first means a page never overwrites a change the centre has not seen yet,
 and every step commits its own progress, so a round cut short anywhere — the network,
@@ -167,11 +168,15 @@ class SyncEngine:
 
     def _call(self, method: str, path: str, answer: type[T], *, body: Wire | None = None,
               params: dict[str, int] | None = None) -> T:
+        return self.transport.read(path, answer, self._send(method, path, body=body, params=params))
+
+    def _send(self, method: str, path: str, *, body: Wire | None = None,
+              params: dict[str, int] | None = None) -> bytes:
         delays = self.retry.delays()
         while True:
             self._check_cancel()
             try:
-                return self.transport.call(method, path, answer, body=body, params=params)
+                return self.transport.send(method, path, body=body, params=params)
             except TransientError as exc:
                 delay = next(delays, None)
                 if delay is None:
@@ -228,9 +233,15 @@ class SyncEngine:
                     report.rejected += 1
             self._report("push", report.pushed, total)
 
-    def _fetch(self, cursor: int, limit: int) -> PullResponse:
-        page = self._call("GET", "/sync/pull", PullResponse,
-                          params={"cursor": cursor, "limit": limit})
+    def _fetch(self, cursor: int, limit: int) -> tuple[int, bytes]:
+        """The page after ``cursor``, as it came: reading it is left to the applying
+        thread, so that this one holds the GIL as little as it can (see the module's
+        docstring)."""
+        return cursor, self._send("GET", "/sync/pull", params={"cursor": cursor, "limit": limit})
+
+    def _read(self, fetched: tuple[int, bytes]) -> PullResponse:
+        cursor, content = fetched
+        page = self.transport.read("/sync/pull", PullResponse, content)
         if page.cursor != cursor or page.next_cursor < cursor:
             raise SyncError("bad_response", "the centre answered for another cursor")
         return page
@@ -241,7 +252,7 @@ class SyncEngine:
             ahead = fetcher.submit(self._fetch, cursor, self.page_size)
             while True:
                 try:
-                    page = ahead.result()
+                    page = self._read(ahead.result())
                 except SyncError as exc:
                     if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
                         raise

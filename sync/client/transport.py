@@ -96,6 +96,11 @@ class HttpTransport:
 
     def call(self, method: str, path: str, answer: type[T], *, body: Wire | None = None,
              params: dict[str, Any] | None = None) -> T:
+        return self.read(path, answer, self.send(method, path, body=body, params=params))
+
+    def send(self, method: str, path: str, *, body: Wire | None = None,
+             params: dict[str, Any] | None = None) -> bytes:
+        """The centre's answer as it came, once it is known to be one (2xx)."""
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         if self.credential:
             headers[CREDENTIAL_HEADER] = self.credential
@@ -117,8 +122,13 @@ class HttpTransport:
                                  f"the centre answered {response.status_code}; try again later")
         if response.status_code >= 400:
             raise self._refusal(response)
+        return response.content
+
+    @staticmethod
+    def read(path: str, answer: type[T], content: bytes) -> T:
+        """An answer :meth:`send` brought back, read as ``answer``."""
         try:
-            return answer.model_validate_json(response.content)
+            return answer.model_validate_json(content)
         except ValidationError as exc:
             raise SyncError("bad_response", f"the centre's answer to {path} cannot be read: "
                             f"{exc.errors()[0]['msg']}") from None

@@ -13,17 +13,24 @@ import argparse
 import gc
 import logging
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import (
+    QApplication, QDialog, QLabel, QMessageBox, QProgressDialog,
+)
 
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
 from desktop_app.store.backup import daily_backup
-from desktop_app.store.db import DB_NAME, Store, default_data_dir, open_store
+from desktop_app.store.db import (
+    DB_NAME, MIGRATIONS, NewerDatabaseError, Store, default_data_dir, open_store,
+)
 from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.i18n import (
     APPLICATION, ORGANIZATION, Translations, load_fonts, saved_language,
@@ -33,6 +40,7 @@ from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_controller import SyncBackend, default_backend
 from desktop_app.ui.tasks import TaskRunner
+from sync import migrate
 from sync.paths import resource_path
 
 log = logging.getLogger(__name__)
@@ -152,6 +160,91 @@ def _forget(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Startup", text)
+
+
+def needs_upgrade(folder: Path) -> bool:
+    """Whether the office database in ``folder`` is of an older schema than this
+    version's: opening it will back it up and migrate it, which takes a while on a
+    big office (a million requests: the copy and the new indexes, tens of seconds).
+    A file that is no database says so when it is opened, not here."""
+    engine = sa.create_engine(f"sqlite:///{folder / DB_NAME}")
+    try:
+        current = migrate.current_revision(engine)
+        return (current != migrate.head_revision(MIGRATIONS)
+                and migrate.is_known_revision(MIGRATIONS, current))  # not a newer one
+    except sa.exc.DatabaseError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def open_with_progress(folder: Path, language: str) -> bool:
+    """Open the office database once before the window is built, so that what
+    can take long or go wrong is shown to the person instead of freezing a blank
+    screen or dying on a console nobody sees: an upgrade after an app update runs
+    off the GUI thread behind a progress dialog, and a database this version cannot
+    open (a newer Daftar's, a damaged file) is explained in a message box.
+
+    Returns whether the database is ready; the window then opens it again, at once."""
+    load_fonts()
+    translations = Translations()
+    translations.apply(language)
+    try:
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                open_store(folder).close()
+            except BaseException as exc:  # noqa: BLE001 - shown to the person below
+                failure.append(exc)
+
+        worker = threading.Thread(target=work, name="daftar-open")
+        if (folder / DB_NAME).exists() and needs_upgrade(folder):
+            progress = QProgressDialog("", "", 0, 0)
+            label = QLabel(_tr("Updating the office database for this version of Daftar. "
+                               "A copy of it is kept first. This happens once and can take "
+                               "a few minutes on a large office; please do not turn the "
+                               "computer off."))
+            label.setWordWrap(True)
+            progress.setLabel(label)
+            progress.setMinimumWidth(480)
+            progress.setWindowTitle(_tr("Daftar"))
+            progress.setCancelButton(None)  # stopping midway helps nobody
+            progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+            progress.setMinimumDuration(0)
+            progress.show()
+            loop = QEventLoop()
+            timer = QTimer(interval=50)
+            timer.timeout.connect(lambda: worker.is_alive() or loop.quit())
+            worker.start()
+            timer.start()
+            loop.exec()
+            timer.stop()
+            progress.close()
+        else:
+            worker.start()
+        worker.join()
+        if not failure:
+            return True
+        error = failure[0]
+        if isinstance(error, NewerDatabaseError):
+            text = _tr("This office's data was written by a newer version of Daftar. "
+                       "Install that version (or a newer one) to open it. Nothing was changed.")
+        else:
+            text = _tr("The office database could not be opened. Nothing was changed. "
+                       "Restore the latest backup from the data folder, or ask for help "
+                       "with the details below.")
+        log.error("could not open the office database in %s", folder, exc_info=error)
+        box = QMessageBox(QMessageBox.Icon.Critical, _tr("Daftar"), text)
+        box.setDetailedText(f"{folder}\n{type(error).__name__}: {error}")
+        box.exec()
+        return False
+    finally:
+        translations.remove()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """``daftar [--data-dir DIR] [--lang fa|en]``: on the first run the wizard, then
     sign in, then the main window until it closes.  Returns the exit code."""
@@ -170,6 +263,8 @@ def run_gui(args: argparse.Namespace) -> int:
             _forget(folder)  # the demo has its own folder
             return run_demo(argparse.Namespace(data_dir=None, requests=cli.DEMO_REQUESTS,
                                                no_window=False, lang=language))
+    if not open_with_progress(folder, language):
+        return 1
     running = build_app(folder, language=language)
     if running is None:
         return 0  # the person chose not to sign in

@@ -131,4 +131,27 @@
         <translation>در حال تماس با مرکز…</translation>
     </message>
 </context>
+<context>
+    <name>Startup</name>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
+        <source>Updating the office database for this version of Daftar. A copy of it is kept first. This happens once and can take a few minutes on a large office; please do not turn the computer off.</source>
+        <translation>پایگاه دادهٔ دفتر برای این نسخهٔ «دفتر» به‌روز می‌شود. پیش از آن یک نسخهٔ پشتیبان از آن نگه داشته می‌شود. این کار یک بار انجام می‌شود و در دفترهای بزرگ ممکن است چند دقیقه طول بکشد؛ لطفاً رایانه را خاموش نکنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
+        <source>Daftar</source>
+        <translation>دفتر</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
+        <source>This office's data was written by a newer version of Daftar. Install that version (or a newer one) to open it. Nothing was changed.</source>
+        <translation>داده‌های این دفتر را نسخهٔ جدیدتری از «دفتر» نوشته است. برای باز کردن آن، همان نسخه (یا نسخه‌ای جدیدتر) را نصب کنید. چیزی تغییر نکرد.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
+        <source>The office database could not be opened. Nothing was changed. Restore the latest backup from the data folder, or ask for help with the details below.</source>
+        <translation>پایگاه دادهٔ دفتر باز نشد. چیزی تغییر نکرد. آخرین نسخهٔ پشتیبان را از پوشهٔ داده‌ها بازگردانید، یا با جزئیات زیر کمک بخواهید.</translation>
+    </message>
+</context>
 </TS>

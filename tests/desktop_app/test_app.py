@@ -1,0 +1,101 @@
+"""The composition root's start-up: opening the office database before the window."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from desktop_app import app as app_module
+from desktop_app.store.db import DB_NAME, MIGRATIONS, open_store
+from sync import migrate
+
+
+def _older_office(folder: Path) -> None:
+    """An office database one revision behind this version's."""
+    open_store(folder).close()
+    engine = sa.create_engine(f"sqlite:///{folder / DB_NAME}")
+    try:
+        command.downgrade(migrate.config_for(MIGRATIONS, engine), "-1")
+    finally:
+        engine.dispose()
+
+
+def _revision(folder: Path) -> str | None:
+    engine = sa.create_engine(f"sqlite:///{folder / DB_NAME}")
+    try:
+        return migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def _boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    return shown
+
+
+def test_an_upgrade_runs_behind_a_progress_dialog_and_finishes(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _older_office(tmp_path)
+    assert app_module.needs_upgrade(tmp_path)
+    real_open = app_module.open_store
+
+    def slow_open(folder: Path):  # a big office: the upgrade takes a while
+        time.sleep(0.5)
+        return real_open(folder)
+
+    monkeypatch.setattr(app_module, "open_store", slow_open)
+    seen: list[str] = []
+
+    def look() -> None:
+        seen.extend(w.labelText() for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QProgressDialog) and w.isVisible())
+
+    QTimer.singleShot(250, look)  # while the worker sleeps, the GUI thread still runs
+    assert app_module.open_with_progress(tmp_path, "en") is True
+    assert seen and "Updating the office database" in seen[0]
+    assert not app_module.needs_upgrade(tmp_path)
+    assert _revision(tmp_path) == migrate.head_revision(MIGRATIONS)
+    assert list(tmp_path.glob(f"{DB_NAME}.bak-*")), "the copy kept before the upgrade"
+
+
+def test_an_up_to_date_office_opens_without_a_dialog(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_store(tmp_path).close()
+    shown = _boxes(monkeypatch)
+    monkeypatch.setattr(QProgressDialog, "show", lambda _d: pytest.fail("no progress needed"))
+    assert app_module.open_with_progress(tmp_path, "fa") is True
+    assert shown == []
+
+
+def test_a_newer_versions_database_is_explained_in_persian_and_left_alone(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_store(tmp_path).close()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / DB_NAME}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    engine.dispose()
+    assert not app_module.needs_upgrade(tmp_path), "nothing this version can upgrade"
+    shown = _boxes(monkeypatch)
+    monkeypatch.setattr(QProgressDialog, "show", lambda _d: pytest.fail("no upgrade to show"))
+    assert app_module.open_with_progress(tmp_path, "fa") is False
+    assert len(shown) == 1 and "نسخهٔ جدیدتر" in shown[0], shown
+    assert _revision(tmp_path) == "ffffffffffff"
+
+
+def test_run_gui_stops_when_the_database_cannot_be_opened(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    (tmp_path / DB_NAME).write_bytes(b"this is not a database, but it is not empty either")
+    shown = _boxes(monkeypatch)
+    monkeypatch.setattr(app_module, "build_app", lambda *a, **k: pytest.fail("no window"))
+    assert app_module.run_gui(argparse.Namespace(data_dir=tmp_path, lang="en")) == 1
+    assert len(shown) == 1 and "could not be opened" in shown[0]
+    assert (tmp_path / DB_NAME).read_bytes().startswith(b"this is not a database")

@@ -427,9 +427,14 @@ def _server_value(session: Session, scope: Scope, mutation: Mutation) -> dict[st
     return ops.request_row(request) if request and scope.covers(request.district_code) else None
 
 
+#: Claims and answers are written through the table, not the ORM: one statement,
+#: compiled once, for any number of rows.
+_APPLIED = AppliedMutation.__table__
+
+
 def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AppliedMutation)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_APPLIED)
 
 
 @dataclass
@@ -457,10 +462,11 @@ class _Batch:
             if mutation.mutation_id in claimed and mutation.mutation_id not in answers:
                 answers[mutation.mutation_id] = self._apply(mutation)
         if answers:
-            self.session.execute(sa.update(AppliedMutation), [
-                {"mutation_id": i, "outcome": r.outcome.value, "result": r.model_dump(mode="json")}
-                for i, r in answers.items()
-            ])
+            self.session.execute(
+                sa.update(_APPLIED).where(_APPLIED.c.mutation_id == sa.bindparam("claimed"))
+                .values(outcome=sa.bindparam("outcome"), result=sa.bindparam("result")),
+                [{"claimed": i, "outcome": r.outcome.value, "result": r.model_dump(mode="json")}
+                 for i, r in answers.items()])
         # Every answer, replays and refusals too, logs its entity once more: an office
         # keeps its own version of an entity while a change to it is unanswered and
         # passes over the centre's in pulls meanwhile; this entry brings the centre's
@@ -487,9 +493,9 @@ class _Batch:
                 rows.append({"mutation_id": m.mutation_id, "office_id": self.scope.office_id,
                              "device_id": self.scope.device_id, "received_at": now,
                              "outcome": "claimed", "result": {}, "payload": m.model_dump(mode="json")})
-        statement = _insert(self.session).values(rows).on_conflict_do_nothing(
-            index_elements=["mutation_id"]).returning(AppliedMutation.mutation_id)
-        return set(self.session.scalars(statement))
+        statement = _insert(self.session).on_conflict_do_nothing(
+            index_elements=["mutation_id"]).returning(_APPLIED.c.mutation_id)
+        return set(self.session.execute(statement, rows).scalars())
 
     def _lock(self, mutations: Iterator[Mutation]) -> None:
         """Lock every row the batch may change, in id order (two batches never wait on

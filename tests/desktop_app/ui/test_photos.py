@@ -92,7 +92,6 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     picture(tmp_path / "street.jpg", 4000, 3000)
     picture(tmp_path / "plate.png", 800, 600, "#1565c0")
     form = open_form(qtbot, ctx, request.id)
-    strip = strip_of(form)
     assert form.findChild(QLabel, "empty").isVisible()  # says how to add one
 
     with qtbot.waitSignal(form.sig_loaded):  # the history too

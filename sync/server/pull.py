@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
@@ -96,9 +97,16 @@ def _select_rows(session: Session, table: sa.Table, columns: Sequence[str], key:
     if district is not None:
         query = query.add_columns(district).join_from(table, district.table)
     parsed = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
+    if dialect == "postgresql":
+        # One array parameter for all the keys: no statement with a thousand binds to
+        # build, send and plan again for every thousand keys.
+        keyed = table.c[key] == sa.any_(sa.bindparam("keys", type_=postgresql.ARRAY(table.c[key].type)))
+        wheres = [(keyed, {"keys": list(keys)})] if keys else []
+    else:
+        wheres = [(table.c[key].in_(chunk), {}) for chunk in _chunks(keys)]
     rows: list[list[Any]] = []
-    for chunk in _chunks(keys):
-        for row in session.execute(query.where(table.c[key].in_(chunk))):
+    for where, params in wheres:
+        for row in session.execute(query.where(where), params):
             values = list(row)
             for i in parsed:
                 values[i] = _json(values[i])

@@ -519,7 +519,8 @@ class OfficeStore:
             page.crews.without(pending).write(session)
             requests = page.requests.without(pending)
             referred = self._newly_referred(session, requests)
-            with indexing_in_bulk(session.connection(), requests.column("id")):
+            texts = dict(zip(requests.column("id"), requests.column("search_text")))
+            with indexing_in_bulk(session.connection(), texts):
                 requests.write(session)
             page.events.write(session)
             self._remove_requests(session, page.removed)

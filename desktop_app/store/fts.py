@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Mapping
 
 import sqlalchemy as sa
 
@@ -67,26 +67,31 @@ _BULK_REPLACED = (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au")
 
 
 @contextlib.contextmanager
-def indexing_in_bulk(conn: sa.Connection, ids: Collection[str]) -> Iterator[None]:
-    """Write the requests whose stored ids (32 hex digits) are ``ids`` inside this
-    block, and the index follows them in two statements instead of one trigger a row.
+def indexing_in_bulk(conn: sa.Connection, texts: Mapping[str, str]) -> Iterator[None]:
+    """Write the requests whose stored ids (32 hex digits) are the keys of ``texts``
+    inside this block, with the search texts they map to, and the index follows them
+    in two statements instead of one trigger a row.
 
     Why: FTS5 writes its pending entries out as a new segment at every statement
     savepoint, and a row trigger inside an ``executemany`` runs in one for every
     row.  A first sync's 100,000 requests made 100,000 one-row segments to merge
     (14 s); two ``INSERT … SELECT`` a page make one segment a page (1.7 s).
 
-    The insert and update triggers are dropped for the block and created again
-    after it; the caller's transaction holds it all, so a failure or a crash in the
-    middle rolls the triggers back with the rows.  Before the block the listed rows
-    that exist leave the index with their old text; after it every listed row enters
-    it with its text as it now stands (one that the block did not change comes back
-    unchanged).  Other writers are locked out meanwhile: the block runs in the
-    write transaction."""
-    if not ids:
+    Only the rows whose text is new or differs from the stored one are touched: a
+    page of status changes leaves the index alone.  The insert and update triggers
+    are dropped for the block and created again after it; the caller's transaction
+    holds it all, so a failure or a crash in the middle rolls the triggers back with
+    the rows.  Before the block those of the touched rows that exist leave the index
+    with their old text; after it every touched row enters it with its text as it
+    now stands (one the block did not overwrite after all comes back unchanged).
+    Other writers are locked out meanwhile: the block runs in the write transaction."""
+    touched = conn.exec_driver_sql(
+        "SELECT j.value ->> 0 FROM json_each(?) AS j LEFT JOIN requests AS r ON r.id = j.value ->> 0 "
+        "WHERE r.search_text IS NOT j.value ->> 1", (json.dumps(list(texts.items())),)).scalars().all()
+    if not touched:
         yield
         return
-    keys = json.dumps(list(ids))
+    keys = json.dumps(touched)
     listed = "SELECT rowid, search_text FROM requests WHERE id IN (SELECT value FROM json_each(?))"
     for trigger in _BULK_REPLACED:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -26,11 +26,17 @@ the centre has not answered yet (the outbox).  Three rules keep the two in step:
 Speed
 -----
 A first sync brings every request of the office's districts: 100,000 rows and more.
-Pages are written with ``executemany`` of one ``INSERT … ON CONFLICT DO UPDATE``
-per table on the raw SQLite connection, with values turned into SQLAlchemy's SQLite
-storage form directly (UUIDs as 32 hex digits, instants as naive UTC text).
+Pages are written with ``executemany`` on the raw SQLite connection — a plain
+``INSERT`` for the rows the office does not have, ``INSERT … ON CONFLICT DO UPDATE``
+for those it has — with values turned into SQLAlchemy's SQLite storage form
+directly, a column at a time (UUIDs as 32 hex digits, instants as naive UTC text).
 tests/desktop_app/services/test_sync_service.py reads such rows back through the ORM
-to hold this form to SQLAlchemy's.
+to hold this form to SQLAlchemy's.  The search index follows a page in two
+statements (:func:`~desktop_app.store.fts.indexing_in_bulk`), and a pull bigger than
+what the office holds writes without the plain indexes of requests and events and
+makes them once, with its last page (:func:`~desktop_app.store.db.suspend_indexes`):
+every page is still one transaction with its cursor, and an office opened after a
+crash in the middle gets its indexes back at once.
 """
 
 from __future__ import annotations

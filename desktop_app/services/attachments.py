@@ -7,7 +7,10 @@ removing a photo is *not* a request event (events travel to the centre through t
 outbox, :mod:`sync.protocol`): it is written to the office's audit log instead, in
 the same transaction as the photo itself, with who did it.  The request form shows
 those audit entries in the request's history beside its events, marked as kept at
-this office.  Sending photos to the centre needs a protocol change first.
+this office.  Sending photos to the centre needs a protocol change first; until
+then a request that leaves the office (the centre moved it to another district)
+cannot take its photos along, so :func:`keep_departing` writes them out to the
+data folder before the request is removed, rather than let them go with it.
 
 The bytes live in the database (:class:`~desktop_app.store.models.Attachment`), so a
 photo is in every backup and cannot go missing from a folder.  That is why the
@@ -22,8 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,6 +60,10 @@ REMOVE_ANY_ROLES = frozenset({Role.MANAGER})
 
 #: The audit actions that record attachments (entity ``request``, key the request id).
 AUDIT_ADDED, AUDIT_REMOVED = "attachment_added", "attachment_removed"
+AUDIT_KEPT = "attachments_kept_on_departure"
+#: The folder, inside the data folder, where the photos of requests that left the
+#: office are kept: one folder per request, named by its tracking code.
+DEPARTED_FOLDER = "departed-photos"
 
 
 @dataclass(frozen=True)
@@ -182,3 +192,45 @@ class Attachments:
             details={"attachment_id": str(row.id), "filename": row.filename,
                      "media_type": row.media_type, "size": row.size, "sha256": row.sha256},
         ))
+
+
+def _safe_name(name: str) -> str:
+    """A file name every system accepts (Windows refuses ``<>:"/\\|?*``)."""
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .") or "attachment"
+
+
+def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[Path]:
+    """Write the attachments of requests about to leave this office to
+    ``<data folder>/departed-photos/<tracking code>/``, with an audit entry each,
+    in the caller's transaction (the removal's).  Returns the files written.
+
+    A file of the same name from an earlier departure is kept: the new one gets
+    its attachment id in its name.  Files are written before the transaction
+    commits; if it then rolls back, the request stays and the copy is only extra."""
+    rows = session.execute(
+        sa.select(m.Attachment.id, m.Attachment.request_id, m.Attachment.filename,
+                  m.Attachment.content, m.Attachment.size, m.Attachment.sha256,
+                  m.ServiceRequest.tracking_code)
+        .join(m.ServiceRequest, m.ServiceRequest.id == m.Attachment.request_id)
+        .where(m.Attachment.request_id.in_(list(request_ids)))).all()
+    if not rows:
+        return []
+    database = session.get_bind().url.database
+    if not database:
+        raise RuntimeError("an office database in memory has nowhere to keep departing photos")
+    written = []
+    now = utcnow()
+    for attachment_id, request_id, filename, content, size, digest, tracking_code in rows:
+        folder = Path(database).parent / DEPARTED_FOLDER / _safe_name(tracking_code)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / _safe_name(filename)
+        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+            target = folder / f"{attachment_id}-{_safe_name(filename)}"
+        target.write_bytes(content)
+        written.append(target)
+        session.add(m.AuditEntry(
+            at=now, actor="sync", action=AUDIT_KEPT, entity="request",
+            entity_key=str(request_id),
+            details={"attachment_id": str(attachment_id), "filename": filename, "size": size,
+                     "sha256": digest, "kept_as": str(target)}))
+    return written

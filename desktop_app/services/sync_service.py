@@ -55,6 +55,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop_app.services.attachments import keep_departing
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
@@ -316,7 +317,10 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 
 def _delete_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
+    """Remove requests that are no longer the office's, with their history.  Their
+    photos never reached the centre, so they are written out first."""
     for chunk in _chunks(ids):
+        keep_departing(session, chunk)
         session.execute(sa.delete(m.Event).where(m.Event.request_id.in_(chunk)))
         session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id.in_(chunk)))
 

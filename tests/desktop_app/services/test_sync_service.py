@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from desktop_app.cli import main as daftar
 from desktop_app.services import sync_service
+from desktop_app.services.attachments import AUDIT_KEPT, DEPARTED_FOLDER, Attachments
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
@@ -420,6 +421,29 @@ def test_a_moved_request_leaves_at_once_or_once_its_changes_are_answered(
     assert local(store, busy) is None and history(store, busy) == []
     (problem,) = sync_service.open_problems(store)
     assert problem.reason_code == "not_in_scope" and problem.server_value is None
+
+
+def test_the_photos_of_a_moved_request_are_kept_in_the_data_folder(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    """Photos never reach the centre (desktop_app.services.attachments): when the
+    request leaves, they are written out with an audit entry, not deleted with it."""
+    moved = centre.intake(D1)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+    Attachments(store.sessions, office_actor(store)).attach(
+        moved, filename="کوچه: قبل.jpg", media_type="image/jpeg", content=jpeg)
+    code = local(store, moved).tracking_code
+    with centre.sessions.begin() as session:
+        ops.move(session, moved, D2, actor=CENTRE_ACTOR)
+    sync(store, client)
+    assert local(store, moved) is None and count(store, m.Attachment) == 0
+    kept = store.folder / DEPARTED_FOLDER / code / "کوچه_ قبل.jpg"
+    assert kept.read_bytes() == jpeg
+    with store.sessions() as session:
+        (entry,) = session.scalars(sa.select(m.AuditEntry)
+                                   .where(m.AuditEntry.action == AUDIT_KEPT)).all()
+    assert entry.entity_key == str(moved) and entry.details["kept_as"] == str(kept)
 
 
 def test_a_change_of_districts_at_the_centre_resyncs_the_office(

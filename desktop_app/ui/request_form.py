@@ -596,6 +596,9 @@ class RequestForm(QDialog):
         self._set_busy(False)
         self._error.setText(error_text(error))
         self._error.show()
+        if getattr(error, "code", None) == "unknown_request":
+            # Gone from this office (moved to another district): no photo can join it.
+            self._photos_group.setEnabled(False)
 
     def _on_note_edited(self) -> None:
         self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))

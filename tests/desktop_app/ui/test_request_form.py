@@ -395,6 +395,8 @@ def test_an_unknown_request_says_so(qtbot, ctx: AppContext) -> None:
     qtbot.waitUntil(error.isVisible)
     assert error.text() == "This request is no longer in the office's database."
     assert offered(form) == set()
+    add_photo = form.findChild(QPushButton, "addPhoto")
+    assert add_photo is not None and not add_photo.isEnabled()  # nothing to attach it to
 
 
 def test_nothing_is_queried_on_the_gui_thread(qtbot, ctx: AppContext, store: Store) -> None:

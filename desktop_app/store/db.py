@@ -138,11 +138,20 @@ def restore_indexes(conn: sa.Connection) -> bool:
 
 def _restore_after_crash(engine: sa.Engine) -> None:
     """Indexes a bulk write set aside and never made again, made now: before a
-    migration, which expects the schema as it was."""
+    migration, which expects the schema as it was.  Looked for outside a transaction
+    first: this engine's transactions take the write lock, and opening a folder must
+    not wait for a sync that another process is running in it."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'")
+        if cursor.fetchone() is None or raw.driver_connection.execute(
+                "SELECT 1 FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,)).fetchone() is None:
+            return
+    finally:
+        raw.close()
     with engine.begin() as conn:
-        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                "AND name = 'sync_state'").first() is not None:
-            restore_indexes(conn)
+        restore_indexes(conn)
 
 
 class NewerDatabaseError(RuntimeError):

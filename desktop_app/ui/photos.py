@@ -78,6 +78,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, moment_text
+from desktop_app.ui.widgets.buttons import action_button
 
 #: Longest side a kept photo has: sharp enough to read a plate or a crack on a
 #: screen or an A4 print, small enough to keep years of them.
@@ -339,10 +340,10 @@ class PhotoStrip(QWidget):
         self._pages.addWidget(self._empty)
         self._pages.addWidget(self._list)
 
-        self._add = self._button("addPhoto", self._on_add)
-        self._view = self._button("viewPhoto", self._on_view)
-        self._save = self._button("savePhoto", self._on_save)
-        self._remove = self._button("removePhoto", self._on_remove)
+        self._add = action_button("addPhoto", self._on_add)
+        self._view = action_button("viewPhoto", self._on_view)
+        self._save = action_button("savePhoto", self._on_save)
+        self._remove = action_button("removePhoto", self._on_remove)
         self._local = QLabel()
         self._local.setObjectName("officeOnly")
         self._local.setStyleSheet("color:#5f6368;")
@@ -366,13 +367,6 @@ class PhotoStrip(QWidget):
         self._offer()
         ctx.bus.sig_changed.connect(self._on_changed)
         self.reload()
-
-    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton()
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ language
 

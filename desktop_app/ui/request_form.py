@@ -66,6 +66,7 @@ from desktop_app.ui.messages import (
 from desktop_app.ui.edit_request import Current, EditRequestDialog
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.photos import PhotoStrip
+from desktop_app.ui.widgets.buttons import action_button
 from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
 
 Names = tuple[str, str]
@@ -318,15 +319,15 @@ class RequestForm(QDialog):
         photos_box = QVBoxLayout(self._photos_group)
         photos_box.addWidget(self._photos)
 
-        self._edit = self._button("edit", self._on_edit)
-        self._assign = self._button("assign", self._on_assign)
-        self._start = self._button("start", self._on_start)
-        self._done = self._button("done", lambda: self._on_move(Status.DONE))
-        self._not_actionable = self._button(
+        self._edit = action_button("edit", self._on_edit)
+        self._assign = action_button("assign", self._on_assign)
+        self._start = action_button("start", self._on_start)
+        self._done = action_button("done", lambda: self._on_move(Status.DONE))
+        self._not_actionable = action_button(
             "notActionable", lambda: self._on_move(Status.NOT_ACTIONABLE))
-        self._back = self._button("referBack", lambda: self._on_move(Status.REFERRED))
-        self._print = self._button("printWorkOrder", self._on_print)
-        self._close = self._button("close", self.reject)
+        self._back = action_button("referBack", lambda: self._on_move(Status.REFERRED))
+        self._print = action_button("printWorkOrder", self._on_print)
+        self._close = action_button("close", self.reject)
         actions = QHBoxLayout()
         for button in (self._edit, self._assign, self._start, self._done, self._not_actionable,
                        self._back, self._print):
@@ -346,13 +347,6 @@ class RequestForm(QDialog):
         ctx.bus.sig_changed.connect(self._on_changed)
         ctx.bus.sig_sync_state.connect(self.reload)
         self.reload()
-
-    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton()
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ language
 

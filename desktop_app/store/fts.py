@@ -85,9 +85,13 @@ def indexing_in_bulk(conn: sa.Connection, texts: Mapping[str, str]) -> Iterator[
     with their old text; after it every touched row enters it with its text as it
     now stands (one the block did not overwrite after all comes back unchanged).
     Other writers are locked out meanwhile: the block runs in the write transaction."""
+    # json_extract rather than ``->>``: that operator needs SQLite 3.38, and a
+    # Linux Python may use an older system library (Ubuntu 22.04: 3.37.2).
     touched = conn.exec_driver_sql(
-        "SELECT j.value ->> 0 FROM json_each(?) AS j LEFT JOIN requests AS r ON r.id = j.value ->> 0 "
-        "WHERE r.search_text IS NOT j.value ->> 1", (json.dumps(list(texts.items())),)).scalars().all()
+        "SELECT json_extract(j.value, '$[0]') FROM json_each(?) AS j "
+        "LEFT JOIN requests AS r ON r.id = json_extract(j.value, '$[0]') "
+        "WHERE r.search_text IS NOT json_extract(j.value, '$[1]')",
+        (json.dumps(list(texts.items())),)).scalars().all()
     if not touched:
         yield
         return

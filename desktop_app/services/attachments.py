@@ -207,10 +207,11 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
     A file of the same name from an earlier departure is kept: the new one gets
     its attachment id in its name.  Files are written before the transaction
     commits; if it then rolls back, the request stays and the copy is only extra."""
+    # The list first, the bytes one file at a time: a re-districting can take
+    # hundreds of requests away in one page, each with photos of megabytes.
     rows = session.execute(
         sa.select(m.Attachment.id, m.Attachment.request_id, m.Attachment.filename,
-                  m.Attachment.content, m.Attachment.size, m.Attachment.sha256,
-                  m.ServiceRequest.tracking_code)
+                  m.Attachment.size, m.Attachment.sha256, m.ServiceRequest.tracking_code)
         .join(m.ServiceRequest, m.ServiceRequest.id == m.Attachment.request_id)
         .where(m.Attachment.request_id.in_(list(request_ids)))).all()
     if not rows:
@@ -220,7 +221,9 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
         raise RuntimeError("an office database in memory has nowhere to keep departing photos")
     written = []
     now = utcnow()
-    for attachment_id, request_id, filename, content, size, digest, tracking_code in rows:
+    for attachment_id, request_id, filename, size, digest, tracking_code in rows:
+        content = session.scalar(sa.select(m.Attachment.content)
+                                 .where(m.Attachment.id == attachment_id))
         folder = Path(database).parent / DEPARTED_FOLDER / _safe_name(tracking_code)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / _safe_name(filename)

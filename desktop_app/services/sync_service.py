@@ -45,6 +45,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -111,6 +112,8 @@ _CHUNK = 900
 #: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
 BULK_PULL_ENTRIES = 30_000
 _BULK_TABLES = ("requests", "events")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -649,7 +652,24 @@ def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None 
     with HttpTransport(base, credential, client=client) as transport:
         engine = SyncEngine(OfficeStore(store.sessions), transport, retry=retry or RetryPolicy(),
                             progress=progress, cancel=cancel)
-        return engine.run_round()
+        try:
+            return engine.run_round()
+        except Exception:
+            _restore_set_aside(store)
+            raise
+
+
+def _restore_set_aside(store: Store) -> None:
+    """A first pull that stopped midway (the network went, the clerk cancelled) must
+    not leave the office working without the indexes it set aside until some later
+    round completes — hours, on a bad line.  They are made again now, over what has
+    arrived so far; the next round sets them aside again if still worth it.  A
+    failure here is logged: the caller must hear the round's own failure."""
+    try:
+        with store.sessions.begin() as session:
+            restore_indexes(session.connection())
+    except Exception:  # noqa: BLE001 - see above; open_store makes them at the latest
+        log.warning("could not make again the indexes a stopped pull set aside", exc_info=True)
 
 
 def pending_count(store: Store) -> int:

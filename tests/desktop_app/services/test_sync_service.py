@@ -288,6 +288,22 @@ def test_a_long_first_pull_sets_indexes_aside_and_a_crash_midway_gets_them_back(
     assert plain_indexes(store) == full and len(found(store, "میدان")) == 6
 
 
+def test_a_first_pull_that_stops_midway_makes_its_indexes_again(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_service, "BULK_PULL_ENTRIES", 10)
+    made = [centre.intake(D1) for _ in range(12)]
+    store = office(tmp_path, centre, client)
+    full = plain_indexes(store)
+    while not any(local(store, r) for r in made):
+        pull_only(store, client, limit=8)
+    assert plain_indexes(store) == set()
+    with pytest.raises(SyncError, match="cancelled"):  # the clerk stops the round
+        sync_service.sync_once(store, client=client, cancel=lambda: True)
+    assert plain_indexes(store) == full  # not only at the next open or the next round
+    sync(store, client)
+    assert plain_indexes(store) == full and all(local(store, r) for r in made)
+
+
 # ------------------------------------------------------ what a pull may overwrite
 
 

@@ -29,7 +29,8 @@ from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
 from desktop_app.store.backup import daily_backup
 from desktop_app.store.db import (
-    DB_NAME, MIGRATIONS, NewerDatabaseError, Store, default_data_dir, open_store,
+    DB_NAME, MIGRATIONS, SUSPENDED_INDEXES, NewerDatabaseError, Store, default_data_dir,
+    open_store,
 )
 from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.i18n import (
@@ -180,11 +181,27 @@ def needs_upgrade(folder: Path) -> bool:
         engine.dispose()
 
 
+def needs_indexes(folder: Path) -> bool:
+    """Whether a first sync stopped by a crash left indexes set aside, which
+    opening makes again (:func:`desktop_app.store.db.open_store`): on a big office,
+    as long as an upgrade."""
+    engine = sa.create_engine(f"sqlite:///{folder / DB_NAME}")
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT 1 FROM sync_state WHERE key = ?",
+                                        (SUSPENDED_INDEXES,)).first() is not None
+    except sa.exc.DatabaseError:  # no such table yet, or no database at all
+        return False
+    finally:
+        engine.dispose()
+
+
 def open_with_progress(folder: Path, language: str) -> bool:
     """Open the office database once before the window is built, so that what
     can take long or go wrong is shown to the person instead of freezing a blank
-    screen or dying on a console nobody sees: an upgrade after an app update runs
-    off the GUI thread behind a progress dialog, and a database this version cannot
+    screen or dying on a console nobody sees: an upgrade after an app update, or the
+    indexes a crashed first sync left to make, run off the GUI thread behind a
+    progress dialog, and a database this version cannot
     open (a newer Daftar's, a damaged file) is explained in a message box.
 
     Returns whether the database is ready; the window then opens it again, at once."""
@@ -201,12 +218,21 @@ def open_with_progress(folder: Path, language: str) -> bool:
                 failure.append(exc)
 
         worker = threading.Thread(target=work, name="daftar-open")
-        if (folder / DB_NAME).exists() and needs_upgrade(folder):
+        exists = (folder / DB_NAME).exists()
+        if exists and needs_upgrade(folder):
+            work_text = _tr("Updating the office database for this version of Daftar. "
+                            "A copy of it is kept first. This happens once and can take "
+                            "a few minutes on a large office; please do not turn the "
+                            "computer off.")
+        elif exists and needs_indexes(folder):
+            work_text = _tr("Finishing the office database: its first sync was interrupted "
+                            "before the lists were indexed. This can take a few minutes on "
+                            "a large office; please do not turn the computer off.")
+        else:
+            work_text = None
+        if work_text is not None:
             progress = QProgressDialog("", "", 0, 0)
-            label = QLabel(_tr("Updating the office database for this version of Daftar. "
-                               "A copy of it is kept first. This happens once and can take "
-                               "a few minutes on a large office; please do not turn the "
-                               "computer off."))
+            label = QLabel(work_text)
             label.setWordWrap(True)
             progress.setLabel(label)
             progress.setMinimumWidth(480)

@@ -140,6 +140,11 @@
     </message>
     <message>
         <location filename="../../desktop_app/app.py" line="0" />
+        <source>Finishing the office database: its first sync was interrupted before the lists were indexed. This can take a few minutes on a large office; please do not turn the computer off.</source>
+        <translation>پایگاه دادهٔ دفتر کامل می‌شود: نخستین همگام‌سازی آن پیش از نمایه‌سازی فهرست‌ها قطع شده بود. این کار در دفترهای بزرگ ممکن است چند دقیقه طول بکشد؛ لطفاً رایانه را خاموش نکنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
         <source>Daftar</source>
         <translation>دفتر</translation>
     </message>

@@ -99,3 +99,19 @@ def test_run_gui_stops_when_the_database_cannot_be_opened(
     assert app_module.run_gui(argparse.Namespace(data_dir=tmp_path, lang="en")) == 1
     assert len(shown) == 1 and "could not be opened" in shown[0]
     assert (tmp_path / DB_NAME).read_bytes().startswith(b"this is not a database")
+
+
+def test_indexes_a_crashed_first_sync_left_are_made_behind_a_progress_dialog(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.store.db import suspend_indexes
+
+    store = open_store(tmp_path)
+    with store.engine.begin() as conn:
+        suspend_indexes(conn, ("requests", "events"))  # and then the power went
+    store.close()
+    assert app_module.needs_indexes(tmp_path) and not app_module.needs_upgrade(tmp_path)
+    seen: list[str] = []
+    monkeypatch.setattr(QProgressDialog, "show", lambda d: seen.append(d.labelText()))
+    assert app_module.open_with_progress(tmp_path, "en") is True
+    assert seen and "first sync was interrupted" in seen[0]
+    assert not app_module.needs_indexes(tmp_path)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLockFile, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication, QDialog, QLabel, QMessageBox, QProgressDialog,
@@ -271,12 +271,52 @@ def open_with_progress(folder: Path, language: str) -> bool:
         translations.remove()
 
 
+#: The file that says a window has a data folder open (see :func:`claim_folder`).
+LOCK_NAME = "daftar.lock"
+
+
+def claim_folder(folder: Path, language: str) -> QLockFile | None:
+    """One window per data folder.  A second one would sign in beside the first,
+    print the same day twice, and race it for sync; so it says the office is open
+    already and stops.  The lock is the process's while it lives: a lock left by a
+    Daftar that crashed names a process that is gone, and is taken over.  Command
+    line tools (``daftar sync``, ``report``) do not take it: SQLite's own locking
+    lets them work beside the window."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(folder / LOCK_NAME))
+    lock.setStaleLockTime(0)  # never stale by age: an office keeps its window open all day
+    if lock.tryLock(0):
+        return lock
+    load_fonts()
+    translations = Translations()
+    translations.apply(language)
+    try:
+        box = QMessageBox(QMessageBox.Icon.Information, _tr("Daftar"),
+                          _tr("Daftar is already open for this office on this computer. "
+                              "Use its window (look for it on the taskbar)."))
+        box.setDetailedText(str(folder))
+        box.exec()
+    finally:
+        translations.remove()
+    return None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """``daftar [--data-dir DIR] [--lang fa|en]``: on the first run the wizard, then
     sign in, then the main window until it closes.  Returns the exit code."""
     qapp = application()
     language = args.lang or saved_language()
     folder = Path(args.data_dir) if args.data_dir else default_data_dir()
+    lock = claim_folder(folder, language)
+    if lock is None:
+        return 0  # the office is open in another window: that one carries on
+    try:
+        return _run_window(qapp, folder, language)
+    finally:
+        lock.unlock()
+
+
+def _run_window(qapp: QApplication, folder: Path, language: str) -> int:
     if not (folder / DB_NAME).exists():
         choice = first_run(folder, language)
         if choice is None:

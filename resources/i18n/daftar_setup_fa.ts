@@ -145,6 +145,11 @@
     </message>
     <message>
         <location filename="../../desktop_app/app.py" line="0" />
+        <source>Daftar is already open for this office on this computer. Use its window (look for it on the taskbar).</source>
+        <translation>«دفتر» برای این دفتر روی همین رایانه باز است. از همان پنجره استفاده کنید (آن را در نوار وظیفه پیدا کنید).</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/app.py" line="0" />
         <source>Daftar</source>
         <translation>دفتر</translation>
     </message>

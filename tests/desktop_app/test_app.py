@@ -115,3 +115,38 @@ def test_indexes_a_crashed_first_sync_left_are_made_behind_a_progress_dialog(
     assert app_module.open_with_progress(tmp_path, "en") is True
     assert seen and "first sync was interrupted" in seen[0]
     assert not app_module.needs_indexes(tmp_path)
+
+
+def test_a_second_window_on_the_same_folder_says_the_office_is_open_and_stops(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    first = app_module.claim_folder(tmp_path, "fa")
+    assert first is not None
+    shown = _boxes(monkeypatch)
+    monkeypatch.setattr(app_module, "first_run", lambda *a: pytest.fail("no second window"))
+    monkeypatch.setattr(app_module, "build_app", lambda *a, **k: pytest.fail("no second window"))
+    assert app_module.run_gui(argparse.Namespace(data_dir=tmp_path, lang="fa")) == 0
+    assert len(shown) == 1 and "باز است" in shown[0]
+    first.unlock()
+    again = app_module.claim_folder(tmp_path, "fa")  # the first window has closed
+    assert again is not None and len(shown) == 1
+    again.unlock()
+    assert not (tmp_path / app_module.LOCK_NAME).exists()
+
+
+def test_the_lock_of_a_daftar_that_crashed_is_taken_over(qtbot, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    crashed = ("import os, sys\n"
+               "from PySide6.QtCore import QLockFile\n"
+               "lock = QLockFile(sys.argv[1]); lock.setStaleLockTime(0)\n"
+               "assert lock.tryLock(0)\n"
+               "os._exit(9)  # no unlock: the power went\n")
+    subprocess.run([sys.executable, "-c", crashed, str(tmp_path / app_module.LOCK_NAME)],
+                   check=False, timeout=60)
+    assert (tmp_path / app_module.LOCK_NAME).exists()
+    lock = app_module.claim_folder(tmp_path, "en")
+    assert lock is not None
+    lock.unlock()

@@ -8,17 +8,19 @@ Import the fixtures a test module uses by name (``from ... import ctx, make_ctx`
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext, Bus
+from desktop_app.ui.request_form import RequestForm
 from desktop_app.ui.tasks import TaskRunner
 from sync.paths import resource_path
 from tests.factories import CLERK, office
@@ -89,3 +91,19 @@ def type_text(widget: QWidget, text: str) -> None:
     for ch in text:
         QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_unknown,
                                                  Qt.KeyboardModifier.NoModifier, ch))
+
+
+def open_form(qtbot, ctx: AppContext, request_id: uuid.UUID) -> RequestForm:  # type: ignore[no-untyped-def]
+    """A request form, shown, once it has loaded the request."""
+    form = RequestForm(ctx, request_id)
+    qtbot.addWidget(form)
+    form.show()
+    with qtbot.waitSignal(form.sig_loaded):
+        pass
+    return form
+
+
+def button(widget: QWidget, name: str) -> QPushButton:
+    found = widget.findChild(QPushButton, name)
+    assert found is not None, name
+    return found

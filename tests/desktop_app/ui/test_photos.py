@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMessageBox,
-    QPushButton,
     QTextBrowser,
 )
 
@@ -28,7 +27,9 @@ from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.photos import MAX_SIDE, THUMB_SIDE, PhotoStrip, PhotoViewer, decode
 from desktop_app.ui.request_form import RequestForm
-from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store
+from tests.desktop_app.ui.forms_support import (
+    MakeContext, button, ctx, make_ctx, persian, store,
+)
 from tests.factories import CLERK, MANAGER, SUPERVISOR, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
@@ -55,12 +56,6 @@ def strip_of(form: RequestForm) -> PhotoStrip:
     strip = form.findChild(PhotoStrip)
     assert strip is not None
     return strip
-
-
-def button(widget, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
-    found = widget.findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def pick(qtbot, ctx: AppContext, form: RequestForm, folder: Path,  # type: ignore[no-untyped-def]

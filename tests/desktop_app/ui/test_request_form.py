@@ -37,6 +37,8 @@ from sync.paths import resource_path
 from sync.workflow import Status
 from tests.desktop_app.ui.forms_support import (
     MakeContext,
+    button,
+    open_form,
     ctx,
     make_ctx,
     persian,
@@ -49,21 +51,6 @@ from tests.factories import CLERK, CREW_A, CREW_B, MANAGER, SUPERVISOR, desk, ma
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
 
 ACTIONS = ("assign", "start", "done", "notActionable", "referBack", "printWorkOrder")
-
-
-def open_form(qtbot, ctx: AppContext, request_id: uuid.UUID) -> RequestForm:  # type: ignore[no-untyped-def]
-    form = RequestForm(ctx, request_id)
-    qtbot.addWidget(form)
-    form.show()
-    with qtbot.waitSignal(form.sig_loaded):
-        pass
-    return form
-
-
-def button(widget, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
-    found = widget.findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def offered(form: RequestForm) -> set[str]:

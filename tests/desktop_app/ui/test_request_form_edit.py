@@ -4,12 +4,11 @@ the changed fields sent, one event and one outbox entry with the clerk's name.""
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextBrowser
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTextBrowser
 
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
@@ -21,6 +20,8 @@ from sync.protocol import Op
 from sync.workflow import Status
 from tests.desktop_app.ui.forms_support import (
     MakeContext,
+    button,
+    open_form,
     ctx,
     make_ctx,
     persian,
@@ -31,21 +32,6 @@ from tests.desktop_app.ui.forms_support import (
 from tests.factories import CLERK, CREW_A, MANAGER, SUPERVISOR, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
-
-
-def open_form(qtbot, ctx: AppContext, request_id: uuid.UUID) -> RequestForm:  # type: ignore[no-untyped-def]
-    form = RequestForm(ctx, request_id)
-    qtbot.addWidget(form)
-    form.show()
-    with qtbot.waitSignal(form.sig_loaded):
-        pass
-    return form
-
-
-def button(widget, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
-    found = widget.findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def open_editor(qtbot, form: RequestForm) -> EditRequestDialog:  # type: ignore[no-untyped-def]

@@ -13,7 +13,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from desktop_app import app as app_module
 from desktop_app.store.db import DB_NAME, MIGRATIONS, open_store
+from desktop_app.ui.i18n import Translations
 from sync import migrate
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards(qapp):  # type: ignore[no-untyped-def]
+    """The start-up dialogs switch the whole application's language (locale,
+    direction); leave it as the tests that follow expect it."""
+    yield
+    Translations().apply("en")
 
 
 def _older_office(folder: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +32,7 @@ from desktop_app.store.db import Store
 from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import OPEN_STATUSES
 
 
@@ -81,7 +82,7 @@ def load_assign_choices(store: Store, request_ids: Sequence[uuid.UUID]) -> Assig
         )
 
 
-class AssignDialog(QDialog):
+class AssignDialog(Retranslating, QDialog):
     """Choose an active crew for the given requests.
 
     Signals:
@@ -130,11 +131,6 @@ class AssignDialog(QDialog):
         ids = self._ids  # the job never holds the dialog (see RequestForm.reload)
         ctx.tasks.run_db(lambda: load_assign_choices(ctx.store, ids),
                          on_done=self._on_loaded, on_error=self._on_error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Assign to a crew"))

@@ -13,21 +13,18 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +38,8 @@ from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
 from desktop_app.services.scope import office_scope
+from desktop_app.ui.widgets.retranslate import Retranslating
+from desktop_app.ui.widgets.tables import record_list
 from sync.workflow import Role
 
 # Who may change crews (the Desk checks the same).
@@ -79,7 +78,7 @@ def load_crews(store: Store) -> CrewList:
         )
 
 
-class CrewsDialog(QDialog):
+class CrewsDialog(Retranslating, QDialog):
     """The crews of the office, and a form to add or change one.
 
     Signals:
@@ -99,15 +98,7 @@ class CrewsDialog(QDialog):
         self.setObjectName("crewsDialog")
         self.resize(900, 480)
 
-        self._table = QTableWidget(0, len(self.COLUMNS))
-        self._table.setObjectName("crews")
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.verticalHeader().hide()
-        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self._table.horizontalHeader().setStretchLastSection(True)
-        self._table.itemSelectionChanged.connect(self._on_selected)
+        self._table = record_list("crews", len(self.COLUMNS), self._on_selected)
 
         self._name = QLineEdit()
         self._name.setObjectName("name")
@@ -195,11 +186,6 @@ class CrewsDialog(QDialog):
         return box
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Crews"))

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCollator, QCoreApplication, QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCollator, QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +39,7 @@ from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name
 from desktop_app.ui.walk_in import ERROR_STYLE, FieldNotes, category_model, load_categories
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.text import to_latin_digits
 
 Names = tuple[str, str]
@@ -82,7 +83,7 @@ class Current:
     longitude: float | None
 
 
-class EditRequestDialog(QDialog):
+class EditRequestDialog(Retranslating, QDialog):
     """Correct a request's plain fields.
 
     Signals:
@@ -165,11 +166,6 @@ class EditRequestDialog(QDialog):
                          on_error=self._on_failed)
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Correct request %1").replace(

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 from desktop_app.store.queries import Counts, Names, RequestFilter
 from desktop_app.ui.messages import digits, local_name, status_name
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import Status
 
 # Milliseconds of quiet after a keystroke before the search goes out.
 SEARCH_PAUSE_MS = 120
 
 
-class FilterBar(QWidget):
+class FilterBar(Retranslating, QWidget):
     """Signals:
         sig_changed(RequestFilter): the clerk changed what the table should show.
     """
@@ -275,11 +276,6 @@ class FilterBar(QWidget):
         self._fill_choices()
 
     # -------------------------------------------------------------- text
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr(

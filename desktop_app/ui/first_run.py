@@ -14,7 +14,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
     QRadioButton, QVBoxLayout, QWidget,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.store.db import Store
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets.retranslate import Retranslating
 
 
 class Choice(enum.Enum):
@@ -64,7 +65,7 @@ def problem_text(error: BaseException) -> str:
             "FirstRunDialog", "Joining the centre failed: %1").replace("%1", message)
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(Retranslating, QDialog):
     """Two ways in: join the centre (address + one-time code) or try the demo."""
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None, *,
@@ -116,11 +117,6 @@ class FirstRunDialog(QDialog):
         self._update()
         self._intro.setContentsMargins(6, 0, 6, 0)  # Qt under-measures wrapped RTL lines by a glyph
         self.resize(520, self.sizeHint().height())
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Welcome to Daftar"))

@@ -8,7 +8,7 @@ database thread, so the dialog stays responsive and the button shows it is busy.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
@@ -18,10 +18,11 @@ from desktop_app.services.errors import ServiceError, ValidationFailed
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import Role
 
 
-class LoginDialog(QDialog):
+class LoginDialog(Retranslating, QDialog):
     """Sign in, or create the first manager when the office has no users yet.
 
     Attributes:
@@ -88,11 +89,6 @@ class LoginDialog(QDialog):
         return self._first_run
 
     # ------------------------------------------------------------------ text
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Daftar — sign in"))

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
@@ -33,6 +33,7 @@ from desktop_app.ui.messages import digits
 from desktop_app.ui.request_table import RequestTableModel, RequestTableView, TableReader
 from desktop_app.ui.status_bar import SyncStatusBar
 from desktop_app.ui.sync_controller import SyncBackend, SyncController
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync import workflow
 from sync.workflow import Role, Status
 
@@ -69,7 +70,7 @@ def can_assign(row: RequestRow, role: Role) -> bool:
     return status in (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     """Signals:
         sig_dialog(QWidget): a dialog or page was opened from the window (tests
             and the benchmark wait on it instead of guessing).
@@ -346,11 +347,6 @@ class MainWindow(QMainWindow):
         self.model.set_language(language)
         self.filters.set_language(language)
         self.ctx.bus.sig_language.emit(language)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         actor = self.ctx.actor

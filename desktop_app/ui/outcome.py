@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +38,7 @@ from desktop_app.store.db import Store
 from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name, status_name
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.text import clean, to_latin_digits
 from sync.workflow import CLOSED_STATUSES, Status
 
@@ -105,7 +106,7 @@ def find_original(store: Store, tracking_code: str) -> Original | None:
                         names.neighbourhoods.get(request.neighbourhood_code))
 
 
-class OutcomeDialog(QDialog):
+class OutcomeDialog(Retranslating, QDialog):
     """Move requests to ``target`` with the reason, original and note it needs.
 
     Signals:
@@ -196,11 +197,6 @@ class OutcomeDialog(QDialog):
         return box
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _reopening(self) -> bool:
         statuses = self._choices.statuses if self._choices else ()

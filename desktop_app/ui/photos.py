@@ -32,7 +32,6 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QCoreApplication,
-    QEvent,
     QIODevice,
     QLocale,
     QSize,
@@ -79,6 +78,7 @@ from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, moment_text
 from desktop_app.ui.widgets.buttons import action_button
+from desktop_app.ui.widgets.retranslate import Retranslating
 
 #: Longest side a kept photo has: sharp enough to read a plate or a crack on a
 #: screen or an A4 print, small enough to keep years of them.
@@ -221,7 +221,7 @@ def _file_filter() -> str:
 # ----------------------------------------------------------------- the viewer
 
 
-class PhotoViewer(QDialog):
+class PhotoViewer(Retranslating, QDialog):
     """One photo as large as the window allows, never larger than it is."""
 
     sig_save = Signal()
@@ -257,11 +257,6 @@ class PhotoViewer(QDialog):
         self.resize(self._pixmap.size().boundedTo(screen).expandedTo(QSize(480, 360))
                     + QSize(24, 80))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
-
     def _retranslate(self) -> None:
         self.setWindowTitle(self._info.filename)
         self._caption.setText(describe(self._info))
@@ -292,7 +287,7 @@ def describe(info: AttachmentInfo) -> str:
 # ------------------------------------------------------------------ the strip
 
 
-class PhotoStrip(QWidget):
+class PhotoStrip(Retranslating, QWidget):
     """The request's attachments as thumbnails, with what may be done to them.
 
     Signals:
@@ -369,11 +364,6 @@ class PhotoStrip(QWidget):
         self.reload()
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self._add.setText(self.tr("Add photo…"))

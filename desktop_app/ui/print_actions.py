@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
-from PySide6.QtCore import QCoreApplication, QEvent, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +37,7 @@ from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.dates import jalali, to_tehran, utcnow
 from sync.workflow import Status
 
@@ -120,7 +121,7 @@ def _issue(ctx: AppContext, work: Callable[[], tuple[Path, list[uuid.UUID]]],
     ctx.tasks.run_db(work, on_done=done, on_error=failed)
 
 
-class CrewDayDialog(QDialog):
+class CrewDayDialog(Retranslating, QDialog):
     """Which crew, which day, which paper: then the crew's day sheet is printed.
 
     Signals:
@@ -164,11 +165,6 @@ class CrewDayDialog(QDialog):
         store = ctx.store
         ctx.tasks.run_db(lambda: active_crews(store), on_done=self._on_loaded,
                          on_error=self._on_failed)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Print a crew's day sheet"))

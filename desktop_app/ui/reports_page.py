@@ -23,7 +23,6 @@ from typing import Any
 import jdatetime
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -53,6 +52,7 @@ from desktop_app.ui.messages import day_text, error_text, local_name
 from desktop_app.ui.print_actions import printout_path, show_pdf
 from desktop_app.services.scope import office_scope
 from desktop_app.ui.widgets.jalali import JALALI, JalaliDateEdit
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.dates import Period, jalali
 
 # What "Save…" writes, by file extension.
@@ -182,7 +182,7 @@ class SummaryModel(QAbstractTableModel):
         return None
 
 
-class ReportsPage(QWidget):
+class ReportsPage(Retranslating, QWidget):
     """The summary report page of the main window.
 
     Signals:
@@ -294,11 +294,6 @@ class ReportsPage(QWidget):
         self._on_kind()
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         kinds = {PeriodKind.MONTH: self.tr("Month"), PeriodKind.SEASON: self.tr("Season"),

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -67,6 +67,7 @@ from desktop_app.ui.edit_request import Current, EditRequestDialog
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.widgets.buttons import action_button
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
 
 Names = tuple[str, str]
@@ -227,7 +228,7 @@ _CHIP = {
 }
 
 
-class RequestForm(QDialog):
+class RequestForm(Retranslating, QDialog):
     """A request's fields, history and actions.
 
     Signals:
@@ -349,11 +350,6 @@ class RequestForm(QDialog):
         self.reload()
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         captions = {

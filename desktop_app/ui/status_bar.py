@@ -5,19 +5,20 @@ bar while a round runs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from desktop_app.services.requests import Actor
 from desktop_app.ui.messages import digits, in_ui_direction, moment_text, role_name
 from desktop_app.ui.sync_controller import SyncStatus
+from desktop_app.ui.widgets.retranslate import Retranslating
 
 ONLINE_COLOUR = "#2e7d32"
 OFFLINE_COLOUR = "#b3261e"
 NEUTRAL_COLOUR = "#6d6d6d"
 
 
-class SyncStatusBar(QStatusBar):
+class SyncStatusBar(Retranslating, QStatusBar):
     """Signals:
         sig_open_problems(): the clerk clicked the sync problems entry.
         sig_sync_now(): the clerk clicked the connection state to sync at once.
@@ -75,11 +76,6 @@ class SyncStatusBar(QStatusBar):
         return self._phase
 
     # -------------------------------------------------------------- text
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         actor, status = self._actor, self._status

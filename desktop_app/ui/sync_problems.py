@@ -22,17 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -52,6 +49,8 @@ from desktop_app.ui.messages import (
     status_name,
     text_direction,
 )
+from desktop_app.ui.widgets.retranslate import Retranslating
+from desktop_app.ui.widgets.tables import record_list
 from sync.protocol import Op
 
 
@@ -93,7 +92,7 @@ def load_problems(store: Store) -> tuple[ProblemRow, ...]:
         for p in problems)
 
 
-class SyncProblemsDialog(QDialog):
+class SyncProblemsDialog(Retranslating, QDialog):
     """Unsettled sync problems, oldest first, each with its two ways out.
 
     Signals:
@@ -112,15 +111,7 @@ class SyncProblemsDialog(QDialog):
         self._intro = QLabel()
         self._intro.setObjectName("intro")
         self._intro.setWordWrap(True)
-        self._table = QTableWidget(0, 4)
-        self._table.setObjectName("problems")
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.verticalHeader().hide()
-        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self._table.horizontalHeader().setStretchLastSection(True)
-        self._table.itemSelectionChanged.connect(self._on_selected)
+        self._table = record_list("problems", 4, self._on_selected)
         self._detail = QTextBrowser()
         self._detail.setObjectName("detail")
         split = QSplitter(Qt.Orientation.Vertical)
@@ -155,11 +146,6 @@ class SyncProblemsDialog(QDialog):
         self._reload()
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Sync problems"))

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,6 +32,8 @@ from desktop_app.services import users
 from desktop_app.services.errors import ValidationFailed
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text, problem_text, role_name
+from desktop_app.ui.widgets.retranslate import Retranslating
+from desktop_app.ui.widgets.tables import record_list
 from sync.workflow import Role
 
 # The roles an office's people can have (the centre's people are not users here).
@@ -54,7 +53,7 @@ def load_users(ctx: AppContext) -> tuple[UserRow, ...]:
                  for u in users.list_users(ctx.store.sessions))
 
 
-class UsersDialog(QDialog):
+class UsersDialog(Retranslating, QDialog):
     """Add people, change their name, role or password, deactivate them.
 
     Signals:
@@ -72,15 +71,7 @@ class UsersDialog(QDialog):
         self.setObjectName("usersDialog")
         self.resize(860, 460)
 
-        self._table = QTableWidget(0, 4)
-        self._table.setObjectName("users")
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.verticalHeader().hide()
-        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self._table.horizontalHeader().setStretchLastSection(True)
-        self._table.itemSelectionChanged.connect(self._on_selected)
+        self._table = record_list("users", 4, self._on_selected)
 
         self._username = QLineEdit()
         self._username.setObjectName("username")
@@ -164,11 +155,6 @@ class UsersDialog(QDialog):
             self._reload()
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Users"))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QCollator, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,6 +44,7 @@ from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text, status_name
+from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import Status
 
 Names = tuple[str, str]
@@ -188,7 +189,7 @@ def category_model(categories: Sequence[tuple[str, Names, Names]], language: str
     return model
 
 
-class WalkInDialog(QDialog):
+class WalkInDialog(Retranslating, QDialog):
     """The walk-in form, then the tracking code for the citizen.
 
     Signals:
@@ -327,11 +328,6 @@ class WalkInDialog(QDialog):
                          on_error=self._on_failed)
 
     # ------------------------------------------------------------------ language
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Walk-in request"))

@@ -15,8 +15,10 @@ The endpoints (all JSON, all under the centre's base URL):
   every round (:class:`HelloResponse`).
 * ``POST /sync/push``      a batch of the outbox, in order (:class:`PushRequest` ->
   :class:`PushResponse`, one :class:`MutationResult` per mutation, same order).
-* ``GET  /sync/pull?cursor=N&limit=L``  the changes after cursor ``N`` for the
-  office's districts (:class:`PullResponse`).
+* ``GET  /sync/pull?cursor=N&limit=L[&search_text_rules=R]``  the changes after
+  cursor ``N`` for the office's districts (:class:`PullResponse`); with ``R``, the
+  office's rules for search text, each request comes with its search text when the
+  centre makes it by the same rules (a centre that does not ignores the parameter).
 
 Offices *push* mutations: each is one user action, made where the action happened,
 with a ``mutation_id`` born with it.  The centre applies each exactly once and
@@ -275,6 +277,11 @@ class PullResponse(Wire):
     #: Requests that left the office's districts (moved by the centre): drop them
     #: and their history, unless the office still has unsent changes to them.
     removed_requests: list[uuid.UUID] = Field(default_factory=list)
+    #: Set when each request row ends with a ``search_text`` column made by these
+    #: rules (:data:`sync.text.SEARCH_TEXT_RULES`): the office asked for them with
+    #: ``search_text_rules`` and the centre makes them by the same rules.  Otherwise
+    #: there is no such column and the office makes its own.
+    search_text_rules: int | None = None
 
     @property
     def row_count(self) -> int:

@@ -8,6 +8,9 @@ Three jobs:
 * :func:`search_key` — what we *compare*: :func:`clean`, then every digit Latin,
   hamza and teh-marbuta forms folded, diacritics dropped, ZWNJ read as a space,
   Latin case folded.  Two strings a clerk would call "the same" get the same key.
+* :func:`search_text` — the one folded string a request is found by, made from
+  the fields a clerk searches; the office indexes it, and the centre can make it
+  for the office's first sync (:data:`SEARCH_TEXT_RULES`).
 * :func:`parse_phone` — phone numbers to one canonical form (``09121234567`` for
   mobiles, ``03155501234`` for landlines), or :class:`PhoneError` with a reason.
 """
@@ -153,6 +156,23 @@ def search_key(text: str | None) -> str:
     # character can bring a letter and its mark together.
     text = unicodedata.normalize("NFC", _letters_and_zwnj(unicodedata.normalize("NFC", text)))
     return " ".join(text.translate(_SEARCH).casefold().split())
+
+
+#: The version of :func:`search_key`'s and :func:`search_text`'s output.  An office
+#: may take a request's search text from the centre instead of making it (a first
+#: sync makes 100,000), but only when both ends make it by the same rules: raise
+#: this whenever some input's key changes, so that neither end trusts the other's
+#: older keys.  tests/sync/test_text.py pins sample keys to the number.
+SEARCH_TEXT_RULES = 1
+
+
+def search_text(tracking_code: str, citizen_name: str | None, citizen_phone: str | None,
+                address: str | None, description: str | None) -> str:
+    """One string holding everything a clerk may type to find a request, folded by
+    :func:`search_key` (ی/ي, ک/ك, ZWNJ and digit scripts alike)."""
+    return search_key(" ".join(
+        part for part in (tracking_code, citizen_name, citizen_phone, address, description) if part
+    ))
 
 
 # --------------------------------------------------------------------------- phones

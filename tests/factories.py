@@ -16,10 +16,10 @@ from desktop_app.services.requests import Actor, Desk
 from desktop_app.store import models as m
 from desktop_app.store import reference as store_reference
 from desktop_app.store.db import Store, open_store
-from desktop_app.store.search import search_text
 from sync import reference
 from sync.dates import UTC
 from sync.schema import new_id
+from sync.text import search_text
 from sync.workflow import EventKind, Role
 
 CLERK = Actor(username="clerk", role=Role.CLERK, display_name="زهرا احمدی", office_number=3)

@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.store import models as m
-from desktop_app.store.search import search_text
 from sync import workflow
 from sync.dates import jalali, utcnow
 from sync.protocol import EDITABLE_FIELDS, Op
 from sync.schema import new_id
-from sync.text import PhoneError, clean, parse_phone
+from sync.text import PhoneError, clean, parse_phone, search_text
 from sync.workflow import EventKind, Role, Status, TransitionError
-
 
 #: Who corrects a request's plain fields: the desk, not the crews.
 EDIT_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.MANAGER})

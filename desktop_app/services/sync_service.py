@@ -62,7 +62,6 @@ from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes
 from desktop_app.store.fts import indexing_in_bulk
-from desktop_app.store.search import search_text
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
 from sync.protocol import (
@@ -80,6 +79,7 @@ from sync.protocol import (
     PullResponse,
     Table,
 )
+from sync.text import SEARCH_TEXT_RULES, search_text
 from sync.workflow import Status
 
 __all__ = [
@@ -269,7 +269,8 @@ def _prepare(table_name: str, table: Table, *, versioned: bool = False,
     over one column's values, and the rows are taken apart and put together again
     by ``zip`` (a first sync meets two million values)."""
     local = m.Base.metadata.tables[table_name]
-    keep = [i for i, c in enumerate(table.columns) if c in local.c]
+    # A derived column is made here, whatever a column of that name says.
+    keep = [i for i, c in enumerate(table.columns) if c in local.c and not (derived and c == derived.column)]
     names = tuple([table.columns[i] for i in keep] + ([derived.column] if derived else []))
     if not table.rows:
         return _Rows(table_name, names, [], versioned)
@@ -509,7 +510,11 @@ class OfficeStore:
             reference=[_prepare(_REFERENCE_TABLES[kind], page.reference[kind])
                        for kind in REFERENCE_KINDS if kind in page.reference],
             crews=_prepare("crews", page.crews, versioned=True),
-            requests=_prepare("requests", page.requests, versioned=True, derived=_SEARCH_TEXT),
+            # The centre's search texts when made by the office's own rules (asked for
+            # by the engine: a first sync need not make 100,000 of them), else ours.
+            requests=_prepare("requests", page.requests, versioned=True,
+                              derived=None if page.search_text_rules == SEARCH_TEXT_RULES
+                              and _SEARCH_TEXT.column in page.requests.columns else _SEARCH_TEXT),
             events=_prepare("events", page.events),
             removed=list(page.removed_requests),
         )

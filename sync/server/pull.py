@@ -14,7 +14,10 @@ in ``removed_requests``, never with its data.  The ``moved_out`` entry of a move
 just such a key; for an office that also serves the new district (or all districts)
 the request is in scope and simply sent.
 
-Rows are read straight into their wire form where it matters for speed: UUIDs,
+Each table's rows are read by one statement that joins the log's entries in
+``(cursor, next_cursor]`` to the table (:func:`_select_rows`): the keys never pass
+through Python, and no statement carries a thousand parameters.  Rows come straight
+in their wire form where it matters for speed: UUIDs,
 instants and JSON come out of the database as the text the protocol sends
 (:func:`_wire_column`), instead of as Python objects built for each value and
 turned back into text by the JSON encoder (a first sync reads two million values).
@@ -28,7 +31,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
@@ -47,9 +49,12 @@ from sync.server.auth import Scope
 from sync.server.db import last_seq
 from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
 from sync.server.reference_io import KINDS
+from sync.text import SEARCH_TEXT_RULES, search_text
 
 #: Keys per ``IN (…)`` query: well inside every driver's parameter limit.
 _CHUNK = 1000
+#: The request columns a search text is made of, in :func:`~sync.text.search_text`'s order.
+_SEARCHED = ("tracking_code", "citizen_name", "citizen_phone", "address", "description")
 
 
 class CursorAhead(Exception):
@@ -86,32 +91,63 @@ def _json(text: str | None) -> Any:
     return {} if text == "{}" else None if text is None else json.loads(text)
 
 
-def _select_rows(session: Session, table: sa.Table, columns: Sequence[str], key: str,
-                 keys: Sequence[Any], *, district: sa.ColumnElement[Any] | None = None,
-                 ) -> list[list[Any]]:
-    """The rows of ``table`` whose ``key`` is in ``keys``, in wire form; with
+def _key_expression(key: sa.ColumnElement[Any], column: sa.Column[Any], dialect: str,
+                    ) -> sa.ColumnElement[Any]:
+    """A log entry's key (a UUID's canonical text) as ``column`` stores it, so that the
+    database joins log and table itself: 32 hex digits on SQLite, ``uuid`` on PostgreSQL."""
+    if dialect == "sqlite":
+        return sa.func.replace(key, "-", "")
+    return sa.cast(key, column.type)
+
+
+def _entries(entity: str, cursor: int, upto: int, scope: Scope) -> sa.Subquery:
+    """The keys of ``entity`` logged in ``(cursor, upto]`` for ``scope``, each once,
+    with the first position it was logged at (a page keeps the log's order)."""
+    query = sa.select(ChangeLog.entity_key.label("key"), sa.func.min(ChangeLog.seq).label("first")) \
+        .where(ChangeLog.entity == entity, ChangeLog.seq > cursor, ChangeLog.seq <= upto)
+    return _in_scope(query, scope).group_by(ChangeLog.entity_key).subquery(entity)
+
+
+def _in_scope(query: sa.Select[Any], scope: Scope) -> sa.Select[Any]:
+    if scope.all_districts:
+        return query
+    return query.where(sa.or_(ChangeLog.district_code.in_(sorted(scope.districts)),
+                              ChangeLog.district_code.is_(None)))
+
+
+def _select_rows(session: Session, table: sa.Table, columns: Sequence[str], entries: sa.Subquery, *,
+                 district: sa.ColumnElement[Any] | None = None) -> list[list[Any]]:
+    """The rows of ``table`` that ``entries`` name, in wire form, in log order; with
     ``district``, each row ends with its request's district (events carry none of
-    their own)."""
+    their own).  One statement: the log's keys never pass through Python."""
+    dialect = session.get_bind().dialect.name
+    key = table.c.id
+    query = sa.select(*(_wire_column(table.c[c], dialect) for c in columns)) \
+        .join_from(entries, table, key == _key_expression(entries.c.key, key, dialect))
+    if district is not None:
+        query = query.add_columns(district).join(district.table, table.c.request_id == district.table.c.id)
+    parsed = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
+    # Core, not the ORM's execute: plain rows, no ORM loading a row.
+    result = session.connection().execute(query.order_by(entries.c.first))
+    if not parsed:
+        return [list(row) for row in result]
+    rows: list[list[Any]] = []
+    for row in result:
+        values = list(row)
+        for i in parsed:
+            values[i] = _json(values[i])
+        rows.append(values)
+    return rows
+
+
+def _select_keyed(session: Session, table: sa.Table, columns: Sequence[str], key: str,
+                  keys: Sequence[Any]) -> list[list[Any]]:
+    """The rows of ``table`` whose ``key`` is in ``keys``, in wire form (reference
+    rows: a handful, keyed by code)."""
     dialect = session.get_bind().dialect.name
     query = sa.select(*(_wire_column(table.c[c], dialect) for c in columns))
-    if district is not None:
-        query = query.add_columns(district).join_from(table, district.table)
-    parsed = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
-    if dialect == "postgresql":
-        # One array parameter for all the keys: no statement with a thousand binds to
-        # build, send and plan again for every thousand keys.
-        keyed = table.c[key] == sa.any_(sa.bindparam("keys", type_=postgresql.ARRAY(table.c[key].type)))
-        wheres = [(keyed, {"keys": list(keys)})] if keys else []
-    else:
-        wheres = [(table.c[key].in_(chunk), {}) for chunk in _chunks(keys)]
-    rows: list[list[Any]] = []
-    for where, params in wheres:
-        for row in session.execute(query.where(where), params):
-            values = list(row)
-            for i in parsed:
-                values[i] = _json(values[i])
-            rows.append(values)
-    return rows
+    return [list(row) for chunk in _chunks(keys)
+            for row in session.connection().execute(query.where(table.c[key].in_(chunk)))]
 
 
 def _reference(session: Session, keys: dict[str, None]) -> dict[str, Table]:
@@ -128,52 +164,58 @@ def _reference(session: Session, keys: dict[str, None]) -> dict[str, Table]:
         (pk,) = table.primary_key.columns
         typed = [int(c) for c in codes] if isinstance(pk.type, sa.Integer) else codes
         columns = [c.name for c in table.columns]
-        out[kind] = Table(columns=columns, rows=_select_rows(session, table, columns, pk.name, typed))
+        out[kind] = Table(columns=columns, rows=_select_keyed(session, table, columns, pk.name, typed))
     return out
 
 
-def read_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullResponse:
-    """The page after ``cursor`` of at most ``limit`` log entries, for ``scope``."""
+def read_page(session: Session, scope: Scope, cursor: int, limit: int, *,
+              search_text_rules: int | None = None) -> PullResponse:
+    """The page after ``cursor`` of at most ``limit`` log entries, for ``scope``.
+
+    With ``search_text_rules`` equal to the centre's :data:`~sync.text.SEARCH_TEXT_RULES`,
+    each request row ends with its search text, in a ``search_text`` column, and the
+    page says so (``search_text_rules``): the office then need not make 100,000 of
+    them on a first sync.  Other rules get no such column, and the office makes its own."""
     last = last_seq(session)
     if cursor > last:
         raise CursorAhead(f"cursor {cursor} is past the centre's last change {last}")
-    query = sa.select(ChangeLog.seq, ChangeLog.entity, ChangeLog.entity_key).where(
-        ChangeLog.seq > cursor, ChangeLog.seq <= last
-    )
-    if not scope.all_districts:
-        query = query.where(sa.or_(ChangeLog.district_code.in_(sorted(scope.districts)),
-                                   ChangeLog.district_code.is_(None)))
-    entries = session.execute(query.order_by(ChangeLog.seq).limit(limit)).all()
-    next_cursor = entries[-1].seq if len(entries) == limit else last
+    # The page ends at its ``limit``-th entry in scope, or at the log's end.
+    boundary = session.scalar(_in_scope(sa.select(ChangeLog.seq).where(
+        ChangeLog.seq > cursor, ChangeLog.seq <= last), scope)
+        .order_by(ChangeLog.seq).offset(limit - 1).limit(1))
+    next_cursor = last if boundary is None else boundary
 
-    # Each entity once; dicts keep the log's order for a stable page.
-    keys: dict[str, dict[str, None]] = {"request": {}, "event": {}, "crew": {}, "reference": {}}
-    for entry in entries:
-        keys.setdefault(entry.entity, {})[entry.entity_key] = None
-
+    reference = _in_scope(sa.select(ChangeLog.entity_key).where(
+        ChangeLog.entity == "reference", ChangeLog.seq > cursor, ChangeLog.seq <= next_cursor), scope)
+    with_text = search_text_rules is not None and search_text_rules == SEARCH_TEXT_RULES
     page = PullResponse.model_construct(
         protocol_version=PROTOCOL_VERSION, cursor=cursor, next_cursor=next_cursor,
         last_seq=last, has_more=next_cursor < last, server_time=utcnow(),
-        reference=_reference(session, keys["reference"]),
-        crews=Table(columns=list(CREW_COLUMNS)), requests=Table(columns=list(REQUEST_COLUMNS)),
+        reference=_reference(session, dict.fromkeys(session.scalars(reference.order_by(ChangeLog.seq)))),
+        crews=Table(columns=list(CREW_COLUMNS)),
+        requests=Table(columns=[*REQUEST_COLUMNS, *(["search_text"] if with_text else [])]),
         events=Table(columns=list(EVENT_COLUMNS)), removed_requests=[],
+        search_text_rules=SEARCH_TEXT_RULES if with_text else None,
     )
-    crews = _select_rows(session, Crew.__table__, CREW_COLUMNS, "id",
-                         [uuid.UUID(k) for k in keys["crew"]])
+    crews = _select_rows(session, Crew.__table__, CREW_COLUMNS,
+                         _entries("crew", cursor, next_cursor, scope))
     district_at = CREW_COLUMNS.index("district_code")
     page.crews.rows = [r for r in crews if scope.covers(r[district_at])]
 
-    requests = _select_rows(session, ServiceRequest.__table__, REQUEST_COLUMNS, "id",
-                            [uuid.UUID(k) for k in keys["request"]])
+    requests = _select_rows(session, ServiceRequest.__table__, REQUEST_COLUMNS,
+                            _entries("request", cursor, next_cursor, scope))
     district_at = REQUEST_COLUMNS.index("district_code")
+    texts = [REQUEST_COLUMNS.index(c) for c in _SEARCHED] if with_text else []
     for row in requests:
         if scope.covers(row[district_at]):
+            if texts:
+                row.append(search_text(*[row[i] for i in texts]))
             page.requests.rows.append(row)
         else:
             page.removed_requests.append(uuid.UUID(row[0]))
 
-    events = _select_rows(session, Event.__table__, EVENT_COLUMNS, "id",
-                          [uuid.UUID(k) for k in keys["event"]],
+    events = _select_rows(session, Event.__table__, EVENT_COLUMNS,
+                          _entries("event", cursor, next_cursor, scope),
                           district=ServiceRequest.__table__.c.district_code)
     page.events.rows = [r[:-1] for r in events if scope.covers(r[-1])]
     return page

@@ -57,7 +57,6 @@ from desktop_app.services.requests import Actor, Desk  # noqa: E402
 from desktop_app.store import reference as store_reference  # noqa: E402
 from desktop_app.store.db import DB_NAME, indexes_suspended, open_store  # noqa: E402
 from desktop_app.store.fts import FTS_TABLE  # noqa: E402
-from desktop_app.store.search import search_text  # noqa: E402
 from sync import reference as ref  # noqa: E402
 from sync.dates import UTC, utcnow  # noqa: E402
 from sync.server import db as centre_db  # noqa: E402
@@ -65,8 +64,10 @@ from sync.server import operations as ops  # noqa: E402
 from sync.server.enrolment import hash_enrolment_code, new_enrolment_code  # noqa: E402
 from sync.server.models import Office, OfficeDistrict, ServiceRequest  # noqa: E402
 from sync.server.reference_io import load_reference  # noqa: E402
+from sync.text import search_text  # noqa: E402
 from sync.workflow import Role  # noqa: E402
 from tests.sync.client.harness import fill_centre, make_rows  # noqa: E402
+
 
 def add_office(engine: sa.Engine, name: str, districts: list[str] | None) -> str:
     code = new_enrolment_code()

@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from desktop_app.store import reference as store_reference  # noqa: E402
 from desktop_app.store.db import open_store  # noqa: E402
 from desktop_app.store.queries import RequestFilter, RequestQueries, Sort  # noqa: E402
-from desktop_app.store.search import search_text  # noqa: E402
 from sync import reference  # noqa: E402
+from sync.text import search_text  # noqa: E402
 from sync.workflow import Role  # noqa: E402
 
 FIRST_NAMES = ["محمد", "علی", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس",

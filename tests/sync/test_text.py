@@ -14,7 +14,9 @@ from sync.text import (
     clean,
     is_mobile,
     parse_phone,
+    SEARCH_TEXT_RULES,
     search_key,
+    search_text,
     to_latin_digits,
     to_persian_digits,
 )
@@ -368,3 +370,20 @@ def test_any_mobile_in_any_digits_and_spacing(number: str, sep: str):
         assert parse_phone(form) == number
         assert parse_phone("+98" + sep + form[1:]) == number
         assert parse_phone(parse_phone(form)) == number  # canonical is a fixed point
+
+
+#: Sample search texts under SEARCH_TEXT_RULES 1.  Offices take the centre's texts
+#: when both ends have the same rules number, so a change to search_key that alters
+#: any of these must come with a new number (and new samples).
+RULES_SAMPLES = {
+    ("1405-3-17", "علي كاشاني", "۰۹۱۲۱۲۳۴۵۶۷", "كوچهٔ ۱۲، پلاک ٣", "زباله‌ها جمع‌آوری نشده"):
+        "1405-3-17 علی کاشانی 09121234567 کوچه 12، پلاک 3 زباله ها جمع اوری نشده",
+    ("1405000001", "Ali KAZEMI", None, "", "مسأله‌ی آب\u200c\u200c  رو"):
+        "1405000001 ali kazemi مساله ی اب رو",
+}
+
+
+def test_search_text_rules_are_pinned_by_samples():
+    assert SEARCH_TEXT_RULES == 1, "new rules: replace RULES_SAMPLES with the new keys"
+    for fields, key in RULES_SAMPLES.items():
+        assert search_text(*fields) == key, fields

@@ -36,10 +36,9 @@ import sqlalchemy as sa
 
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
-from desktop_app.store.search import search_text
 from sync import reference
 from sync.dates import TEHRAN, UTC, Period
-from sync.text import to_persian_digits
+from sync.text import search_text, to_persian_digits
 from sync.workflow import Status
 
 SEED_PERIOD = Period.jalali_half(1405, 1)

@@ -22,7 +22,6 @@ from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
 from desktop_app.store.fts import FTS_TABLE, match_expression
-from desktop_app.store.search import search_text
 from sync.client import SyncError
 from sync.dates import utcnow
 from sync.protocol import REQUEST_COLUMNS, PullResponse
@@ -30,6 +29,7 @@ from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.server.changes import log_changes
 from sync.server.models import AppliedMutation, Device, OfficeDistrict, ServiceRequest
+from sync.text import SEARCH_TEXT_RULES, search_text
 from sync.workflow import Role
 from tests.sync.client.harness import (
     CENTRE_ACTOR,
@@ -69,13 +69,13 @@ def sync(store: Store, client: TestClient) -> sync_service.SyncReport:
 
 
 def pull_only(store: Store, client: TestClient, edit: Callable[[dict[str, Any]], None] = lambda body: None,
-              limit: int | None = None) -> None:
+              limit: int | None = None, **params: int) -> None:
     """The next page applied as a round would, but with nothing pushed first (as when
     the clerk acts while a round is between its push and its pull)."""
     office_store = sync_service.OfficeStore(store.sessions)
     with store.sessions() as session:
         credential = session.get(m.SyncState, "credential").value
-    body = pull(client, credential, office_store.cursor(), limit)
+    body = pull(client, credential, office_store.cursor(), limit, **params)
     edit(body)
     office_store.apply_page(PullResponse.model_validate(body))
 
@@ -519,3 +519,38 @@ def test_columns_a_newer_centre_adds_are_left_out_not_fatal(
 
     pull_only(store, client, newer)
     assert local(store, request).status == "referred"
+
+
+@pytest.mark.parametrize("rules", [SEARCH_TEXT_RULES + 1, None])
+def test_search_texts_made_by_other_rules_are_made_again_here(
+        tmp_path: Path, centre: Centre, client: TestClient, rules: int | None) -> None:
+    """A centre's texts are taken only when the page says they follow the office's own
+    rules; a column of that name under other rules (or none) is made anew."""
+    request = centre.intake(D1, citizen_name="علي كاشاني")
+    store = office(tmp_path, centre, client)
+
+    def other_rules(body: dict[str, Any]) -> None:
+        assert body["search_text_rules"] == SEARCH_TEXT_RULES
+        body["search_text_rules"] = rules
+        for row in body["requests"]["rows"]:
+            row[-1] = "made by other rules"
+
+    pull_only(store, client, other_rules, search_text_rules=SEARCH_TEXT_RULES)
+    theirs = centre.request(request)
+    assert local(store, request).search_text == search_text(
+        theirs.tracking_code, theirs.citizen_name, theirs.citizen_phone, theirs.address, theirs.description)
+    assert found(store, "علی کاشانی") == {request} and index_is_whole(store)
+
+
+def test_search_texts_by_the_offices_rules_are_taken_as_the_centre_made_them(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    request = centre.intake(D1)
+    store = office(tmp_path, centre, client)
+
+    def marked(body: dict[str, Any]) -> None:
+        (row,) = body["requests"]["rows"]
+        row[body["requests"]["columns"].index("search_text")] += " made at the centre"
+
+    pull_only(store, client, marked, search_text_rules=SEARCH_TEXT_RULES)
+    assert local(store, request).search_text.endswith(" made at the centre")
+    assert found(store, "made at the centre") == {request} and index_is_whole(store)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
 from desktop_app.store.fts import FTS_TABLE, ensure_fts, is_fts_table, match_expression
-from desktop_app.store.search import search_text
+from sync.text import search_text
 from tests.factories import desk, make_request, office
 
 

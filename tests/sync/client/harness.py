@@ -231,8 +231,9 @@ def push(client: httpx.Client, credential: str, *mutations: dict[str, Any]) -> l
     return response.json()["results"]
 
 
-def pull(client: httpx.Client, credential: str, cursor: int = 0, limit: int | None = None) -> dict[str, Any]:
-    params: dict[str, int] = {"cursor": cursor}
+def pull(client: httpx.Client, credential: str, cursor: int = 0, limit: int | None = None,
+         **more: int) -> dict[str, Any]:
+    params: dict[str, int] = {"cursor": cursor, **more}
     if limit is not None:
         params["limit"] = limit
     response = client.get("/sync/pull", headers=auth_headers(credential), params=params)

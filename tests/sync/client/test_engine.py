@@ -23,6 +23,7 @@ from sync.protocol import (
     Outcome,
     PullResponse,
 )
+from sync.text import SEARCH_TEXT_RULES
 
 NOW = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
 OFFICE = OfficeInfo(office_id=uuid.uuid4(), name="A", number=1, districts=["1-1"], all_districts=False)
@@ -141,6 +142,17 @@ def test_a_round_says_hello_pushes_then_pulls_and_records_itself() -> None:
     assert (report.pushed, report.applied, report.pages) == (2, 2, 3)
     assert store.outbox == [] and store.cursor_value == 12
     assert store.identity == OFFICE and store.finished is report and report.finished_at == NOW
+
+
+def test_pulls_ask_for_search_texts_by_the_offices_rules_unless_told_not_to() -> None:
+    asked: list[str | None] = []
+    centre = Centre(last=3)
+    answer = centre.answer
+    centre.answer = lambda request: (asked.append(request.url.params.get("search_text_rules")),
+                                     answer(request))[1]
+    engine(MemoryStore(), centre, page_size=2)[0].run_round()
+    engine(MemoryStore(), centre, search_text_rules=None)[0].run_round()
+    assert asked == [None, str(SEARCH_TEXT_RULES), str(SEARCH_TEXT_RULES), None, None]  # hellos ask nothing
 
 
 def test_network_failures_and_5xx_are_retried_with_growing_waits() -> None:

@@ -15,6 +15,7 @@ from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.protocol import EVENT_COLUMNS, REQUEST_COLUMNS, TIME_COLUMNS, UUID_COLUMNS, parse_time
 from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
+from sync.text import SEARCH_TEXT_RULES, search_text
 from tests.sync.client.harness import (
     CENTRE_ACTOR,
     D1,
@@ -87,6 +88,25 @@ def _read(column: str, value: object) -> object:
         assert isinstance(value, str) and value.endswith("Z")
         return parse_time(value)
     return value
+
+
+def test_requests_come_with_their_search_text_only_when_asked_by_the_centres_rules(centre: Centre) -> None:
+    office = centre.enrol(centre.add_office("A", [D1]))
+    made = {centre.intake(D1, citizen_name="علي كاشاني", address="كوچه ۱۲") for _ in range(3)}
+    page = pull(centre.client(), office, search_text_rules=SEARCH_TEXT_RULES)
+    assert page["search_text_rules"] == SEARCH_TEXT_RULES
+    assert page["requests"]["columns"] == [*REQUEST_COLUMNS, "search_text"]
+    with centre.sessions() as session:
+        for row in rows([page], "requests"):
+            held = session.get(ServiceRequest, uuid.UUID(row["id"]))
+            assert row["search_text"] == search_text(held.tracking_code, held.citizen_name, held.citizen_phone,
+                                                     held.address, held.description)
+            assert "علی کاشانی" in row["search_text"] and "12" in row["search_text"]
+    assert {r["id"] for r in rows([page], "requests")} == {str(i) for i in made}
+    for other in ({}, {"search_text_rules": SEARCH_TEXT_RULES + 1}):
+        page = pull(centre.client(), office, **other)
+        assert page["search_text_rules"] is None and page["requests"]["columns"] == list(REQUEST_COLUMNS)
+        assert len(page["requests"]["rows"]) == 3
 
 
 def test_a_page_carries_each_row_once_as_it_stands(centre: Centre) -> None:

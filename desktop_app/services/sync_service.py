@@ -216,19 +216,31 @@ class _Rows:
         at = self.columns.index("id")
         return replace(self, values=[row for row in self.values if row[at] not in ids])
 
-    def write(self, session: Session) -> None:
-        """Insert the rows the office does not have and update those it has.  Two
-        statements rather than one upsert for all: SQLite's upsert costs half as much
-        again as a plain insert for a new row, and a first sync's rows are all new."""
+    def known(self, session: Session) -> set[str]:
+        """The keys of these rows that the office's table holds already."""
+        if not self.values:
+            return set()
+        key = self._key()
+        at = self.columns.index(key)
+        return set(session.connection().exec_driver_sql(
+            f"SELECT {key} FROM {self.table} WHERE {key} IN (SELECT value FROM json_each(?))",
+            (json.dumps([row[at] for row in self.values]),)).scalars())
+
+    def _key(self) -> str:
+        (key,) = [c.name for c in m.Base.metadata.tables[self.table].primary_key.columns]
+        return key
+
+    def write(self, session: Session, known: set[str] | None = None) -> None:
+        """Insert the rows the office does not have and update those it has (``known``,
+        if the caller has asked already).  Two statements rather than one upsert for
+        all: SQLite's upsert costs half as much again as a plain insert for a new
+        row, and a first sync's rows are all new."""
         if not self.values:
             return
         conn = session.connection()
-        local = m.Base.metadata.tables[self.table]
-        (key,) = [c.name for c in local.primary_key.columns]
+        key = self._key()
         at = self.columns.index(key)
-        known = set(conn.exec_driver_sql(
-            f"SELECT {key} FROM {self.table} WHERE {key} IN (SELECT value FROM json_each(?))",
-            (json.dumps([row[at] for row in self.values]),)).scalars())
+        known = set(self.known(session) if known is None else known)
         new: list[tuple[Any, ...]] = []
         old: list[tuple[Any, ...]] = []
         for row in self.values:
@@ -536,10 +548,12 @@ class OfficeStore:
                 rows.write(session)
             page.crews.without(pending).write(session)
             requests = page.requests.without(pending)
-            referred = self._newly_referred(session, requests)
-            texts = dict(zip(requests.column("id"), requests.column("search_text")))
-            with indexing_in_bulk(session.connection(), texts):
-                requests.write(session)
+            known = requests.known(session)
+            referred = self._newly_referred(session, requests, known)
+            ids = requests.column("id")
+            texts = {i: t for i, t in zip(ids, requests.column("search_text")) if i in known}
+            with indexing_in_bulk(conn, texts, new=[i for i in ids if i not in known]):
+                requests.write(session, known)
             page.events.write(session)
             self._remove_requests(session, page.removed)
             waiting = set(_get(session, MOVED_OUT_PENDING, []))
@@ -566,13 +580,14 @@ class OfficeStore:
         return backlog > held
 
     @staticmethod
-    def _newly_referred(session: Session, requests: _Rows) -> int:
-        """How many of these requests become ``referred`` here: new work for the desk."""
+    def _newly_referred(session: Session, requests: _Rows, known: set[str]) -> int:
+        """How many of these requests become ``referred`` here: new work for the desk
+        (``known``: those of them the office has already)."""
         if not requests.values:
             return 0
         incoming = dict(zip(requests.column("id"), requests.column("status")))
         before: dict[str, str] = {}
-        for chunk in _chunks(list(incoming)):
+        for chunk in _chunks([i for i in incoming if i in known]):
             before.update(session.connection().exec_driver_sql(
                 f"SELECT id, status FROM requests WHERE id IN ({', '.join('?' * len(chunk))})",
                 tuple(chunk)).all())

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 import sqlalchemy as sa
 
@@ -67,42 +67,47 @@ _BULK_REPLACED = (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au")
 
 
 @contextlib.contextmanager
-def indexing_in_bulk(conn: sa.Connection, texts: Mapping[str, str]) -> Iterator[None]:
-    """Write the requests whose stored ids (32 hex digits) are the keys of ``texts``
-    inside this block, with the search texts they map to, and the index follows them
-    in two statements instead of one trigger a row.
+def indexing_in_bulk(conn: sa.Connection, texts: Mapping[str, str],
+                     new: Collection[str] = ()) -> Iterator[None]:
+    """Write requests inside this block and the index follows them in two statements
+    instead of one trigger a row: ``new`` are the stored ids (32 hex digits) of the
+    requests the block adds, ``texts`` maps those of requests the table may hold
+    already to the search texts they get.
 
     Why: FTS5 writes its pending entries out as a new segment at every statement
     savepoint, and a row trigger inside an ``executemany`` runs in one for every
     row.  A first sync's 100,000 requests made 100,000 one-row segments to merge
     (14 s); two ``INSERT … SELECT`` a page make one segment a page (1.7 s).
 
-    Only the rows whose text is new or differs from the stored one are touched: a
-    page of status changes leaves the index alone.  The insert and update triggers
-    are dropped for the block and created again after it; the caller's transaction
-    holds it all, so a failure or a crash in the middle rolls the triggers back with
-    the rows.  Before the block those of the touched rows that exist leave the index
-    with their old text; after it every touched row enters it with its text as it
-    now stands (one the block did not overwrite after all comes back unchanged).
-    Other writers are locked out meanwhile: the block runs in the write transaction."""
+    Of the rows in ``texts``, only those whose text is new or differs from the stored
+    one are touched: a page of status changes leaves the index alone; new rows are
+    not compared at all (a first sync's page would send every text twice).  The
+    insert and update triggers are dropped for the block and created again after
+    it; the caller's transaction holds it all, so a failure or a crash in the middle
+    rolls the triggers back with the rows.  Before the block those of the touched
+    rows that exist leave the index with their old text; after it every touched row
+    enters it with its text as it now stands (one the block did not overwrite after
+    all comes back unchanged).  Other writers are locked out meanwhile: the block
+    runs in the write transaction."""
     # json_extract rather than ``->>``: that operator needs SQLite 3.38, and a
     # Linux Python may use an older system library (Ubuntu 22.04: 3.37.2).
     touched = conn.exec_driver_sql(
         "SELECT json_extract(j.value, '$[0]') FROM json_each(?) AS j "
         "LEFT JOIN requests AS r ON r.id = json_extract(j.value, '$[0]') "
         "WHERE r.search_text IS NOT json_extract(j.value, '$[1]')",
-        (json.dumps(list(texts.items())),)).scalars().all()
-    if not touched:
+        (json.dumps(list(texts.items())),)).scalars().all() if texts else []
+    if not touched and not new:
         yield
         return
-    keys = json.dumps(touched)
     listed = "SELECT rowid, search_text FROM requests WHERE id IN (SELECT value FROM json_each(?))"
     for trigger in _BULK_REPLACED:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
-    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-                         f"SELECT 'delete', rowid, search_text FROM ({listed})", (keys,))
+    if touched:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+                             f"SELECT 'delete', rowid, search_text FROM ({listed})", (json.dumps(touched),))
     yield
-    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}(rowid, search_text) {listed}", (keys,))
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}(rowid, search_text) {listed}",
+                         (json.dumps([*touched, *new]),))
     for trigger in _BULK_REPLACED:
         conn.exec_driver_sql(_TRIGGERS[trigger])
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
-from desktop_app.store.fts import FTS_TABLE, ensure_fts, is_fts_table, match_expression
+from desktop_app.store.fts import FTS_TABLE, HASH_SIZE, ensure_fts, is_fts_table, match_expression
 from sync.text import search_text
 from tests.factories import desk, make_request, office
 
@@ -86,6 +86,26 @@ def test_reopening_an_existing_store_keeps_the_index(tmp_path: Path) -> None:
         assert hits(again, "پروانه") == {request.tracking_code}
     finally:
         again.close()
+
+
+def test_every_office_index_keeps_a_big_write_in_memory_as_one_segment(tmp_path: Path) -> None:
+    """New and existing offices alike get :data:`HASH_SIZE` (an office from before it
+    has FTS5's default, 1 MiB, in its index's config)."""
+    store = office(tmp_path)
+
+    def hash_size() -> int | None:
+        with store.engine.connect() as conn:
+            return conn.exec_driver_sql(f"SELECT v FROM {FTS_TABLE}_config WHERE k = 'hashsize'").scalar()
+
+    assert hash_size() == HASH_SIZE
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM {FTS_TABLE}_config WHERE k = 'hashsize'")
+    store.close()
+    store = open_store(tmp_path)
+    try:
+        assert hash_size() == HASH_SIZE
+    finally:
+        store.close()
 
 
 def test_search_text_and_query_fold_alike() -> None:

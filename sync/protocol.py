@@ -54,6 +54,12 @@ CREDENTIAL_HEADER = "X-Daftar-Credential"
 #: Header that carries the protocol version of every request.
 PROTOCOL_HEADER = "X-Daftar-Protocol"
 
+#: Headers of a pull answer that repeat where the next page starts and the log's
+#: end (``next_cursor``, ``last_seq``), so that an office can ask for the next page
+#: before it has read this one.  An answer without them is read for them.
+NEXT_CURSOR_HEADER = "X-Daftar-Next-Cursor"
+LAST_SEQ_HEADER = "X-Daftar-Last-Seq"
+
 MAX_PUSH_BATCH = 200
 #: Change-log entries per pull page: the default, and the most the centre serves.
 DEFAULT_PULL_PAGE = 5000

@@ -6,12 +6,14 @@ A round is *hello, push, pull*:
 * **push** — the outbox as it stood when the round began, oldest first, in batches;
   each batch's answers are stored (and its entries deleted) before the next is sent;
 * **pull** — pages after the stored cursor until the centre has no more; each page
-  is applied together with its new cursor.  The next page is fetched on a second
-  thread while the current one is applied, so that on a first sync the centre's work
-  and the network overlap with the office's.  That thread only waits for bytes:
-  reading the page (JSON) and applying it stay on one thread, because SQLite lets
-  go of the GIL for each row it writes, and a second Python thread busy then would
-  make the writer queue for the GIL row after row.
+  is applied together with its new cursor.  Pages are fetched on a second thread,
+  up to :data:`PULL_AHEAD` ahead of the one being applied (the centre's headers say
+  where the next one starts), so that on a first sync the centre's work and the
+  network overlap with the office's, and a page that takes the centre longer does
+  not hold the office up.  That thread only waits for bytes: reading a page (JSON)
+  and applying it stay on one thread, because SQLite lets go of the GIL for each
+  row it writes, and a second Python thread busy then would make the writer queue
+  for the GIL row after row.
 
 Pushing first means a page never overwrites a change the centre has not seen yet,
 and every step commits its own progress, so a round cut short anywhere — the network,
@@ -30,23 +32,26 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
+
+import httpx
 
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
 from sync.dates import utcnow
-from sync.text import SEARCH_TEXT_RULES
 from sync.protocol import (
     CLOCK_SKEW_WARNING_SECONDS,
     DEFAULT_PULL_PAGE,
+    LAST_SEQ_HEADER,
     MAX_PULL_PAGE,
     MAX_PUSH_BATCH,
+    NEXT_CURSOR_HEADER,
     PROTOCOL_VERSION,
     ErrorCode,
     HelloResponse,
@@ -59,8 +64,14 @@ from sync.protocol import (
     PushResponse,
     Wire,
 )
+from sync.text import SEARCH_TEXT_RULES
 
 T = TypeVar("T", bound=Wire)
+R = TypeVar("R")
+
+#: Pages fetched ahead of the one being applied, at most (a first sync's page is a
+#: few megabytes).
+PULL_AHEAD = 3
 
 
 class LocalStore(Protocol):
@@ -180,11 +191,14 @@ class SyncEngine:
 
     def _send(self, method: str, path: str, *, body: Wire | None = None,
               params: dict[str, int] | None = None) -> bytes:
+        return self._retrying(lambda: self.transport.send(method, path, body=body, params=params))
+
+    def _retrying(self, attempt: Callable[[], R]) -> R:
         delays = self.retry.delays()
         while True:
             self._check_cancel()
             try:
-                return self.transport.send(method, path, body=body, params=params)
+                return attempt()
             except TransientError as exc:
                 delay = next(delays, None)
                 if delay is None:
@@ -241,54 +255,60 @@ class SyncEngine:
                     report.rejected += 1
             self._report("push", report.pushed, total)
 
-    def _fetch(self, cursor: int, limit: int) -> tuple[int, bytes]:
-        """The page after ``cursor``, as it came: reading it is left to the applying
-        thread, so that this one holds the GIL as little as it can (see the module's
-        docstring)."""
+    def _fetch(self, cursor: int, limit: int) -> tuple[bytes, httpx.Headers]:
+        """The page after ``cursor``, as it came (see :class:`_PageFeed`)."""
         params = {"cursor": cursor, "limit": limit}
         if self.search_text_rules is not None:
             params["search_text_rules"] = self.search_text_rules
-        return cursor, self._send("GET", "/sync/pull", params=params)
+        return self._retrying(lambda: self.transport.fetch("/sync/pull", params=params))
 
-    def _read(self, fetched: tuple[int, bytes]) -> PullResponse:
-        cursor, content = fetched
-        page = self.transport.read("/sync/pull", PullResponse, content)
-        if page.cursor != cursor or page.next_cursor < cursor:
+    def _limit(self, behind: int) -> int:
+        """The page size to ask for with ``behind`` log entries still to come."""
+        return self.catch_up_page_size if behind > 2 * self.catch_up_page_size else self.page_size
+
+    def _read(self, fetched: _Fetched) -> PullResponse:
+        page = self.transport.read("/sync/pull", PullResponse, fetched.content)
+        if page.cursor != fetched.cursor or page.next_cursor < fetched.cursor:
             raise SyncError("bad_response", "the centre answered for another cursor")
         return page
 
     def _pull(self, report: SyncReport) -> None:
         start = cursor = self.store.cursor()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-pull") as fetcher:
-            ahead = fetcher.submit(self._fetch, cursor, self.page_size)
+        behind = 0  # log entries after ``cursor``, as far as the last page said
+        feed = _PageFeed(self, cursor, self.page_size)
+        try:
             while True:
-                try:
-                    fetched = ahead.result()
-                except SyncError as exc:
-                    if exc.code != ErrorCode.CURSOR_AHEAD or cursor == 0:
-                        raise
+                fetched = feed.take()
+                if fetched is None or fetched.cursor != cursor:
+                    # The feed stopped short (an older centre, whose headers do not say
+                    # where the next page starts) or went elsewhere: on from here.
+                    feed.close()
+                    feed = _PageFeed(self, cursor, self._limit(behind))
+                    continue
+                if fetched.error is not None:
+                    if not (isinstance(fetched.error, SyncError) and cursor != 0
+                            and fetched.error.code == ErrorCode.CURSOR_AHEAD):
+                        raise fetched.error
                     # The centre was restored from an older copy: everything again,
                     # from 0 (rows are upserts: what the office has is overwritten).
                     self.store.reset_cursor()
                     start = cursor = 0
-                    ahead = fetcher.submit(self._fetch, cursor, self.page_size)
+                    feed.close()
+                    feed = _PageFeed(self, cursor, self.page_size)
                     continue
+                self._check_cancel()
                 # A page is tens of thousands of new lists and strings, none of them in
                 # a cycle: the cyclic collector, left on, walks them again and again
                 # while they are read and written (a tenth of a first sync).
                 with collector_paused():
                     page = self._read(fetched)
-                    if page.has_more:
-                        behind = page.last_seq - page.next_cursor
-                        limit = self.catch_up_page_size if behind > 2 * self.catch_up_page_size \
-                            else self.page_size
-                        ahead = fetcher.submit(self._fetch, page.next_cursor, limit)
                     referred = self.store.apply_page(page)
                 if referred is None:
                     # Another round moved the cursor meanwhile: go on from where it is
-                    # (a page fetched ahead for the old cursor is left unread).
+                    # (pages fetched ahead for the old cursor are left unread).
                     cursor = self.store.cursor()
-                    ahead = fetcher.submit(self._fetch, cursor, self.page_size)
+                    feed.close()
+                    feed = _PageFeed(self, cursor, self.page_size)
                     continue
                 report.pages += 1
                 report.pulled += page.row_count
@@ -296,7 +316,76 @@ class SyncEngine:
                 self._report("pull", page.next_cursor - start, page.last_seq - start)
                 if not page.has_more:
                     return
-                cursor = page.next_cursor
+                cursor, behind = page.next_cursor, page.last_seq - page.next_cursor
+        finally:
+            feed.close()
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A page as it came from the centre, or why it did not."""
+
+    cursor: int
+    content: bytes = b""
+    error: BaseException | None = None
+
+
+class _PageFeed:
+    """The pages after a cursor, fetched one after another on a thread of its own,
+    up to :data:`PULL_AHEAD` ahead of the one the engine reads.  The centre's
+    headers say where each next page starts; without them (an older centre) the
+    feed stops after one page, and the engine starts a new one where that page
+    says.  The thread only waits for bytes (see the module's docstring); a failure
+    is handed to the engine in the page's place, as are its retries' give-up and
+    a cancel."""
+
+    def __init__(self, engine: SyncEngine, cursor: int, limit: int):
+        self._engine = engine
+        self._pages: queue.Queue[_Fetched] = queue.Queue(PULL_AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(cursor, limit), name="daftar-pull",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, cursor: int, limit: int) -> None:
+        while not self._stop.is_set():
+            try:
+                content, headers = self._engine._fetch(cursor, limit)
+            except BaseException as exc:  # noqa: BLE001 - the engine's thread raises it
+                self._put(_Fetched(cursor, error=exc))
+                return
+            if not self._put(_Fetched(cursor, content)):
+                return
+            try:
+                after, last = int(headers[NEXT_CURSOR_HEADER]), int(headers[LAST_SEQ_HEADER])
+            except (KeyError, ValueError):
+                return
+            if not cursor < after < last:
+                return  # the last page (or a centre that makes no sense: the page decides)
+            cursor, limit = after, self._engine._limit(last - after)
+
+    def _put(self, fetched: _Fetched) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._pages.put(fetched, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def take(self) -> _Fetched | None:
+        """The next page, once it has come; ``None`` when the feed has stopped."""
+        while True:
+            try:
+                return self._pages.get(timeout=0.1)
+            except queue.Empty:
+                if not self._thread.is_alive() and self._pages.empty():
+                    return None
+
+    def close(self) -> None:
+        """Stop fetching; a call under way ends first (as with any round's last call)."""
+        self._stop.set()
+        self._thread.join()
 
 
 _collector_lock = threading.Lock()

@@ -101,6 +101,15 @@ class HttpTransport:
     def send(self, method: str, path: str, *, body: Wire | None = None,
              params: dict[str, Any] | None = None) -> bytes:
         """The centre's answer as it came, once it is known to be one (2xx)."""
+        return self._request(method, path, body=body, params=params).content
+
+    def fetch(self, path: str, *, params: dict[str, Any] | None = None) -> tuple[bytes, httpx.Headers]:
+        """A ``GET``'s answer as it came, with its headers (:meth:`send`'s errors)."""
+        response = self._request("GET", path, params=params)
+        return response.content, response.headers
+
+    def _request(self, method: str, path: str, *, body: Wire | None = None,
+                 params: dict[str, Any] | None = None) -> httpx.Response:
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         if self.credential:
             headers[CREDENTIAL_HEADER] = self.credential
@@ -122,7 +131,7 @@ class HttpTransport:
                                  f"the centre answered {response.status_code}; try again later")
         if response.status_code >= 400:
             raise self._refusal(response)
-        return response.content
+        return response
 
     @staticmethod
     def read(path: str, answer: type[T], content: bytes) -> T:

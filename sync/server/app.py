@@ -57,8 +57,10 @@ from sync.db import make_engine
 from sync.protocol import (
     CREDENTIAL_HEADER,
     DEFAULT_PULL_PAGE,
+    LAST_SEQ_HEADER,
     MAX_PULL_PAGE,
     MIN_PROTOCOL_VERSION,
+    NEXT_CURSOR_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     EnrolRequest,
@@ -258,7 +260,8 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         except CursorAhead as exc:
             raise ApiError(409, ErrorCode.CURSOR_AHEAD, str(exc)) from None
         # Serialised by pydantic-core straight to bytes: a page can hold 20,000 rows.
-        return Response(_PAGE_JSON.dump_json(page), media_type="application/json")
+        return Response(_PAGE_JSON.dump_json(page), media_type="application/json",
+                        headers={NEXT_CURSOR_HEADER: str(page.next_cursor), LAST_SEQ_HEADER: str(page.last_seq)})
 
     return app
 

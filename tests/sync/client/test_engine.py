@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,10 @@ import httpx
 import pytest
 
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
+from sync.client.engine import PULL_AHEAD
 from sync.protocol import (
+    LAST_SEQ_HEADER,
+    NEXT_CURSOR_HEADER,
     PROTOCOL_VERSION,
     Mutation,
     MutationResult,
@@ -86,9 +90,12 @@ class Centre:
     """A scripted centre: a log of ``last`` entries served in pages, and a queue of
     faults to answer with before the real answer."""
 
-    def __init__(self, last: int = 0, clock: dt.datetime = NOW):
+    def __init__(self, last: int = 0, clock: dt.datetime = NOW, *, page_headers: bool = True):
         self.last = last
         self.clock = clock
+        #: Whether pull answers say in their headers where the next page starts (an
+        #: older centre's do not).
+        self.page_headers = page_headers
         self.faults: list[Callable[[httpx.Request], httpx.Response]] = []
         self.calls: list[str] = []
 
@@ -113,7 +120,8 @@ class Centre:
         if cursor > self.last:
             return httpx.Response(409, json={"code": "cursor_ahead", "message": "behind"})
         end = min(self.last, cursor + limit)
-        return httpx.Response(200, json={
+        headers = {NEXT_CURSOR_HEADER: str(end), LAST_SEQ_HEADER: str(self.last)} if self.page_headers else {}
+        return httpx.Response(200, headers=headers, json={
             "protocol_version": PROTOCOL_VERSION, "cursor": cursor, "next_cursor": end, "last_seq": self.last,
             "has_more": end < self.last, "server_time": self.clock.isoformat()})
 
@@ -231,12 +239,47 @@ def test_progress_counts_up_to_the_total_in_each_phase() -> None:
     assert [p for p in seen if p[0] == "pull"] == [("pull", 400, 1000), ("pull", 800, 1000), ("pull", 1000, 1000)]
 
 
-def test_far_behind_the_pages_grow_and_near_the_end_they_shrink_again() -> None:
+@pytest.mark.parametrize("page_headers", [True, False])
+def test_far_behind_the_pages_grow_and_near_the_end_they_shrink_again(page_headers: bool) -> None:
     store = MemoryStore()
-    engine(store, Centre(last=1000), page_size=10, catch_up_page_size=300)[0].run_round()
+    engine(store, Centre(last=1000, page_headers=page_headers), page_size=10,
+           catch_up_page_size=300)[0].run_round()
     # 10 first; 300 while more than 600 remain; 10 for the rest.
     steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
     assert steps[:3] == [10, 300, 300] and set(steps[3:]) == {10} and store.cursor_value == 1000
+
+
+def test_pages_are_fetched_ahead_while_one_is_applied_but_only_so_far() -> None:
+    centre = Centre(last=100)
+    pulls = lambda: centre.calls.count("/sync/pull")  # noqa: E731
+    seen: list[int] = []
+
+    def slow_first_page(page: PullResponse) -> bool:
+        if page.cursor == 0:
+            deadline = time.monotonic() + 10
+            while pulls() < 2 + PULL_AHEAD and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)  # time enough to fetch one more, were the feed unbounded
+            seen.append(pulls())
+        return True
+
+    store = MemoryStore(before_apply=slow_first_page)
+    report = engine(store, centre, page_size=10)[0].run_round()
+    # This page, PULL_AHEAD waiting behind it, and one more fetched and held.
+    assert seen == [2 + PULL_AHEAD]
+    assert [p.cursor for p in store.pages] == list(range(0, 100, 10)) and report.pages == 10
+    assert pulls() == 10
+
+
+def test_an_older_centre_without_page_headers_is_asked_page_by_page() -> None:
+    centre = Centre(last=30, page_headers=False)
+    order: list[tuple[str, int]] = []
+    store = MemoryStore(before_apply=lambda page: not order.append(("apply", page.cursor)))
+    answer = centre.answer
+    centre.answer = lambda request: (order.append(("fetch", int(request.url.params.get("cursor", -1))))
+                                     if request.url.path == "/sync/pull" else None, answer(request))[1]
+    engine(store, centre, page_size=10)[0].run_round()
+    assert order == [("fetch", 0), ("apply", 0), ("fetch", 10), ("apply", 10), ("fetch", 20), ("apply", 20)]
 
 
 def test_a_round_pushes_what_was_waiting_when_it_began_not_what_came_after() -> None:

@@ -13,7 +13,15 @@ import sqlalchemy as sa
 
 from sync.server import db as centre_db
 from sync.server import operations as ops
-from sync.protocol import EVENT_COLUMNS, REQUEST_COLUMNS, TIME_COLUMNS, UUID_COLUMNS, parse_time
+from sync.protocol import (
+    EVENT_COLUMNS,
+    LAST_SEQ_HEADER,
+    NEXT_CURSOR_HEADER,
+    REQUEST_COLUMNS,
+    TIME_COLUMNS,
+    UUID_COLUMNS,
+    parse_time,
+)
 from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
 from sync.text import SEARCH_TEXT_RULES, search_text
 from tests.sync.client.harness import (
@@ -88,6 +96,17 @@ def _read(column: str, value: object) -> object:
         assert isinstance(value, str) and value.endswith("Z")
         return parse_time(value)
     return value
+
+
+def test_a_page_says_in_its_headers_where_the_next_one_starts(centre: Centre) -> None:
+    office = centre.enrol(centre.add_office("A", [D1]))
+    for _ in range(4):
+        centre.intake(D1)
+    response = centre.client().get("/sync/pull", headers=auth_headers(office), params={"cursor": 0, "limit": 3})
+    page = response.json()
+    assert page["has_more"] and page["next_cursor"] > 0
+    assert response.headers[NEXT_CURSOR_HEADER] == str(page["next_cursor"])
+    assert response.headers[LAST_SEQ_HEADER] == str(page["last_seq"])
 
 
 def test_requests_come_with_their_search_text_only_when_asked_by_the_centres_rules(centre: Centre) -> None:

@@ -254,10 +254,16 @@ class _Rows:
         if new:
             conn.exec_driver_sql(insert, new)
         if old:
-            updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != key)
+            others = [c for c in self.columns if c != key]
+            updates = ", ".join(f"{c} = excluded.{c}" for c in others)
+            # A row that comes back as it is (the centre logs an entity again with
+            # every answer it gives) is left alone: an update rewrites the row's
+            # entry in every index, changed or not.
+            where = [f"({' OR '.join(f'{self.table}.{c} IS NOT excluded.{c}' for c in others)})"]
+            if self.versioned:
+                where.insert(0, f"excluded.version >= {self.table}.version")
             conn.exec_driver_sql(
-                f"{insert} ON CONFLICT ({key}) DO UPDATE SET {updates}"
-                + (f" WHERE excluded.version >= {self.table}.version" if self.versioned else ""), old)
+                f"{insert} ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {' AND '.join(where)}", old)
 
 
 @dataclass(frozen=True)
@@ -390,13 +396,16 @@ class OfficeStore:
         with self.sessions() as session:
             return session.scalar(sa.select(sa.func.count()).where(m.OutboxEntry.seq <= up_to)) or 0
 
-    def pending(self, limit: int, up_to: int) -> list[Mutation]:
-        """The next batch.  It ends before a second edit of one crew: a crew edit is
-        based on a version, and the version the first edit makes is known only from
-        its answer, which :meth:`store_results` then writes into the second."""
+    def pending(self, limit: int, up_to: int, after: int | None = None) -> list[Mutation]:
+        """The next batch (after ``after``, if given).  It ends before a second edit
+        of one crew: a crew edit is based on a version, and the version the first
+        edit makes is known only from its answer, which :meth:`store_results` then
+        writes into the second."""
         with self.sessions() as session:
-            entries = list(session.scalars(sa.select(m.OutboxEntry).where(m.OutboxEntry.seq <= up_to)
-                                           .order_by(m.OutboxEntry.seq).limit(limit)))
+            query = sa.select(m.OutboxEntry).where(m.OutboxEntry.seq <= up_to)
+            if after is not None:
+                query = query.where(m.OutboxEntry.seq > after)
+            entries = list(session.scalars(query.order_by(m.OutboxEntry.seq).limit(limit)))
             crews: set[uuid.UUID] = set()
             for at, entry in enumerate(entries):
                 if entry.op == Op.UPSERT_CREW:

@@ -4,7 +4,9 @@ A round is *hello, push, pull*:
 
 * **hello** — who this device is now and the centre's clock (clock-skew check);
 * **push** — the outbox as it stood when the round began, oldest first, in batches;
-  each batch's answers are stored (and its entries deleted) before the next is sent;
+  each batch's answers are stored (and its entries deleted) while the next one is
+  sent — after they are stored, when the next batch builds on them (a crew edited
+  in both: the answer says which version the second edit is made on);
 * **pull** — pages after the stored cursor until the centre has no more; each page
   is applied together with its new cursor.  Pages are fetched on a second thread,
   up to :data:`PULL_AHEAD` ahead of the one being applied (the centre's headers say
@@ -37,6 +39,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -58,6 +61,7 @@ from sync.protocol import (
     Mutation,
     MutationResult,
     OfficeInfo,
+    Op,
     Outcome,
     PullResponse,
     PushRequest,
@@ -84,8 +88,9 @@ class LocalStore(Protocol):
     def outbox_end(self) -> int | None:
         """The newest outbox position now; a round pushes up to it and no further."""
 
-    def pending(self, limit: int, up_to: int) -> list[Mutation]:
-        """The oldest ``limit`` outbox entries at or before ``up_to``, in order."""
+    def pending(self, limit: int, up_to: int, after: int | None = None) -> list[Mutation]:
+        """The oldest ``limit`` outbox entries at or before ``up_to`` (and after
+        ``after``: a batch read while the one before it is still unanswered), in order."""
 
     def count_pending(self, up_to: int) -> int:
         """How many outbox entries wait at or before ``up_to``."""
@@ -237,23 +242,39 @@ class SyncEngine:
             return
         total = self.store.count_pending(end)
         self._report("push", 0, total)
-        while batch := self.store.pending(MAX_PUSH_BATCH, end):
-            request = PushRequest(protocol_version=PROTOCOL_VERSION, mutations=batch,
-                                  client_time=self.clock())
-            response = self._call("POST", "/sync/push", PushResponse, body=request)
-            results = response.results
-            if [r.mutation_id for r in results] != [m.mutation_id for m in batch]:
-                raise SyncError("bad_response", "the centre's answers do not match the batch sent")
-            self.store.store_results(results)
-            report.pushed += len(batch)
-            for result in results:
-                if result.outcome == Outcome.APPLIED:
-                    report.applied += 1
-                elif result.outcome == Outcome.CONFLICT:
-                    report.conflicts += 1
-                else:
-                    report.rejected += 1
-            self._report("push", report.pushed, total)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-push") as sender:
+            batch = self.store.pending(MAX_PUSH_BATCH, end)
+            answer = sender.submit(self._send_batch, batch) if batch else None
+            while answer is not None:
+                results = answer.result()
+                # The next batch goes out while this one's answers are stored (the centre
+                # applies one while the office writes the other), unless it builds on
+                # them: the version a crew edit makes is known from its answer alone.
+                after = self.store.pending(MAX_PUSH_BATCH, end, after=batch[-1].office_seq)
+                ahead = sender.submit(self._send_batch, after) \
+                    if after and not _edits_crews_of(after, batch) else None
+                self.store.store_results(results)
+                report.pushed += len(batch)
+                for result in results:
+                    if result.outcome == Outcome.APPLIED:
+                        report.applied += 1
+                    elif result.outcome == Outcome.CONFLICT:
+                        report.conflicts += 1
+                    else:
+                        report.rejected += 1
+                self._report("push", report.pushed, total)
+                if ahead is None:
+                    after = self.store.pending(MAX_PUSH_BATCH, end)
+                    ahead = sender.submit(self._send_batch, after) if after else None
+                batch, answer = after, ahead
+
+    def _send_batch(self, batch: list[Mutation]) -> list[MutationResult]:
+        """The centre's answers to ``batch``, in its order."""
+        request = PushRequest(protocol_version=PROTOCOL_VERSION, mutations=batch, client_time=self.clock())
+        results = self._call("POST", "/sync/push", PushResponse, body=request).results
+        if [r.mutation_id for r in results] != [m.mutation_id for m in batch]:
+            raise SyncError("bad_response", "the centre's answers do not match the batch sent")
+        return results
 
     def _fetch(self, cursor: int, limit: int) -> tuple[bytes, httpx.Headers]:
         """The page after ``cursor``, as it came (see :class:`_PageFeed`)."""
@@ -386,6 +407,12 @@ class _PageFeed:
         """Stop fetching; a call under way ends first (as with any round's last call)."""
         self._stop.set()
         self._thread.join()
+
+
+def _edits_crews_of(later: Sequence[Mutation], earlier: Sequence[Mutation]) -> bool:
+    """Whether ``later`` edits a crew that ``earlier`` edits too."""
+    crews = {m.entity_id for m in earlier if m.op == Op.UPSERT_CREW}
+    return any(m.op == Op.UPSERT_CREW and m.entity_id in crews for m in later)
 
 
 _collector_lock = threading.Lock()

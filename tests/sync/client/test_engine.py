@@ -18,6 +18,7 @@ from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncR
 from sync.client.engine import PULL_AHEAD
 from sync.protocol import (
     LAST_SEQ_HEADER,
+    MAX_PUSH_BATCH,
     NEXT_CURSOR_HEADER,
     PROTOCOL_VERSION,
     Mutation,
@@ -55,8 +56,8 @@ class MemoryStore:
     def count_pending(self, up_to: int) -> int:
         return sum(1 for m in self.outbox if m.office_seq <= up_to)
 
-    def pending(self, limit: int, up_to: int) -> list[Mutation]:
-        return [m for m in self.outbox if m.office_seq <= up_to][:limit]
+    def pending(self, limit: int, up_to: int, after: int | None = None) -> list[Mutation]:
+        return [m for m in self.outbox if (after or 0) < m.office_seq <= up_to][:limit]
 
     def store_results(self, results: Sequence[MutationResult]) -> None:
         done = {r.mutation_id for r in results}
@@ -280,6 +281,48 @@ def test_an_older_centre_without_page_headers_is_asked_page_by_page() -> None:
                                      if request.url.path == "/sync/pull" else None, answer(request))[1]
     engine(store, centre, page_size=10)[0].run_round()
     assert order == [("fetch", 0), ("apply", 0), ("fetch", 10), ("apply", 10), ("fetch", 20), ("apply", 20)]
+
+
+def crew_edit(seq: int, crew_id: uuid.UUID) -> Mutation:
+    return Mutation(mutation_id=uuid.uuid4(), office_seq=seq, op=Op.UPSERT_CREW, entity="crew",
+                    entity_id=crew_id, base_version=1, client_time=NOW, actor="clerk",
+                    payload={"crew": {"id": str(crew_id), "name": "x", "district_code": "1-1"}})
+
+
+class StoringSlowly(MemoryStore):
+    """Stores each batch's answers only after a pause, noting how many batches the
+    centre had received by then."""
+
+    centre: Centre | None = None
+    seen: list[int] = []
+
+    def store_results(self, results: Sequence[MutationResult]) -> None:
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.centre is not None
+        self.seen.append(self.centre.calls.count("/sync/push"))
+        super().store_results(results)
+
+
+def test_the_next_batch_goes_out_while_the_answers_to_one_are_stored() -> None:
+    store = StoringSlowly(outbox=[note(i) for i in range(1, 451)])
+    sent = [m.mutation_id for m in store.outbox]
+    store.centre, store.seen = Centre(), []
+    report = engine(store, store.centre)[0].run_round()
+    # Each batch's answers were stored once the centre had the batch after it.
+    assert store.seen == [2, 3, 3] and report.pushed == 450 and store.outbox == []
+    assert [r.mutation_id for r in store.answers] == sent
+
+
+def test_a_batch_that_edits_a_crew_again_waits_for_the_first_edits_answer() -> None:
+    crew = uuid.uuid4()
+    outbox = [note(i) for i in range(1, MAX_PUSH_BATCH)] + [crew_edit(MAX_PUSH_BATCH, crew),
+                                                            crew_edit(MAX_PUSH_BATCH + 1, crew)]
+    store = StoringSlowly(outbox=outbox)
+    store.centre, store.seen = Centre(), []
+    report = engine(store, store.centre)[0].run_round()
+    assert store.seen == [1, 2] and report.pushed == MAX_PUSH_BATCH + 1
 
 
 def test_a_round_pushes_what_was_waiting_when_it_began_not_what_came_after() -> None:

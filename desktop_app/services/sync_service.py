@@ -31,7 +31,10 @@ Pages are written with ``executemany`` on the raw SQLite connection — a plain
 for those it has — with values turned into SQLAlchemy's SQLite storage form
 directly, a column at a time (UUIDs as 32 hex digits, instants as naive UTC text).
 tests/desktop_app/services/test_sync_service.py reads such rows back through the ORM
-to hold this form to SQLAlchemy's.  The search index follows a page in two
+to hold this form to SQLAlchemy's.  Each request's search text comes with it from
+the centre when both ends make it by the same rules (:data:`sync.text.SEARCH_TEXT_RULES`;
+a first sync would otherwise make 100,000 of them on the office's one busy core),
+and is made here otherwise.  The search index follows a page in two
 statements (:func:`~desktop_app.store.fts.indexing_in_bulk`), and a pull bigger than
 what the office holds writes without the plain indexes of requests and events and
 makes them once, with its last page (:func:`~desktop_app.store.db.suspend_indexes`):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import time
 import uuid
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
-from sync.client.engine import PULL_AHEAD
+from sync.client.engine import PULL_AHEAD, collector_paused
 from sync.protocol import (
     LAST_SEQ_HEADER,
     MAX_PUSH_BATCH,
@@ -396,3 +397,21 @@ def test_results_are_counted_by_outcome() -> None:
     centre.faults = [centre.answer, answer]
     report = engine(store, centre)[0].run_round()
     assert (report.applied, report.rejected, report.conflicts) == (1, 1, 1)
+
+
+def test_the_collector_is_paused_for_blocks_and_left_as_it_was_found() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with collector_paused():
+            assert not gc.isenabled()
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the outer block still runs
+        assert gc.isenabled()
+        gc.disable()  # someone else's choice: not ours to undo
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

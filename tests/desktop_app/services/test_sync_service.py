@@ -554,3 +554,23 @@ def test_search_texts_by_the_offices_rules_are_taken_as_the_centre_made_them(
     pull_only(store, client, marked, search_text_rules=SEARCH_TEXT_RULES)
     assert local(store, request).search_text.endswith(" made at the centre")
     assert found(store, "made at the centre") == {request} and index_is_whole(store)
+
+
+def test_a_row_that_comes_back_unchanged_is_not_written_again(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    """The centre logs an entity again with every answer it gives; such a row, the
+    same as the office's, is left alone rather than rewritten in every index."""
+    same, changed = centre.intake(D1), centre.intake(D1)
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE rewritten (id TEXT)")
+        conn.exec_driver_sql("CREATE TRIGGER note_rewrite AFTER UPDATE ON requests "
+                             "BEGIN INSERT INTO rewritten VALUES (new.id); END")
+    with centre.sessions.begin() as session:
+        ops.change_status(session, changed, "not_actionable", actor=CENTRE_ACTOR, reason="duplicate")
+        log_changes(session, [ops.request_entry(session.get(ServiceRequest, same))])
+    sync(store, client)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id FROM rewritten").scalars().all() == [changed.hex]
+    assert local(store, changed).status == "not_actionable" and local(store, same).status == "referred"

@@ -166,6 +166,11 @@ def search_key(text: str | None) -> str:
 SEARCH_TEXT_RULES = 1
 
 
+#: The request fields a search text is made of, in :func:`search_text`'s order: both
+#: ends make it from these columns.
+SEARCH_TEXT_FIELDS = ("tracking_code", "citizen_name", "citizen_phone", "address", "description")
+
+
 def search_text(tracking_code: str, citizen_name: str | None, citizen_phone: str | None,
                 address: str | None, description: str | None) -> str:
     """One string holding everything a clerk may type to find a request, folded by

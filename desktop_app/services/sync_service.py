@@ -82,7 +82,7 @@ from sync.protocol import (
     PullResponse,
     Table,
 )
-from sync.text import SEARCH_TEXT_RULES, search_text
+from sync.text import SEARCH_TEXT_FIELDS, SEARCH_TEXT_RULES, search_text
 from sync.workflow import Status
 
 __all__ = [
@@ -279,8 +279,7 @@ class _Derived:
 
 
 #: The office's search column, from the fields a clerk searches by.
-_SEARCH_TEXT = _Derived("search_text", ("tracking_code", "citizen_name", "citizen_phone", "address",
-                                        "description"), search_text)
+_SEARCH_TEXT = _Derived("search_text", SEARCH_TEXT_FIELDS, search_text)
 
 
 def _prepare(table_name: str, table: Table, *, versioned: bool = False,

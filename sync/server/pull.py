@@ -49,12 +49,10 @@ from sync.server.auth import Scope
 from sync.server.db import last_seq
 from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
 from sync.server.reference_io import KINDS
-from sync.text import SEARCH_TEXT_RULES, search_text
+from sync.text import SEARCH_TEXT_FIELDS, SEARCH_TEXT_RULES, search_text
 
 #: Keys per ``IN (…)`` query: well inside every driver's parameter limit.
 _CHUNK = 1000
-#: The request columns a search text is made of, in :func:`~sync.text.search_text`'s order.
-_SEARCHED = ("tracking_code", "citizen_name", "citizen_phone", "address", "description")
 
 
 class CursorAhead(Exception):
@@ -205,7 +203,7 @@ def read_page(session: Session, scope: Scope, cursor: int, limit: int, *,
     requests = _select_rows(session, ServiceRequest.__table__, REQUEST_COLUMNS,
                             _entries("request", cursor, next_cursor, scope))
     district_at = REQUEST_COLUMNS.index("district_code")
-    texts = [REQUEST_COLUMNS.index(c) for c in _SEARCHED] if with_text else []
+    texts = [REQUEST_COLUMNS.index(c) for c in SEARCH_TEXT_FIELDS] if with_text else []
     for row in requests:
         if scope.covers(row[district_at]):
             if texts:

@@ -10,7 +10,10 @@ those audit entries in the request's history beside its events, marked as kept a
 this office.  Sending photos to the centre needs a protocol change first; until
 then a request that leaves the office (the centre moved it to another district)
 cannot take its photos along, so :func:`keep_departing` writes them out to the
-data folder before the request is removed, rather than let them go with it.
+data folder before the request is removed, rather than let them go with it.  A
+walk-in the centre refused leaves the same way; when a person registers it again
+(re-applying the sync problem), :func:`bring_back` attaches those files to the new
+request.
 
 The bytes live in the database (:class:`~desktop_app.store.models.Attachment`), so a
 photo is in every backup and cannot go missing from a folder.  That is why the
@@ -211,7 +214,8 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
     # hundreds of requests away in one page, each with photos of megabytes.
     rows = session.execute(
         sa.select(m.Attachment.id, m.Attachment.request_id, m.Attachment.filename,
-                  m.Attachment.size, m.Attachment.sha256, m.ServiceRequest.tracking_code)
+                  m.Attachment.media_type, m.Attachment.size, m.Attachment.sha256,
+                  m.Attachment.added_by, m.ServiceRequest.tracking_code)
         .join(m.ServiceRequest, m.ServiceRequest.id == m.Attachment.request_id)
         .where(m.Attachment.request_id.in_(list(request_ids)))).all()
     if not rows:
@@ -221,7 +225,7 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
         raise RuntimeError("an office database in memory has nowhere to keep departing photos")
     written = []
     now = utcnow()
-    for attachment_id, request_id, filename, size, digest, tracking_code in rows:
+    for attachment_id, request_id, filename, media_type, size, digest, added_by, tracking_code in rows:
         content = session.scalar(sa.select(m.Attachment.content)
                                  .where(m.Attachment.id == attachment_id))
         folder = Path(database).parent / DEPARTED_FOLDER / _safe_name(tracking_code)
@@ -234,6 +238,46 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
         session.add(m.AuditEntry(
             at=now, actor="sync", action=AUDIT_KEPT, entity="request",
             entity_key=str(request_id),
-            details={"attachment_id": str(attachment_id), "filename": filename, "size": size,
-                     "sha256": digest, "kept_as": str(target)}))
+            details={"attachment_id": str(attachment_id), "filename": filename,
+                     "media_type": media_type, "size": size, "sha256": digest,
+                     "added_by": added_by, "kept_as": str(target)}))
     return written
+
+
+def bring_back(session: Session, departed: uuid.UUID, request_id: uuid.UUID, actor: Actor) -> list[str]:
+    """Attach to ``request_id`` the files :func:`keep_departing` wrote out for the
+    request ``departed`` (a refused walk-in registered again), in the caller's
+    transaction, each with an audit entry by ``actor``.  A file is read back from
+    where the audit says it went and taken only if it is still the very file (its
+    checksum); one moved, changed or deleted since is left out.  Returns the names
+    of those attached.  The copies stay in the folder."""
+    kept = session.scalars(sa.select(m.AuditEntry).where(
+        m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(departed),
+        m.AuditEntry.action == AUDIT_KEPT)
+        .order_by(m.AuditEntry.id)).all()
+    attached = []
+    now = utcnow()
+    for entry in kept:
+        details = entry.details
+        path = Path(details["kept_as"])
+        content = path.read_bytes() if path.is_file() else b""
+        if hashlib.sha256(content).hexdigest() != details["sha256"]:
+            continue
+        # (Entries written before the media type was kept: the file's own first bytes.)
+        media_type = details.get("media_type") or next(
+            (kind for kind, signature in SIGNATURES.items() if content.startswith(signature)), "")
+        if media_type not in SIGNATURES or session.scalar(sa.select(m.Attachment.id).where(
+                m.Attachment.request_id == request_id, m.Attachment.sha256 == details["sha256"])):
+            continue
+        row = m.Attachment(id=new_id(), request_id=request_id, filename=details["filename"],
+                           media_type=media_type, size=len(content), sha256=details["sha256"],
+                           content=content, thumbnail=None, caption="",
+                           added_by=details.get("added_by") or actor.username, added_at=now)
+        session.add(row)
+        session.add(m.AuditEntry(
+            at=now, actor=actor.username, action=AUDIT_ADDED, entity="request",
+            entity_key=str(request_id),
+            details={"attachment_id": str(row.id), "filename": row.filename, "media_type": media_type,
+                     "size": row.size, "sha256": row.sha256, "brought_back_from": str(path)}))
+        attached.append(row.filename)
+    return attached

@@ -59,7 +59,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.services.attachments import keep_departing
+from desktop_app.services.attachments import bring_back, keep_departing
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
@@ -753,7 +753,7 @@ def _settle(session: Session, problem: m.SyncProblem, how: str, actor: Actor, **
     ))
 
 
-def _redo(desk: Desk, problem: m.SyncProblem) -> Changes | None:
+def _redo(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes | None:
     """The refused action done again by ``desk``, on the office's current copy (which
     is the centre's since the refusal): it is checked afresh and queued anew."""
     p, target = problem.payload, problem.entity_id
@@ -777,7 +777,8 @@ def _redo(desk: Desk, problem: m.SyncProblem) -> Changes | None:
                        phone=crew.get("phone") or "", district_code=crew["district_code"],
                        active=bool(crew.get("active", True)), crew_id=target)
         return Changes(crews=True)
-    # A refused walk-in is registered again, as a new request with a new code.
+    # A refused walk-in is registered again, as a new request with a new code, and
+    # the photos it had (kept in the data folder when it left) come back to it.
     row = p["request"]
     request = desk.register_walk_in(WalkIn(
         citizen_name=row.get("citizen_name") or "", citizen_phone=row.get("citizen_phone") or "",
@@ -785,6 +786,7 @@ def _redo(desk: Desk, problem: m.SyncProblem) -> Changes | None:
         category_code=row.get("category_code") or "", description=row.get("description") or "",
         address=row.get("address") or "", latitude=row.get("latitude"), longitude=row.get("longitude"),
     ))
+    bring_back(session, target, request.id, desk.actor)
     return Changes([request.id])
 
 
@@ -795,7 +797,7 @@ def reapply_problem(store: Store, problem_id: uuid.UUID, actor: Actor) -> Change
     with store.sessions.begin() as session:
         problem = _open_problem(session, problem_id)
         before = set(session.scalars(sa.select(m.OutboxEntry.mutation_id)))
-        changes = _redo(Desk(cast(sessionmaker[Session], _Within(session)), actor), problem)
+        changes = _redo(session, Desk(cast(sessionmaker[Session], _Within(session)), actor), problem)
         session.flush()
         queued = set(session.scalars(sa.select(m.OutboxEntry.mutation_id))) - before
         _settle(session, problem, "reapplied", actor, new_mutation_ids=sorted(str(i) for i in queued))

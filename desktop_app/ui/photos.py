@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -139,6 +139,10 @@ def _fit(image: QImage, side: int) -> QImage:
                         Qt.TransformationMode.SmoothTransformation)
 
 
+def _thumbnail(image: QImage) -> bytes:
+    return _encode(_as_jpeg(_fit(image, THUMB_SIDE)), "JPEG", 80)
+
+
 def _as_jpeg(image: QImage) -> QImage:
     """JPEG has no transparency: a PNG's clear parts become white, not black."""
     if not image.hasAlphaChannel():
@@ -180,7 +184,7 @@ def prepare(path: Path) -> Prepared:
     image = reader.read()
     if image.isNull():
         raise ServiceError("unreadable", f"{path.name}: {reader.errorString()}")
-    thumbnail = _encode(_as_jpeg(_fit(image, THUMB_SIDE)), "JPEG", 80)
+    thumbnail = _thumbnail(image)
     if (kind in ("jpeg", "png") and max(image.width(), image.height()) <= MAX_SIDE
             and path.stat().st_size <= MAX_BYTES):
         return Prepared(path.name, f"image/{kind}", path.read_bytes(), thumbnail)
@@ -211,6 +215,20 @@ def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path]) 
         except OSError:
             refused.append((path.name, ServiceError("unreadable", f"cannot read {path}")))
     return Added(added, tuple(refused))
+
+
+def with_thumbnails(shelf: Attachments, items: list[AttachmentInfo]) -> list[AttachmentInfo]:
+    """Runs on the database thread: ``items`` with a thumbnail made for each image
+    kept without one (a photo brought back from the data folder to a walk-in
+    registered again: the folder holds the file alone)."""
+    out = []
+    for info in items:
+        if info.is_image and not info.thumbnail:
+            image = QImage.fromData(shelf.read(info.id).content)
+            if not image.isNull():
+                info = replace(info, thumbnail=_thumbnail(image))
+        out.append(info)
+    return out
 
 
 def _file_filter() -> str:
@@ -378,7 +396,8 @@ class PhotoStrip(Retranslating, QWidget):
 
     def reload(self) -> None:
         shelf, request_id = self._shelf, self._request_id
-        self._ctx.tasks.run_db(lambda: shelf.of_request(request_id), on_done=self._on_loaded,
+        self._ctx.tasks.run_db(lambda: with_thumbnails(shelf, shelf.of_request(request_id)),
+                               on_done=self._on_loaded,
                                on_error=self._on_error)
 
     def _on_changed(self, changes: Changes) -> None:

@@ -403,6 +403,55 @@ def test_a_refused_walk_in_and_a_refused_crew_leave_the_office_but_not_its_probl
     assert {p.reason_code for p in sync_service.open_problems(store)} == {"not_in_scope"}
 
 
+def _refused_walk_in_with_a_photo(tmp_path: Path, centre: Centre, client: TestClient,
+                                  content: bytes) -> tuple[Store, m.SyncProblem]:
+    """A manager's walk-in in D2, with a photo, from an office of D1: refused."""
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    manager = office_actor(store, Role.MANAGER, "boss")
+    walk_in = Desk(store.sessions, manager).register_walk_in(WalkIn(
+        citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D2), category_code="garbage",
+        description="پیاده‌رو"))
+    Attachments(store.sessions, office_actor(store)).attach(
+        walk_in.id, filename="سد معبر.jpg", media_type="image/jpeg", content=content)
+    assert sync(store, client).rejected == 1
+    assert local(store, walk_in.id) is None and count(store, m.Attachment) == 0
+    (problem,) = sync_service.open_problems(store)
+    return store, problem
+
+
+def test_a_refused_walk_in_registered_again_gets_its_photos_back(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+    store, problem = _refused_walk_in_with_a_photo(tmp_path, centre, client, jpeg)
+    with centre.sessions.begin() as session:  # the centre gives the office D2 as well
+        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
+        session.add(OfficeDistrict(office_id=office_id, district_code=D2))
+    sync(store, client)
+    changes = sync_service.reapply_problem(store, problem.id, office_actor(store, Role.MANAGER, "boss"))
+    (again,) = changes.request_ids
+    shelf = Attachments(store.sessions, office_actor(store))
+    (photo,) = shelf.of_request(again)
+    assert (photo.filename, photo.media_type, photo.added_by) == ("سد معبر.jpg", "image/jpeg", "clerk")
+    assert shelf.read(photo.id).content == jpeg
+    with store.sessions() as session:
+        (added,) = session.scalars(sa.select(m.AuditEntry).where(
+            m.AuditEntry.action == "attachment_added", m.AuditEntry.entity_key == str(again))).all()
+    assert added.actor == "boss" and added.details["brought_back_from"].endswith("سد معبر.jpg")
+    assert sync(store, client).applied == 1
+    assert centre.request(again).district_code == D2
+
+
+def test_a_kept_photo_changed_in_the_folder_does_not_come_back(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store, problem = _refused_walk_in_with_a_photo(tmp_path, centre, client, b"\xff\xd8\xff\xe0" + bytes(512))
+    (kept,) = (store.folder / DEPARTED_FOLDER).rglob("*.jpg")
+    kept.write_bytes(b"\xff\xd8\xff\xe0" + bytes(511))
+    changes = sync_service.reapply_problem(store, problem.id, office_actor(store, Role.MANAGER, "boss"))
+    (again,) = changes.request_ids
+    assert local(store, again) is not None and Attachments(store.sessions, office_actor(store)).of_request(again) == []
+
+
 def test_offline_edits_of_a_crew_build_on_each_other(tmp_path: Path, centre: Centre, client: TestClient) -> None:
     store = office(tmp_path, centre, client)
     sync(store, client)

@@ -113,6 +113,23 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
         "Kept at this office; not sent to the centre."
 
 
+def test_a_photo_kept_without_a_thumbnail_gets_one_in_the_strip(
+        qtbot, ctx: AppContext, store: Store, tmp_path: Path) -> None:
+    """A photo brought back from the data folder has no thumbnail of its own (the
+    folder holds the file alone): the strip makes one, as for any other photo."""
+    request = make_request(store)
+    content = picture(tmp_path / "back.png", 640, 480, "#2e7d32").read_bytes()
+    Attachments(store.sessions, ctx.actor).attach(request.id, filename="back.png",
+                                                  media_type="image/png", content=content)
+    form = open_form(qtbot, ctx, request.id)
+    (shown,) = strip_of(form).attachments
+    thumb = decode(shown.thumbnail or b"")
+    assert (thumb.width(), thumb.height()) == (THUMB_SIDE, THUMB_SIDE * 3 // 4)
+    assert thumb.pixelColor(10, 10).green() > 100  # the photo, not a file icon
+    photos = form.findChild(QListWidget, "photos")
+    assert not photos.item(0).icon().isNull()
+
+
 def test_what_cannot_be_kept_is_refused_by_name_and_the_rest_is_added(
         qtbot, ctx: AppContext, store: Store, tmp_path: Path) -> None:
     request = make_request(store)

@@ -321,6 +321,8 @@ def _postgres_database(admin_url: str) -> Iterator[str]:
 def main() -> None:
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
     requests, events = make_rows(ARGS.requests)
+    if not ARGS.history:
+        events = []  # documents alone, as in the PouchDB peer's measure
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         raw = statistics.median(raw_insert_seconds(work / f"raw-{i}", requests, events, indexes=False)
@@ -343,6 +345,8 @@ if __name__ == "__main__":
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL server")
     parser.add_argument("--offices", type=int, default=50, help="offices at once (PostgreSQL)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--no-history", dest="history", action="store_false",
+                        help="requests without their two history entries each")
     parser.add_argument("--runs", type=int, default=3, help="initial syncs and 1,000-each-way rounds")
     ARGS = parser.parse_args()
     main()

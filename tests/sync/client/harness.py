@@ -191,14 +191,15 @@ def fill_centre(engine: sa.Engine, requests: list[dict[str, Any]], events: list[
     block = 10_000
     for start in range(0, len(requests), block):
         chunk = requests[start:start + block]
-        history = [e for r in chunk for e in by_request[r["id"]]]
+        history = [e for r in chunk for e in by_request.get(r["id"], [])]
         with sessions.begin() as session:
             session.execute(sa.insert(ServiceRequest), chunk)
-            session.execute(sa.insert(Event), history)
+            if history:
+                session.execute(sa.insert(Event), history)
             entries = []
             for r in chunk:
                 entries.append(Entry("request", str(r["id"]), r["district_code"]))
-                entries.extend(Entry("event", str(e["id"]), r["district_code"]) for e in by_request[r["id"]])
+                entries.extend(Entry("event", str(e["id"]), r["district_code"]) for e in by_request.get(r["id"], []))
             log_changes(session, entries)
             reserve_existing(session, (r["tracking_code"] for r in chunk))
 

@@ -245,18 +245,41 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
 
 
 def bring_back(session: Session, departed: uuid.UUID, request_id: uuid.UUID, actor: Actor) -> list[str]:
-    """Attach to ``request_id`` the files :func:`keep_departing` wrote out for the
-    request ``departed`` (a refused walk-in registered again), in the caller's
-    transaction, each with an audit entry by ``actor``.  A file is read back from
-    where the audit says it went and taken only if it is still the very file (its
-    checksum); one moved, changed or deleted since is left out.  Returns the names
-    of those attached.  The copies stay in the folder."""
+    """Attach to ``request_id`` the files of the request ``departed`` (a refused
+    walk-in registered again), in the caller's transaction, each with an audit entry
+    by ``actor``: copies of those it still has (it leaves only once its last change
+    is answered), and the files :func:`keep_departing` wrote out for it.  A file is
+    read back from where the audit says it went and taken only if it is still the
+    very file (its checksum); one moved, changed or deleted since is left out.
+    Returns the names of those attached.  The copies in the folder stay."""
+    attached: list[str] = []
+    now = utcnow()
+
+    def attach(filename: str, media_type: str, content: bytes, digest: str,
+               thumbnail: bytes | None, added_by: str, source: str) -> None:
+        if media_type not in SIGNATURES or session.scalar(sa.select(m.Attachment.id).where(
+                m.Attachment.request_id == request_id, m.Attachment.sha256 == digest)):
+            return
+        row = m.Attachment(id=new_id(), request_id=request_id, filename=filename,
+                           media_type=media_type, size=len(content), sha256=digest,
+                           content=content, thumbnail=thumbnail, caption="",
+                           added_by=added_by or actor.username, added_at=now)
+        session.add(row)
+        session.add(m.AuditEntry(
+            at=now, actor=actor.username, action=AUDIT_ADDED, entity="request",
+            entity_key=str(request_id),
+            details={"attachment_id": str(row.id), "filename": filename, "media_type": media_type,
+                     "size": row.size, "sha256": digest, "brought_back_from": source}))
+        attached.append(filename)
+
+    for held in session.scalars(sa.select(m.Attachment).where(m.Attachment.request_id == departed)
+                                .order_by(m.Attachment.added_at, m.Attachment.id)).all():
+        attach(held.filename, held.media_type, held.content, held.sha256, held.thumbnail,
+               held.added_by, str(departed))
     kept = session.scalars(sa.select(m.AuditEntry).where(
         m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(departed),
         m.AuditEntry.action == AUDIT_KEPT)
         .order_by(m.AuditEntry.id)).all()
-    attached = []
-    now = utcnow()
     for entry in kept:
         details = entry.details
         path = Path(details["kept_as"])
@@ -266,18 +289,6 @@ def bring_back(session: Session, departed: uuid.UUID, request_id: uuid.UUID, act
         # (Entries written before the media type was kept: the file's own first bytes.)
         media_type = details.get("media_type") or next(
             (kind for kind, signature in SIGNATURES.items() if content.startswith(signature)), "")
-        if media_type not in SIGNATURES or session.scalar(sa.select(m.Attachment.id).where(
-                m.Attachment.request_id == request_id, m.Attachment.sha256 == details["sha256"])):
-            continue
-        row = m.Attachment(id=new_id(), request_id=request_id, filename=details["filename"],
-                           media_type=media_type, size=len(content), sha256=details["sha256"],
-                           content=content, thumbnail=None, caption="",
-                           added_by=details.get("added_by") or actor.username, added_at=now)
-        session.add(row)
-        session.add(m.AuditEntry(
-            at=now, actor=actor.username, action=AUDIT_ADDED, entity="request",
-            entity_key=str(request_id),
-            details={"attachment_id": str(row.id), "filename": row.filename, "media_type": media_type,
-                     "size": row.size, "sha256": row.sha256, "brought_back_from": str(path)}))
-        attached.append(row.filename)
+        attach(details["filename"], media_type, content, details["sha256"], None,
+               details.get("added_by") or "", str(path))
     return attached

@@ -442,6 +442,37 @@ def test_a_refused_walk_in_registered_again_gets_its_photos_back(
     assert centre.request(again).district_code == D2
 
 
+def test_a_walk_in_registered_again_before_the_refused_one_left_gets_its_photos_too(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refused walk-in stays until its last change is answered (a note added
+    after the round began): its photos are copied from it, not from the folder."""
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    manager = office_actor(store, Role.MANAGER, "boss")
+    walk_in = Desk(store.sessions, manager).register_walk_in(WalkIn(
+        citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D2), category_code="garbage",
+        description="پیاده‌رو"))
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(600)
+    Attachments(store.sessions, office_actor(store)).attach(
+        walk_in.id, filename="p.jpg", media_type="image/jpeg", content=jpeg)
+    first = sync_service.OfficeStore.outbox_end(sync_service.OfficeStore(store.sessions))
+    Desk(store.sessions, manager).add_note(walk_in.id, "یادداشت بعدی")
+    with monkeypatch.context() as patch:  # the round ends before the note
+        patch.setattr(sync_service.OfficeStore, "outbox_end", lambda self: first)
+        assert sync(store, client).rejected == 1
+    assert local(store, walk_in.id) is not None
+    (problem,) = sync_service.open_problems(store)
+    (again,) = sync_service.reapply_problem(store, problem.id, manager).request_ids
+    shelf = Attachments(store.sessions, office_actor(store))
+    (photo,) = shelf.of_request(again)
+    assert shelf.read(photo.id).content == jpeg and photo.added_by == "clerk"
+    with centre.sessions.begin() as session:  # the centre gives the office D2 as well
+        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
+        session.add(OfficeDistrict(office_id=office_id, district_code=D2))
+    sync(store, client)  # the note is refused, the first walk-in leaves: one photo still
+    assert local(store, walk_in.id) is None and len(shelf.of_request(again)) == 1
+
+
 def test_a_kept_photo_changed_in_the_folder_does_not_come_back(
         tmp_path: Path, centre: Centre, client: TestClient) -> None:
     store, problem = _refused_walk_in_with_a_photo(tmp_path, centre, client, b"\xff\xd8\xff\xe0" + bytes(512))

@@ -403,19 +403,31 @@ def test_a_refused_walk_in_and_a_refused_crew_leave_the_office_but_not_its_probl
     assert {p.reason_code for p in sync_service.open_problems(store)} == {"not_in_scope"}
 
 
-def _refused_walk_in_with_a_photo(tmp_path: Path, centre: Centre, client: TestClient,
-                                  content: bytes) -> tuple[Store, m.SyncProblem]:
-    """A manager's walk-in in D2, with a photo, from an office of D1: refused."""
+def _walk_in_with_a_photo(tmp_path: Path, centre: Centre, client: TestClient,
+                         content: bytes) -> tuple[Store, uuid.UUID]:
+    """A synced office of D1 and a manager's walk-in in D2 with a clerk's photo."""
     store = office(tmp_path, centre, client)
     sync(store, client)
-    manager = office_actor(store, Role.MANAGER, "boss")
-    walk_in = Desk(store.sessions, manager).register_walk_in(WalkIn(
+    walk_in = Desk(store.sessions, office_actor(store, Role.MANAGER, "boss")).register_walk_in(WalkIn(
         citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D2), category_code="garbage",
         description="پیاده‌رو"))
     Attachments(store.sessions, office_actor(store)).attach(
         walk_in.id, filename="سد معبر.jpg", media_type="image/jpeg", content=content)
+    return store, walk_in.id
+
+
+def _give_d2(centre: Centre) -> None:
+    with centre.sessions.begin() as session:
+        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
+        session.add(OfficeDistrict(office_id=office_id, district_code=D2))
+
+
+def _refused_walk_in_with_a_photo(tmp_path: Path, centre: Centre, client: TestClient,
+                                  content: bytes) -> tuple[Store, m.SyncProblem]:
+    """The walk-in of :func:`_walk_in_with_a_photo`, refused: out of the office's scope."""
+    store, walk_in_id = _walk_in_with_a_photo(tmp_path, centre, client, content)
     assert sync(store, client).rejected == 1
-    assert local(store, walk_in.id) is None and count(store, m.Attachment) == 0
+    assert local(store, walk_in_id) is None and count(store, m.Attachment) == 0
     (problem,) = sync_service.open_problems(store)
     return store, problem
 
@@ -424,9 +436,7 @@ def test_a_refused_walk_in_registered_again_gets_its_photos_back(
         tmp_path: Path, centre: Centre, client: TestClient) -> None:
     jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
     store, problem = _refused_walk_in_with_a_photo(tmp_path, centre, client, jpeg)
-    with centre.sessions.begin() as session:  # the centre gives the office D2 as well
-        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
-        session.add(OfficeDistrict(office_id=office_id, district_code=D2))
+    _give_d2(centre)  # the centre gives the office D2 as well
     sync(store, client)
     changes = sync_service.reapply_problem(store, problem.id, office_actor(store, Role.MANAGER, "boss"))
     (again,) = changes.request_ids
@@ -446,31 +456,23 @@ def test_a_walk_in_registered_again_before_the_refused_one_left_gets_its_photos_
         tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """The refused walk-in stays until its last change is answered (a note added
     after the round began): its photos are copied from it, not from the folder."""
-    store = office(tmp_path, centre, client)
-    sync(store, client)
-    manager = office_actor(store, Role.MANAGER, "boss")
-    walk_in = Desk(store.sessions, manager).register_walk_in(WalkIn(
-        citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D2), category_code="garbage",
-        description="پیاده‌رو"))
     jpeg = b"\xff\xd8\xff\xe0" + bytes(600)
-    Attachments(store.sessions, office_actor(store)).attach(
-        walk_in.id, filename="p.jpg", media_type="image/jpeg", content=jpeg)
+    store, walk_in_id = _walk_in_with_a_photo(tmp_path, centre, client, jpeg)
+    manager = office_actor(store, Role.MANAGER, "boss")
     first = sync_service.OfficeStore.outbox_end(sync_service.OfficeStore(store.sessions))
-    Desk(store.sessions, manager).add_note(walk_in.id, "یادداشت بعدی")
+    Desk(store.sessions, manager).add_note(walk_in_id, "یادداشت بعدی")
     with monkeypatch.context() as patch:  # the round ends before the note
         patch.setattr(sync_service.OfficeStore, "outbox_end", lambda self: first)
         assert sync(store, client).rejected == 1
-    assert local(store, walk_in.id) is not None
+    assert local(store, walk_in_id) is not None
     (problem,) = sync_service.open_problems(store)
     (again,) = sync_service.reapply_problem(store, problem.id, manager).request_ids
     shelf = Attachments(store.sessions, office_actor(store))
     (photo,) = shelf.of_request(again)
     assert shelf.read(photo.id).content == jpeg and photo.added_by == "clerk"
-    with centre.sessions.begin() as session:  # the centre gives the office D2 as well
-        (office_id,) = session.scalars(sa.select(OfficeDistrict.office_id)).all()
-        session.add(OfficeDistrict(office_id=office_id, district_code=D2))
+    _give_d2(centre)  # the centre gives the office D2 as well
     sync(store, client)  # the note is refused, the first walk-in leaves: one photo still
-    assert local(store, walk_in.id) is None and len(shelf.of_request(again)) == 1
+    assert local(store, walk_in_id) is None and len(shelf.of_request(again)) == 1
 
 
 def test_a_kept_photo_changed_in_the_folder_does_not_come_back(

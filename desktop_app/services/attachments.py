@@ -143,12 +143,9 @@ class Attachments:
             if same is not None:
                 raise ServiceError("attachment_duplicate", f"already attached as {same}",
                                    filename=same)
-            row = m.Attachment(id=new_id(), request_id=request_id, filename=name,
-                               media_type=media_type, size=len(content), sha256=digest,
-                               content=content, thumbnail=thumbnail, caption="",
-                               added_by=self.actor.username, added_at=now)
-            session.add(row)
-            self._audit(session, AUDIT_ADDED, row, now)
+            row = _keep(session, self.actor, request_id, filename=name, media_type=media_type,
+                        content=content, sha256=digest, thumbnail=thumbnail,
+                        added_by=self.actor.username, now=now)
             known_as = session.scalar(sa.select(m.User.display_name)
                                       .where(m.User.username == self.actor.username)) or ""
         return AttachmentInfo(row.id, request_id, name, media_type, len(content), thumbnail,
@@ -184,17 +181,31 @@ class Attachments:
             if not may_remove(self.actor, row.added_by):
                 raise ServiceError("role_not_allowed",
                                    "only a manager or the person who added it removes a file")
-            self._audit(session, AUDIT_REMOVED, row, now)
+            _audit(session, self.actor, AUDIT_REMOVED, row, now)
             session.delete(row)
             return row.request_id
 
-    def _audit(self, session: Session, action: str, row: m.Attachment, now: dt.datetime) -> None:
-        session.add(m.AuditEntry(
-            at=now, actor=self.actor.username, action=action, entity="request",
-            entity_key=str(row.request_id),
-            details={"attachment_id": str(row.id), "filename": row.filename,
-                     "media_type": row.media_type, "size": row.size, "sha256": row.sha256},
-        ))
+
+def _keep(session: Session, actor: Actor, request_id: uuid.UUID, *, filename: str, media_type: str,
+          content: bytes, sha256: str, thumbnail: bytes | None, added_by: str, now: dt.datetime,
+          **details: str) -> m.Attachment:
+    """A new attachment row and its audit entry by ``actor`` (with ``details``)."""
+    row = m.Attachment(id=new_id(), request_id=request_id, filename=filename, media_type=media_type,
+                       size=len(content), sha256=sha256, content=content, thumbnail=thumbnail,
+                       caption="", added_by=added_by, added_at=now)
+    session.add(row)
+    _audit(session, actor, AUDIT_ADDED, row, now, **details)
+    return row
+
+
+def _audit(session: Session, actor: Actor, action: str, row: m.Attachment, now: dt.datetime,
+           **details: str) -> None:
+    session.add(m.AuditEntry(
+        at=now, actor=actor.username, action=action, entity="request",
+        entity_key=str(row.request_id),
+        details={"attachment_id": str(row.id), "filename": row.filename,
+                 "media_type": row.media_type, "size": row.size, "sha256": row.sha256, **details},
+    ))
 
 
 def _safe_name(name: str) -> str:
@@ -260,16 +271,9 @@ def bring_back(session: Session, departed: uuid.UUID, request_id: uuid.UUID, act
         if media_type not in SIGNATURES or session.scalar(sa.select(m.Attachment.id).where(
                 m.Attachment.request_id == request_id, m.Attachment.sha256 == digest)):
             return
-        row = m.Attachment(id=new_id(), request_id=request_id, filename=filename,
-                           media_type=media_type, size=len(content), sha256=digest,
-                           content=content, thumbnail=thumbnail, caption="",
-                           added_by=added_by or actor.username, added_at=now)
-        session.add(row)
-        session.add(m.AuditEntry(
-            at=now, actor=actor.username, action=AUDIT_ADDED, entity="request",
-            entity_key=str(request_id),
-            details={"attachment_id": str(row.id), "filename": filename, "media_type": media_type,
-                     "size": row.size, "sha256": digest, "brought_back_from": source}))
+        _keep(session, actor, request_id, filename=filename, media_type=media_type, content=content,
+              sha256=digest, thumbnail=thumbnail, added_by=added_by or actor.username, now=now,
+              brought_back_from=source)
         attached.append(filename)
 
     for held in session.scalars(sa.select(m.Attachment).where(m.Attachment.request_id == departed)

@@ -778,7 +778,7 @@ def _redo(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes | Non
                        active=bool(crew.get("active", True)), crew_id=target)
         return Changes(crews=True)
     # A refused walk-in is registered again, as a new request with a new code, and
-    # the photos it had (kept in the data folder when it left) come back to it.
+    # the photos it had come back to it (from the data folder, once it has left).
     row = p["request"]
     request = desk.register_walk_in(WalkIn(
         citizen_name=row.get("citizen_name") or "", citizen_phone=row.get("citizen_phone") or "",

@@ -242,13 +242,22 @@ def test_progress_counts_up_to_the_total_in_each_phase() -> None:
 
 
 @pytest.mark.parametrize("page_headers", [True, False])
-def test_far_behind_the_pages_grow_and_near_the_end_they_shrink_again(page_headers: bool) -> None:
+def test_far_behind_the_pages_grow_by_steps_to_the_catch_up_size(page_headers: bool) -> None:
     store = MemoryStore()
     engine(store, Centre(last=1000, page_headers=page_headers), page_size=10,
            catch_up_page_size=300)[0].run_round()
-    # 10 first; 300 while more than 600 remain; 10 for the rest.
+    # 10 first; then half as much again each page (more than 600 were behind), up to 300.
     steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
-    assert steps[:3] == [10, 300, 300] and set(steps[3:]) == {10} and store.cursor_value == 1000
+    assert steps == [10, 15, 22, 33, 49, 73, 109, 163, 244, 282] and store.cursor_value == 1000
+
+
+@pytest.mark.parametrize("page_headers", [True, False])
+def test_a_short_pull_keeps_to_the_usual_page_size(page_headers: bool) -> None:
+    store = MemoryStore()
+    engine(store, Centre(last=600, page_headers=page_headers), page_size=10,
+           catch_up_page_size=300)[0].run_round()
+    steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
+    assert set(steps) == {10} and store.cursor_value == 600
 
 
 def test_pages_are_fetched_ahead_while_one_is_applied_but_only_so_far() -> None:

@@ -14,7 +14,9 @@ the tables go, and their SQL is kept in ``sync_state`` in the same transaction â
 :func:`restore_indexes` in its last.  Should it never get there (a crash, a network
 that stays down), :func:`open_store` makes them again before anything else, so an
 office never runs on without them for longer than the writer's own run.  Whatever
-indexes the schema has, these functions read them from SQLite itself.
+indexes the schema has, these functions read them from SQLite itself.  The search
+index stays and follows every page, but merges its segments only once the bulk
+write is over (:func:`~desktop_app.store.fts.defer_merging`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.store.fts import ensure_fts
+from desktop_app.store.fts import FTS_CONTENT, defer_merging, ensure_fts, resume_merging
 from sync import migrate
 from sync.db import make_engine
 
@@ -106,7 +108,8 @@ def indexes_suspended(conn: sa.Connection) -> bool:
 def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
     """Drop the plain indexes of ``tables`` for a bulk write, in the caller's
     transaction, remembering their SQL there too.  Unique indexes stay (they are
-    rules, not just speed), and so do primary keys.  A no-op when indexes are set
+    rules, not just speed), and so do primary keys; the search index defers its
+    merging (when ``requests`` is among ``tables``).  A no-op when indexes are set
     aside already."""
     if _suspended_sql(conn) is not None:
         return
@@ -120,11 +123,14 @@ def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
                          (SUSPENDED_INDEXES, json.dumps(plain)))
     for name, _sql in plain:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    if FTS_CONTENT in tables:
+        defer_merging(conn)
 
 
 def restore_indexes(conn: sa.Connection) -> bool:
     """Make again the indexes :func:`suspend_indexes` set aside (those that nobody
-    made meanwhile), in the caller's transaction; True if there were any."""
+    made meanwhile), and let the search index merge again, in the caller's
+    transaction; True if there were any."""
     suspended = _suspended_sql(conn)
     if suspended is None:
         return False
@@ -139,6 +145,7 @@ def restore_indexes(conn: sa.Connection) -> bool:
                 conn.exec_driver_sql(sql)
     finally:
         conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
+    resume_merging(conn)
     conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,))
     return True
 

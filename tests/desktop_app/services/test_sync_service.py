@@ -21,7 +21,7 @@ from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
-from desktop_app.store.fts import FTS_TABLE, match_expression
+from desktop_app.store.fts import AUTOMERGE, BULK_CRISISMERGE, CRISISMERGE, FTS_TABLE, match_expression
 from sync.client import SyncError
 from sync.dates import utcnow
 from sync.protocol import REQUEST_COLUMNS, PullResponse
@@ -256,6 +256,13 @@ def plain_indexes(store: Store) -> set[str]:
             "AND tbl_name IN ('requests', 'events')").scalars())
 
 
+def merging(store: Store) -> tuple[int, int]:
+    """The search index's ``automerge`` and ``crisismerge``, FTS5's defaults where unset."""
+    with store.engine.connect() as conn:
+        config = dict(conn.exec_driver_sql(f"SELECT k, v FROM {FTS_TABLE}_config").all())
+    return config.get("automerge", AUTOMERGE), config.get("crisismerge", CRISISMERGE)
+
+
 def test_a_long_first_pull_sets_indexes_aside_and_a_crash_midway_gets_them_back(
         tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sync_service, "BULK_PULL_ENTRIES", 10)
@@ -263,18 +270,21 @@ def test_a_long_first_pull_sets_indexes_aside_and_a_crash_midway_gets_them_back(
     store = office(tmp_path, centre, client)
     full = plain_indexes(store)
     assert {"ix_requests_received_at", "ix_events_request_id"} <= full
+    assert merging(store) == (AUTOMERGE, CRISISMERGE)
     while not any(local(store, r) for r in made):  # past the reference data
         pull_only(store, client, limit=8)
-    # Mid-pull: written without the plain indexes, and searchable all the same.
-    assert plain_indexes(store) == set()
+    # Mid-pull: written without the plain indexes, and searchable all the same; the
+    # search index's segments wait to be merged.
+    assert plain_indexes(store) == set() and merging(store) == (0, BULK_CRISISMERGE)
     assert found(store, "کوچه شماره") == {r for r in made if local(store, r) is not None} != set()
     store.close()  # the office stops here, as in a crash: opening makes the indexes again
     store = open_store(tmp_path / "office")
-    assert plain_indexes(store) == full
+    assert plain_indexes(store) == full and merging(store) == (AUTOMERGE, CRISISMERGE)
     pull_only(store, client, limit=8)  # the rest is still more than the office holds
     assert plain_indexes(store) == set()
     sync(store, client)
     assert plain_indexes(store) == full and index_is_whole(store)
+    assert merging(store) == (AUTOMERGE, CRISISMERGE)
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert conn.exec_driver_sql("SELECT count(*) FROM sync_state WHERE key = 'suspended_indexes'").scalar() == 0

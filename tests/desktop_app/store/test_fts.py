@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
-from desktop_app.store.fts import FTS_TABLE, HASH_SIZE, ensure_fts, is_fts_table, match_expression
+from desktop_app.store.fts import (
+    FTS_TABLE,
+    HASH_SIZE,
+    defer_merging,
+    ensure_fts,
+    is_fts_table,
+    match_expression,
+    resume_merging,
+)
 from sync.text import search_text
 from tests.factories import desk, make_request, office
 
@@ -106,6 +114,29 @@ def test_every_office_index_keeps_a_big_write_in_memory_as_one_segment(tmp_path:
         assert hash_size() == HASH_SIZE
     finally:
         store.close()
+
+
+def segments(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT count(DISTINCT segid) FROM {FTS_TABLE}_idx").scalar_one()
+
+
+def test_a_bulk_write_leaves_each_transaction_a_segment_until_merging_resumes(store: Store) -> None:
+    with store.engine.begin() as conn:
+        # FTS5 merges after so many leaf pages written: tiny pages, so that a
+        # request's few entries count as much as a first sync's page.
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('pgsz', 32)")
+        defer_merging(conn)
+    names = [f"نام{i}" for i in range(10)]
+    made = [make_request(store, citizen_name=name) for name in names]  # a transaction each
+    assert segments(store) == 10
+    with store.engine.begin() as conn:
+        resume_merging(conn)
+    made += [make_request(store, citizen_name=name + "ی") for name in names]
+    assert segments(store) < 10
+    assert hits(store, "نام") == {r.tracking_code for r in made}
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
 
 
 def test_search_text_and_query_fold_alike() -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
+from desktop_app.store import fts
 from desktop_app.store import models as m
-from desktop_app.store.db import Store, open_store
+from desktop_app.store.db import DB_NAME, MIGRATIONS, Store, open_store
 from desktop_app.store.fts import (
     FTS_TABLE,
     HASH_SIZE,
@@ -20,6 +22,7 @@ from desktop_app.store.fts import (
     match_expression,
     resume_merging,
 )
+from sync import migrate
 from sync.text import search_text
 from tests.factories import desk, make_request, office
 
@@ -83,6 +86,38 @@ def test_ensure_is_idempotent_and_rebuild_follows_a_table_copy(store: Store) -> 
     assert hits(store, "شیرین") == {second.tracking_code}
     third = make_request(store, citizen_name="نسرین")
     assert hits(store, "نسرین") == {third.tracking_code}
+
+
+def fts_definition(store: Store) -> str:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).scalar_one()
+
+
+def test_an_office_from_before_the_case_sensitive_index_gets_it_made_anew(tmp_path: Path) -> None:
+    store = office(tmp_path)
+    made = make_request(store, citizen_name="ژاله", address="BAGH-E FIN")
+    # Yesterday's office: the schema before the revision, and the index it made
+    # (case folded by the tokenizer).
+    command.downgrade(migrate.config_for(MIGRATIONS, store.engine), "9a6d3f2e8c41")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(fts._CREATE.replace("trigram case_sensitive 1", "trigram"))
+        for ddl in fts._TRIGGERS.values():
+            conn.exec_driver_sql(ddl)
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    assert "case_sensitive" not in fts_definition(store)
+    store.close()
+    store = open_store(tmp_path)
+    try:
+        assert "tokenize='trigram case_sensitive 1'" in fts_definition(store)
+        assert hits(store, "ژاله") == hits(store, "bagh-e") == {made.tracking_code}
+        assert hits(store, "BAGH-E") == {made.tracking_code}  # the query is folded as the text was
+        later = make_request(store, citizen_name="ژاله")
+        assert hits(store, "ژاله") == {made.tracking_code, later.tracking_code}
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+    finally:
+        store.close()
+    assert (tmp_path / f"{DB_NAME}.bak-9a6d3f2e8c41").exists()
 
 
 def test_reopening_an_existing_store_keeps_the_index(tmp_path: Path) -> None:

@@ -242,22 +242,17 @@ def test_progress_counts_up_to_the_total_in_each_phase() -> None:
 
 
 @pytest.mark.parametrize("page_headers", [True, False])
-def test_far_behind_the_pages_grow_by_steps_to_the_catch_up_size(page_headers: bool) -> None:
+@pytest.mark.parametrize(("last", "steps"), [
+    # More than 600 behind after the first page: half as much again each page, up to 300.
+    (1000, [10, 15, 22, 33, 49, 73, 109, 163, 244, 282]),
+    (600, [10] * 60),  # a short pull keeps to the usual size
+])
+def test_far_behind_the_pages_grow_by_steps_to_the_catch_up_size(page_headers: bool, last: int,
+                                                                  steps: list[int]) -> None:
     store = MemoryStore()
-    engine(store, Centre(last=1000, page_headers=page_headers), page_size=10,
+    engine(store, Centre(last=last, page_headers=page_headers), page_size=10,
            catch_up_page_size=300)[0].run_round()
-    # 10 first; then half as much again each page (more than 600 were behind), up to 300.
-    steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
-    assert steps == [10, 15, 22, 33, 49, 73, 109, 163, 244, 282] and store.cursor_value == 1000
-
-
-@pytest.mark.parametrize("page_headers", [True, False])
-def test_a_short_pull_keeps_to_the_usual_page_size(page_headers: bool) -> None:
-    store = MemoryStore()
-    engine(store, Centre(last=600, page_headers=page_headers), page_size=10,
-           catch_up_page_size=300)[0].run_round()
-    steps = [b - a for a, b in zip([p.cursor for p in store.pages], [p.next_cursor for p in store.pages])]
-    assert set(steps) == {10} and store.cursor_value == 600
+    assert [p.next_cursor - p.cursor for p in store.pages] == steps and store.cursor_value == last
 
 
 def test_pages_are_fetched_ahead_while_one_is_applied_but_only_so_far() -> None:

@@ -37,9 +37,10 @@ a first sync would otherwise make 100,000 of them on the office's one busy core)
 and is made here otherwise.  The search index follows a page in two
 statements (:func:`~desktop_app.store.fts.indexing_in_bulk`), and a pull bigger than
 what the office holds writes without the plain indexes of requests and events and
-makes them once, with its last page (:func:`~desktop_app.store.db.suspend_indexes`):
-every page is still one transaction with its cursor, and an office opened after a
-crash in the middle gets its indexes back at once.
+makes them once, after its last page, one transaction an index
+(:func:`~desktop_app.store.db.suspend_indexes`): every page is still one transaction
+with its cursor, the desk never waits for more than one index, and an office opened
+after a crash in the middle gets its indexes back at once.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ from desktop_app.services.attachments import bring_back, keep_departing
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
-from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes
+from desktop_app.store.db import (
+    Store,
+    indexes_suspended,
+    restore_indexes,
+    restore_indexes_in_steps,
+    suspend_indexes,
+)
 from desktop_app.store.fts import indexing_in_bulk
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
@@ -544,13 +551,20 @@ class OfficeStore:
 
     def apply_page(self, pulled: PullResponse) -> int | None:
         page = self._prepare_page(pulled)
+        referred = self._apply(page)
+        if referred is not None and not page.has_more:
+            # The pull's last page is in: indexes it set aside are made again, one
+            # transaction each (restore_indexes_in_steps), while the round still runs.
+            restore_indexes_in_steps(self.sessions)
+        return referred
+
+    def _apply(self, page: PreparedPage) -> int | None:
+        """:meth:`apply_page`'s one transaction."""
         with self.sessions.begin() as session:
             if int(_get(session, CURSOR, 0)) != page.cursor:
                 return None  # another round moved on meanwhile; this page is stale
             conn = session.connection()
             if page.next_cursor == page.cursor:
-                if not page.has_more:
-                    restore_indexes(conn)
                 return 0  # nothing new: nothing to write
             if not indexes_suspended(conn) and self._worth_bulk(session, page):
                 suspend_indexes(conn, _BULK_TABLES)
@@ -571,8 +585,6 @@ class OfficeStore:
             arrived = {str(uuid.UUID(i)) for i in page.requests.column("id")} if waiting else set()
             if waiting & arrived:  # moved back before its changes were answered
                 _put(session, MOVED_OUT_PENDING, sorted(waiting - arrived))
-            if not page.has_more:
-                restore_indexes(conn)
             _put(session, CURSOR, page.next_cursor)
             return referred
 

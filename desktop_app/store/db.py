@@ -11,7 +11,7 @@ from the finished table: a first sync of 100,000 requests spent 2.5 s of its tim
 them, and building them afterwards takes half a second.  A bulk writer (sync's
 pull) calls :func:`suspend_indexes` in its first transaction — the plain indexes of
 the tables go, and their SQL is kept in ``sync_state`` in the same transaction — and
-:func:`restore_indexes` in its last.  Should it never get there (a crash, a network
+:func:`restore_indexes_in_steps` once its last is in.  Should it never get there (a crash, a network
 that stays down), :func:`open_store` makes them again before anything else, so an
 office never runs on without them for longer than the writer's own run.  Whatever
 indexes the schema has, these functions read them from SQLite itself.  The search
@@ -131,23 +131,49 @@ def restore_indexes(conn: sa.Connection) -> bool:
     """Make again the indexes :func:`suspend_indexes` set aside (those that nobody
     made meanwhile), and let the search index merge again, in the caller's
     transaction; True if there were any."""
-    suspended = _suspended_sql(conn)
-    if suspended is None:
+    if _suspended_sql(conn) is None:
         return False
-    # Each index is a sort of every row: let SQLite's sorter use a second core
-    # (a tenth off the nine indexes of a 100,000-request first sync).
+    while not _restore_next(conn):
+        pass
+    return True
+
+
+def restore_indexes_in_steps(sessions: sessionmaker[Session]) -> bool:
+    """:func:`restore_indexes`, an index a transaction: other writers (the desk,
+    saving a walk-in while a first sync ends) wait for one index at a time, never
+    for all of them — on a million requests, each takes about a second to make.
+    Each step reads afresh what is left, so a crash or another process in between
+    changes nothing.  True if there were any."""
+    restored = False
+    while True:
+        with sessions.begin() as session:
+            conn = session.connection()
+            if _suspended_sql(conn) is None:
+                return restored
+            restored = True
+            if _restore_next(conn):
+                return True
+
+
+def _restore_next(conn: sa.Connection) -> bool:
+    """Make the first set-aside index still missing; when none is, let the search
+    index merge again and forget the set-aside list.  True when that is done."""
+    suspended = _suspended_sql(conn) or []
+    missing = [sql for name, sql in suspended if conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).first() is None]
+    if not missing:
+        resume_merging(conn)
+        conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,))
+        return True
+    # An index is a sort of every row: let SQLite's sorter use a second core (a
+    # tenth off the nine indexes of a 100,000-request first sync).
     threads = conn.exec_driver_sql("PRAGMA threads").scalar_one()
     conn.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
     try:
-        for name, sql in suspended:
-            if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                    (name,)).first() is None:
-                conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(missing[0])
     finally:
         conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
-    resume_merging(conn)
-    conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,))
-    return True
+    return False
 
 
 def _restore_after_crash(engine: sa.Engine) -> None:

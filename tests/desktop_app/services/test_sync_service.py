@@ -5,6 +5,7 @@ changes kept and settled by a person, requests that move away, the command line.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from desktop_app.services import sync_service
 from desktop_app.services.attachments import AUDIT_KEPT, DEPARTED_FOLDER, Attachments
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Desk, WalkIn
+from desktop_app.store import db as store_db
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
 from desktop_app.store.fts import AUTOMERGE, BULK_CRISISMERGE, CRISISMERGE, FTS_TABLE, match_expression
@@ -296,6 +298,33 @@ def test_a_long_first_pull_sets_indexes_aside_and_a_crash_midway_gets_them_back(
     assert plain_indexes(store) == full
     sync(store, client)
     assert plain_indexes(store) == full and len(found(store, "میدان")) == 6
+
+
+def test_the_indexes_a_pull_set_aside_come_back_one_transaction_each(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that the desk, saving while a first sync ends, waits for one index at most."""
+    monkeypatch.setattr(sync_service, "BULK_PULL_ENTRIES", 10)
+    for i in range(12):
+        centre.intake(D1, address=f"کوچه {i}")
+    store = office(tmp_path, centre, client)
+    full = plain_indexes(store)
+    while plain_indexes(store):
+        pull_only(store, client, limit=8)
+    visible: list[int] = []  # indexes another connection sees as each step begins
+    step = store_db._restore_next
+
+    def watched(conn: sa.Connection) -> bool:
+        with sqlite3.connect(store.db_path) as other:
+            visible.append(other.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "AND tbl_name IN ('requests', 'events')").fetchone()[0])
+        return step(conn)
+
+    monkeypatch.setattr(store_db, "_restore_next", watched)
+    sync(store, client)
+    assert visible == list(range(len(full) + 1))
+    assert plain_indexes(store) == full and index_is_whole(store)
+    assert merging(store) == (AUTOMERGE, CRISISMERGE)
 
 
 def test_a_first_pull_that_stops_midway_makes_its_indexes_again(

@@ -39,8 +39,9 @@ statements (:func:`~desktop_app.store.fts.indexing_in_bulk`), and a pull bigger 
 what the office holds writes without the plain indexes of requests and events and
 makes them once, after its last page, one transaction an index
 (:func:`~desktop_app.store.db.suspend_indexes`): every page is still one transaction
-with its cursor, the desk never waits for more than one index, and an office opened
-after a crash in the middle gets its indexes back at once.
+with its cursor, the desk never waits for more than one index (or one bounded step
+of merging the search index), and an office opened after a crash in the middle gets
+its indexes back at once.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ from desktop_app.store import models as m
 from desktop_app.store.db import (
     Store,
     indexes_suspended,
-    restore_indexes,
     restore_indexes_in_steps,
     suspend_indexes,
 )
@@ -709,8 +709,7 @@ def _restore_set_aside(store: Store) -> None:
     arrived so far; the next round sets them aside again if still worth it.  A
     failure here is logged: the caller must hear the round's own failure."""
     try:
-        with store.sessions.begin() as session:
-            restore_indexes(session.connection())
+        restore_indexes_in_steps(store.sessions)
     except Exception:  # noqa: BLE001 - see above; open_store makes them at the latest
         log.warning("could not make again the indexes a stopped pull set aside", exc_info=True)
 

@@ -33,7 +33,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.store.fts import FTS_CONTENT, defer_merging, ensure_fts, resume_merging
+from desktop_app.store.fts import FTS_CONTENT, crowded, defer_merging, ensure_fts, merge_step, resume_merging
 from sync import migrate
 from sync.db import make_engine
 
@@ -139,9 +139,10 @@ def restore_indexes(conn: sa.Connection) -> bool:
 
 
 def restore_indexes_in_steps(sessions: sessionmaker[Session]) -> bool:
-    """:func:`restore_indexes`, an index a transaction: other writers (the desk,
-    saving a walk-in while a first sync ends) wait for one index at a time, never
-    for all of them — on a million requests, each takes about a second to make.
+    """:func:`restore_indexes`, an index (or a step of merging the search index) a
+    transaction: other writers (the desk, saving a walk-in while a first sync ends)
+    wait for one at a time, never for all of them — on a million requests, an index
+    takes about a second to make.
     Each step reads afresh what is left, so a crash or another process in between
     changes nothing.  True if there were any."""
     restored = False
@@ -156,24 +157,28 @@ def restore_indexes_in_steps(sessions: sessionmaker[Session]) -> bool:
 
 
 def _restore_next(conn: sa.Connection) -> bool:
-    """Make the first set-aside index still missing; when none is, let the search
-    index merge again and forget the set-aside list.  True when that is done."""
+    """One step of making good a bulk write: the first set-aside index still
+    missing; else, while the search index is :func:`~desktop_app.store.fts.crowded`,
+    a bounded step of merging it; else let it merge as usual again and forget the
+    set-aside list.  True when that last is done."""
     suspended = _suspended_sql(conn) or []
     missing = [sql for name, sql in suspended if conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).first() is None]
-    if not missing:
-        resume_merging(conn)
-        conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,))
-        return True
-    # An index is a sort of every row: let SQLite's sorter use a second core (a
-    # tenth off the nine indexes of a 100,000-request first sync).
-    threads = conn.exec_driver_sql("PRAGMA threads").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
-    try:
-        conn.exec_driver_sql(missing[0])
-    finally:
-        conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
-    return False
+    if missing:
+        # An index is a sort of every row: let SQLite's sorter use a second core (a
+        # tenth off the nine indexes of a 100,000-request first sync).
+        threads = conn.exec_driver_sql("PRAGMA threads").scalar_one()
+        conn.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
+        try:
+            conn.exec_driver_sql(missing[0])
+        finally:
+            conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
+        return False
+    if crowded(conn) and merge_step(conn):
+        return False
+    resume_merging(conn)
+    conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,))
+    return True
 
 
 def _restore_after_crash(engine: sa.Engine) -> None:

@@ -88,6 +88,10 @@ CRISISMERGE = 16
 #: for 100,000 requests, fifty to a hundred and fifty for a million.
 BULK_CRISISMERGE = 64
 
+#: Leaf pages a step of merging writes at most (FTS5's ``merge`` command): a few
+#: tens of milliseconds of the write lock (:func:`merge_step`).
+MERGE_STEP_PAGES = 500
+
 #: The triggers :func:`indexing_in_bulk` stands in for (the delete trigger stays).
 _BULK_REPLACED = (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au")
 
@@ -164,9 +168,29 @@ def defer_merging(conn: sa.Connection) -> None:
 
 
 def resume_merging(conn: sa.Connection) -> None:
-    """FTS5's usual merging again, after :func:`defer_merging`."""
+    """FTS5's usual merging again, after :func:`defer_merging`.  Call it once the
+    index is no longer :func:`crowded`, or the next write merges it all at once."""
     if _exists(conn):
         _configure(conn, automerge=AUTOMERGE, crisismerge=CRISISMERGE)
+
+
+def crowded(conn: sa.Connection) -> bool:
+    """Whether a bulk write left the index so many segments (:data:`CRISISMERGE`)
+    that, with FTS5's usual settings, the next write — a clerk saving a walk-in —
+    would merge them all inside its own transaction: seconds, after a first sync
+    of a million requests (some fifty segments)."""
+    return _exists(conn) and conn.exec_driver_sql(
+        f"SELECT count(DISTINCT segid) FROM {FTS_TABLE}_idx").scalar_one() >= CRISISMERGE
+
+
+def merge_step(conn: sa.Connection) -> bool:
+    """Merge segments until about :data:`MERGE_STEP_PAGES` pages are written; False
+    when there was nothing left to merge (FTS5 changes fewer than two rows then:
+    fts5.html, "The 'merge' Command")."""
+    before = conn.exec_driver_sql("SELECT total_changes()").scalar_one()
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('merge', ?)",
+                         (MERGE_STEP_PAGES,))
+    return conn.exec_driver_sql("SELECT total_changes()").scalar_one() - before >= 2
 
 
 def is_fts_table(name: str) -> bool:

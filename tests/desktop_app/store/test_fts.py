@@ -10,16 +10,27 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from desktop_app.store import db as store_db
 from desktop_app.store import fts
 from desktop_app.store import models as m
-from desktop_app.store.db import DB_NAME, MIGRATIONS, Store, open_store
+from desktop_app.store.db import (
+    DB_NAME,
+    MIGRATIONS,
+    Store,
+    open_store,
+    restore_indexes_in_steps,
+    suspend_indexes,
+)
 from desktop_app.store.fts import (
+    AUTOMERGE,
+    CRISISMERGE,
     FTS_TABLE,
     HASH_SIZE,
     defer_merging,
     ensure_fts,
     is_fts_table,
     match_expression,
+    merge_step,
     resume_merging,
 )
 from sync import migrate
@@ -169,6 +180,26 @@ def test_a_bulk_write_leaves_each_transaction_a_segment_until_merging_resumes(st
         resume_merging(conn)
     made += [make_request(store, citizen_name=name + "ی") for name in names]
     assert segments(store) < 10
+    assert hits(store, "نام") == {r.tracking_code for r in made}
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_crowded_index_is_merged_in_steps_before_it_merges_as_usual(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Else the first write after a big first sync would merge every segment at once."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('pgsz', 32)")
+        suspend_indexes(conn, ("requests", "events"))
+    made = [make_request(store, citizen_name=f"نام{i}") for i in range(CRISISMERGE + 4)]
+    assert segments(store) == CRISISMERGE + 4
+    steps: list[bool] = []
+    monkeypatch.setattr(store_db, "merge_step", lambda conn: steps.append(merge_step(conn)) or steps[-1])
+    assert restore_indexes_in_steps(store.sessions)
+    assert steps and all(steps) and segments(store) < CRISISMERGE
+    with store.engine.connect() as conn:
+        config = dict(conn.exec_driver_sql(f"SELECT k, v FROM {FTS_TABLE}_config").all())
+        assert (config["automerge"], config["crisismerge"]) == (AUTOMERGE, CRISISMERGE)
     assert hits(store, "نام") == {r.tracking_code for r in made}
     with store.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")

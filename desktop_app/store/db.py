@@ -11,12 +11,12 @@ from the finished table: a first sync of 100,000 requests spent 2.5 s of its tim
 them, and building them afterwards takes half a second.  A bulk writer (sync's
 pull) calls :func:`suspend_indexes` in its first transaction — the plain indexes of
 the tables go, and their SQL is kept in ``sync_state`` in the same transaction — and
-:func:`restore_indexes_in_steps` once its last is in.  Should it never get there (a crash, a network
-that stays down), :func:`open_store` makes them again before anything else, so an
-office never runs on without them for longer than the writer's own run.  Whatever
-indexes the schema has, these functions read them from SQLite itself.  The search
-index stays and follows every page, but merges its segments only once the bulk
-write is over (:func:`~desktop_app.store.fts.defer_merging`).
+:func:`restore_indexes_in_steps` once its last is in.  Should it never get there (a
+crash, a network that stays down), :func:`open_store` makes them again before
+anything else, so an office never runs on without them for longer than the
+writer's own run.  Whatever indexes the schema has, these functions read them
+from SQLite itself.  The search index stays and follows every page, but merges its
+segments only once the bulk write is over (:func:`~desktop_app.store.fts.defer_merging`).
 """
 
 from __future__ import annotations

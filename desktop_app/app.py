@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
 from desktop_app.store.backup import daily_backup
 from desktop_app.store.db import (
-    DB_NAME, MIGRATIONS, SUSPENDED_INDEXES, NewerDatabaseError, Store, default_data_dir,
-    open_store,
+    DB_NAME, MIGRATIONS, NewerDatabaseError, Store, default_data_dir, open_store,
+    set_aside_waiting,
 )
 from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.i18n import (
@@ -187,10 +188,8 @@ def needs_indexes(folder: Path) -> bool:
     as long as an upgrade."""
     engine = sa.create_engine(f"sqlite:///{folder / DB_NAME}")
     try:
-        with engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT 1 FROM sync_state WHERE key = ?",
-                                        (SUSPENDED_INDEXES,)).first() is not None
-    except sa.exc.DatabaseError:  # no such table yet, or no database at all
+        return set_aside_waiting(engine)
+    except (sa.exc.DatabaseError, sqlite3.DatabaseError):  # no database at all
         return False
     finally:
         engine.dispose()

@@ -65,12 +65,7 @@ from desktop_app.services.attachments import bring_back, keep_departing
 from desktop_app.services.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
-from desktop_app.store.db import (
-    Store,
-    indexes_suspended,
-    restore_indexes_in_steps,
-    suspend_indexes,
-)
+from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes
 from desktop_app.store.fts import indexing_in_bulk
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
@@ -554,8 +549,9 @@ class OfficeStore:
         referred = self._apply(page)
         if referred is not None and not page.has_more:
             # The pull's last page is in: indexes it set aside are made again, one
-            # transaction each (restore_indexes_in_steps), while the round still runs.
-            restore_indexes_in_steps(self.sessions)
+            # transaction each (restore_indexes), while the round still runs.
+            with self.sessions() as session:
+                restore_indexes(cast(sa.Engine, session.get_bind()))
         return referred
 
     def _apply(self, page: PreparedPage) -> int | None:
@@ -709,7 +705,7 @@ def _restore_set_aside(store: Store) -> None:
     arrived so far; the next round sets them aside again if still worth it.  A
     failure here is logged: the caller must hear the round's own failure."""
     try:
-        restore_indexes_in_steps(store.sessions)
+        restore_indexes(store.engine)
     except Exception:  # noqa: BLE001 - see above; open_store makes them at the latest
         log.warning("could not make again the indexes a stopped pull set aside", exc_info=True)
 

@@ -11,7 +11,7 @@ from the finished table: a first sync of 100,000 requests spent 2.5 s of its tim
 them, and building them afterwards takes half a second.  A bulk writer (sync's
 pull) calls :func:`suspend_indexes` in its first transaction — the plain indexes of
 the tables go, and their SQL is kept in ``sync_state`` in the same transaction — and
-:func:`restore_indexes_in_steps` once its last is in.  Should it never get there (a
+:func:`restore_indexes` once its last is in.  Should it never get there (a
 crash, a network that stays down), :func:`open_store` makes them again before
 anything else, so an office never runs on without them for longer than the
 writer's own run.  Whatever indexes the schema has, these functions read them
@@ -127,28 +127,33 @@ def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
         defer_merging(conn)
 
 
-def restore_indexes(conn: sa.Connection) -> bool:
+def set_aside_waiting(engine: sa.Engine) -> bool:
+    """Whether a bulk write left indexes set aside, read outside any transaction:
+    the office engine's transactions take the write lock, and the answer must not
+    wait for a sync that another process is running in the folder."""
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").fetchone() is None:
+            return False
+        return db.execute("SELECT 1 FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,)).fetchone() is not None
+    finally:
+        raw.close()
+
+
+def restore_indexes(engine: sa.Engine) -> bool:
     """Make again the indexes :func:`suspend_indexes` set aside (those that nobody
-    made meanwhile), and let the search index merge again, in the caller's
-    transaction; True if there were any."""
-    if _suspended_sql(conn) is None:
+    made meanwhile), and let the search index merge again, an index (or a step of
+    merging the search index) a transaction: other writers (the desk, saving a
+    walk-in while a first sync ends) wait for one at a time, never for all of them —
+    on a million requests, an index takes about a second to make.  Each step reads
+    afresh what is left, so a crash or another process in between changes nothing.
+    Without anything set aside it takes no lock at all.  True if there was anything."""
+    if not set_aside_waiting(engine):
         return False
-    while not _restore_next(conn):
-        pass
-    return True
-
-
-def restore_indexes_in_steps(sessions: sessionmaker[Session]) -> bool:
-    """:func:`restore_indexes`, an index (or a step of merging the search index) a
-    transaction: other writers (the desk, saving a walk-in while a first sync ends)
-    wait for one at a time, never for all of them — on a million requests, an index
-    takes about a second to make.
-    Each step reads afresh what is left, so a crash or another process in between
-    changes nothing.  True if there were any."""
     restored = False
     while True:
-        with sessions.begin() as session:
-            conn = session.connection()
+        with engine.begin() as conn:
             if _suspended_sql(conn) is None:
                 return restored
             restored = True
@@ -181,24 +186,6 @@ def _restore_next(conn: sa.Connection) -> bool:
     return True
 
 
-def _restore_after_crash(engine: sa.Engine) -> None:
-    """Indexes a bulk write set aside and never made again, made now: before a
-    migration, which expects the schema as it was.  Looked for outside a transaction
-    first: this engine's transactions take the write lock, and opening a folder must
-    not wait for a sync that another process is running in it."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.driver_connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'")
-        if cursor.fetchone() is None or raw.driver_connection.execute(
-                "SELECT 1 FROM sync_state WHERE key = ?", (SUSPENDED_INDEXES,)).fetchone() is None:
-            return
-    finally:
-        raw.close()
-    with engine.begin() as conn:
-        restore_indexes(conn)
-
-
 class NewerDatabaseError(RuntimeError):
     """The data folder belongs to a newer Daftar; opening it would risk the data."""
 
@@ -221,7 +208,9 @@ def open_store(folder: Path | str | None = None) -> Store:
             f"(schema {current}); install that version or a newer one — nothing was changed"
         )
     if existed and current is not None:
-        _restore_after_crash(engine)
+        # Indexes a bulk write set aside and never made again (a crash): made now,
+        # before a migration, which expects the schema as it was.
+        restore_indexes(engine)
     if current != head:
         if existed:
             engine.dispose()

@@ -158,11 +158,12 @@ def defer_merging(conn: sa.Connection) -> None:
 
     Why: FTS5 merges a level's segments, a little after each write, once it holds
     :data:`AUTOMERGE` of them, so a first sync's pages were merged into one another
-    again and again while they came — a quarter of the index's cost (1.2 s for seven pages of 100,000
-    requests, 0.9 s unmerged).  Afterwards the usual settings are back, and the
-    office's next writes merge the big segments a little at a time, as they merge
-    everything.  Part of the caller's transaction, so a crash takes it back, or
-    leaves it for :func:`resume_merging` with the rest of the bulk write's state."""
+    again and again while they came — a quarter of the index's cost (1.2 s for seven
+    pages of 100,000 requests, 0.9 s unmerged).  Afterwards a :func:`crowded` index
+    is merged by bounded steps (:func:`merge_step`) before the usual settings are
+    back, and the office's next writes merge the rest a little at a time, as they
+    merge everything.  Part of the caller's transaction, so a crash takes it back,
+    or leaves it for :func:`resume_merging` with the rest of the bulk write's state."""
     if _exists(conn):
         _configure(conn, automerge=0, crisismerge=BULK_CRISISMERGE)
 

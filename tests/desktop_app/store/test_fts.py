@@ -18,7 +18,7 @@ from desktop_app.store.db import (
     MIGRATIONS,
     Store,
     open_store,
-    restore_indexes_in_steps,
+    restore_indexes,
     suspend_indexes,
 )
 from desktop_app.store.fts import (
@@ -195,7 +195,7 @@ def test_a_crowded_index_is_merged_in_steps_before_it_merges_as_usual(
     assert segments(store) == CRISISMERGE + 4
     steps: list[bool] = []
     monkeypatch.setattr(store_db, "merge_step", lambda conn: steps.append(merge_step(conn)) or steps[-1])
-    assert restore_indexes_in_steps(store.sessions)
+    assert restore_indexes(store.engine)
     assert steps and all(steps) and segments(store) < CRISISMERGE
     with store.engine.connect() as conn:
         config = dict(conn.exec_driver_sql(f"SELECT k, v FROM {FTS_TABLE}_config").all())

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.reports.persian import FONT, FONT_BOLD, fa, register_fonts, visual, wrap
 from desktop_app.reports.qr import draw_qr
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.store import models as m
 from desktop_app.store.reference import Lookup
 from sync.dates import (

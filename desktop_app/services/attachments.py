@@ -37,7 +37,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from sync.dates import utcnow

@@ -22,7 +22,7 @@ from desktop_app.reports.workorders import (
     DaySheetCover, WorkOrderData, load_crew_day, load_day_sheet_cover, load_work_orders,
     render_work_orders, write_atomically,
 )
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.store import models as m
 from desktop_app.store.db import Store

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.store import models as m
 from sync import workflow
 from sync.dates import jalali, utcnow
@@ -77,6 +77,9 @@ class Changes:
 
     request_ids: list[uuid.UUID] = field(default_factory=list)
     crews: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.request_ids) or self.crews
 
 
 def _request_row(request: m.ServiceRequest) -> dict[str, Any]:

@@ -62,7 +62,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.services.attachments import bring_back, keep_departing
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from sync.dates import utcnow

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.services.requests import Actor, Changes, Desk
 from desktop_app.store.db import Store
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.tasks import TaskRunner, TaskState, run_op
 
 
 class Bus(QObject):
@@ -37,3 +39,8 @@ class AppContext:
     tasks: TaskRunner
     bus: Bus
     language: str = "fa"
+
+    def run_op(self, op: Callable[[], Any], *, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None) -> TaskState:
+        """:func:`~desktop_app.ui.tasks.run_op` on this app's database thread and bus."""
+        return run_op(self.tasks, self.bus.changed, op, on_done=on_done, on_error=on_error)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.services.requests import CITIZEN_NAME_LENGTH, Changes
 from desktop_app.store import models as m
 from desktop_app.store.db import Store

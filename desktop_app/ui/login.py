@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.services import users
-from desktop_app.services.errors import ServiceError, ValidationFailed
+from desktop_app.errors import ServiceError, ValidationFailed
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.tasks import TaskRunner

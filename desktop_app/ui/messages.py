@@ -1,6 +1,6 @@
 """The words and numbers the forms show for what the core layer hands back as codes.
 
-Services raise :class:`~desktop_app.services.errors.ServiceError` with a stable
+Services raise :class:`~desktop_app.errors.ServiceError` with a stable
 ``code`` and an English message meant for logs and the command line; the lifecycle
 speaks in :class:`~sync.workflow.Status` and :class:`~sync.workflow.Role`.  Every
 sentence a clerk reads about them is written here once, through Qt's translation
@@ -20,7 +20,7 @@ import unicodedata
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QGuiApplication
 
-from desktop_app.services.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from sync.dates import format_jalali_date, format_jalali_datetime
 from sync.text import to_persian_digits
 from sync.workflow import Role, Status, TransitionError

@@ -73,7 +73,7 @@ from desktop_app.services.attachments import (
     Attachments,
     may_remove,
 )
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, moment_text

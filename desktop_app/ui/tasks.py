@@ -15,6 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop_app.services.requests import Changes
+
 
 class TaskState:
     """Handed to long jobs: report progress, notice a cancel request."""
@@ -122,3 +124,31 @@ class TaskRunner(QObject):
     def shutdown(self) -> None:
         self._db.shutdown(wait=True, cancel_futures=True)
         self._net.shutdown(wait=False, cancel_futures=True)
+
+
+def changes_of(result: Any) -> Changes | None:
+    """What a service call changed: the :class:`Changes` it returned, or the
+    ``changes`` of a result that carries more (a new request's id and code)."""
+    if isinstance(result, Changes):
+        return result
+    changes = getattr(result, "changes", None)
+    return changes if isinstance(changes, Changes) else None
+
+
+def run_op(tasks: TaskRunner, announce: Callable[[Changes], None], op: Callable[[], Any], *,
+           on_done: Callable[[Any], None] | None = None,
+           on_error: Callable[[BaseException], None] | None = None) -> TaskState:
+    """Run a service call (one user action, one transaction) on the database thread;
+    on the GUI thread, announce what it changed, then hand ``on_done`` its result.
+
+    The one way the window writes: views refresh from the announcement, so no
+    dialog has to remember to tell them (Anki's ``CollectionOp``)."""
+
+    def done(result: Any) -> None:
+        changes = changes_of(result)
+        if changes:
+            announce(changes)
+        if on_done is not None:
+            on_done(result)
+
+    return tasks.run_db(op, on_done=done, on_error=on_error)

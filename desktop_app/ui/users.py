@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.services import users
-from desktop_app.services.errors import ValidationFailed
+from desktop_app.errors import ValidationFailed
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text, problem_text, role_name
 from desktop_app.ui.widgets.retranslate import Retranslating

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.services.errors import FieldProblem, ValidationFailed
+from desktop_app.errors import FieldProblem, ValidationFailed
 from desktop_app.services.scope import office_scope
 from desktop_app.services.requests import Changes, WalkIn
 from desktop_app.store import models as m

@@ -60,7 +60,7 @@ from hypothesis.stateful import (
 )
 
 from desktop_app.services import sync_service
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import DB_NAME, Store, backup_file, open_store

@@ -34,7 +34,7 @@ from desktop_app.reports import workorders as wo
 from desktop_app.services import printing
 from desktop_app.reports.persian import visual, wrap
 from desktop_app.reports.qr import qr_matrix
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.dates import UTC

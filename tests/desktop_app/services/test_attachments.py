@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from desktop_app.services.attachments import MAX_BYTES, Attachments
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor
 from desktop_app.services.users import create_user
 from desktop_app.store import models as m

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop_app.services.errors import ServiceError, ValidationFailed
+from desktop_app.errors import ServiceError, ValidationFailed
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store

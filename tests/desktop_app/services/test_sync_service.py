@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from desktop_app.cli import main as daftar
 from desktop_app.services import sync_service
 from desktop_app.services.attachments import AUDIT_KEPT, DEPARTED_FOLDER, Attachments
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import db as store_db
 from desktop_app.store import models as m

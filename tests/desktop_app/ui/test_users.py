@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton, QTableWidget
 
 from desktop_app.services import users
-from desktop_app.services.errors import ServiceError
+from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from desktop_app.store.db import Store

@@ -1,5 +1,7 @@
-"""Errors the use cases raise.  They carry codes, not sentences: the UI translates
-them (``ui/messages.py``), the command line prints the English ``str()``."""
+"""The office's coded errors, raised by services and report loaders alike.  They carry
+codes, not sentences: the UI translates them (``ui/messages.py``), the command line
+prints the English ``str()``.  A leaf module, outside the layers, so that every layer
+may raise them."""
 
 from __future__ import annotations
 

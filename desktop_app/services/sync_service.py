@@ -53,7 +53,7 @@ import json
 import logging
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -67,6 +67,7 @@ from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, indexes_suspended, restore_indexes, suspend_indexes
 from desktop_app.store.fts import indexing_in_bulk
+from sync.batching import chunks
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.dates import UTC, utcnow
 from sync.protocol import (
@@ -112,8 +113,6 @@ _REFERENCE_TABLES = {
     "neighbourhood": "neighbourhoods", "category": "categories", "channel": "channels",
     "reason": "reasons",
 }
-#: Keys per ``IN (…)``, inside SQLite's parameter limit.
-_CHUNK = 900
 #: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
 BULK_PULL_ENTRIES = 30_000
 _BULK_TABLES = ("requests", "events")
@@ -337,15 +336,10 @@ class PreparedPage:
     removed: list[uuid.UUID]
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
-
-
 def _delete_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
     """Remove requests that are no longer the office's, with their history.  Their
     photos never reached the centre, so they are written out first."""
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         keep_departing(session, chunk)
         session.execute(sa.delete(m.Event).where(m.Event.request_id.in_(chunk)))
         session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id.in_(chunk)))
@@ -606,7 +600,7 @@ class OfficeStore:
             return 0
         incoming = dict(zip(requests.column("id"), requests.column("status")))
         before: dict[str, str] = {}
-        for chunk in _chunks([i for i in incoming if i in known]):
+        for chunk in chunks([i for i in incoming if i in known]):
             before.update(session.connection().exec_driver_sql(
                 f"SELECT id, status FROM requests WHERE id IN ({', '.join('?' * len(chunk))})",
                 tuple(chunk)).all())

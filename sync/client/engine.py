@@ -31,9 +31,7 @@ The office's database is behind :class:`LocalStore`; the office app implements i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import queue
 import random
 import threading
@@ -45,6 +43,7 @@ from typing import Protocol, TypeVar
 
 import httpx
 
+from sync.batching import collector_paused
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
 from sync.dates import utcnow
@@ -429,29 +428,3 @@ def _edits_crews_of(later: Sequence[Mutation], earlier: Sequence[Mutation]) -> b
     """Whether ``later`` edits a crew that ``earlier`` edits too."""
     crews = {m.entity_id for m in earlier if m.op == Op.UPSERT_CREW}
     return any(m.op == Op.UPSERT_CREW and m.entity_id in crews for m in later)
-
-
-_collector_lock = threading.Lock()
-_collector_pauses = 0
-_collector_was_enabled = False
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block, and on again after it if
-    it was on before the first of the blocks open at once (in any thread) began.
-    For blocks that make many objects that hold no cycles: plain reference counting
-    frees them all the same."""
-    global _collector_pauses, _collector_was_enabled
-    with _collector_lock:
-        if _collector_pauses == 0:
-            _collector_was_enabled = gc.isenabled()
-            gc.disable()
-        _collector_pauses += 1
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector_pauses -= 1
-            if _collector_pauses == 0 and _collector_was_enabled:
-                gc.enable()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sync import reference as ref
+from sync.batching import chunks, collector_paused
 from sync.dates import TEHRAN, UTC, Period, utcnow
 from sync.schema import new_id
 from sync.server.changes import Entry, log_changes
-from sync.server.importer import paused_cyclic_gc
 from sync.server.models import Crew, Event, ServiceRequest
 from sync.server.reference_io import has_reference, load_reference, read_reference
 from sync.server.tracking import next_codes
@@ -569,15 +569,10 @@ def _event_row(request_id: uuid.UUID, step: _Step) -> dict[str, Any]:
 # -------------------------------------------------------------------------- fill
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def fill_demo(session: Session, *, requests: int, seed: int = DEMO_YEAR) -> DemoSummary:
     """Fill an empty centre in the caller's transaction (reference data first, when the
     centre has none).  Raises :class:`DemoError` when it already has requests."""
-    with paused_cyclic_gc():
+    with collector_paused():
         return _fill(session, requests, seed)
 
 
@@ -599,7 +594,7 @@ def _fill(session: Session, requests: int, seed: int) -> DemoSummary:
     codes = next_codes(session, DEMO_YEAR, len(slots))
     summary = DemoSummary(crews=len(crew_rows), requests=len(slots))
     maker = _Maker(rng, refset, crews)
-    for block in _chunks(list(zip(slots, codes)), CHUNK):
+    for block in chunks(list(zip(slots, codes)), CHUNK):
         summary.events += _write_block(session, maker, block)
     for slot in slots:
         region = refset.district(slot.district_code).region_number

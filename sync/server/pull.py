@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sync.batching import chunks
 from sync.dates import utcnow
 from sync.protocol import (
     CREW_COLUMNS,
@@ -57,11 +58,6 @@ _CHUNK = 1000
 
 class CursorAhead(Exception):
     """The office has seen more of the log than the centre holds (a restored centre)."""
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
 
 
 def _wire_column(column: sa.Column[Any], dialect: str) -> sa.ColumnElement[Any]:
@@ -144,7 +140,7 @@ def _select_keyed(session: Session, table: sa.Table, columns: Sequence[str], key
     rows: a handful, keyed by code)."""
     dialect = session.get_bind().dialect.name
     query = sa.select(*(_wire_column(table.c[c], dialect) for c in columns))
-    return [list(row) for chunk in _chunks(keys)
+    return [list(row) for chunk in chunks(keys, _CHUNK)
             for row in session.connection().execute(query.where(table.c[key].in_(chunk)))]
 
 

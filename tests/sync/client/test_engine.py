@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
-from sync.client.engine import PULL_AHEAD, collector_paused
+from sync.batching import collector_paused
+from sync.client.engine import PULL_AHEAD
 from sync.protocol import (
     LAST_SEQ_HEADER,
     MAX_PUSH_BATCH,

@@ -1,32 +1,27 @@
 """One request, whole: its fields, its history, and the actions it allows right now.
 
-The form reads a :class:`RequestSnapshot` on the database thread and never holds an
-ORM object, so nothing it shows can trigger a query on the GUI thread.  Actions are
-offered from the lifecycle table itself (:func:`sync.workflow.allowed_targets` for
-this request's status and the signed-in role): a button the clerk sees is a move the
-office and the centre both accept, and a move not allowed is not shown at all rather
-than shown and refused.  Every action goes through :class:`~desktop_app.services.
-requests.Desk` (one transaction with its event and outbox entry) and is announced on
-``ctx.bus.sig_changed``; the form redraws from that signal like every other view, so
-an action taken elsewhere (the table, a bulk assign) shows here too.
+The form reads a :class:`~desktop_app.services.request_view.RequestSnapshot` on the
+database thread and never holds an ORM object, so nothing it shows can trigger a
+query on the GUI thread.  Actions are offered from the lifecycle table itself
+(:func:`sync.workflow.allowed_targets` for this request's status and the signed-in
+role): a button the clerk sees is a move the office and the centre both accept, and
+a move not allowed is not shown at all rather than shown and refused.  Every action
+goes through :class:`~desktop_app.services.requests.Desk` by ``ctx.run_op``, which
+announces what it changed on ``ctx.bus.sig_changed``; the form redraws from that
+signal like every other view, so an action taken elsewhere (the table, a bulk
+assign) shows here too.
 
-Below the fields and history, the request's photos (:mod:`desktop_app.ui.photos`);
-adding or removing one is kept in the office's audit log rather than as an event,
-since photos are not sent to the centre, and the history shows those entries among
-the events, marked as kept at this office.  A clerk corrects the plain fields
-(phone, address, description …) through :mod:`desktop_app.ui.edit_request`, offered
-only when :func:`~desktop_app.services.requests.may_edit` allows it.
+The history is written by :mod:`desktop_app.ui.request_history`, the photos below
+it are :mod:`desktop_app.ui.photos`, and the dialogs an action opens (assign,
+outcome, correction) are modules of their own: this one lays them out and decides
+which actions to offer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import sqlalchemy as sa
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -44,180 +39,25 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_REMOVED
-from desktop_app.errors import ServiceError
+from desktop_app.services.request_view import RequestSnapshot, load_request
 from desktop_app.services.requests import Changes, may_edit
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
-from desktop_app.store.reference import Lookup
 from desktop_app.ui.assign import AssignDialog
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.edit_request import Current, EditRequestDialog
 from desktop_app.ui.messages import (
     digits,
     error_text,
-    field_names,
     in_ui_direction,
     local_name,
     moment_text,
-    role_name,
     status_name,
-    text_direction,
 )
-from desktop_app.ui.edit_request import Current, EditRequestDialog
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.photos import PhotoStrip
+from desktop_app.ui.request_history import history_html
 from desktop_app.ui.widgets.buttons import action_button
 from desktop_app.ui.widgets.retranslate import Retranslating
-from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, EventKind, Status, allowed_targets
-
-Names = tuple[str, str]
-_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-# ------------------------------------------------------------------- the snapshot
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One event, with every code already turned into a name."""
-
-    moment: dt.datetime | None
-    actor: str
-    actor_role: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    reason: Names | None
-    note: str
-    crew: str
-    previous_crew: str
-    original_code: str
-    edited: tuple[str, ...]
-    # The centre has not accepted it yet (``server_time`` is empty).
-    pending: bool
-    # The attachment an ``attachment_added``/``attachment_removed`` entry is about.
-    filename: str = ""
-    # From the office's audit log: it never goes to the centre.
-    office_only: bool = False
-
-
-@dataclass(frozen=True)
-class RequestSnapshot:
-    """Everything the form shows, read in one go on the database thread."""
-
-    id: uuid.UUID
-    tracking_code: str
-    status: Status
-    received_at: dt.datetime
-    district_code: str
-    neighbourhood_code: str | None
-    category_code: str
-    channel: Names | None
-    district: Names | None
-    neighbourhood: Names | None
-    category: Names | None
-    description: str
-    citizen_name: str
-    citizen_phone: str
-    address: str
-    latitude: float | None
-    longitude: float | None
-    crew: str
-    crew_supervisor: str
-    assigned_at: dt.datetime | None
-    closed_at: dt.datetime | None
-    outcome_reason: Names | None
-    outcome_note: str
-    original_code: str
-    # Local changes of this request the centre has not answered yet.
-    waiting: int
-    history: tuple[HistoryEntry, ...]
-
-
-def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
-    """Read one request and its history (runs on the database thread)."""
-    with store.sessions() as session:
-        request = session.get(m.ServiceRequest, request_id)
-        if request is None:
-            raise ServiceError("unknown_request", f"no such request: {request_id}", id=request_id)
-        names = Lookup(session)
-        events = session.scalars(
-            sa.select(m.Event).where(m.Event.request_id == request_id)
-            .order_by(sa.func.coalesce(m.Event.client_time, m.Event.server_time), m.Event.id)
-        ).all()
-        crews = {c.id: c for c in session.scalars(sa.select(m.Crew))}
-        users = session.execute(sa.select(m.User.username, m.User.display_name, m.User.role)).all()
-        people = {u.username: u.display_name for u in users}
-        roles = {u.username: u.role for u in users}
-        photo_trail = session.scalars(
-            sa.select(m.AuditEntry).where(
-                m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(request_id),
-                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED)))
-        ).all()
-        linked = {uuid.UUID(e.data["duplicate_of"]) for e in events if e.data.get("duplicate_of")}
-        if request.duplicate_of:
-            linked.add(request.duplicate_of)
-        codes = dict(session.execute(
-            sa.select(m.ServiceRequest.id, m.ServiceRequest.tracking_code)
-            .where(m.ServiceRequest.id.in_(linked))
-        ).all()) if linked else {}
-        waiting = session.scalar(sa.select(sa.func.count()).select_from(m.OutboxEntry)
-                                 .where(m.OutboxEntry.entity_id == request_id)) or 0
-        crew_names = {str(crew_id): crew.name for crew_id, crew in crews.items()}
-
-        history = tuple(
-            HistoryEntry(
-                moment=e.client_time or e.server_time,
-                actor=people.get(e.actor, e.actor),
-                actor_role=e.actor_role,
-                kind=e.kind,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                reason=names.reasons.get(e.reason) if e.reason else None,
-                note=e.note or "",
-                crew=e.data.get("crew_name") or crew_names.get(str(e.data.get("crew_id")), ""),
-                previous_crew=crew_names.get(str(e.data.get("previous_crew_id")), ""),
-                original_code=codes.get(uuid.UUID(e.data["duplicate_of"]), "")
-                if e.data.get("duplicate_of") else "",
-                edited=tuple(e.data.get("edited", ())),
-                pending=e.server_time is None,
-            )
-            for e in events
-        ) + tuple(
-            HistoryEntry(
-                moment=a.at, actor=people.get(a.actor, a.actor), actor_role=roles.get(a.actor, ""),
-                kind=a.action, from_status=None, to_status=None, reason=None, note="", crew="",
-                previous_crew="", original_code="", edited=(), pending=False,
-                filename=a.details.get("filename", ""), office_only=True,
-            )
-            for a in photo_trail
-        )
-        # Stable: events keep their order among themselves, photos join by time.
-        history = tuple(sorted(history, key=lambda h: h.moment or _EPOCH))
-        crew = crews.get(request.crew_id) if request.crew_id else None
-        return RequestSnapshot(
-            id=request.id, tracking_code=request.tracking_code, status=Status(request.status),
-            received_at=request.received_at, district_code=request.district_code,
-            neighbourhood_code=request.neighbourhood_code, category_code=request.category_code,
-            channel=names.channels.get(request.channel),
-            district=names.districts.get(request.district_code),
-            neighbourhood=names.neighbourhoods.get(request.neighbourhood_code),
-            category=names.categories.get(request.category_code),
-            description=request.description or "", citizen_name=request.citizen_name or "",
-            citizen_phone=request.citizen_phone or "", address=request.address or "",
-            latitude=request.latitude, longitude=request.longitude,
-            crew=crew.name if crew else "", crew_supervisor=crew.supervisor if crew else "",
-            assigned_at=request.assigned_at, closed_at=request.closed_at,
-            outcome_reason=names.reasons.get(request.outcome_reason) if request.outcome_reason
-            else None,
-            outcome_note=request.outcome_note or "",
-            original_code=codes.get(request.duplicate_of, "") if request.duplicate_of else "",
-            waiting=waiting, history=history,
-        )
-
-
-# ------------------------------------------------------------------------ the form
-
+from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, Status, allowed_targets
 
 # Calm colours for the status chip: blue while the work is open, green when done,
 # grey when it could not be done.
@@ -444,7 +284,9 @@ class RequestForm(Retranslating, QDialog):
         self._set("reason", local_name(snap.outcome_reason, language))
         self._set("original", digits(snap.original_code))
         self._set("outcome_note", snap.outcome_note)
-        self._history.setHtml(self._history_html(snap))
+        self._history.setHtml(history_html(
+            snap, rtl=self.layoutDirection() == Qt.LayoutDirection.RightToLeft,
+            language=language))
         bar = self._history.verticalScrollBar()
         bar.setValue(bar.maximum())
         self._offer_actions(snap)
@@ -481,87 +323,6 @@ class RequestForm(Retranslating, QDialog):
             button.setEnabled(not self._busy)
         self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))
 
-    # ------------------------------------------------------------------ history
-
-    def _history_html(self, snap: RequestSnapshot) -> str:
-        """The history as a table: when, who, what — mirrored by hand for a
-        right-to-left window, because Qt's rich text does not mirror table columns."""
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        direction, align = ("rtl", "right") if rtl else ("ltr", "left")
-        waiting = html.escape(self.tr("waiting to be sent"))
-        office_only = html.escape(self.tr("kept at this office"))
-        header = [self.tr("When"), self.tr("Who"), self.tr("What")]
-
-        def row(cells: list[str], tag: str = "td") -> str:
-            ordered = reversed(cells) if rtl else cells
-            return "<tr>" + "".join(f"<{tag} align='{align}'>{cell}</{tag}>"
-                                    for cell in ordered) + "</tr>"
-
-        rows = [row([html.escape(text) for text in header], "th")]
-        for entry in snap.history:
-            when = (f"<p dir='{direction}' style='margin:0'>"
-                    f"{html.escape(moment_text(entry.moment)) if entry.moment else '—'}</p>")
-            if entry.pending:
-                when += f"<p dir='{direction}' style='margin:0; color:#8a5a00'>{waiting}</p>"
-            if entry.office_only:
-                when += f"<p dir='{direction}' style='margin:0; color:#5f6368'>{office_only}</p>"
-            who = (f"<p style='margin:0'>{html.escape(entry.actor)}</p>"
-                   f"<p style='margin:0; color:#5f6368'>"
-                   f"{html.escape(role_name(entry.actor_role))}</p>")
-            rows.append(row([when, who, self._event_html(entry)]))
-        return (f"<table width='100%' cellspacing='0' cellpadding='5'>{''.join(rows)}</table>")
-
-    def _event_html(self, entry: HistoryEntry) -> str:
-        language = self._ctx.language
-        lines: list[str] = []
-        kind = entry.kind
-        if kind == EventKind.CREATED:
-            lines.append(self.tr("Registered as “%1”").replace(
-                "%1", status_name(entry.to_status)) if entry.to_status else self.tr("Registered"))
-        elif kind == EventKind.STATUS and entry.from_status and entry.to_status:
-            lines.append(self.tr("Status changed from “%1” to “%2”")
-                         .replace("%1", status_name(entry.from_status))
-                         .replace("%2", status_name(entry.to_status)))
-            if entry.reason:
-                lines.append(self.tr("Reason: %1").replace(
-                    "%1", local_name(entry.reason, language)))
-            if entry.original_code:
-                lines.append(self.tr("Duplicate of request %1").replace(
-                    "%1", digits(entry.original_code)))
-        elif kind == EventKind.ASSIGNED:
-            if entry.previous_crew and entry.from_status == entry.to_status:
-                lines.append(self.tr("Crew changed from “%1” to “%2”")
-                             .replace("%1", entry.previous_crew)
-                             .replace("%2", entry.crew))
-            else:
-                lines.append(self.tr("Assigned to crew “%1”").replace("%1", entry.crew))
-        elif kind == EventKind.NOTE:
-            if entry.edited:
-                lines.append(self.tr("Corrected: %1").replace("%1", field_names(entry.edited)))
-            else:
-                lines.append(self.tr("Note"))
-        elif kind == EventKind.WORK_ORDER_ISSUED:
-            lines.append(self.tr("Work order printed"))
-        elif kind == EventKind.MOVED:
-            lines.append(self.tr("Moved to another district by the centre"))
-        elif kind == EventKind.CONFLICT_SETTLED:
-            lines.append(self.tr("A sync problem was settled"))
-        elif kind == AUDIT_ADDED:
-            lines.append(self.tr("Attached “%1”").replace("%1", entry.filename))
-        elif kind == AUDIT_REMOVED:
-            lines.append(self.tr("Removed the attachment “%1”").replace("%1", entry.filename))
-        else:
-            lines.append(kind)
-        # One block per line, so that a Persian note in an English window (or the
-        # other way round) takes its own direction.
-        direction = "rtl" if self.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
-        out = "".join(f"<p dir='{direction}' style='margin:0'>{html.escape(line)}</p>"
-                      for line in lines)
-        for paragraph in entry.note.split("\n"):
-            out += (f"<p dir='{text_direction(paragraph)}' style='margin:0; color:#3c4043'>"
-                    f"{html.escape(paragraph)}</p>")
-        return out
-
     # ------------------------------------------------------------------ actions
 
     def _set_busy(self, busy: bool) -> None:
@@ -570,15 +331,14 @@ class RequestForm(Retranslating, QDialog):
             self._offer_actions(self._snapshot)
 
     def _run(self, work: Callable[[], Changes]) -> None:
-        """Run one Desk action off the GUI thread, announce what it changed."""
+        """Run one Desk action off the GUI thread; it announces what it changed."""
         self._error.hide()
         self._set_busy(True)
-        self._ctx.tasks.run_db(work, on_done=self._on_action_done, on_error=self._on_error)
+        self._ctx.run_op(work, on_done=self._on_action_done, on_error=self._on_error)
 
-    def _on_action_done(self, changes: Changes) -> None:
+    def _on_action_done(self, _changes: Changes) -> None:
         if isValid(self):
             self._set_busy(False)
-        self._ctx.bus.changed(changes)
 
     def _on_error(self, error: BaseException) -> None:
         if not isValid(self):

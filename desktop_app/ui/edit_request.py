@@ -17,7 +17,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCollator, QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,37 +32,17 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.services.form_choices import EditChoices, load_edit_choices
 from desktop_app.services.requests import CITIZEN_NAME_LENGTH, Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name
-from desktop_app.ui.walk_in import ERROR_STYLE, FieldNotes, category_model, load_categories
+from desktop_app.ui.walk_in import ERROR_STYLE, FieldNotes, category_model
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.text import to_latin_digits
-
-Names = tuple[str, str]
 
 _NOT_EDITABLE_NOW = QT_TRANSLATE_NOOP(
     "EditRequestDialog", "This request is no longer open at the district, so it cannot be "
     "corrected. Reopen it first if it must change.")
-
-
-@dataclass(frozen=True)
-class EditChoices:
-    """The neighbourhoods of the request's district, and every category."""
-
-    neighbourhoods: tuple[tuple[str, Names], ...]
-    categories: tuple[tuple[str, Names, Names], ...]
-
-
-def load_edit_choices(store: Store, district_code: str) -> EditChoices:
-    with store.sessions() as session:
-        hoods = session.execute(
-            sa.select(m.Neighbourhood.code, m.Neighbourhood.name_fa, m.Neighbourhood.name_en)
-            .where(m.Neighbourhood.district_code == district_code)).all()
-        return EditChoices(tuple((code, (fa, en)) for code, fa, en in hoods),
-                           load_categories(session))
 
 
 @dataclass(frozen=True)
@@ -280,11 +259,10 @@ class EditRequestDialog(Retranslating, QDialog):
             return
         desk, request_id = self._ctx.desk, self._current.request_id
         self._save.setEnabled(False)
-        self._ctx.tasks.run_db(lambda: desk.edit(request_id, **changes), on_done=self._on_saved,
-                               on_error=self._on_refused)
+        self._ctx.run_op(lambda: desk.edit(request_id, **changes), on_done=self._on_saved,
+                         on_error=self._on_refused)
 
     def _on_saved(self, changes: Changes) -> None:
-        self._ctx.bus.changed(changes)
         if not isValid(self):
             return
         self.sig_saved.emit(changes)

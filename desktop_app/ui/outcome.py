@@ -6,17 +6,16 @@ done) and what the next reader needs (a note; the original, when it is a duplica
 
 A duplicate is linked by the original's tracking code, the number everyone quotes;
 the dialog looks it up as soon as it is typed (Persian or Latin digits) and shows
-what it found, so the clerk can see they link the right request before closing.
-The link itself is checked again inside the action's transaction by the Desk.
+what it found (:func:`~desktop_app.services.form_choices.find_original`), so the
+clerk can see they link the right request before closing.  The link itself is
+checked again inside the action's transaction by the Desk.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import sqlalchemy as sa
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,78 +31,21 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.errors import ServiceError
+from desktop_app.services.form_choices import (
+    DUPLICATE,
+    Original,
+    OutcomeChoices,
+    find_original,
+    load_outcome_choices,
+    normalise_code,
+)
 from desktop_app.services.requests import Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
-from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name, status_name
 from desktop_app.ui.widgets.retranslate import Retranslating
-from sync.text import clean, to_latin_digits
 from sync.workflow import CLOSED_STATUSES, Status
 
-DUPLICATE = "duplicate"
 _ERROR_STYLE = "color:#b3261e;"
-
-
-@dataclass(frozen=True)
-class OutcomeChoices:
-    """What the dialog needs from the database before the clerk can choose."""
-
-    tracking_codes: tuple[str, ...]
-    statuses: tuple[Status, ...]
-    reasons: tuple[tuple[str, tuple[str, str]], ...]
-
-
-@dataclass(frozen=True)
-class Original:
-    """The request a duplicate points to, as the clerk will recognise it."""
-
-    id: uuid.UUID
-    tracking_code: str
-    status: Status
-    category: tuple[str, str] | None
-    neighbourhood: tuple[str, str] | None
-
-
-def load_choices(store: Store, request_ids: Sequence[uuid.UUID]) -> OutcomeChoices:
-    with store.sessions() as session:
-        rows = session.execute(
-            sa.select(m.ServiceRequest.id, m.ServiceRequest.tracking_code, m.ServiceRequest.status)
-            .where(m.ServiceRequest.id.in_(list(request_ids)))
-        ).all()
-        by_id = {row.id: row for row in rows}
-        found = [by_id[i] for i in request_ids if i in by_id]
-        reasons = session.execute(
-            sa.select(m.Reason.code, m.Reason.name_fa, m.Reason.name_en).order_by(m.Reason.code)
-        ).all()
-        # The duplicate reason first: it is the one most often chosen (domain.md).
-        ordered = sorted(reasons, key=lambda r: (r.code != DUPLICATE, r.code))
-        return OutcomeChoices(
-            tracking_codes=tuple(r.tracking_code for r in found),
-            statuses=tuple(Status(r.status) for r in found),
-            reasons=tuple((r.code, (r.name_fa, r.name_en)) for r in ordered),
-        )
-
-
-def normalise_code(text: str) -> str:
-    """A tracking code as typed (any digits, stray spaces) in its stored form."""
-    return to_latin_digits(clean(text)).replace(" ", "")
-
-
-def find_original(store: Store, tracking_code: str) -> Original | None:
-    code = normalise_code(tracking_code)
-    if not code:
-        return None
-    with store.sessions() as session:
-        request = session.scalar(
-            sa.select(m.ServiceRequest).where(m.ServiceRequest.tracking_code == code))
-        if request is None:
-            return None
-        names = Lookup(session)
-        return Original(request.id, request.tracking_code, Status(request.status),
-                        names.categories.get(request.category_code),
-                        names.neighbourhoods.get(request.neighbourhood_code))
 
 
 class OutcomeDialog(Retranslating, QDialog):
@@ -174,8 +116,8 @@ class OutcomeDialog(Retranslating, QDialog):
         layout.addWidget(self._buttons)
 
         self._retranslate()
-        ids = self._ids  # the job never holds the dialog (see RequestForm.reload)
-        ctx.tasks.run_db(lambda: load_choices(ctx.store, ids), on_done=self._on_loaded,
+        store, ids = ctx.store, self._ids  # the job never holds the dialog (RequestForm.reload)
+        ctx.tasks.run_db(lambda: load_outcome_choices(store, ids), on_done=self._on_loaded,
                          on_error=self._on_failed)
 
     @staticmethod
@@ -334,10 +276,9 @@ class OutcomeDialog(Retranslating, QDialog):
                                       duplicate_of=original_id)
 
         self._ok.setEnabled(False)
-        self._ctx.tasks.run_db(work, on_done=self._on_saved, on_error=self._on_save_failed)
+        self._ctx.run_op(work, on_done=self._on_saved, on_error=self._on_save_failed)
 
-    def _on_saved(self, changes: Changes) -> None:
-        self._ctx.bus.changed(changes)
+    def _on_saved(self, _changes: Changes) -> None:
         if isValid(self):
             self.accept()
 

@@ -10,16 +10,16 @@ set of rules and the clerk never hunts for what is wrong.
 
 On success the citizen gets the tracking code at once, even offline (the code is
 numbered by the office), shown large in the locale's digits with a button to copy it.
+What the form offers and what it shows after registering are read by
+:mod:`desktop_app.services.form_choices`; :class:`FieldNotes` and
+:func:`category_model` are shared with the correction form.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from PySide6.QtCore import QCollator, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -38,76 +38,42 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.errors import FieldProblem, ValidationFailed
-from desktop_app.services.scope import office_scope
-from desktop_app.services.requests import Changes, WalkIn
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.services.form_choices import (
+    CategoryChoice,
+    Names,
+    Registered,
+    WalkInChoices,
+    load_registered,
+    load_walk_in_choices,
+)
+from desktop_app.services.office import Store
+from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text, status_name
+from desktop_app.ui.tasks import changes_of
 from desktop_app.ui.widgets.retranslate import Retranslating
-from sync.workflow import Status
 
-Names = tuple[str, str]
 ERROR_STYLE = "color:#b3261e;"
 
 
 @dataclass(frozen=True)
-class District:
-    code: str
-    names: Names
-    neighbourhoods: tuple[tuple[str, Names], ...]
+class RegisteredNow:
+    """What registering hands the dialog: the request as the clerk reads it out, and
+    what changed, which :meth:`AppContext.run_op` announces."""
+
+    registered: Registered
+    changes: Changes
 
 
-@dataclass(frozen=True)
-class WalkInChoices:
-    districts: tuple[District, ...]
-    # (category code, category names, family names)
-    categories: tuple[tuple[str, Names, Names], ...]
+def register(desk: Desk, store: Store, form: WalkIn) -> RegisteredNow:
+    """Runs on the database thread: the Desk action, then what the dialog shows.
 
-
-@dataclass(frozen=True)
-class Registered:
-    id: uuid.UUID
-    tracking_code: str
-    category: Names | None
-    neighbourhood: Names | None
-    status: Status
-
-
-def load_walk_in_choices(store: Store) -> WalkInChoices:
-    codes = list(office_scope(store).districts)
-    with store.sessions() as session:
-        districts = {d.code: d for d in session.scalars(
-            sa.select(m.District).where(m.District.code.in_(codes)))}
-        hoods: dict[str, list[tuple[str, Names]]] = {}
-        for n in session.scalars(sa.select(m.Neighbourhood)
-                                 .where(m.Neighbourhood.district_code.in_(codes))):
-            hoods.setdefault(n.district_code, []).append((n.code, (n.name_fa, n.name_en)))
-        return WalkInChoices(
-            districts=tuple(District(code, (districts[code].name_fa, districts[code].name_en),
-                                     tuple(hoods.get(code, ()))) for code in codes),
-            categories=load_categories(session),
-        )
-
-
-def load_categories(session: Session) -> tuple[tuple[str, Names, Names], ...]:
-    """(code, names, family's names) of every category, for :func:`category_model`."""
-    families = {f.code: (f.name_fa, f.name_en)
-                for f in session.scalars(sa.select(m.CategoryFamily))}
-    return tuple((c.code, (c.name_fa, c.name_en), families.get(c.family_code, ("", "")))
-                 for c in session.scalars(sa.select(m.Category)))
-
-
-def register(ctx: AppContext, form: WalkIn) -> Registered:
-    """Runs on the database thread: the Desk action, then what the dialog shows."""
-    request = ctx.desk.register_walk_in(form)
-    with ctx.store.sessions() as session:
-        category = session.get(m.Category, request.category_code)
-        hood = session.get(m.Neighbourhood, request.neighbourhood_code)
-        return Registered(
-            request.id, request.tracking_code,
-            (category.name_fa, category.name_en) if category else None,
-            (hood.name_fa, hood.name_en) if hood else None, Status(request.status))
+    The Desk returns the new request (an ORM row today, a result carrying its own
+    ``changes`` once the rules change lands); for a row, the new request is
+    announced here."""
+    result = desk.register_walk_in(form)
+    changes = changes_of(result) or Changes([result.id])
+    return RegisteredNow(load_registered(store, result.id), changes)
 
 
 class FieldNotes:
@@ -165,15 +131,15 @@ class FieldNotes:
                 break
 
 
-def category_model(categories: Sequence[tuple[str, Names, Names]], language: str,
+def category_model(categories: Sequence[CategoryChoice], language: str,
                    font: QFont, parent: QWidget) -> QStandardItemModel:
     """Categories under their family's name, for a combo box: thirteen items read
     faster in groups.  Each item holds its category code (``UserRole``)."""
     model = QStandardItemModel(parent)
     families: dict[str, list[tuple[str, str]]] = {}
-    for code, names, family in categories:
-        families.setdefault(local_name(family, language), []).append(
-            (code, local_name(names, language)))
+    for category in categories:
+        families.setdefault(local_name(category.family, language), []).append(
+            (category.code, local_name(category.names, language)))
     collator = QCollator(QLocale())
     bold = QFont(font)
     bold.setBold(True)
@@ -324,7 +290,8 @@ class WalkInDialog(Retranslating, QDialog):
         layout.addWidget(self._pages)
 
         self._retranslate()
-        ctx.tasks.run_db(lambda: load_walk_in_choices(ctx.store), on_done=self._on_loaded,
+        store = ctx.store
+        ctx.tasks.run_db(lambda: load_walk_in_choices(store), on_done=self._on_loaded,
                          on_error=self._on_failed)
 
     # ------------------------------------------------------------------ language
@@ -426,9 +393,9 @@ class WalkInDialog(Retranslating, QDialog):
     def _on_register(self) -> None:
         self._notes.clear()
         form = self._form()
-        ctx = self._ctx
+        desk, store = self._ctx.desk, self._ctx.store  # the job never holds the dialog
         self._register.setEnabled(False)
-        ctx.tasks.run_db(lambda: register(ctx, form), on_done=self._on_registered,
+        self._ctx.run_op(lambda: register(desk, store, form), on_done=self._on_registered,
                          on_error=self._on_rejected)
 
     def _on_rejected(self, error: BaseException) -> None:
@@ -441,11 +408,10 @@ class WalkInDialog(Retranslating, QDialog):
             return
         self._notes.show(error.problems)
 
-    def _on_registered(self, registered: Registered) -> None:
-        self._ctx.bus.changed(Changes([registered.id]))
+    def _on_registered(self, now: RegisteredNow) -> None:
         if not isValid(self):
             return
-        self._registered = registered
+        registered = self._registered = now.registered
         self._show_registered()
         self._pages.setCurrentIndex(1)
         self._copy.setFocus()

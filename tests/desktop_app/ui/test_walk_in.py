@@ -4,6 +4,7 @@ shows beside each field (in English and in Persian), and the tracking code."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -14,10 +15,11 @@ from desktop_app.services.sync_service import OFFICE
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.walk_in import WalkInDialog
+from desktop_app.services.requests import Changes, WalkIn
+from desktop_app.ui.walk_in import WalkInDialog, register
 from sync.protocol import OfficeInfo
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store, type_text
-from tests.factories import CLERK, make_request
+from tests.factories import CLERK, desk, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
 
@@ -48,7 +50,7 @@ def visible_errors(dialog: WalkInDialog) -> dict[str, str]:
             if (label := child(dialog, QLabel, f"{name}_error")).isVisible()}
 
 
-def register(qtbot, dialog: WalkInDialog) -> None:  # type: ignore[no-untyped-def]
+def click_register(qtbot, dialog: WalkInDialog) -> None:  # type: ignore[no-untyped-def]
     """Click Register and wait for the Desk's answer, whichever it is."""
     button = child(dialog, QPushButton, "register")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -111,7 +113,7 @@ def test_an_empty_form_says_what_to_fix_beside_each_field(qtbot, ctx: AppContext
                                                           store: Store) -> None:
     dialog = open_dialog(qtbot, ctx)
     with qtbot.assertNotEmitted(dialog.sig_registered):
-        register(qtbot, dialog)
+        click_register(qtbot, dialog)
     assert visible_errors(dialog) == {
         "citizen_phone": "Enter the citizen's phone number.",
         "neighbourhood_code": "Choose the neighbourhood.",
@@ -126,7 +128,7 @@ def test_an_empty_form_says_what_to_fix_beside_each_field(qtbot, ctx: AppContext
 def test_fixing_the_phone_clears_its_problem(qtbot, ctx: AppContext) -> None:
     dialog = open_dialog(qtbot, ctx)
     fill(dialog, phone="۰۹۱۲۱۲۳")
-    register(qtbot, dialog)
+    click_register(qtbot, dialog)
     assert visible_errors(dialog) == {
         "citizen_phone": "Wrong number of digits: a mobile has 11 (09121234567), "
                          "a landline 11 with its area code or 8 without."}
@@ -168,13 +170,38 @@ def test_a_registered_walk_in_gives_the_citizen_a_code_to_copy(qtbot, ctx: AppCo
     assert second.args[0].endswith(f"-{CLERK.office_number}-2")
 
 
+def walk_in_form() -> WalkIn:
+    return WalkIn(citizen_name="فاطمه نوری", citizen_phone="09131234567", district_code="1-1",
+                  neighbourhood_code="sabze-meydan", category_code="street_signs",
+                  description="تابلوی کوچه افتاده است")
+
+
+def test_registering_announces_the_new_request_whatever_the_desk_returns(store: Store) -> None:
+    """Today the Desk returns the new row (announced as the new request); a result
+    that carries its own ``changes`` is announced as it says."""
+    row_desk = desk(store)
+    from_row = register(row_desk, store, walk_in_form())
+    assert from_row.changes == Changes([from_row.registered.id])
+    assert from_row.registered.tracking_code.endswith(f"-{CLERK.office_number}-1")
+
+    class ResultDesk:
+        def register_walk_in(self, form: WalkIn) -> SimpleNamespace:
+            row = row_desk.register_walk_in(form)
+            return SimpleNamespace(id=row.id, tracking_code=row.tracking_code,
+                                   changes=Changes([row.id], crews=True))
+
+    from_result = register(ResultDesk(), store, walk_in_form())  # type: ignore[arg-type]
+    assert from_result.changes == Changes([from_result.registered.id], crews=True)
+    assert from_result.registered.id != from_row.registered.id
+
+
 def test_in_persian_the_problems_and_the_code_are_persian(qtbot, persian: None,
                                                           make_ctx: MakeContext) -> None:
     dialog = open_dialog(qtbot, make_ctx(CLERK, "fa"))
     assert dialog.layoutDirection() == Qt.LayoutDirection.RightToLeft
     assert dialog.windowTitle() == "درخواست حضوری"
     assert child(dialog, QComboBox, "district_code").currentText() == "ناحیه ۱ منطقه ۱"
-    register(qtbot, dialog)
+    click_register(qtbot, dialog)
     assert visible_errors(dialog) == {
         "citizen_phone": "شمارهٔ تلفن شهروند را بنویسید.",
         "neighbourhood_code": "محله را برگزینید.",
@@ -200,5 +227,5 @@ def test_a_neighbourhood_of_another_district_is_not_accepted(qtbot, ctx: AppCont
     # empties, so the clerk cannot send a neighbourhood of the wrong district.
     choose(child(dialog, QComboBox, "district_code"), "1-2")
     assert child(dialog, QComboBox, "neighbourhood_code").currentIndex() == -1
-    register(qtbot, dialog)
+    click_register(qtbot, dialog)
     assert visible_errors(dialog) == {"neighbourhood_code": "Choose the neighbourhood."}

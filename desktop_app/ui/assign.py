@@ -4,16 +4,15 @@ A supervisor assigns a morning's worth of requests at once, so the dialog takes 
 whole selection and the Desk assigns it in one transaction: either every request
 goes to the crew or none does, and the clerk never has to work out which half of a
 selection went through.  Only active crews are offered; each shows how much open
-work it already holds, so the load can be spread without leaving the dialog.
+work it already holds, so the load can be spread without leaving the dialog (read by
+:func:`~desktop_app.services.crew_view.load_assign_choices`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import sqlalchemy as sa
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,60 +25,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desktop_app.services.crew_view import AssignChoices, CrewChoice, load_assign_choices
 from desktop_app.services.requests import Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
-from desktop_app.store.reference import Lookup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name
 from desktop_app.ui.widgets.retranslate import Retranslating
-from sync.workflow import OPEN_STATUSES
-
-
-@dataclass(frozen=True)
-class CrewChoice:
-    id: uuid.UUID
-    name: str
-    supervisor: str
-    district: tuple[str, str] | None
-    open_work: int
-
-
-@dataclass(frozen=True)
-class AssignChoices:
-    tracking_codes: tuple[str, ...]
-    # The crew every chosen request already has, if they share one.
-    current_crew: uuid.UUID | None
-    crews: tuple[CrewChoice, ...]
-
-
-def load_assign_choices(store: Store, request_ids: Sequence[uuid.UUID]) -> AssignChoices:
-    with store.sessions() as session:
-        requests = session.execute(
-            sa.select(m.ServiceRequest.tracking_code, m.ServiceRequest.district_code,
-                      m.ServiceRequest.crew_id)
-            .where(m.ServiceRequest.id.in_(list(request_ids)))
-            .order_by(m.ServiceRequest.tracking_code)
-        ).all()
-        load = dict(session.execute(
-            sa.select(m.ServiceRequest.crew_id, sa.func.count())
-            .where(m.ServiceRequest.crew_id.is_not(None),
-                   m.ServiceRequest.status.in_([s.value for s in OPEN_STATUSES]))
-            .group_by(m.ServiceRequest.crew_id)
-        ).all())
-        names = Lookup(session)
-        districts = {r.district_code for r in requests}
-        crews = session.scalars(sa.select(m.Crew).where(m.Crew.active.is_(True))).all()
-        # The requests' own district's crews first; then the others, for help from
-        # a neighbouring district.
-        crews = sorted(crews, key=lambda c: (c.district_code not in districts, c.name))
-        current = {r.crew_id for r in requests}
-        return AssignChoices(
-            tracking_codes=tuple(r.tracking_code for r in requests),
-            current_crew=next(iter(current)) if len(current) == 1 else None,
-            crews=tuple(CrewChoice(c.id, c.name, c.supervisor, names.districts.get(c.district_code),
-                                   load.get(c.id, 0)) for c in crews),
-        )
 
 
 class AssignDialog(Retranslating, QDialog):
@@ -128,8 +78,8 @@ class AssignDialog(Retranslating, QDialog):
         layout.addWidget(self._buttons)
 
         self._retranslate()
-        ids = self._ids  # the job never holds the dialog (see RequestForm.reload)
-        ctx.tasks.run_db(lambda: load_assign_choices(ctx.store, ids),
+        store, ids = ctx.store, self._ids  # the job never holds the dialog (RequestForm.reload)
+        ctx.tasks.run_db(lambda: load_assign_choices(store, ids),
                          on_done=self._on_loaded, on_error=self._on_error)
 
     def _retranslate(self) -> None:
@@ -187,11 +137,10 @@ class AssignDialog(Retranslating, QDialog):
         desk, ids = self._ctx.desk, self._ids
         self._ok.setEnabled(False)
         self._error.hide()
-        self._ctx.tasks.run_db(lambda: desk.assign(ids, crew_id),
-                               on_done=self._on_assigned, on_error=self._on_error)
+        self._ctx.run_op(lambda: desk.assign(ids, crew_id),
+                         on_done=self._on_assigned, on_error=self._on_error)
 
-    def _on_assigned(self, changes: Changes) -> None:
-        self._ctx.bus.changed(changes)
+    def _on_assigned(self, _changes: Changes) -> None:
         if isValid(self):
             self.accept()
 

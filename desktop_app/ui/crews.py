@@ -4,15 +4,17 @@ Managers and crew supervisors keep this list; clerks see it read-only (the Desk
 refuses their changes too: the dialog only spares them a refusal).  A crew is never
 deleted, because requests and printed work orders name it; it is made inactive, and
 then it is no longer offered when work is assigned.  Every save is recorded with the
-person who made it and sent to the centre like any other change.
+person who made it and sent to the centre like any other change.  The list is read by
+:func:`~desktop_app.services.crew_view.load_crews`; a save runs through
+``ctx.run_op``, which tells every view that the crews changed.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
@@ -32,12 +34,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.errors import ValidationFailed
-from desktop_app.services.requests import Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.services.crew_view import CrewList, load_crews
+from desktop_app.services.requests import Changes, Desk
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
-from desktop_app.services.scope import office_scope
+from desktop_app.ui.tasks import changes_of
 from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import record_list
 from sync.workflow import Role
@@ -47,35 +48,20 @@ CREW_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
 
 
 @dataclass(frozen=True)
-class CrewRow:
+class SavedCrew:
+    """What saving hands the dialog: the crew's id, and what changed, which
+    :meth:`AppContext.run_op` announces."""
+
     id: uuid.UUID
-    name: str
-    supervisor: str
-    phone: str
-    district_code: str
-    active: bool
+    changes: Changes
 
 
-@dataclass(frozen=True)
-class CrewList:
-    crews: tuple[CrewRow, ...]
-    # District codes and names a crew can belong to: the office's own, plus any
-    # other a crew already belongs to.
-    districts: tuple[tuple[str, tuple[str, str]], ...]
-
-
-def load_crews(store: Store) -> CrewList:
-    codes = list(office_scope(store).districts)
-    with store.sessions() as session:
-        crews = session.scalars(sa.select(m.Crew).order_by(m.Crew.active.desc(), m.Crew.name)).all()
-        codes += sorted({c.district_code for c in crews} - set(codes))
-        names = {d.code: (d.name_fa, d.name_en)
-                 for d in session.scalars(sa.select(m.District).where(m.District.code.in_(codes)))}
-        return CrewList(
-            crews=tuple(CrewRow(c.id, c.name, c.supervisor, c.phone or "", c.district_code,
-                                c.active) for c in crews),
-            districts=tuple((code, names[code]) for code in codes if code in names),
-        )
+def save_crew(desk: Desk, values: dict[str, Any]) -> SavedCrew:
+    """Runs on the database thread.  The Desk returns the crew (an ORM row today, a
+    result carrying its own ``changes`` once the rules change lands); for a row, a
+    change of crews is announced here."""
+    result = desk.save_crew(**values)
+    return SavedCrew(result.id, changes_of(result) or Changes(crews=True))
 
 
 class CrewsDialog(Retranslating, QDialog):
@@ -304,13 +290,13 @@ class CrewsDialog(Retranslating, QDialog):
                       phone=self._phone.text(), district_code=self._district.currentData() or "",
                       active=self._active.isChecked(), crew_id=self._editing)
         self._save.setEnabled(False)
-        self._ctx.tasks.run_db(lambda: desk.save_crew(**values).id, on_done=self._on_saved,
-                               on_error=self._on_error)
+        self._ctx.run_op(lambda: save_crew(desk, values), on_done=self._on_saved,
+                         on_error=self._on_error)
 
-    def _on_saved(self, crew_id: uuid.UUID) -> None:
-        self._ctx.bus.changed(Changes(crews=True))
+    def _on_saved(self, saved: SavedCrew) -> None:
         if not isValid(self):
             return
+        crew_id = saved.id
         self._save.setEnabled(True)
         self._editing = crew_id
         self._reload(select=crew_id, message=self.tr("Saved."))

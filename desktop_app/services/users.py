@@ -3,10 +3,14 @@ offline.  Passwords are stored as argon2 hashes only.
 
 Only a manager adds, changes or deactivates people (``by=`` names who does it, and
 every such write lands in the audit log with that name).  ``create_user`` without
-``by`` is the first-run set-up, before anyone can sign in.
+``by`` is the first-run set-up, before anyone can sign in.  Every function hands back
+an :class:`Account`, plain frozen data without the password hash, so the sign-in
+dialog and the users dialog never hold an ORM row.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +28,21 @@ _HASHER = PasswordHasher()
 MIN_PASSWORD = 6
 
 
+@dataclass(frozen=True)
+class Account:
+    """A person who may (or, inactive, may no longer) sign in here."""
+
+    username: str
+    display_name: str
+    # The role's code (``Role`` values), as stored.
+    role: str
+    active: bool
+
+
+def _account(user: m.User) -> Account:
+    return Account(user.username, user.display_name, user.role, user.active)
+
+
 def _require_manager(actor: Actor) -> None:
     if actor.role != Role.MANAGER:
         raise ServiceError("role_not_allowed", f"{actor.role} may not manage users")
@@ -39,7 +58,7 @@ def _role_problem(role: Role | str) -> list[FieldProblem]:
 
 def create_user(sessions: sessionmaker[Session], *, username: str, display_name: str,
                 role: Role | str, password: str, created_by: str = "setup",
-                by: Actor | None = None) -> m.User:
+                by: Actor | None = None) -> Account:
     if by is not None:
         _require_manager(by)
         created_by = by.username
@@ -63,20 +82,20 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
         session.add(user)
         session.add(m.AuditEntry(at=now, actor=created_by, action="user_created", entity="user",
                                  entity_key=username, details={"role": user.role}))
-    return user
+        return _account(user)
 
 
-def list_users(sessions: sessionmaker[Session]) -> list[m.User]:
+def list_users(sessions: sessionmaker[Session]) -> tuple[Account, ...]:
     """Everyone who has an account here, active ones first, by name."""
     with sessions() as session:
-        return list(session.scalars(
+        return tuple(_account(user) for user in session.scalars(
             select(m.User).order_by(m.User.active.desc(), m.User.display_name, m.User.username)
         ))
 
 
 def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
                 display_name: str | None = None, role: Role | str | None = None,
-                active: bool | None = None, password: str | None = None) -> m.User:
+                active: bool | None = None, password: str | None = None) -> Account:
     """A manager changes someone's name, role, password or whether they may sign in.
 
     ``None`` leaves a value as it is.  The office can never lose its last active
@@ -104,7 +123,7 @@ def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
             user.password_hash = _HASHER.hash(password)
             details["password"] = "changed"  # never the password itself
         if not details:
-            return user
+            return _account(user)
         session.flush()
         managers = session.scalar(select(func.count()).select_from(m.User).where(
             m.User.role == Role.MANAGER.value, m.User.active.is_(True)))
@@ -112,10 +131,10 @@ def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
             raise ServiceError("last_manager", "the office must keep an active manager")
         session.add(m.AuditEntry(at=utcnow(), actor=by.username, action="user_updated",
                                  entity="user", entity_key=user.username, details=details))
-    return user
+        return _account(user)
 
 
-def sign_in(sessions: sessionmaker[Session], username: str, password: str) -> m.User:
+def sign_in(sessions: sessionmaker[Session], username: str, password: str) -> Account:
     """The user, if the password is right; ``ServiceError('bad_login')`` otherwise
     (the same answer for an unknown name and a wrong password)."""
     with sessions.begin() as session:
@@ -128,7 +147,7 @@ def sign_in(sessions: sessionmaker[Session], username: str, password: str) -> m.
             raise ServiceError("bad_login", "wrong user name or password") from None
         session.add(m.AuditEntry(at=utcnow(), actor=user.username, action="signed_in",
                                  entity="user", entity_key=user.username, details={}))
-        return user
+        return _account(user)
 
 
 def has_users(sessions: sessionmaker[Session]) -> bool:
@@ -136,6 +155,6 @@ def has_users(sessions: sessionmaker[Session]) -> bool:
         return session.scalar(select(m.User.id).limit(1)) is not None
 
 
-def actor_for(user: m.User, *, office_id=None, office_number: int = 0) -> Actor:  # type: ignore[no-untyped-def]
+def actor_for(user: Account, *, office_id=None, office_number: int = 0) -> Actor:  # type: ignore[no-untyped-def]
     return Actor(username=user.username, role=Role(user.role), display_name=user.display_name,
                  office_id=office_id, office_number=office_number)

@@ -4,6 +4,8 @@ the same dialog asks for the first manager's account instead.
 
 Checking a password (argon2) takes tens of milliseconds on purpose; it runs on the
 database thread, so the dialog stays responsive and the button shows it is busy.
+The dialog hands back a :class:`~desktop_app.services.users.Account` (plain data,
+no password hash), from which the app makes the actor of every change.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
 
-from desktop_app.services import users
 from desktop_app.errors import ServiceError, ValidationFailed
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.services import users
+from desktop_app.services.office import Store
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.workflow import Role
@@ -39,7 +40,7 @@ class LoginDialog(Retranslating, QDialog):
     def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("loginDialog")
-        self.user: m.User | None = None
+        self.user: users.Account | None = None
         self._store = store
         self._tasks = tasks
         self._first_run = False
@@ -123,24 +124,25 @@ class LoginDialog(Retranslating, QDialog):
     def _submit(self) -> None:
         self.error.hide()
         username, password = self.username.text(), self.password.text()
+        sessions = self._store.sessions  # the job never holds the dialog
         if self._first_run:
             if password != self.repeat.text():
                 self._fail(self.tr("The two passwords are not the same."))
                 return
             display_name = self.display_name.text()
 
-            def work() -> m.User:
-                users.create_user(self._store.sessions, username=username, display_name=display_name,
+            def work() -> users.Account:
+                users.create_user(sessions, username=username, display_name=display_name,
                                   role=Role.MANAGER, password=password)
-                return users.sign_in(self._store.sessions, username, password)
+                return users.sign_in(sessions, username, password)
         else:
-            def work() -> m.User:
-                return users.sign_in(self._store.sessions, username, password)
+            def work() -> users.Account:
+                return users.sign_in(sessions, username, password)
 
         self._set_busy(True)
         self._tasks.run_db(work, on_done=self._on_signed_in, on_error=self._on_error)
 
-    def _on_signed_in(self, user: m.User) -> None:
+    def _on_signed_in(self, user: users.Account) -> None:
         self.user = user
         self.accept()
 

@@ -8,8 +8,6 @@ inactive and can no longer sign in.  A password is set here and never shown agai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
@@ -40,19 +38,6 @@ from sync.workflow import Role
 OFFICE_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.MANAGER)
 
 
-@dataclass(frozen=True)
-class UserRow:
-    username: str
-    display_name: str
-    role: str
-    active: bool
-
-
-def load_users(ctx: AppContext) -> tuple[UserRow, ...]:
-    return tuple(UserRow(u.username, u.display_name, u.role, u.active)
-                 for u in users.list_users(ctx.store.sessions))
-
-
 class UsersDialog(Retranslating, QDialog):
     """Add people, change their name, role or password, deactivate them.
 
@@ -65,7 +50,7 @@ class UsersDialog(Retranslating, QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self._ctx = ctx
-        self._rows: tuple[UserRow, ...] = ()
+        self._rows: tuple[users.Account, ...] = ()
         self._editing: str | None = None
         self._allowed = ctx.actor.role == Role.MANAGER
         self.setObjectName("usersDialog")
@@ -188,12 +173,13 @@ class UsersDialog(Retranslating, QDialog):
     # ------------------------------------------------------------------- loading
 
     def _reload(self, select: str | None = None, message: str = "") -> None:
-        ctx = self._ctx
-        ctx.tasks.run_db(lambda: load_users(ctx),
+        ctx, sessions = self._ctx, self._ctx.store.sessions
+        ctx.tasks.run_db(lambda: users.list_users(sessions),
                          on_done=lambda rows: self._on_loaded(rows, select, message),
                          on_error=self._on_error)
 
-    def _on_loaded(self, rows: tuple[UserRow, ...], select: str | None, message: str) -> None:
+    def _on_loaded(self, rows: tuple[users.Account, ...], select: str | None,
+                   message: str) -> None:
         if not isValid(self):
             return
         self._rows = rows

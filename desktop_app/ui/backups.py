@@ -3,10 +3,13 @@
 Daftar takes a backup of the office database every day by itself (at start-up,
 the first time each Tehran day).  Restoring replaces the database, so it happens
 at the next start, before anything opens it; the database it replaces is kept
-beside it (``office.sqlite3.before-restore-…``), never deleted.
+beside it (``office.sqlite3.before-restore-…``), never deleted.  The files are
+:mod:`desktop_app.services.backups`' business; this dialog lists and asks.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLocale, Qt
 from PySide6.QtWidgets import (
@@ -14,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from desktop_app.store import backup
+from desktop_app.services import backups
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.widgets.jalali import format_day
 
@@ -67,7 +70,7 @@ class BackupsDialog(QDialog):
     def refresh(self) -> None:
         self._list.clear()
         locale = QLocale()
-        for item in backup.backups(self._ctx.store.folder):
+        for item in backups.list_backups(self._ctx.store):
             size = locale.formattedDataSize(item.size)
             row = QListWidgetItem(f"{format_day(item.day, locale)}   ({size})")
             row.setData(Qt.ItemDataRole.UserRole, str(item.path))
@@ -78,8 +81,8 @@ class BackupsDialog(QDialog):
         self._restore.setEnabled(self._list.currentItem() is not None)
 
     def back_up_now(self) -> None:
-        folder = self._ctx.store.folder
-        self._ctx.tasks.run_db(lambda: backup.daily_backup(folder),
+        store = self._ctx.store
+        self._ctx.tasks.run_db(lambda: backups.back_up_now(store),
                                on_done=lambda _path: self._done(self.tr("Today's backup is taken.")),
                                on_error=lambda error: self._done(str(error)))
 
@@ -97,11 +100,9 @@ class BackupsDialog(QDialog):
             "open it again to work on the restored data.").replace("%1", item.text()))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        from pathlib import Path
-
         try:
-            backup.request_restore(self._ctx.store.folder, Path(item.data(Qt.ItemDataRole.UserRole)))
-        except backup.BackupError as error:
+            backups.request_restore(self._ctx.store, Path(item.data(Qt.ItemDataRole.UserRole)))
+        except backups.BackupError as error:
             self._status.setText(str(error))
             return
         self.restore_requested = True

@@ -1,56 +1,27 @@
 """A request's photos on its form: a strip of thumbnails, add (a file picker, or
 files dropped on the strip), view large, save a copy, remove.
 
-Qt's image work happens here, never in the services: a photo is decoded with its
-camera orientation applied, scaled down to :data:`MAX_SIDE` pixels and written as a
-JPEG when it is bigger than that (or in a format other than JPEG and PNG), and a
-:data:`THUMB_SIDE` pixel thumbnail is made for the strip.  A phone photo of several
-megabytes becomes a few hundred kilobytes, so a year of a district's photos stays a
-size a backup can carry.  PDFs (a citizen's letter) are kept as they are, without a
-thumbnail.  What may be kept, and by whom it may be removed, is decided by
-:class:`~desktop_app.services.attachments.Attachments` alone; this module only
-words its refusals.
+What may be kept, and by whom it may be removed, is decided by
+:class:`~desktop_app.services.attachments.Attachments` alone; this module only words
+its refusals.  Making a file fit to keep (scaling, thumbnails) is
+:mod:`desktop_app.ui.photo_files`, and looking at one is
+:mod:`desktop_app.ui.photo_viewer`; adding and removing run through ``ctx.run_op``,
+which announces the request as changed so its history shows the entry.
 
 Photos stay in the office: the sync protocol carries no files, so the strip says
 so, and adding or removing one is recorded in the office's audit log (shown in the
 request's history), not as a request event for the centre.
-
-Decoding and scaling run on the database thread together with the write, so the
-window never stalls on a large photo; QImage (unlike QPixmap) may be used off the
-GUI thread.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QBuffer,
-    QByteArray,
-    QCoreApplication,
-    QIODevice,
-    QLocale,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QDragEnterEvent,
-    QDropEvent,
-    QIcon,
-    QImage,
-    QImageReader,
-    QPainter,
-    QPixmap,
-    QResizeEvent,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -58,7 +29,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -66,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desktop_app.errors import ServiceError
 from desktop_app.services.attachments import (
     MAX_BYTES,
     AttachmentFile,
@@ -73,19 +44,13 @@ from desktop_app.services.attachments import (
     Attachments,
     may_remove,
 )
-from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import digits, error_text, moment_text
+from desktop_app.ui.messages import digits, error_text
+from desktop_app.ui.photo_files import THUMB_SIDE, Added, add_files, decode, with_thumbnails
+from desktop_app.ui.photo_viewer import PhotoViewer, describe
 from desktop_app.ui.widgets.buttons import action_button
 from desktop_app.ui.widgets.retranslate import Retranslating
-
-#: Longest side a kept photo has: sharp enough to read a plate or a crack on a
-#: screen or an A4 print, small enough to keep years of them.
-MAX_SIDE = 1600
-#: Longest side of a thumbnail in the strip.
-THUMB_SIDE = 160
-JPEG_QUALITY = 85
 
 # Context "PhotoStrip", spelled out in each call: lupdate reads only literal contexts.
 _ERRORS = {
@@ -112,197 +77,9 @@ def photo_error_text(error: BaseException) -> str:
     return error_text(error)
 
 
-# ------------------------------------------------------------ preparing a file
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A file ready for :meth:`Attachments.attach`."""
-
-    filename: str
-    media_type: str
-    content: bytes
-    thumbnail: bytes | None
-
-
-def _encode(image: QImage, fmt: str, quality: int = -1) -> bytes:
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, fmt, quality)
-    return bytes(buffer.data().data())
-
-
-def _fit(image: QImage, side: int) -> QImage:
-    if max(image.width(), image.height()) <= side:
-        return image
-    return image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
-def _thumbnail(image: QImage) -> bytes:
-    return _encode(_as_jpeg(_fit(image, THUMB_SIDE)), "JPEG", 80)
-
-
-def _as_jpeg(image: QImage) -> QImage:
-    """JPEG has no transparency: a PNG's clear parts become white, not black."""
-    if not image.hasAlphaChannel():
-        return image
-    flat = QImage(image.size(), QImage.Format.Format_RGB32)
-    flat.fill(QColor("white"))
-    painter = QPainter(flat)
-    try:
-        painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-    return flat
-
-
-def decode(data: bytes) -> QImage:
-    """An image from its bytes, turned the way the camera held it (EXIF)."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    return reader.read()
-
-
-def prepare(path: Path) -> Prepared:
-    """Read a file the user chose and make it fit to keep.  A PDF, or anything that
-    is not an image Qt can read, is passed on as it is, for the service to keep or
-    to refuse with its reason."""
-    with path.open("rb") as file:
-        is_pdf = file.read(5) == b"%PDF-"
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    kind = "" if is_pdf else bytes(reader.format().data()).decode().lower()
-    if not kind:
-        if path.stat().st_size > MAX_BYTES:  # not read into memory only to be refused
-            raise ServiceError("attachment_too_big", f"{path.name} is too big")
-        media_type = "application/pdf" if is_pdf else "application/octet-stream"
-        return Prepared(path.name, media_type, path.read_bytes(), None)
-    image = reader.read()
-    if image.isNull():
-        raise ServiceError("unreadable", f"{path.name}: {reader.errorString()}")
-    thumbnail = _thumbnail(image)
-    if (kind in ("jpeg", "png") and max(image.width(), image.height()) <= MAX_SIDE
-            and path.stat().st_size <= MAX_BYTES):
-        return Prepared(path.name, f"image/{kind}", path.read_bytes(), thumbnail)
-    scaled = _encode(_as_jpeg(_fit(image, MAX_SIDE)), "JPEG", JPEG_QUALITY)
-    return Prepared(f"{path.stem}.jpg", "image/jpeg", scaled, thumbnail)
-
-
-@dataclass(frozen=True)
-class Added:
-    """What became of files added at once: how many were kept, which were not."""
-
-    added: int
-    refused: tuple[tuple[str, BaseException], ...]
-
-
-def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path]) -> Added:
-    """Runs on the database thread: prepare and keep each file; one file refused
-    does not stop the others."""
-    added, refused = 0, []
-    for path in paths:
-        try:
-            ready = prepare(path)
-            shelf.attach(request_id, filename=ready.filename, media_type=ready.media_type,
-                         content=ready.content, thumbnail=ready.thumbnail)
-            added += 1
-        except ServiceError as exc:
-            refused.append((path.name, exc))
-        except OSError:
-            refused.append((path.name, ServiceError("unreadable", f"cannot read {path}")))
-    return Added(added, tuple(refused))
-
-
-def with_thumbnails(shelf: Attachments, items: list[AttachmentInfo]) -> list[AttachmentInfo]:
-    """Runs on the database thread: ``items`` with a thumbnail made for each image
-    kept without one (a photo brought back from the data folder to a walk-in
-    registered again: the folder holds the file alone)."""
-    out = []
-    for info in items:
-        if info.is_image and not info.thumbnail:
-            image = QImage.fromData(shelf.read(info.id).content)
-            if not image.isNull():
-                info = replace(info, thumbnail=_thumbnail(image))
-        out.append(info)
-    return out
-
-
 def _file_filter() -> str:
     return QCoreApplication.translate("PhotoStrip", "Photos and PDF files (%1)").replace(
         "%1", "*.jpg *.jpeg *.png *.heic *.webp *.bmp *.gif *.tif *.tiff *.pdf")
-
-
-# ----------------------------------------------------------------- the viewer
-
-
-class PhotoViewer(Retranslating, QDialog):
-    """One photo as large as the window allows, never larger than it is."""
-
-    sig_save = Signal()
-
-    def __init__(self, image: QImage, info: AttachmentInfo, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("photoViewer")
-        self._pixmap = QPixmap.fromImage(image)
-        self._info = info
-        self._picture = QLabel()
-        self._picture.setObjectName("picture")
-        self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._picture.setMinimumSize(200, 150)
-        self._caption = QLabel()
-        self._caption.setObjectName("caption")
-        self._caption.setWordWrap(True)
-        self._save = QPushButton()
-        self._save.setObjectName("save")
-        self._save.setAutoDefault(False)
-        self._save.clicked.connect(lambda: self.sig_save.emit())
-        self._close = QPushButton()
-        self._close.setObjectName("close")
-        self._close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._caption, 1)
-        buttons.addWidget(self._save)
-        buttons.addWidget(self._close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._picture, 1)
-        layout.addLayout(buttons)
-        self._retranslate()
-        screen = self.screen().availableGeometry().size() * 0.8
-        self.resize(self._pixmap.size().boundedTo(screen).expandedTo(QSize(480, 360))
-                    + QSize(24, 80))
-
-    def _retranslate(self) -> None:
-        self.setWindowTitle(self._info.filename)
-        self._caption.setText(describe(self._info))
-        self._save.setText(self.tr("Save a copy…"))
-        self._close.setText(self.tr("Close"))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._show_scaled()
-
-    def _show_scaled(self) -> None:
-        room = self._picture.size()
-        shown = self._pixmap if (self._pixmap.width() <= room.width()
-                                 and self._pixmap.height() <= room.height()) else \
-            self._pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
-        self._picture.setPixmap(shown)
-
-
-def describe(info: AttachmentInfo) -> str:
-    """Who added it and when, and its size: the strip's tooltip and the viewer's caption."""
-    size = QLocale().formattedDataSize(info.size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
-    return QCoreApplication.translate("PhotoStrip", "%1 — added by %2 on %3 (%4)").replace(
-        "%1", info.filename).replace("%2", info.added_by_name or info.added_by).replace(
-        "%3", moment_text(info.added_at)).replace("%4", size)
-
-
-# ------------------------------------------------------------------ the strip
 
 
 class PhotoStrip(Retranslating, QWidget):
@@ -471,12 +248,10 @@ class PhotoStrip(Retranslating, QWidget):
         self._busy = True
         self._offer()
         shelf, request_id = self._shelf, self._request_id
-        self._ctx.tasks.run_db(lambda: add_files(shelf, request_id, list(paths)),
-                               on_done=self._on_added, on_error=self._on_error)
+        self._ctx.run_op(lambda: add_files(shelf, request_id, list(paths)),
+                         on_done=self._on_added, on_error=self._on_error)
 
     def _on_added(self, result: Added) -> None:
-        if result.added:
-            self._ctx.bus.changed(Changes([self._request_id]))
         if not isValid(self):
             return
         self._busy = False
@@ -566,11 +341,10 @@ class PhotoStrip(Retranslating, QWidget):
         self._busy = True
         self._offer()
         shelf = self._shelf
-        self._ctx.tasks.run_db(lambda: Changes([shelf.remove(info.id)]),
-                               on_done=self._on_removed, on_error=self._on_error)
+        self._ctx.run_op(lambda: Changes([shelf.remove(info.id)]),
+                         on_done=self._on_removed, on_error=self._on_error)
 
-    def _on_removed(self, changes: Changes) -> None:
-        self._ctx.bus.changed(changes)
+    def _on_removed(self, _changes: Changes) -> None:
         if isValid(self):
             self._busy = False
             self._offer()

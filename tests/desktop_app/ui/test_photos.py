@@ -25,7 +25,9 @@ from desktop_app.services.attachments import Attachments
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.photos import MAX_SIDE, THUMB_SIDE, PhotoStrip, PhotoViewer, decode
+from desktop_app.ui.photo_files import MAX_SIDE, THUMB_SIDE, decode
+from desktop_app.ui.photo_viewer import PhotoViewer
+from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import (
     MakeContext, button, ctx, make_ctx, persian, store,

@@ -9,7 +9,9 @@ conflict).  The rules are the walk-in form's, applied by
 :meth:`~desktop_app.services.requests.Desk.edit`; its problems are shown beside
 each field by :class:`~desktop_app.ui.walk_in.FieldNotes`, and digits may be typed
 Persian or Latin.  The neighbourhood is chosen within the request's district:
-moving a request to another district is the centre's decision.
+moving a request to another district is the centre's decision.  The choices are
+read by :func:`~desktop_app.services.form_choices.load_edit_choices`; the save runs
+through ``ctx.run_op``, which announces the corrected request to every view.
 """
 
 from __future__ import annotations

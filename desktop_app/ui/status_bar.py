@@ -1,7 +1,14 @@
 """The window's status bar: who is working, and the state of sync at a glance —
 online or offline, changes waiting to be sent, the last successful sync, the sync
 problems waiting for a person (a button that opens their inbox), and a progress
-bar while a round runs."""
+bar while a round runs.
+
+A clerk works offline for days at a time, so whether their work has reached the
+centre must be visible without asking.  The bar only shows: it is handed a
+:class:`~desktop_app.ui.sync_controller.SyncStatus` and a round's progress by the
+sync controller, reads no database, and says through its signals when the clerk
+clicks to sync now or to open the problems.
+"""
 
 from __future__ import annotations
 

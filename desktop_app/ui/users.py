@@ -4,6 +4,8 @@ Only a manager opens this dialog (the service checks the same, by the signed-in
 manager's name, and the audit log records who changed whom).  People are never
 deleted, since the history of every request names them: a person who leaves is made
 inactive and can no longer sign in.  A password is set here and never shown again.
+Everything goes through :mod:`desktop_app.services.users`, which hands back each
+person as an :class:`~desktop_app.services.users.Account`.
 """
 
 from __future__ import annotations

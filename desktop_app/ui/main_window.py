@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QApplication, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from desktop_app.services.request_list import RequestFilter, RequestRow
 from desktop_app.services.requests import Changes
-from desktop_app.store.queries import RequestFilter, RequestRow
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.filters import FilterBar
 from desktop_app.ui.i18n import Translations, save_language, settings

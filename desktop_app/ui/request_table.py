@@ -2,7 +2,7 @@
 
 Three parts, after Anki's browser table (``browser/table/model.py``):
 
-* :class:`TableReader` runs the read side (:mod:`desktop_app.store.queries`) on
+* :class:`TableReader` runs the read side (:mod:`desktop_app.services.request_queries`) on
   threads of its own, with their own read-only connections, so a query never waits
   behind the desk's writes or a sync round, and never runs on the GUI thread.
   Queries belong to an *epoch* of their lane; a new filter starts a new epoch,
@@ -42,9 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.store.queries import (
-    PAGE_SIZE, Interrupted, Names, Page, RequestFilter, RequestQueries, RequestRow, Sort,
+from desktop_app.services.reference_names import Names
+from desktop_app.services.request_list import (
+    PAGE_SIZE, Interrupted, Page, RequestFilter, RequestRow, Sort,
 )
+from desktop_app.services.request_queries import RequestQueries
 from desktop_app.ui.messages import digits, local_name, moment_text, status_name
 from sync.dates import utcnow
 from sync.workflow import Status

@@ -13,7 +13,8 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.store.db import Store
-from desktop_app.store.queries import Counts, RequestFilter, RequestQueries, Sort
+from desktop_app.services.request_list import Counts, RequestFilter, Sort
+from desktop_app.services.request_queries import RequestQueries
 from desktop_app.ui.request_table import (
     COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel, RequestTableView,
     TableReader,

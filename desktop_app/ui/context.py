@@ -9,8 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.services.office import Store
 from desktop_app.services.requests import Actor, Changes, Desk
-from desktop_app.store.db import Store
 from desktop_app.ui.tasks import TaskRunner, TaskState, run_op
 
 

@@ -1,4 +1,11 @@
-"""Reference data in the office database."""
+"""Reference data in the office database: installing a whole reference set, and
+the names and target days behind its codes.
+
+The centre owns the reference (districts, neighbourhoods, categories, channels,
+reasons); an office gets it on its first run, from the demo or with sync, and
+reads it on every screen.  :func:`install` merges by code, so installing the same
+set twice changes nothing; :class:`Lookup` reads each table once per session.
+"""
 
 from __future__ import annotations
 

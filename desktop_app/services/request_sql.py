@@ -78,21 +78,22 @@ def row_columns() -> list[sa.ColumnElement[Any]]:
     ]
 
 
-def rowid_in(rowids: Sequence[int]) -> sa.ColumnElement[bool]:
-    """``rowid IN (…)`` for any number of rowids: one JSON parameter, not one
-    parameter each (SQLite limits those)."""
-    listed = sa.select(sa.column("value", sa.Integer)).select_from(
+def _listed(rowids: Sequence[int]) -> sa.Select[Any]:
+    """Any number of rowids as one JSON parameter, not one parameter each (SQLite
+    limits those)."""
+    return sa.select(sa.column("value", sa.Integer)).select_from(
         sa.func.json_each(sa.literal(json.dumps(list(rowids)))))
-    return ROWID.in_(listed)
+
+
+def rowid_in(rowids: Sequence[int]) -> sa.ColumnElement[bool]:
+    """``rowid IN (…)`` for any number of rowids."""
+    return ROWID.in_(_listed(rowids))
 
 
 def probe(rowids: Sequence[int] | sa.Select[Any] | sa.TextClause) -> sa.ColumnElement[bool]:
     """``+rowid IN (…)``: a test of each row the walk reads, never the plan's driver
     (the unary ``+`` keeps SQLite from looking the rows up by these rowids)."""
-    listed: Any = rowids
-    if isinstance(rowids, Sequence):
-        listed = sa.select(sa.column("value", sa.Integer)).select_from(
-            sa.func.json_each(sa.literal(json.dumps(list(rowids)))))
+    listed = _listed(rowids) if isinstance(rowids, Sequence) else rowids
     return sa.literal_column("+requests.rowid", sa.Integer).in_(listed)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
 from desktop_app.store import models as m
+from desktop_app.store.reference import Lookup
 
 #: A reference name as ``(name_fa, name_en)``.
 NamePair = tuple[str, str]
@@ -42,22 +42,17 @@ class Names:
 
 def read_names(conn: sa.Connection) -> Names:
     """Reference names and crews, as the office database holds them now."""
-
-    def pairs(model: Any, key: str) -> dict[Any, NamePair]:
-        query = sa.select(getattr(model, key), model.name_fa, model.name_en)
-        return {code: (fa, en) for code, fa, en in conn.execute(query)}
-
+    lookup = Lookup(conn)
     crews = {
         row.id: Crew(row.id, row.name, row.district_code, row.active)
         for row in conn.execute(sa.select(m.Crew.id, m.Crew.name, m.Crew.district_code,
                                           m.Crew.active))
     }
     return Names(
-        categories=pairs(m.Category, "code"),
-        neighbourhoods=pairs(m.Neighbourhood, "code"),
-        neighbourhood_district={code: district for code, district in conn.execute(
-            sa.select(m.Neighbourhood.code, m.Neighbourhood.district_code))},
-        districts=pairs(m.District, "code"),
-        channels=pairs(m.Channel, "code"),
+        categories=lookup.categories,  # type: ignore[arg-type]
+        neighbourhoods=lookup.neighbourhoods,  # type: ignore[arg-type]
+        neighbourhood_district=lookup.neighbourhood_district,
+        districts=lookup.districts,  # type: ignore[arg-type]
+        channels=lookup.channels,  # type: ignore[arg-type]
         crews=crews,
     )

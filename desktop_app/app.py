@@ -14,12 +14,11 @@ import gc
 import logging
 import sqlite3
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from PySide6.QtCore import QCoreApplication, QEventLoop, QLockFile, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLockFile, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication, QDialog, QLabel, QMessageBox, QProgressDialog,
@@ -207,16 +206,15 @@ def open_with_progress(folder: Path, language: str) -> bool:
     load_fonts()
     translations = Translations()
     translations.apply(language)
+    tasks = TaskRunner()
     try:
         failure: list[BaseException] = []
+        loop = QEventLoop()
 
-        def work() -> None:
-            try:
-                open_store(folder).close()
-            except BaseException as exc:  # noqa: BLE001 - shown to the person below
-                failure.append(exc)
+        def failed(exc: BaseException) -> None:
+            failure.append(exc)  # shown to the person below
+            loop.quit()
 
-        worker = threading.Thread(target=work, name="daftar-open")
         exists = (folder / DB_NAME).exists()
         if exists and needs_upgrade(folder):
             work_text = _tr("Updating the office database for this version of Daftar. "
@@ -240,17 +238,12 @@ def open_with_progress(folder: Path, language: str) -> bool:
             progress.setWindowModality(Qt.WindowModality.ApplicationModal)
             progress.setMinimumDuration(0)
             progress.show()
-            loop = QEventLoop()
-            timer = QTimer(interval=50)
-            timer.timeout.connect(lambda: worker.is_alive() or loop.quit())
-            worker.start()
-            timer.start()
-            loop.exec()
-            timer.stop()
+        # The answer comes back through the loop, so it cannot come before it runs.
+        tasks.run_db(lambda: open_store(folder).close(), on_done=lambda _: loop.quit(),
+                     on_error=failed)
+        loop.exec()
+        if work_text is not None:
             progress.close()
-        else:
-            worker.start()
-        worker.join()
         if not failure:
             return True
         error = failure[0]
@@ -267,6 +260,7 @@ def open_with_progress(folder: Path, language: str) -> bool:
         box.exec()
         return False
     finally:
+        tasks.shutdown()
         translations.remove()
 
 

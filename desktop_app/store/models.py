@@ -64,7 +64,7 @@ REPORT_COLUMNS = ("received_at", "status", "category_code", "closed_at", "outcom
 #: category and arrival, holding every other column the desk filters by, so the
 #: status counts are one seek per status (per category, for a period) that never
 #: reads a request row nor sorts.  Pages walk ``ix_requests_report`` below, which
-#: leads with ``received_at`` and holds the same columns (desktop_app.store.queries).
+#: leads with ``received_at`` and holds the same columns (services.request_sql).
 LIST_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_requests_by_status", "status", "category_code", "received_at",
              "neighbourhood_code", "crew_id", "channel"),

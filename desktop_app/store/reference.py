@@ -1,4 +1,11 @@
-"""Reference data in the office database."""
+"""Reference data in the office database: installing a whole reference set, and
+the names and target days behind its codes.
+
+The centre owns the reference (districts, neighbourhoods, categories, channels,
+reasons); an office gets it on its first run, from the demo or with sync, and
+reads it on every screen.  :func:`install` merges by code, so installing the same
+set twice changes nothing; :class:`Lookup` reads each table once per session.
+"""
 
 from __future__ import annotations
 
@@ -32,9 +39,10 @@ def install(session: Session, ref: ReferenceSet) -> None:
 
 
 class Lookup:
-    """Names and target days by code, read once from an office database."""
+    """Names and target days by code, read once from an office database (through
+    a session or a plain connection)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session | sa.Connection):
         self._session = session
 
     def _names(self, model: type[m.Base], key: str) -> dict[object, tuple[str, str]]:
@@ -59,6 +67,11 @@ class Lookup:
     @cached_property
     def neighbourhoods(self) -> dict[object, tuple[str, str]]:
         return self._names(m.Neighbourhood, "code")
+
+    @cached_property
+    def neighbourhood_district(self) -> dict[str, str]:
+        rows = self._session.execute(sa.select(m.Neighbourhood.code, m.Neighbourhood.district_code))
+        return {code: district for code, district in rows}
 
     @cached_property
     def categories(self) -> dict[object, tuple[str, str]]:

@@ -1,5 +1,12 @@
 """What every window and dialog of a running app shares, handed down explicitly
-(no global ``mw``, unlike Anki)."""
+(no global ``mw``, unlike Anki): the office's store handle, who is signed in, the
+desk's services, the task runner and the bus.
+
+The bus is how a view learns that data changed.  Writes reach it one way,
+:meth:`AppContext.run_op`: a service call runs on the database thread and what it
+changed is announced on the bus before the caller's ``on_done``, so no dialog has
+to remember to tell the views.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.services.office import Store
 from desktop_app.services.requests import Actor, Changes, Desk
-from desktop_app.store.db import Store
 from desktop_app.ui.tasks import TaskRunner, TaskState, run_op
 
 

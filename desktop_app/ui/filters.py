@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget,
 )
 
-from desktop_app.store.queries import Counts, Names, RequestFilter
+from desktop_app.services.reference_names import Names
+from desktop_app.services.request_list import Counts, RequestFilter
 from desktop_app.ui.messages import digits, local_name, status_name
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
 from desktop_app.ui.widgets.retranslate import Retranslating

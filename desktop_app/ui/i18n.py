@@ -2,7 +2,7 @@
 
 Persian is the first language: right to left, Persian digits through
 ``QLocale(Persian, Iran)``, the bundled Vazirmatn font.  English is a menu choice
-away and can be switched while the app runs: :func:`apply_language` swaps the
+away and can be switched while the app runs: :meth:`Translations.apply` swaps the
 translators, the default locale and the layout direction for the application
 (never per window — style.md, "don't copy Persepolis"), and Qt then sends every
 widget a ``LanguageChange`` event, on which each retranslates itself.

@@ -1,10 +1,11 @@
 """The main window: the filter bar over the requests table, the menus and shortcuts
 a clerk works with all day, the sync state below.
 
-The window composes; it decides little.  Reads go through the table's own reader,
-writes through the dialogs of the request forms (each emits ``ctx.bus.sig_changed``
-itself), and every view redraws from that signal.  What the signed-in role may not
-do is not offered: its actions are hidden or disabled, never left to fail.
+The window composes; it decides little.  Reads go through the table's reader
+(the services' read side, off the GUI thread); writes are the dialogs' service
+calls, run by ``ctx.run_op``, which announces what they changed on ``ctx.bus``, and
+every view redraws from that announcement.  What the signed-in role may not do is
+not offered: its actions are hidden or disabled, never left to fail.
 
 The forms, dialogs, reports page and print actions live in their own modules and
 are imported when first used; an action whose module this build lacks is hidden.
@@ -24,15 +25,17 @@ from PySide6.QtWidgets import (
     QApplication, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from desktop_app.services.request_list import RequestFilter, RequestRow
 from desktop_app.services.requests import Changes
-from desktop_app.store.queries import RequestFilter, RequestRow
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.filters import FilterBar
 from desktop_app.ui.i18n import Translations, save_language, settings
 from desktop_app.ui.messages import digits
-from desktop_app.ui.request_table import RequestTableModel, RequestTableView, TableReader
+from desktop_app.ui.request_model import RequestTableModel
+from desktop_app.ui.request_table import RequestTableView
 from desktop_app.ui.status_bar import SyncStatusBar
 from desktop_app.ui.sync_controller import SyncBackend, SyncController
+from desktop_app.ui.table_reader import TableReader
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync import workflow
 from sync.workflow import Role, Status

@@ -4,10 +4,17 @@ Two pools: one thread for the office database, so every database action runs in
 order and never two at once, and one for the network, so a slow centre never holds
 up a clerk's click.  Work is a plain function (no widgets in it); its result or
 error comes back on the GUI thread through a queued signal.
+
+Reads that a newer request makes obsolete — the requests table's pages and counts,
+asked again at every keystroke — run on a :class:`Lane` instead: a thread of their
+own, below the window's priority, where only the newest epoch's answer is shown.
+This module is the one place that runs work off the GUI thread.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -152,3 +159,106 @@ def run_op(tasks: TaskRunner, announce: Callable[[Changes], None], op: Callable[
             on_done(result)
 
     return tasks.run_db(op, on_done=done, on_error=on_error)
+
+
+def below_normal_priority() -> None:
+    """Run the calling thread below the GUI thread's priority: on a busy office PC
+    (or two cores shared with the rest of the machine) the scheduler then gives the
+    window its time first, and a long count waits instead of the clerk."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32.SetThreadPriority(kernel32.GetCurrentThread(), -1)  # THREAD_PRIORITY_BELOW_NORMAL
+    elif hasattr(os, "setpriority"):
+        # Linux schedules threads as tasks: the niceness of this one alone.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+#: The epoch of work that belongs to none (never superseded).
+_NO_EPOCH = -1
+
+
+class Lane(QObject):
+    """One worker thread, below the window's priority, whose work belongs to epochs:
+    the newest epoch wins.
+
+    :meth:`new_epoch` makes the lane's earlier work obsolete: queued work of an older
+    epoch is skipped, running work is interrupted (``interrupt()``; the work then
+    raises one of ``superseded``), and a result of it that still comes back is
+    dropped — an answer to the previous keystroke is never shown as the answer to
+    this one.  Work of no epoch (:meth:`run`) is never dropped: an interrupt meant
+    for other work that hits it runs it again.
+
+    Signals:
+        sig_failed(str): work failed for another reason than being superseded.
+    """
+
+    sig_failed = Signal(str)
+    _sig_result = Signal(int, object, object, object)  # epoch, on_done, result, error
+
+    def __init__(self, name: str, *, interrupt: Callable[[], None] | None = None,
+                 superseded: type[BaseException] | tuple[type[BaseException], ...] = (),
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name,
+                                        initializer=below_normal_priority)
+        self._interrupt = interrupt
+        self._superseded = superseded
+        self._epoch = 0
+        self._sig_result.connect(self._deliver)
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    def new_epoch(self) -> int:
+        """Make every queued or running piece of work obsolete; the new epoch."""
+        self._epoch += 1
+        if self._interrupt is not None:
+            self._interrupt()
+        return self._epoch
+
+    def run_latest(self, epoch: int, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """``fn()`` on the lane's thread, ``on_done(result)`` on the GUI thread —
+        unless an epoch newer than ``epoch`` began in the meantime."""
+        self._submit(epoch, fn, on_done)
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """``fn()`` on the lane's thread, in turn with its other work, and never
+        superseded; ``on_done(result)`` on the GUI thread."""
+        self._submit(_NO_EPOCH, fn, on_done)
+
+    def _submit(self, epoch: int, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        def work() -> None:
+            while True:
+                if epoch != _NO_EPOCH and epoch != self._epoch:
+                    return  # superseded while queued
+                try:
+                    result = fn()
+                except self._superseded:
+                    if epoch == _NO_EPOCH:
+                        continue  # an interrupt meant for other work hit this: again
+                    return
+                except Exception as exc:  # noqa: BLE001 - shown on the GUI thread
+                    self._sig_result.emit(epoch, on_done, None, exc)
+                else:
+                    self._sig_result.emit(epoch, on_done, result, None)
+                return
+
+        self._pool.submit(work)
+
+    @Slot(int, object, object, object)
+    def _deliver(self, epoch: int, on_done: Callable[[Any], None], result: Any,
+                 error: BaseException | None) -> None:
+        if epoch not in (_NO_EPOCH, self._epoch):
+            return  # newer work of this lane began since: its answer is what counts
+        if error is not None:
+            self.sig_failed.emit(str(error) or type(error).__name__)
+            return
+        on_done(result)
+
+    def shutdown(self) -> None:
+        """Supersede what is queued or running and wait for the thread to end."""
+        self.new_epoch()
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -40,9 +40,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from desktop_app.services.request_list import RequestFilter, Sort  # noqa: E402
+from desktop_app.services.request_queries import RequestQueries  # noqa: E402
 from desktop_app.store import reference as store_reference  # noqa: E402
 from desktop_app.store.db import open_store  # noqa: E402
-from desktop_app.store.queries import RequestFilter, RequestQueries, Sort  # noqa: E402
 from sync import reference  # noqa: E402
 from sync.text import search_text  # noqa: E402
 from sync.workflow import Role  # noqa: E402

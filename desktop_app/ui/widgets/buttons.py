@@ -1,4 +1,9 @@
-"""Small builders of buttons the forms share."""
+"""Small builders of buttons the forms share.
+
+One place decides how an action button behaves in a form (named for tests and
+style sheets, never the default button), so that no dialog has to remember that
+Enter in a text field must not press whatever button last had the focus.
+"""
 
 from __future__ import annotations
 

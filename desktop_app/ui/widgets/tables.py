@@ -1,4 +1,9 @@
-"""The small read-only lists of the management dialogs (crews, users, sync problems)."""
+"""The small read-only lists of the management dialogs (crews, users, sync problems).
+
+Each dialog shows a few dozen records to pick one from, with a form beside the
+list to edit it; one builder gives them all the same behaviour (whole rows, one
+at a time, nothing edited in place), so that the dialogs look and work alike.
+"""
 
 from __future__ import annotations
 

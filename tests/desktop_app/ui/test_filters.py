@@ -12,7 +12,8 @@ from PySide6.QtCore import QEvent, QLocale, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app.store.queries import Counts, Crew, Names, RequestFilter
+from desktop_app.services.reference_names import Crew, Names
+from desktop_app.services.request_list import Counts, RequestFilter
 from desktop_app.ui.filters import FilterBar
 
 CREW = uuid.UUID("00000000-0000-7000-8000-00000000000a")

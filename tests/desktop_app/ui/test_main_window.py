@@ -19,7 +19,7 @@ from desktop_app.app import RunningApp, build_app
 from desktop_app.services.requests import Actor
 from desktop_app.store.db import Store
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.request_table import COLUMN_INDEX
+from desktop_app.ui.request_model import COLUMN_INDEX
 from sync.dates import UTC, utcnow
 from sync.workflow import Role
 from tests.factories import CLERK, CREW_A, MANAGER, SUPERVISOR, make_request, office

@@ -12,12 +12,14 @@ import pytest
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.services.request_list import Counts, RequestFilter, Sort
+from desktop_app.services.request_queries import RequestQueries
 from desktop_app.store.db import Store
-from desktop_app.store.queries import Counts, RequestFilter, RequestQueries, Sort
-from desktop_app.ui.request_table import (
-    COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel, RequestTableView,
-    TableReader,
+from desktop_app.ui.request_model import (
+    COLUMN_INDEX, ID_ROLE, OVERDUE_BACKGROUND, OVERDUE_ROLE, RequestTableModel,
 )
+from desktop_app.ui.request_table import RequestTableView
+from desktop_app.ui.table_reader import TableReader
 from sync.dates import UTC, utcnow
 from tests.factories import CREW_A, make_request, office
 
@@ -204,13 +206,11 @@ def test_reloading_names_is_never_superseded_by_a_query(qtbot, store: Store,
 
 
 def test_each_cell_is_laid_out_in_its_own_texts_direction() -> None:
-    from PySide6.QtCore import Qt
+    from desktop_app.ui.request_table import cell_direction
 
-    from desktop_app.ui.request_table import text_direction
-
-    assert text_direction("کوچه ۱۲، پلاک 4") == Qt.LayoutDirection.RightToLeft
-    assert text_direction("  1405000123 Bazaar") == Qt.LayoutDirection.LeftToRight
-    assert text_direction("۱۴۰۵-۳-۱") is None  # digits alone follow the window
+    assert cell_direction("کوچه ۱۲، پلاک 4") == Qt.LayoutDirection.RightToLeft
+    assert cell_direction("  1405000123 Bazaar") == Qt.LayoutDirection.LeftToRight
+    assert cell_direction("۱۴۰۵-۳-۱") is None  # digits alone follow the window
 
 
 class HeldCounts:

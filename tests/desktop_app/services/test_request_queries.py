@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from desktop_app.store import queries as queries_module
+from desktop_app.services import request_sql
+from desktop_app.services.request_list import SORT_KEYS, Interrupted, RequestFilter, Sort
+from desktop_app.services.request_queries import RequestQueries
 from desktop_app.store.db import Store
-from desktop_app.store.queries import (
-    SORT_KEYS, Interrupted, RequestFilter, RequestQueries, Sort,
-)
 from sync.dates import UTC
 from tests.factories import CREW_A, CREW_B, make_request, office
 
@@ -131,7 +130,7 @@ def test_frequent_terms_give_the_same_rows_and_counts_by_walking(
                           queries.counts(dataclasses.replace(f, text=text), now=NOW))
               for text in typed for f in filters}
     for name, value in plan.items():
-        monkeypatch.setattr(queries_module, name, value)
+        monkeypatch.setattr(request_sql, name, value)
     for (text, f), (rows, counts) in before.items():
         filt = dataclasses.replace(f, text=text)
         assert codes(queries, filt) == rows, (text, f)
@@ -166,7 +165,7 @@ def test_keyset_pages_follow_every_sort_order(store: Store, queries: RequestQuer
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of two, stitched together, equal the whole list in one query — also
     across ties and NULL keys (no crew, no neighbourhood), by every plan."""
-    monkeypatch.setattr(queries_module, "WALK_BUDGET", 3)
+    monkeypatch.setattr(request_sql, "WALK_BUDGET", 3)
     variants = [
         dict(crew_id=CREW_A, status="assigned"), dict(crew_id=CREW_B, status="assigned"),
         dict(neighbourhood_code=None), dict(category_code="asphalt"), {},
@@ -282,7 +281,7 @@ def test_a_filtered_page_walks_the_covering_index_by_time(
     """A rare combination of filters cannot make the page read every request row:
     the walk newest first tests the filters inside the index."""
     make_request(store, status="done")
-    monkeypatch.setattr(queries_module, "FEW_CANDIDATES", 1)  # "done" is most requests
+    monkeypatch.setattr(request_sql, "FEW_CANDIDATES", 1)  # "done" is most requests
     found = plans(queries, lambda: queries.page(filt, now=NOW))
     assert any("COVERING INDEX ix_requests_report" in plan for plan in found), found
 
@@ -297,8 +296,8 @@ def test_few_candidates_are_read_from_the_status_index(
     """Received requests in one category, or one category and neighbourhood:
     runs of the status index, whatever the sort order — not a walk of a million
     that finds nothing (or reads the rows of a whole search's hits)."""
-    monkeypatch.setattr(queries_module, "SMALL_HITS", 1)  # the search as in a million
-    monkeypatch.setattr(queries_module, "ROW_TEST_SHARE", 0)
+    monkeypatch.setattr(request_sql, "SMALL_HITS", 1)  # the search as in a million
+    monkeypatch.setattr(request_sql, "ROW_TEST_SHARE", 0)
     make_request(store, status="received", category_code="asphalt")
     make_request(store, status="received")
     for sort in (Sort(), Sort("crew_id"), Sort("tracking_code", False)):
@@ -320,7 +319,7 @@ def test_without_the_list_indexes_the_answers_stay(store: Store, queries: Reques
     sorts = [Sort(), Sort("crew_id"), Sort("tracking_code", False)]
     before = [(codes(queries, f, s), queries.counts(f, now=NOW)) for f in cases for s in sorts]
     with store.engine.begin() as conn:
-        for name in (queries_module.BY_STATUS, queries_module.BY_TIME):
+        for name in (request_sql.BY_STATUS, request_sql.BY_TIME):
             conn.exec_driver_sql(f"DROP INDEX {name}")
     fresh = RequestQueries.for_database(store.db_path)
     try:
@@ -336,7 +335,7 @@ def test_a_rare_filter_in_another_sort_order_is_found_past_the_walk(
     wanted = [make_request(store, channel="web", received_at=day(i + 1)) for i in range(3)]
     for i in range(6):
         make_request(store, received_at=day(10 + i))
-    monkeypatch.setattr(queries_module, "WALK_BUDGET", 2)
+    monkeypatch.setattr(request_sql, "WALK_BUDGET", 2)
     sort = Sort("tracking_code", descending=False)
     first = queries.page(RequestFilter(channel="web"), sort, limit=2, now=NOW)
     rest = queries.page(RequestFilter(channel="web"), sort, first.rows[-1].cursor(sort), limit=2, now=NOW)

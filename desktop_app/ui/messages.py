@@ -15,12 +15,12 @@ calendar (``sync.dates``) so the screen and the printed page never disagree.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.ui.text import text_direction as direction_of
 from sync.dates import format_jalali_date, format_jalali_datetime
 from sync.text import to_persian_digits
 from sync.workflow import Role, Status, TransitionError
@@ -225,15 +225,11 @@ def in_ui_direction(text: str) -> str:
 
 
 def text_direction(text: str) -> str:
-    """``rtl`` or ``ltr`` from the first strong letter (Unicode bidi rule P2), for
-    rich text: what people wrote is laid out in its own direction, whatever the
-    window's; text without letters follows the window."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
+    """``rtl`` or ``ltr`` for rich text (:func:`desktop_app.ui.text.text_direction`);
+    text without letters follows the window."""
+    own = direction_of(text)
+    if own is not None:
+        return own
     return "rtl" if QGuiApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
 
 

@@ -13,13 +13,11 @@ import httpx
 
 from desktop_app.services import sync_state as state
 from desktop_app.services.sync_state import OfficeIdentity
+from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.client import HttpTransport, SyncError, check_url
 from sync.dates import utcnow
 from sync.protocol import PROTOCOL_VERSION, EnrolRequest, EnrolResponse
-
-#: The desk's walk-in serial per Jalali year (``Desk._next_walk_in_code``).
-WALK_IN_SERIAL = "walk_in_serial:{year}"
 
 def is_enrolled(store: Store) -> bool:
     with store.sessions() as session:
@@ -60,6 +58,9 @@ def enroll(store: Store, url: str, code: str, *, allow_insecure: bool = False,
         state.write(session, state.OFFICE, answer.office.model_dump(mode="json"))
         state.write(session, state.ENROLLED_AT, utcnow().isoformat())
         for year, serial in answer.walk_in_serials.items():
-            key = WALK_IN_SERIAL.format(year=year)
-            state.write(session, key, max(int(state.read(session, key, 0)), serial))
+            counter = session.get(m.WalkInSerial, year)
+            if counter is None:
+                session.add(m.WalkInSerial(year=year, serial=serial))
+            else:
+                counter.serial = max(counter.serial, serial)
     return OfficeIdentity.of(answer.office)

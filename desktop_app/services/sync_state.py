@@ -2,8 +2,10 @@
 
 Which centre the office talks to and with what credential, who the centre says the
 office is, how far it has pulled, when a round last completed, and the requests
-that wait to leave once their changes are answered (and, for now, the desk's
-walk-in serials).  Every reader and writer of these keys goes through :func:`read` and :func:`write`,
+that wait to leave once their changes are answered.  Nothing else lives there:
+window preferences are the user's (QSettings), office-wide settings are in the
+``settings`` table, and the desk's walk-in numbering has a table of its own.
+Every reader and writer of these keys goes through :func:`read` and :func:`write`,
 inside the caller's transaction.
 """
 

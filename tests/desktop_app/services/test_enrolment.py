@@ -1,5 +1,6 @@
 """Enrolment: a data folder joins the centre as one office, once, and again after
-the centre revoked its device, keeping its data."""
+the centre revoked its device, keeping its data; a new PC for an office goes on with
+its walk-in numbering."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from desktop_app.services import enrolment, sync_service
-from desktop_app.services.requests import Desk
+from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import open_store
 from sync.client import SyncError
@@ -27,6 +28,7 @@ from tests.sync.client.harness import (
     D1,
     D2,
     Centre,
+    neighbourhood_of,
     office_actor,
 )
 
@@ -79,3 +81,23 @@ def test_a_revoked_device_enrols_again_and_keeps_its_data(tmp_path: Path, centre
     assert report.applied == 1 and sync_service.pending_count(store) == 0
     assert "note" in history(store, request)
 
+
+def test_a_reinstalled_office_numbers_its_walk_ins_after_those_the_centre_has(
+        tmp_path: Path, centre: Centre, client: TestClient) -> None:
+    store = office(tmp_path, centre, client)
+    sync(store, client)
+    first = Desk(store.sessions, office_actor(store)).register_walk_in(WalkIn(
+        citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D1), category_code="garbage",
+        description="پیاده‌رو"))
+    sync(store, client)
+    year, number, serial = first.tracking_code.split("-")
+    # A new PC for the same office: an empty folder, enrolled with a fresh code.
+    again = open_store(tmp_path / "reinstalled")
+    enrolment.enroll(again, "http://localhost", centre.new_code("A"), client=client)
+    with again.sessions() as session:
+        assert session.get(m.WalkInSerial, int(year)).serial == int(serial)
+    sync(again, client)
+    second = Desk(again.sessions, office_actor(again)).register_walk_in(WalkIn(
+        citizen_phone="09121234567", neighbourhood_code=neighbourhood_of(D1), category_code="garbage",
+        description="پیاده‌رو"))
+    assert second.tracking_code == f"{year}-{number}-{int(serial) + 1}"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QRadioButton, QVBoxLayout, QWidget,
 )
 
-from desktop_app.store.db import Store
+from desktop_app.services.office import Store
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.retranslate import Retranslating
 

@@ -109,8 +109,8 @@ class Rows:
     def write(self, session: Session, known: set[str] | None = None) -> None:
         """Insert the rows the office does not have and update those it has (``known``,
         if the caller has asked already).  Two statements rather than one upsert for
-        all: SQLite's upsert costs half as much again as a plain insert for a new
-        row, and a first sync's rows are all new."""
+        all: SQLite's upsert costs more than a plain insert for a new row, and a
+        first sync's rows are all new."""
         if not self.values:
             return
         conn = session.connection()

@@ -293,9 +293,8 @@ class SyncEngine:
         so that the office starts writing early, and each page after asks for
         :data:`PAGE_GROWTH` times more, up to ``catch_up_page_size``, where it stays.
         Growing by steps keeps the office busy: the next page comes while this one is
-        written (the centre reads a log entry in about two thirds of the time the
-        office takes to write it), where a jump from 5,000 to 20,000 left a first sync
-        waiting for the big page (a tenth of its time)."""
+        written (the centre reads a log entry faster than the office writes it),
+        where a jump straight to the big size leaves a first sync waiting for it."""
         if previous <= self.page_size and behind <= 2 * self.catch_up_page_size:
             return self.page_size
         return min(self.catch_up_page_size, max(self.page_size, int(previous * PAGE_GROWTH)))
@@ -333,7 +332,7 @@ class SyncEngine:
                 self._check_cancel()
                 # A page is tens of thousands of new lists and strings, none of them in
                 # a cycle: the cyclic collector, left on, walks them again and again
-                # while they are read and written (a tenth of a first sync).
+                # while they are read and written.
                 with collector_paused():
                     page = self._read(fetched)
                     referred = self.replica.apply_page(page)

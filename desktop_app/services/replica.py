@@ -264,8 +264,8 @@ class OfficeReplica:
             # The centre's search texts when made by the office's own rules (asked for
             # by the engine: a first sync need not make 100,000 of them), else ours.
             requests=prepare_rows("requests", page.requests, versioned=True,
-                              derived=None if page.search_text_rules == SEARCH_TEXT_RULES
-                              and SEARCH_TEXT.column in page.requests.columns else SEARCH_TEXT),
+                                  derived=None if page.search_text_rules == SEARCH_TEXT_RULES
+                                  and SEARCH_TEXT.column in page.requests.columns else SEARCH_TEXT),
             events=prepare_rows("events", page.events),
             removed=list(page.removed_requests),
         )

@@ -57,7 +57,7 @@ def _sqlite_jsons(values: Sequence[Any]) -> list[str]:
     return [json.dumps(v) if v else "{}" for v in values]
 
 
-def converter(column: str, table: sa.Table) -> Callable[[Sequence[Any]], list[Any]] | None:
+def _storage_form(column: str, table: sa.Table) -> Callable[[Sequence[Any]], list[Any]] | None:
     """What turns a column of wire values into SQLite's storage form, if anything."""
     if column in UUID_COLUMNS:
         return _sqlite_uuids
@@ -156,7 +156,7 @@ SEARCH_TEXT = DerivedColumn("search_text", SEARCH_TEXT_FIELDS, search_text)
 
 
 def prepare_rows(table_name: str, table: Table, *, versioned: bool = False,
-             derived: DerivedColumn | None = None) -> Rows:
+                 derived: DerivedColumn | None = None) -> Rows:
     """``table``'s rows for the local table of that name.  Columns the office does not
     know (a newer centre's) are left out.  Worked column by column: a converter runs
     over one column's values, and the rows are taken apart and put together again
@@ -175,7 +175,7 @@ def prepare_rows(table_name: str, table: Table, *, versioned: bool = False,
         raise SyncError("bad_response", f"the centre's {table_name} rows do not match their columns")
     columns: list[Sequence[Any]] = []
     for i in keep:
-        convert = converter(table.columns[i], local)
+        convert = _storage_form(table.columns[i], local)
         columns.append(given[i] if convert is None else convert(given[i]))
     if derived:
         arguments = [given[table.columns.index(c)] for c in derived.arguments]
@@ -184,6 +184,7 @@ def prepare_rows(table_name: str, table: Table, *, versioned: bool = False,
 
 
 def upsert(session: Session, table_name: str, table: Table, *, versioned: bool = False) -> None:
+    """Write ``table``'s rows to the local table of that name, at once."""
     prepare_rows(table_name, table, versioned=versioned).write(session)
 
 

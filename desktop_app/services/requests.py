@@ -345,11 +345,12 @@ class Desk:
 
     def _next_walk_in_code(self, session: Session, now: dt.datetime) -> str:
         year = jalali(now).year
-        key = f"walk_in_serial:{year}"
-        state = session.get(m.SyncState, key)
-        serial = (state.value if state else 0) + 1
-        session.merge(m.SyncState(key=key, value=serial))
-        return f"{year}-{self.actor.office_number}-{serial}"
+        counter = session.get(m.WalkInSerial, year)
+        if counter is None:
+            counter = m.WalkInSerial(year=year, serial=0)
+            session.add(counter)
+        counter.serial += 1
+        return f"{year}-{self.actor.office_number}-{counter.serial}"
 
     def register_walk_in(self, form: WalkIn) -> m.ServiceRequest:
         """A citizen at the counter.  Returns the new request; its tracking code is

@@ -2,8 +2,15 @@
 
 Shared shapes (reference data, crews, requests, events) come from
 :mod:`sync.schema`.  Only the office has: its users, the outbox of changes not yet
-accepted by the centre, sync state, the sync problems a person must settle, the
-audit log of writes that are not request events, and settings.
+accepted by the centre, its sync bookkeeping, the sync problems a person must
+settle, the audit log of writes that are not request events, the walk-in serials
+and the office-wide settings.
+
+Each kind of setting has one home.  What one person prefers on one PC (the
+window's language, size and columns) is theirs, in QSettings
+(``desktop_app/ui/i18n.py``); what holds for the whole office (what a work order
+shows) is a :class:`Setting`; :class:`SyncState` is the sync's bookkeeping and
+nothing else; the desk's walk-in numbering is a counter, :class:`WalkInSerial`.
 """
 
 from __future__ import annotations
@@ -130,7 +137,8 @@ class OutboxEntry(Base):
 
 
 class SyncState(Base):
-    """Small facts of the sync: centre URL, office id, cursor, last success …"""
+    """The sync's bookkeeping by key: centre URL, credential, office, cursor, last
+    success … (:mod:`desktop_app.services.sync_state` names the keys)."""
 
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
@@ -206,9 +214,21 @@ class Attachment(Base):
 
 
 class Setting(Base):
+    """An office-wide setting by key, the same for everyone at this office's desk
+    (e.g. whether work orders show the citizen's phone)."""
+
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
+
+
+class WalkInSerial(Base):
+    """The last walk-in serial the desk handed out in a Jalali year: a walk-in's
+    tracking code is ``{year}-{office number}-{serial}``, final at the counter."""
+
+    __tablename__ = "walk_in_serials"
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    serial: Mapped[int] = mapped_column(sa.Integer)
 
 
 REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QRadioButton, QVBoxLayout, QWidget,
 )
 
-from desktop_app.store.db import Store
+from desktop_app.services.office import Store
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets.retranslate import Retranslating
 
@@ -31,9 +31,9 @@ class Choice(enum.Enum):
 
 
 def _default_enroll(store: Store, url: str, code: str, allow_insecure: bool) -> Any:
-    from desktop_app.services import sync_service
+    from desktop_app.services import enrolment
 
-    return sync_service.enroll(store, url, code, allow_insecure=allow_insecure)
+    return enrolment.enroll(store, url, code, allow_insecure=allow_insecure)
 
 
 def problem_text(error: BaseException) -> str:

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop_app.services.office import Store
 from desktop_app.services.requests import Changes
-from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.tasks import TaskState
 

@@ -8,21 +8,17 @@ it.  The dialog says, in the clerk's words, which request, what change, why it w
 refused and, for a conflict, both values side by side — enough to decide without
 opening anything else.
 
-The settling itself belongs to :mod:`desktop_app.services.sync_service`
-(``reapply_problem`` / ``discard_problem``), imported only when the dialog is used so
-that opening the window never loads the network code.
+The problems and their settling belong to :mod:`desktop_app.services.sync_problems`.
+How each operation's change is put in words is one table, :data:`CHANGE_TEXTS`,
+keyed by :class:`~sync.protocol.Op` (a test holds it to ``set(Op)``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import uuid
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
 
-import sqlalchemy as sa
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -37,9 +33,13 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.services.requests import Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.services.office import Store
+from desktop_app.services.sync_problems import (
+    ProblemRow,
+    discard_problem,
+    problem_rows,
+    reapply_problem,
+)
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import (
     digits,
@@ -53,43 +53,67 @@ from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import record_list
 from sync.protocol import Op
 
+__all__ = ["CHANGE_TEXTS", "ProblemRow", "SyncProblemsDialog", "change_text", "load_problems"]
 
-@dataclass(frozen=True)
-class ProblemRow:
-    """One unsettled problem, with what the clerk needs to recognise it."""
 
-    id: uuid.UUID
-    kind: str
-    op: str
-    entity: str
-    entity_id: uuid.UUID
-    tracking_code: str
-    payload: dict[str, Any]
-    reason_code: str
-    message: str
-    server_value: dict[str, Any] | None
-    created_at: dt.datetime
-    # Crew names by id, for payloads that name a crew.
-    crews: dict[str, str]
+def _status_change(problem: ProblemRow) -> str:
+    target = problem.payload.get("to_status")
+    return (QCoreApplication.translate("SyncProblemsDialog", "Status to “%1”")
+            .replace("%1", status_name(target)) if target else problem.op)
+
+
+def _assignment(problem: ProblemRow) -> str:
+    crew = problem.crews.get(str(problem.payload.get("crew_id")), "")
+    return QCoreApplication.translate("SyncProblemsDialog", "Assign to crew “%1”").replace("%1", crew)
+
+
+def _note(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Note: %1").replace(
+        "%1", str(problem.payload.get("note", "")))
+
+
+def _work_order(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Work order printed")
+
+
+def _correction(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Correction of: %1").replace(
+        "%1", field_names(sorted(problem.payload.get("changes", {}))))
+
+
+def _walk_in(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "New walk-in request")
+
+
+def _crew_details(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Crew details: %1").replace(
+        "%1", str(problem.payload.get("crew", {}).get("name", "")))
+
+
+#: What each operation's refused change would have done, in the clerk's words.
+CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
+    Op.CREATE_REQUEST: _walk_in,
+    Op.CHANGE_STATUS: _status_change,
+    Op.ASSIGN: _assignment,
+    Op.ADD_NOTE: _note,
+    Op.WORK_ORDER_ISSUED: _work_order,
+    Op.EDIT_REQUEST: _correction,
+    Op.UPSERT_CREW: _crew_details,
+}
+
+
+def change_text(problem: ProblemRow) -> str:
+    """What the refused change would have done, in words (a newer centre's op as named)."""
+    try:
+        words = CHANGE_TEXTS[Op(problem.op)]
+    except ValueError:
+        return problem.op
+    return words(problem)
 
 
 def load_problems(store: Store) -> tuple[ProblemRow, ...]:
-    from desktop_app.services.sync_service import open_problems
-
-    problems = list(open_problems(store))
-    with store.sessions() as session:
-        ids = [p.entity_id for p in problems if p.entity == "request"]
-        codes = dict(session.execute(
-            sa.select(m.ServiceRequest.id, m.ServiceRequest.tracking_code)
-            .where(m.ServiceRequest.id.in_(ids))).all()) if ids else {}
-        crews = {str(c.id): c.name for c in session.scalars(sa.select(m.Crew))}
-    return tuple(
-        ProblemRow(p.id, p.kind, p.op, p.entity, p.entity_id,
-                   codes.get(p.entity_id, "") if p.entity == "request" else "",
-                   dict(p.payload or {}), p.reason_code, p.message or "",
-                   dict(p.server_value) if p.server_value is not None else None,
-                   p.created_at, crews)
-        for p in problems)
+    """The open problems as the dialog shows them (on the database thread)."""
+    return problem_rows(store)
 
 
 class SyncProblemsDialog(Retranslating, QDialog):
@@ -154,7 +178,7 @@ class SyncProblemsDialog(Retranslating, QDialog):
         self._reapply.setText(self.tr("Apply again"))
         self._discard.setText(self.tr("Discard…"))
         self._close.setText(self.tr("Close"))
-        self._fill()
+        self._show_rows()
 
     # ------------------------------------------------------------------- loading
 
@@ -168,13 +192,13 @@ class SyncProblemsDialog(Retranslating, QDialog):
         if not isValid(self):
             return
         self._rows = rows
-        self._fill()
+        self._show_rows()
         if rows:
             self._table.setCurrentCell(0, 0)  # selectRow() selects nothing right to left (Qt 6.11)
         self._status.setText(message)
         self.sig_loaded.emit()
 
-    def _fill(self) -> None:
+    def _show_rows(self) -> None:
         self._intro.setText(
             self.tr("These changes made here were not taken by the centre. Decide for each: "
                     "apply it again to the centre's current copy, or discard it.")
@@ -201,27 +225,8 @@ class SyncProblemsDialog(Retranslating, QDialog):
         return problem.entity
 
     def change_text(self, problem: ProblemRow) -> str:
-        """What the refused change would have done, in words."""
-        payload = problem.payload
-        op = problem.op
-        if op == Op.CHANGE_STATUS and payload.get("to_status"):
-            return self.tr("Status to “%1”").replace("%1", status_name(payload["to_status"]))
-        if op == Op.ASSIGN:
-            crew = problem.crews.get(str(payload.get("crew_id")), "")
-            return self.tr("Assign to crew “%1”").replace("%1", crew)
-        if op == Op.ADD_NOTE:
-            return self.tr("Note: %1").replace("%1", str(payload.get("note", "")))
-        if op == Op.WORK_ORDER_ISSUED:
-            return self.tr("Work order printed")
-        if op == Op.EDIT_REQUEST:
-            return self.tr("Correction of: %1").replace(
-                "%1", field_names(sorted(payload.get("changes", {}))))
-        if op == Op.CREATE_REQUEST:
-            return self.tr("New walk-in request")
-        if op == Op.UPSERT_CREW:
-            return self.tr("Crew details: %1").replace(
-                "%1", str(payload.get("crew", {}).get("name", "")))
-        return op
+        """What the refused change would have done, in words (:data:`CHANGE_TEXTS`)."""
+        return change_text(problem)
 
     def reason_text(self, problem: ProblemRow) -> str:
         """Why the centre refused it, in words; its own message for a new reason."""
@@ -309,21 +314,17 @@ class SyncProblemsDialog(Retranslating, QDialog):
             self._settle(problem, "discard", self.tr("Discarded."))
 
     def _settle(self, problem: ProblemRow, how: str, message: str) -> None:
-        from desktop_app.services import sync_service
-
-        settle = sync_service.reapply_problem if how == "reapply" else sync_service.discard_problem
+        settle = reapply_problem if how == "reapply" else discard_problem
         store, actor = self._ctx.store, self._ctx.actor
         self._reapply.setEnabled(False)
         self._discard.setEnabled(False)
-        self._ctx.tasks.run_db(lambda: settle(store, problem.id, actor),
-                               on_done=lambda changes: self._on_settled(problem, changes, message),
-                               on_error=self._on_error)
+        # A re-applied change changed data, which run_op announces; either way what
+        # waits to be settled changed.
+        self._ctx.run_op(lambda: settle(store, problem.id, actor),
+                         on_done=lambda _changes: self._on_settled(message),
+                         on_error=self._on_error)
 
-    def _on_settled(self, problem: ProblemRow, changes: Changes | None, message: str) -> None:
-        """Tell the views: a re-applied change changed data; a discarded one changed
-        only what waits to be settled."""
-        if changes is not None:
-            self._ctx.bus.changed(changes)
+    def _on_settled(self, message: str) -> None:
         self._ctx.bus.sig_sync_state.emit()
         if isValid(self):
             self._reload(message)

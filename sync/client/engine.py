@@ -25,8 +25,8 @@ Only :class:`~sync.client.errors.TransientError` (network, timeouts, 5xx) is ret
 with exponential backoff and jitter; anything the centre refuses on purpose ends the
 round with its code.
 
-The office's database is behind :class:`LocalStore`; the office app implements it
-(``desktop_app/services/sync_service.py``), tests implement it too.
+The office's database is behind :class:`Replica`; the office app implements it
+(:class:`desktop_app.services.replica.OfficeReplica`), tests implement it too.
 """
 
 from __future__ import annotations
@@ -80,8 +80,9 @@ PULL_AHEAD = 3
 PAGE_GROWTH = 1.5
 
 
-class LocalStore(Protocol):
-    """What the engine needs from the office's database.  Each method that touches it
+class Replica(Protocol):
+    """The office's copy of the centre's data, and its outbox, as the engine needs
+    them: the office's database behind it.  Each method that touches it
     is one local transaction; the engine never holds one across a network call."""
 
     def set_identity(self, office: OfficeInfo) -> None:
@@ -158,7 +159,7 @@ class RetryPolicy:
 
 @dataclass
 class SyncEngine:
-    store: LocalStore
+    replica: Replica
     transport: HttpTransport
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     #: Called with ``(phase, done, total)``: phase ``push`` counts outbox entries,
@@ -225,7 +226,7 @@ class SyncEngine:
         self._push(report)
         self._pull(report)
         report.finished_at = self.clock()
-        self.store.finish_round(report)
+        self.replica.finish_round(report)
         return report
 
     def _hello(self, report: SyncReport) -> None:
@@ -235,26 +236,26 @@ class SyncEngine:
         # The centre read its clock somewhere between send and receipt: the middle.
         local = sent + (received - sent) / 2
         report.clock_skew_seconds = (hello.server_time - local).total_seconds()
-        self.store.set_identity(hello.office)
+        self.replica.set_identity(hello.office)
 
     def _push(self, report: SyncReport) -> None:
-        end = self.store.outbox_end()
+        end = self.replica.outbox_end()
         if end is None:
             return
-        total = self.store.count_pending(end)
+        total = self.replica.count_pending(end)
         self._report("push", 0, total)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-push") as sender:
-            batch = self.store.pending(MAX_PUSH_BATCH, end)
+            batch = self.replica.pending(MAX_PUSH_BATCH, end)
             answer = sender.submit(self._send_batch, batch) if batch else None
             while answer is not None:
                 results = answer.result()
                 # The next batch goes out while this one's answers are stored (the centre
                 # applies one while the office writes the other), unless it builds on
                 # them: the version a crew edit makes is known from its answer alone.
-                after = self.store.pending(MAX_PUSH_BATCH, end, after=batch[-1].office_seq)
+                after = self.replica.pending(MAX_PUSH_BATCH, end, after=batch[-1].office_seq)
                 ahead = sender.submit(self._send_batch, after) \
                     if after and not _edits_crews_of(after, batch) else None
-                self.store.store_results(results)
+                self.replica.store_results(results)
                 report.pushed += len(batch)
                 for result in results:
                     if result.outcome == Outcome.APPLIED:
@@ -265,7 +266,7 @@ class SyncEngine:
                         report.rejected += 1
                 self._report("push", report.pushed, total)
                 if ahead is None:
-                    after = self.store.pending(MAX_PUSH_BATCH, end)
+                    after = self.replica.pending(MAX_PUSH_BATCH, end)
                     ahead = sender.submit(self._send_batch, after) if after else None
                 batch, answer = after, ahead
 
@@ -292,9 +293,8 @@ class SyncEngine:
         so that the office starts writing early, and each page after asks for
         :data:`PAGE_GROWTH` times more, up to ``catch_up_page_size``, where it stays.
         Growing by steps keeps the office busy: the next page comes while this one is
-        written (the centre reads a log entry in about two thirds of the time the
-        office takes to write it), where a jump from 5,000 to 20,000 left a first sync
-        waiting for the big page (a tenth of its time)."""
+        written (the centre reads a log entry faster than the office writes it),
+        where a jump straight to the big size leaves a first sync waiting for it."""
         if previous <= self.page_size and behind <= 2 * self.catch_up_page_size:
             return self.page_size
         return min(self.catch_up_page_size, max(self.page_size, int(previous * PAGE_GROWTH)))
@@ -306,7 +306,7 @@ class SyncEngine:
         return page
 
     def _pull(self, report: SyncReport) -> None:
-        start = cursor = self.store.cursor()
+        start = cursor = self.replica.cursor()
         behind = 0  # log entries after ``cursor``, as far as the last page said
         feed = _PageFeed(self, cursor, self.page_size)
         try:
@@ -324,7 +324,7 @@ class SyncEngine:
                         raise fetched.error
                     # The centre was restored from an older copy: everything again,
                     # from 0 (rows are upserts: what the office has is overwritten).
-                    self.store.reset_cursor()
+                    self.replica.reset_cursor()
                     start = cursor = 0
                     feed.close()
                     feed = _PageFeed(self, cursor, self.page_size)
@@ -332,14 +332,14 @@ class SyncEngine:
                 self._check_cancel()
                 # A page is tens of thousands of new lists and strings, none of them in
                 # a cycle: the cyclic collector, left on, walks them again and again
-                # while they are read and written (a tenth of a first sync).
+                # while they are read and written.
                 with collector_paused():
                     page = self._read(fetched)
-                    referred = self.store.apply_page(page)
+                    referred = self.replica.apply_page(page)
                 if referred is None:
                     # Another round moved the cursor meanwhile: go on from where it is
                     # (pages fetched ahead for the old cursor are left unread).
-                    cursor = self.store.cursor()
+                    cursor = self.replica.cursor()
                     feed.close()
                     feed = _PageFeed(self, cursor, self.page_size)
                     continue

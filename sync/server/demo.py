@@ -359,7 +359,7 @@ def _arrival(rng: random.Random, bucket: Bucket) -> dt.datetime:
 # --------------------------------------------------------------------- requests
 
 
-class _Maker:
+class _RequestFactory:
     """Turns a planned slot into a request row and its event rows."""
 
     def __init__(
@@ -515,7 +515,7 @@ class _Maker:
 
     # -- the citizen's words and place
 
-    def _fill(self, template: str) -> str:
+    def _with_places(self, template: str) -> str:
         rng = self.rng
         return template.format(
             street=rng.choice(STREETS),
@@ -526,12 +526,12 @@ class _Maker:
         )
 
     def _description(self, category: str) -> str:
-        return self._fill(self.rng.choice(DESCRIPTIONS.get(category, GENERIC_DESCRIPTION)))
+        return self._with_places(self.rng.choice(DESCRIPTIONS.get(category, GENERIC_DESCRIPTION)))
 
     def _address(self, hood: ref.Neighbourhood | None) -> str:
         rng = self.rng
         parts = [hood.name_fa] if hood else []
-        parts.append(self._fill("{street}، کوچه {alley}"))
+        parts.append(self._with_places("{street}، کوچه {alley}"))
         if rng.random() < 0.3:
             parts.append(rng.choice(LANDMARKS))
         parts.append(f"پلاک {to_persian_digits(rng.randrange(1, 300))}")
@@ -573,10 +573,10 @@ def fill_demo(session: Session, *, requests: int, seed: int = DEMO_YEAR) -> Demo
     """Fill an empty centre in the caller's transaction (reference data first, when the
     centre has none).  Raises :class:`DemoError` when it already has requests."""
     with collector_paused():
-        return _fill(session, requests, seed)
+        return _write_demo(session, requests, seed)
 
 
-def _fill(session: Session, requests: int, seed: int) -> DemoSummary:
+def _write_demo(session: Session, requests: int, seed: int) -> DemoSummary:
     present = session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest))
     if present:
         raise DemoError(
@@ -593,9 +593,9 @@ def _fill(session: Session, requests: int, seed: int) -> DemoSummary:
     slots = _plan(rng, refset, requests)
     codes = next_codes(session, DEMO_YEAR, len(slots))
     summary = DemoSummary(crews=len(crew_rows), requests=len(slots))
-    maker = _Maker(rng, refset, crews)
+    factory = _RequestFactory(rng, refset, crews)
     for block in chunks(list(zip(slots, codes)), CHUNK):
-        summary.events += _write_block(session, maker, block)
+        summary.events += _write_block(session, factory, block)
     for slot in slots:
         region = refset.district(slot.district_code).region_number
         counts = summary.by_region.setdefault(region, {})
@@ -604,7 +604,7 @@ def _fill(session: Session, requests: int, seed: int) -> DemoSummary:
 
 
 def _write_block(
-    session: Session, maker: _Maker, block: Sequence[tuple[_Slot, str]]
+    session: Session, factory: _RequestFactory, block: Sequence[tuple[_Slot, str]]
 ) -> int:
     """Insert one block of requests with their events and change-log entries (into the
     tables: the ORM's bulk path would split rows by which columns are empty)."""
@@ -612,7 +612,7 @@ def _write_block(
     events: list[dict[str, Any]] = []
     entries: list[Entry] = []
     for slot, code in block:
-        request, history = maker.make(slot, code)
+        request, history = factory.make(slot, code)
         requests.append(request)
         events.extend(history)
         entries.append(Entry("request", str(request["id"]), slot.district_code))

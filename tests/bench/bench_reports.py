@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from desktop_app.reports.summary import (  # noqa: E402
     GROUPINGS, compute_summary, least_calling, monthly_figures,
 )
-from desktop_app.services.reporting import cli_summary  # noqa: E402
+from desktop_app.cli.reports import cli_summary  # noqa: E402
 from desktop_app.reports.persian import fa  # noqa: E402
 from desktop_app.store import models as m  # noqa: E402
 from desktop_app.store import reference as store_reference  # noqa: E402

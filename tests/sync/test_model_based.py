@@ -60,6 +60,7 @@ from hypothesis.stateful import (
 )
 
 from desktop_app.services import sync_service
+from desktop_app.services.replica import OfficeReplica
 from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.store import models as m
@@ -145,8 +146,8 @@ class FaultyTransport(httpx.BaseTransport):
             self._send(self.delayed.pop(0))
 
 
-class RecordingStore(sync_service.OfficeStore):
-    """The office's store, checking that no page carries another district's rows (the
+class RecordingReplica(OfficeReplica):
+    """The office's replica, checking that no page carries another district's rows (the
     office would drop some of them anyway) and noting every page it applies (for the
     gap-free check)."""
 
@@ -491,7 +492,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def round(self, office: Office) -> None:
         with HttpTransport("http://localhost", office.credential, client=office.client) as transport:
-            SyncEngine(RecordingStore(office), transport, retry=RetryPolicy(attempts=3, first_delay=0.001),
+            SyncEngine(RecordingReplica(office), transport, retry=RetryPolicy(attempts=3, first_delay=0.001),
                        sleep=lambda _seconds: None, page_size=7).run_round()
 
     # ------------------------------------------------------- after every step

@@ -30,6 +30,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from desktop_app import cli
+from desktop_app.cli.workorders import cli_workorders, find_crew
 from desktop_app.reports import workorders as wo
 from desktop_app.services import printing
 from desktop_app.reports.persian import visual, wrap
@@ -494,7 +495,7 @@ def test_unknown_requests_are_refused(store: Store) -> None:
 
 def run_cli(store: Store, *argv: str) -> int:
     args = cli.build_parser().parse_args(["workorders", *argv])
-    return printing.cli_workorders(store, args)
+    return cli_workorders(store, args)
 
 
 def test_cli_prints_requests_by_tracking_code_as_user_cli(store: Store, tmp_path: Path,
@@ -542,7 +543,7 @@ def test_two_crews_of_one_name_need_the_id(store: Store) -> None:
         session.add(m.Crew(district_code="1-2", name="اکیپ آسفالت", supervisor="", active=True,
                            version=1, updated_at=RECEIVED))
     with store.sessions() as session, pytest.raises(ServiceError, match="give the crew's id"):
-        printing.find_crew(session, "اکیپ آسفالت")
+        find_crew(session, "اکیپ آسفالت")
 
 
 def test_the_dto_is_plain_data(store: Store) -> None:

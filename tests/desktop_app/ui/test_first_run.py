@@ -23,7 +23,7 @@ def parts(qtbot, tmp_path: Path):
     store.close()
 
 
-def _fill(dialog: FirstRunDialog, url: str, code: str) -> None:
+def _type_in(dialog: FirstRunDialog, url: str, code: str) -> None:
     dialog._url.setText(url)
     dialog._code.setText(code)
 
@@ -32,7 +32,7 @@ def test_join_needs_an_address_and_a_code(qtbot, parts) -> None:
     dialog = FirstRunDialog(*parts)
     qtbot.addWidget(dialog)
     assert not dialog._go.isEnabled()
-    _fill(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
+    _type_in(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
     assert dialog._go.isEnabled()
 
 
@@ -42,7 +42,7 @@ def test_a_centre_out_of_reach_is_explained_and_the_form_kept(qtbot, parts) -> N
 
     dialog = FirstRunDialog(*parts, enroll=unreachable)
     qtbot.addWidget(dialog)
-    _fill(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
+    _type_in(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
     qtbot.mouseClick(dialog._go, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cannot be reached" in dialog._status.text())
     assert dialog.result() == 0 and dialog.choice is None
@@ -52,7 +52,7 @@ def test_a_centre_out_of_reach_is_explained_and_the_form_kept(qtbot, parts) -> N
 def test_the_real_enrolment_path_reports_an_unreachable_centre(qtbot, parts) -> None:
     dialog = FirstRunDialog(*parts)
     qtbot.addWidget(dialog)
-    _fill(dialog, "http://127.0.0.1:9", "ABCD-EFGH-JKMN-PQRS")  # nothing listens on port 9
+    _type_in(dialog, "http://127.0.0.1:9", "ABCD-EFGH-JKMN-PQRS")  # nothing listens on port 9
     qtbot.mouseClick(dialog._go, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cannot be reached" in dialog._status.text(), timeout=30000)
 
@@ -60,7 +60,7 @@ def test_the_real_enrolment_path_reports_an_unreachable_centre(qtbot, parts) -> 
 def test_an_insecure_address_says_what_to_do(qtbot, parts) -> None:
     dialog = FirstRunDialog(*parts)
     qtbot.addWidget(dialog)
-    _fill(dialog, "http://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
+    _type_in(dialog, "http://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
     qtbot.mouseClick(dialog._go, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "https://" in dialog._status.text())
 
@@ -68,7 +68,7 @@ def test_an_insecure_address_says_what_to_do(qtbot, parts) -> None:
 def test_enrolled_or_demo_closes_the_wizard_with_the_choice(qtbot, parts) -> None:
     dialog = FirstRunDialog(*parts, enroll=lambda store, url, code, insecure: "identity")
     qtbot.addWidget(dialog)
-    _fill(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
+    _type_in(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog._go, Qt.MouseButton.LeftButton)
     assert dialog.choice is Choice.ENROLLED and dialog.identity == "identity"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QTableWidget, QT
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.sync_problems import SyncProblemsDialog
+from desktop_app.ui.sync_problems import CHANGE_TEXTS, ProblemRow, SyncProblemsDialog, change_text
 from sync.dates import utcnow
 from sync.protocol import Op
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store
@@ -79,6 +79,31 @@ def test_a_refused_change_is_shown_in_words(qtbot, ctx: AppContext, store: Store
                              "The request's status at the centre no longer allows it."]]
     detail = dialog.findChild(QTextBrowser, "detail").toPlainText()
     assert "The centre said:\nreferred -> done is not a move" in detail
+
+
+def test_every_operation_is_put_in_words() -> None:
+    assert set(CHANGE_TEXTS) == set(Op)
+
+
+@pytest.mark.parametrize(("op", "payload", "words"), [
+    (Op.CREATE_REQUEST, {"request": {}}, "New walk-in request"),
+    (Op.CHANGE_STATUS, {"to_status": "done"}, "Status to “Done”"),
+    (Op.ASSIGN, {"crew_id": str(CREW_A)}, "Assign to crew “اکیپ”"),
+    (Op.ADD_NOTE, {"note": "سلام"}, "Note: سلام"),
+    (Op.WORK_ORDER_ISSUED, {}, "Work order printed"),
+    (Op.UPSERT_CREW, {"crew": {"name": "اکیپ شب"}}, "Crew details: اکیپ شب"),
+])
+def test_each_operation_says_what_it_would_have_done(qapp, op: Op, payload: dict[str, object],  # type: ignore[no-untyped-def]
+                                                     words: str) -> None:
+    problem = ProblemRow(uuid.uuid4(), "rejected", op.value, "request", uuid.uuid4(), "", payload,
+                         "x", "", None, utcnow(), {str(CREW_A): "اکیپ"})
+    assert change_text(problem) == words
+
+
+def test_an_operation_of_a_newer_centre_is_named_as_it_came(qapp) -> None:  # type: ignore[no-untyped-def]
+    problem = ProblemRow(uuid.uuid4(), "rejected", "split_request", "request", uuid.uuid4(), "", {},
+                         "x", "", None, utcnow(), {})
+    assert change_text(problem) == "split_request"
 
 
 def test_reapplying_does_the_change_again_and_settles_the_problem(

@@ -1,14 +1,18 @@
-"""The office engine on its own: an in-memory LocalStore and a scripted centre
-(httpx.MockTransport), to pin down retries, cancel, progress, clock skew and resumption."""
+"""The office engine on its own: an in-memory replica and a scripted centre
+(httpx.MockTransport), to pin down retries, cancel, progress, clock skew and resumption.
+What another thread does is waited for on events, never on the clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
 import json
-import time
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +21,7 @@ import pytest
 
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 from sync.batching import collector_paused
+from sync.client import engine as engine_module
 from sync.client.engine import PULL_AHEAD
 from sync.protocol import (
     LAST_SEQ_HEADER,
@@ -38,7 +43,8 @@ OFFICE = OfficeInfo(office_id=uuid.uuid4(), name="A", number=1, districts=["1-1"
 
 @dataclass
 class MemoryStore:
-    """A LocalStore with no database: what the engine asked it to do, in order."""
+    """A :class:`~sync.client.Replica` with no database: what the engine asked it to
+    do, in order."""
 
     outbox: list[Mutation] = field(default_factory=list)
     cursor_value: int = 0
@@ -101,12 +107,23 @@ class Centre:
         self.page_headers = page_headers
         self.faults: list[Callable[[httpx.Request], httpx.Response]] = []
         self.calls: list[str] = []
+        #: Notified with each call (:meth:`wait_for_calls`).
+        self.called = threading.Condition()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.calls.append(request.url.path)
+        with self.called:
+            self.calls.append(request.url.path)
+            self.called.notify_all()
         if self.faults:
             return self.faults.pop(0)(request)
         return self.answer(request)
+
+    def wait_for_calls(self, path: str, count: int) -> int:
+        """How many calls to ``path`` the centre has had, once it has had ``count``
+        (a test that waits here for longer than a blocked engine could fail)."""
+        with self.called:
+            self.called.wait_for(lambda: self.calls.count(path) >= count, timeout=30)
+            return self.calls.count(path)
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         """What a healthy centre answers."""
@@ -256,17 +273,28 @@ def test_far_behind_the_pages_grow_by_steps_to_the_catch_up_size(page_headers: b
     assert [p.next_cursor - p.cursor for p in store.pages] == steps and store.cursor_value == last
 
 
-def test_pages_are_fetched_ahead_while_one_is_applied_but_only_so_far() -> None:
+def test_pages_are_fetched_ahead_while_one_is_applied_but_only_so_far(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     centre = Centre(last=100)
     pulls = lambda: centre.calls.count("/sync/pull")  # noqa: E731
+    applying, held = threading.Event(), threading.Event()
+
+    class Pages(queue.Queue):  # type: ignore[type-arg]
+        """The feed's queue, telling when the feed waits with a page it cannot hand on."""
+
+        def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+            if applying.is_set() and self.full():
+                held.set()
+            super().put(item, block, timeout)
+
+    monkeypatch.setattr(engine_module, "queue", SimpleNamespace(Queue=Pages, Full=queue.Full, Empty=queue.Empty))
     seen: list[int] = []
 
     def slow_first_page(page: PullResponse) -> bool:
         if page.cursor == 0:
-            deadline = time.monotonic() + 10
-            while pulls() < 2 + PULL_AHEAD and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(0.05)  # time enough to fetch one more, were the feed unbounded
+            applying.set()
+            # Fetching stops only when the feed is full: an unbounded feed fails here.
+            assert held.wait(timeout=30), "the feed never waited for room"
             seen.append(pulls())
         return True
 
@@ -295,24 +323,39 @@ def crew_edit(seq: int, crew_id: uuid.UUID) -> Mutation:
                     payload={"crew": {"id": str(crew_id), "name": "x", "district_code": "1-1"}})
 
 
-class StoringSlowly(MemoryStore):
-    """Stores each batch's answers only after a pause, noting how many batches the
-    centre had received by then."""
+class Sending(ThreadPoolExecutor):
+    """The engine's sender, counting the batches handed to it (in the engine's thread)."""
+
+    handed: list[int] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        Sending.handed.append(len(args[0]))
+        return super().submit(fn, *args, **kwargs)
+
+
+class StoringWhileSending(MemoryStore):
+    """Stores each batch's answers only once the centre has every batch handed to the
+    sender so far, noting how many that is: a batch sent ahead reaches the centre
+    while these answers wait to be stored."""
 
     centre: Centre | None = None
     seen: list[int] = []
 
     def store_results(self, results: Sequence[MutationResult]) -> None:
-        deadline = time.monotonic() + 0.3
-        while time.monotonic() < deadline:
-            time.sleep(0.01)
         assert self.centre is not None
-        self.seen.append(self.centre.calls.count("/sync/push"))
+        self.seen.append(self.centre.wait_for_calls("/sync/push", len(Sending.handed)))
         super().store_results(results)
 
 
+@pytest.fixture
+def sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "ThreadPoolExecutor", Sending)
+    monkeypatch.setattr(Sending, "handed", [])
+
+
+@pytest.mark.usefixtures("sending")
 def test_the_next_batch_goes_out_while_the_answers_to_one_are_stored() -> None:
-    store = StoringSlowly(outbox=[note(i) for i in range(1, 451)])
+    store = StoringWhileSending(outbox=[note(i) for i in range(1, 451)])
     sent = [m.mutation_id for m in store.outbox]
     store.centre, store.seen = Centre(), []
     report = engine(store, store.centre)[0].run_round()
@@ -321,11 +364,12 @@ def test_the_next_batch_goes_out_while_the_answers_to_one_are_stored() -> None:
     assert [r.mutation_id for r in store.answers] == sent
 
 
+@pytest.mark.usefixtures("sending")
 def test_a_batch_that_edits_a_crew_again_waits_for_the_first_edits_answer() -> None:
     crew = uuid.uuid4()
     outbox = [note(i) for i in range(1, MAX_PUSH_BATCH)] + [crew_edit(MAX_PUSH_BATCH, crew),
                                                             crew_edit(MAX_PUSH_BATCH + 1, crew)]
-    store = StoringSlowly(outbox=outbox)
+    store = StoringWhileSending(outbox=outbox)
     store.centre, store.seen = Centre(), []
     report = engine(store, store.centre)[0].run_round()
     assert store.seen == [1, 2] and report.pushed == MAX_PUSH_BATCH + 1

@@ -2,9 +2,11 @@
 
 ``daftar`` alone opens the window; the sub-commands work headless on the same data
 folder, so schedulers and scripts can sync and print without anyone at the desk.
-Each sub-command lives with its feature; this module only parses the contract and
-hands over ``(store, args)``.  Failures end with one line on standard error and a
-non-zero exit, never a traceback.
+This module parses the contract and hands ``(store, args)`` to the sub-command's
+printer in this package (:mod:`~desktop_app.cli.syncing`,
+:mod:`~desktop_app.cli.reports`, :mod:`~desktop_app.cli.workorders`), which calls the
+services the window calls and says what was done in a line or two.  Failures end
+with one line on standard error and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ DEMO_REQUESTS = 2854
 #: sub-command -> "module:function"; the function takes (store, args) and returns
 #: the exit code.  Imported only when used, so ``daftar sync`` never loads Qt.
 HANDLERS = {
-    "enroll": "desktop_app.services.sync_service:cli_enroll",
-    "sync": "desktop_app.services.sync_service:cli_sync",
-    "report": "desktop_app.services.reporting:cli_summary",
-    "workorders": "desktop_app.services.printing:cli_workorders",
+    "enroll": "desktop_app.cli.syncing:cli_enroll",
+    "sync": "desktop_app.cli.syncing:cli_sync",
+    "report": "desktop_app.cli.reports:cli_summary",
+    "workorders": "desktop_app.cli.workorders:cli_workorders",
 }
 
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync import rules
 from sync.workflow import Status
 
 PROTOCOL_VERSION = 1
@@ -81,11 +82,9 @@ class Op(enum.StrEnum):
     UPSERT_CREW = "upsert_crew"
 
 
-#: Plain request fields an office may edit (everything else moves by events).
-EDITABLE_FIELDS = (
-    "description", "citizen_name", "citizen_phone", "address", "latitude", "longitude",
-    "neighbourhood_code", "category_code",
-)
+#: Plain request fields an office may edit (everything else moves by events): the
+#: rule book's request fields.
+EDITABLE_FIELDS = rules.EDITABLE_FIELDS
 
 # ----------------------------------------------------------------- row shapes
 #

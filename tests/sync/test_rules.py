@@ -1,17 +1,118 @@
-"""The rule book: one set of checks the office's Desk and the centre's push both apply."""
+"""The rule book: one set of checks the office's Desk and the centre's push both apply,
+so a change the office allows is one the centre accepts — here walked move by move
+through both ends."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
-from sync import rules
-from sync.protocol import EDITABLE_FIELDS
+from desktop_app.errors import ServiceError
+from desktop_app.services.requests import Actor, Desk
+from sync import rules, workflow
+from sync.protocol import EDITABLE_FIELDS, Op
 from sync.rules import RuleError
+from sync.server.models import ServiceRequest
 from sync.workflow import Role, Status
+from tests.factories import CREW_A, make_request, office
+from tests.sync.client.harness import D1, Centre, mutation, push
+
+# ------------------------------------------------------------------ both ends
+
+
+def _reason(target: Status) -> str | None:
+    return "duplicate" if target == Status.NOT_ACTIONABLE else None
+
+
+def _crewed(status: Status) -> bool:
+    return status in (Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+def _office_request(store, source: Status) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    return make_request(store, status=source.value, crew_id=CREW_A if _crewed(source) else None,
+                        outcome_reason=_reason(source)).id
+
+
+def _centre_request(centre: Centre, source: Status, crew: uuid.UUID) -> uuid.UUID:
+    request_id = centre.intake(D1, refer=False)
+    with centre.sessions.begin() as session:
+        row = session.get(ServiceRequest, request_id)
+        row.status = source.value
+        row.crew_id = crew if _crewed(source) else None
+        row.outcome_reason = _reason(source)
+    return request_id
+
+
+def _office_verdict(action) -> str:  # type: ignore[no-untyped-def]
+    try:
+        action()
+    except ServiceError as refused:
+        return refused.code
+    return "applied"
+
+
+def _centre_verdict(result: dict) -> str:
+    return "applied" if result["outcome"] == "applied" else result["code"]
+
+
+@pytest.fixture
+def centre(centre_engine: sa.Engine) -> Centre:
+    return Centre.on(centre_engine)
+
+
+def test_every_move_gets_the_same_verdict_at_the_office_and_at_the_centre(
+        tmp_path: Path, centre: Centre) -> None:
+    store = office(tmp_path)
+    credential = centre.enrol(centre.add_office("A", [D1]))
+    crew = centre.add_crew(D1)
+    at_office: dict[tuple[Status, Status, Role], str] = {}
+    at_centre: dict[tuple[Status, Status, Role], str] = {}
+    for source, target, role in itertools.product(Status, Status, Role):
+        desk = Desk(store.sessions, Actor(username="u", role=role, office_number=1))
+        request = _office_request(store, source)
+        at_office[source, target, role] = _office_verdict(
+            lambda: desk.change_status([request], target, reason=_reason(target)))
+        request = _centre_request(centre, source, crew)
+        (result,) = push(centre.client(), credential, mutation(
+            Op.CHANGE_STATUS, request, {"from_status": source.value, "to_status": target.value,
+                                        "reason": _reason(target)}, role=role.value))
+        at_centre[source, target, role] = _centre_verdict(result)
+    assert at_office == at_centre
+    # Both ends allow exactly the lifecycle's moves made by an office's people.
+    assert {key for key, verdict in at_office.items() if verdict == "applied"} == {
+        (source, target, role) for (source, target), roles in workflow.TRANSITIONS.items()
+        for role in roles & rules.OFFICE_ROLES}
+
+
+def test_assigning_gets_the_same_verdict_at_the_office_and_at_the_centre(
+        tmp_path: Path, centre: Centre) -> None:
+    store = office(tmp_path)
+    credential = centre.enrol(centre.add_office("A", [D1]))
+    crew = centre.add_crew(D1)
+    at_office: dict[tuple[Status, Role], str] = {}
+    at_centre: dict[tuple[Status, Role], str] = {}
+    for source, role in itertools.product(Status, Role):
+        desk = Desk(store.sessions, Actor(username="u", role=role, office_number=1))
+        request = _office_request(store, source)
+        at_office[source, role] = _office_verdict(lambda: desk.assign([request], CREW_A))
+        request = _centre_request(centre, source, crew)
+        (result,) = push(centre.client(), credential, mutation(
+            Op.ASSIGN, request, {"crew_id": str(crew), "from_status": source.value},
+            role=role.value))
+        at_centre[source, role] = _centre_verdict(result)
+    assert at_office == at_centre
+    assert {key for key, verdict in at_office.items() if verdict == "applied"} == {
+        (source, role) for source in (Status.REFERRED, Status.ASSIGNED, Status.IN_PROGRESS)
+        for role in rules.OFFICE_ROLES}
+
+
+# ------------------------------------------------------------------ the rules
 
 
 class FakeLookup:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +41,7 @@ from sync.text import clean, search_text
 from sync.workflow import EventKind, Role, Status
 
 __all__ = ["CITIZEN_NAME_LENGTH", "EDITABLE_STATUSES", "EDIT_ROLES", "Actor", "Changes",
-           "Desk", "WalkIn", "may_edit"]
+           "CrewSaved", "Desk", "Registered", "WalkIn", "may_edit"]
 
 @dataclass(frozen=True)
 class Actor:
@@ -69,6 +69,12 @@ class WalkIn:
     latitude: float | None = None
     longitude: float | None = None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> WalkIn:
+        """The form filled from a request's wire row (a refused walk-in registered again)."""
+        return cls(**{f.name: f.default if row.get(f.name) is None else row[f.name]
+                      for f in fields(cls)})
+
 
 @dataclass
 class Changes:
@@ -79,6 +85,24 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.request_ids) or self.crews
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A walk-in just registered: its tracking code is final, to give the citizen."""
+
+    id: uuid.UUID
+    tracking_code: str
+    status: Status
+    category_code: str
+    neighbourhood_code: str
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class CrewSaved:
+    id: uuid.UUID
+    changes: Changes
 
 
 def _refused(error: RuleError, **params: object) -> ServiceError:
@@ -300,9 +324,9 @@ class Desk:
         session.merge(m.SyncState(key=key, value=serial))
         return f"{year}-{self.actor.office_number}-{serial}"
 
-    def register_walk_in(self, form: WalkIn) -> m.ServiceRequest:
-        """A citizen at the counter.  Returns the new request; its tracking code is
-        final (office-numbered), so the citizen can be given it at once, offline."""
+    def register_walk_in(self, form: WalkIn) -> Registered:
+        """A citizen at the counter.  The new request's tracking code is final
+        (office-numbered), so the citizen can be given it at once, offline."""
         now = utcnow()
         with self.sessions.begin() as session:
             values, problems = self._check_walk_in(session, form)
@@ -324,13 +348,15 @@ class Desk:
             self._outbox(session, Op.CREATE_REQUEST, request.id, now=now, base_version=None,
                          payload=CreateRequestPayload(event_id=event.id,
                                                       request=_request_row(request)))
-        return request
+            return Registered(request.id, request.tracking_code, Status(request.status),
+                              request.category_code, request.neighbourhood_code,
+                              Changes([request.id]))
 
     # ----------------------------------------------------------------- crews
 
     def save_crew(self, *, name: str, supervisor: str = "", phone: str = "",
                   district_code: str, active: bool = True,
-                  crew_id: uuid.UUID | None = None) -> m.Crew:
+                  crew_id: uuid.UUID | None = None) -> CrewSaved:
         if self.actor.role not in rules.CREW_ROLES:
             raise ServiceError("role_not_allowed", "only a manager or supervisor manages crews")
         checked, problems = rules.check_crew({"name": name, "supervisor": supervisor, "phone": phone})
@@ -356,4 +382,4 @@ class Desk:
                                      entity="crew", entity_key=str(crew.id), details=values))
             self._outbox(session, Op.UPSERT_CREW, crew.id, now=now, base_version=crew.version,
                          payload=UpsertCrewPayload(crew=values), entity="crew")
-        return crew
+            return CrewSaved(crew.id, Changes(crews=True))

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from desktop_app.errors import ServiceError, ValidationFailed
-from desktop_app.services.requests import Desk, WalkIn
+from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.protocol import Op
@@ -208,8 +208,11 @@ def test_a_clerk_may_not_manage_crews(store: Store) -> None:
 
 
 def test_saving_a_crew_is_audited_and_sent(store: Store) -> None:
-    crew = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا",
-                                             phone="۰۹۱۳۱۲۳۴۵۶۷", district_code="1-1")
+    saved = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا",
+                                              phone="۰۹۱۳۱۲۳۴۵۶۷", district_code="1-1")
+    assert saved.changes == Changes(crews=True)
+    with store.sessions() as session:
+        crew = session.get(m.Crew, saved.id)
     assert (crew.name, crew.phone) == ("اکیپ شب", "09131234567")
     with store.sessions() as session:
         audit = session.scalars(sa.select(m.AuditEntry)).one()
@@ -431,3 +434,8 @@ def test_outbox_payloads_keep_the_shape_older_centres_read(store: Store) -> None
                                                     "district_code", "active"}
     assert all(isinstance(p["event_id"], str) for p in payloads.values() if "event_id" in p)
 
+
+def test_a_walk_in_form_is_filled_from_a_wire_row() -> None:
+    form = WalkIn.from_row({"id": "x", "citizen_phone": "09121234567", "citizen_name": None,
+                            "latitude": 0.0, "neighbourhood_code": "bazaar"})
+    assert form == WalkIn(citizen_phone="09121234567", neighbourhood_code="bazaar", latitude=0.0)

@@ -1,37 +1,17 @@
-"""The wire contract between an office and the centre.
+"""The wire contract between an office and the centre: its constants and pydantic messages.
 
-Every request states its protocol version in the :data:`PROTOCOL_HEADER` header
-(and POST bodies in ``protocol_version`` too); the centre serves
-``MIN_PROTOCOL_VERSION..PROTOCOL_VERSION`` and answers anything else with HTTP 426
-and an :class:`ErrorBody` of code ``unsupported_protocol`` that names the range, so
-the app can tell the clerk which side must be updated.
-
-The endpoints (all JSON, all under the centre's base URL):
-
-* ``GET  /health``         no credential; liveness and the protocol range.
-* ``POST /sync/enrol``     an enrolment code from ``daftar-server office add`` in,
-  a device credential out (:class:`EnrolRequest` -> :class:`EnrolResponse`).
-* ``GET  /sync/hello``     who this device is and the centre's clock, at the start of
-  every round (:class:`HelloResponse`).
-* ``POST /sync/push``      a batch of the outbox, in order (:class:`PushRequest` ->
-  :class:`PushResponse`, one :class:`MutationResult` per mutation, same order).
-* ``GET  /sync/pull?cursor=N&limit=L[&search_text_rules=R]``  the changes after
-  cursor ``N`` for the office's districts (:class:`PullResponse`); with ``R``, the
-  office's rules for search text, each request comes with its search text when the
-  centre makes it by the same rules (a centre that does not ignores the parameter).
-
-Offices *push* mutations: each is one user action, made where the action happened,
-with a ``mutation_id`` born with it.  The centre applies each exactly once and
-stores its answer; a replay gets the stored answer.  A business rejection (an
-illegal move, a stale edit) is an answer with outcome ``rejected`` or ``conflict``
-and HTTP 200, never an error: only network failures and 5xx are retried.
-
-Offices *pull* pages of the centre's ordered change log.  A page is not a list of
-log entries but the *state* those entries point at, deduplicated and grouped by
-table, as column-oriented :class:`Table` s: the entity as it stands now, if it is in
-the office's scope, else its key in ``removed_requests``.  Sending current state
-instead of deltas makes a page idempotent (applying it twice is harmless) and lets a
-100,000-request first sync travel as a few dozen compact JSON documents.
+Offices *push* mutations (``POST /sync/push``): each is one user action with a
+``mutation_id`` born with it, which the centre applies exactly once; a business
+rejection is an answer (``rejected``/``conflict``, HTTP 200), never an error, so only
+network failures and 5xx are retried.  Offices *pull* pages of the centre's change
+log (``GET /sync/pull?cursor=N``) as the *state* the entries point at, grouped by
+table in column-oriented :class:`Table` s: idempotent, and compact enough for a
+100,000-request first sync.  The other endpoints are ``/health``, ``/sync/enrol``
+(a one-time code in, a device credential out) and ``/sync/hello`` (who the device
+is, and the centre's clock).  Every request states its protocol version in
+:data:`PROTOCOL_HEADER`; the centre answers versions outside its range with HTTP 426
+and an :class:`ErrorBody` of code ``unsupported_protocol``, so the app can tell which
+side to update.
 """
 
 from __future__ import annotations
@@ -44,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync import rules
 from sync.workflow import Status
 
 PROTOCOL_VERSION = 1
@@ -81,11 +62,9 @@ class Op(enum.StrEnum):
     UPSERT_CREW = "upsert_crew"
 
 
-#: Plain request fields an office may edit (everything else moves by events).
-EDITABLE_FIELDS = (
-    "description", "citizen_name", "citizen_phone", "address", "latitude", "longitude",
-    "neighbourhood_code", "category_code",
-)
+#: Plain request fields an office may edit (everything else moves by events): the
+#: rule book's request fields.
+EDITABLE_FIELDS = rules.EDITABLE_FIELDS
 
 # ----------------------------------------------------------------- row shapes
 #

@@ -2,13 +2,11 @@
 
 Every write to a request goes through the helpers here, in the caller's transaction:
 the row is locked first (:func:`lock_request`), so two writers to one request on
-PostgreSQL queue up and each checks the lifecycle against what the other committed;
-the projection moves the way the office's :class:`~desktop_app.services.requests.Desk`
-moves it (:func:`set_status`); the version goes up (:func:`touch`); and the change
-log gets an entry per row written, in the same transaction (:mod:`sync.server.changes`).
-
-The public actions (:func:`intake`, :func:`refer`, :func:`change_status`,
-:func:`move`) are the centre's own: its operators act with :attr:`Role.CENTRE`.
+PostgreSQL queue up and each checks the rules (:mod:`sync.rules`) against what the
+other committed; the version goes up (:func:`touch`); and the change log gets an
+entry per row written, in the same transaction (:mod:`sync.server.changes`).  The
+public actions (:func:`intake`, :func:`refer`, :func:`change_status`, :func:`move`)
+are the centre's own: its operators act with :attr:`Role.CENTRE`.
 """
 
 from __future__ import annotations
@@ -21,10 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sync import workflow
+from sync import rules
 from sync.dates import jalali, utcnow
 from sync.protocol import CREW_COLUMNS, EVENT_COLUMNS, REQUEST_COLUMNS
 from sync.schema import new_id
+from sync.server import models
 from sync.server.changes import Entry, log_changes
 from sync.server.models import (
     Category,
@@ -32,12 +31,11 @@ from sync.server.models import (
     District,
     Event,
     Neighbourhood,
-    Reason,
     ServiceRequest,
 )
 from sync.server.tracking import next_codes
 from sync.text import clean
-from sync.workflow import EventKind, Role, Status, TransitionError
+from sync.workflow import EventKind, Role, Status
 
 
 class OperationError(ValueError):
@@ -91,41 +89,10 @@ def add_event(
     return event
 
 
-def set_status(
-    request: ServiceRequest,
-    target: Status,
-    *,
-    at: dt.datetime,
-    reason: str | None = None,
-    note: str = "",
-    duplicate_of: uuid.UUID | None = None,
-) -> None:
-    """Move the projection to ``target`` the way the office's desk does: closing
-    records the outcome, returning to ``referred`` clears outcome and crew."""
-    request.status = target.value
-    if target in workflow.CLOSED_STATUSES:
-        request.closed_at = at
-        request.outcome_reason = reason
-        request.outcome_note = note
-        request.duplicate_of = duplicate_of
-    elif target == Status.REFERRED:
-        request.closed_at = None
-        request.outcome_reason = None
-        request.outcome_note = ""
-        request.duplicate_of = None
-        request.crew_id = None
-        request.assigned_at = None
-
-
 def touch(request: ServiceRequest | Crew, at: dt.datetime) -> None:
     """Every change the centre makes raises the version offices base their edits on."""
     request.version = (request.version or 0) + 1
     request.updated_at = at
-
-
-def check_reason(session: Session, reason: str | None) -> None:
-    if reason is not None and session.get(Reason, reason) is None:
-        raise OperationError("unknown_reason", f"no such reason: {reason}")
 
 
 def _wire(model: Any, columns: Iterable[str]) -> dict[str, Any]:
@@ -235,15 +202,15 @@ def change_status(
     request = _locked(session, request_id)
     source, target = Status(request.status), Status(target)
     try:
-        workflow.check_transition(source, target, Role.CENTRE, reason=reason)
-    except TransitionError as exc:
+        rules.check_status_change(rules.ModelLookup(session, models), request.id, source, target,
+                                  Role.CENTRE, reason=reason)
+    except rules.RuleError as exc:
         raise OperationError(exc.code, str(exc)) from None
-    check_reason(session, reason)
     at = utcnow()
     note = clean(note)
     event = _centre_event(session, request, EventKind.STATUS, actor, at, from_status=source.value,
                           to_status=target.value, reason=reason, note=note)
-    set_status(request, target, at=at, reason=reason, note=note)
+    rules.project_status(request, target, at=at, reason=reason, note=note)
     touch(request, at)
     session.flush()
     log_changes(session, [request_entry(request), event_entry(event, request.district_code)])
@@ -280,10 +247,10 @@ def move(
     at = utcnow()
     source = Status(request.status)
     if source in (Status.ASSIGNED, Status.IN_PROGRESS):
-        workflow.check_transition(source, Status.REFERRED, Role.CENTRE)
+        rules.check_move(source, Status.REFERRED, Role.CENTRE)
         _centre_event(session, request, EventKind.STATUS, actor, at, from_status=source.value,
                       to_status=Status.REFERRED.value, note="")
-        set_status(request, Status.REFERRED, at=at)
+        rules.project_status(request, Status.REFERRED, at=at)
     _centre_event(session, request, EventKind.MOVED, actor, at, from_status=request.status,
                   to_status=request.status, note=clean(note),
                   data={"from_district": old, "to_district": district_code})

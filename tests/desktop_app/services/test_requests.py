@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from desktop_app.errors import ServiceError, ValidationFailed
-from desktop_app.services.requests import Desk, WalkIn
+from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.protocol import Op
@@ -208,8 +208,11 @@ def test_a_clerk_may_not_manage_crews(store: Store) -> None:
 
 
 def test_saving_a_crew_is_audited_and_sent(store: Store) -> None:
-    crew = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا",
-                                             phone="۰۹۱۳۱۲۳۴۵۶۷", district_code="1-1")
+    saved = desk(store, SUPERVISOR).save_crew(name=" اکیپ  شب ", supervisor="رضا",
+                                              phone="۰۹۱۳۱۲۳۴۵۶۷", district_code="1-1")
+    assert saved.changes == Changes(crews=True)
+    with store.sessions() as session:
+        crew = session.get(m.Crew, saved.id)
     assert (crew.name, crew.phone) == ("اکیپ شب", "09131234567")
     with store.sessions() as session:
         audit = session.scalars(sa.select(m.AuditEntry)).one()
@@ -395,3 +398,44 @@ def test_the_desk_acts_for_its_actor_only(store: Store) -> None:
     events, outbox = trail(store)
     assert (events[0].actor, events[0].actor_role, outbox[0].actor) == (
         MANAGER.username, MANAGER.role.value, MANAGER.username)
+
+
+def test_outbox_payloads_keep_the_shape_older_centres_read(store: Store) -> None:
+    """Built from the protocol's payload models, the JSON is what it was as raw dicts."""
+    clerk, manager = desk(store), desk(store, MANAGER)
+    request, original = make_request(store), make_request(store)
+    clerk.assign([request.id], CREW_A)
+    clerk.add_note(request.id, "یادداشت")
+    clerk.record_work_orders_issued([request.id])
+    clerk.edit(request.id, address="کوچه ۹", latitude=34.0)
+    clerk.change_status([request.id], Status.NOT_ACTIONABLE, reason="duplicate",
+                        duplicate_of=original.id)
+    registered = clerk.register_walk_in(walk_in())
+    manager.save_crew(name="اکیپ شب", district_code="1-1")
+    with store.sessions() as session:
+        outbox = session.scalars(sa.select(m.OutboxEntry).order_by(m.OutboxEntry.seq)).all()
+    payloads = {entry.op: entry.payload for entry in outbox}
+    assert {op: set(payload) for op, payload in payloads.items()} == {
+        "assign": {"event_id", "crew_id", "from_status"},
+        "add_note": {"event_id", "note"},
+        "work_order_issued": {"event_id"},
+        "edit_request": {"event_id", "changes", "base"},
+        "change_status": {"event_id", "from_status", "to_status", "reason", "note", "duplicate_of"},
+        "create_request": {"event_id", "request"},
+        "upsert_crew": {"crew"},
+    }
+    assert payloads["assign"]["crew_id"] == str(CREW_A)
+    assert payloads["change_status"] | {"event_id": None} == {
+        "event_id": None, "from_status": "assigned", "to_status": "not_actionable",
+        "reason": "duplicate", "note": "", "duplicate_of": str(original.id)}
+    assert payloads["edit_request"]["changes"] == {"address": "کوچه ۹", "latitude": 34.0}
+    assert payloads["create_request"]["request"]["id"] == str(registered.id)
+    assert set(payloads["upsert_crew"]["crew"]) == {"id", "name", "supervisor", "phone",
+                                                    "district_code", "active"}
+    assert all(isinstance(p["event_id"], str) for p in payloads.values() if "event_id" in p)
+
+
+def test_a_walk_in_form_is_filled_from_a_wire_row() -> None:
+    form = WalkIn.from_row({"id": "x", "citizen_phone": "09121234567", "citizen_name": None,
+                            "latitude": 0.0, "neighbourhood_code": "bazaar"})
+    assert form == WalkIn(citizen_phone="09121234567", neighbourhood_code="bazaar", latitude=0.0)

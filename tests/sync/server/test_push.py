@@ -240,19 +240,25 @@ def test_a_change_the_database_refuses_is_answered_alone(
     """Should a check be missing and the database refuse a change, the batch is run
     again a savepoint at a time: the others apply, the culprit is rejected, and the
     office's outbox moves on."""
-    from sync.server import push as push_module
+    from sync.server import mutations
 
     first, second = centre.intake(D1), centre.intake(D1)
 
-    def broken_note(ctx: push_module._Context) -> None:
+    def broken_note(ctx: mutations.MutationBeingApplied) -> None:
         payload = ctx.payload()
         ctx.session.add(Event(id=payload.event_id, request_id=uuid.uuid4(), kind="note", note="",
                               data={}, actor="x", actor_role="clerk", server_time=utcnow()))
 
-    monkeypatch.setitem(push_module._HANDLERS, Op.WORK_ORDER_ISSUED, broken_note)
+    monkeypatch.setitem(mutations.HANDLERS, Op.WORK_ORDER_ISSUED, broken_note)
     results = push(centre.client(), office, mutation(Op.ADD_NOTE, first, {"note": "ok"}),
                    mutation(Op.WORK_ORDER_ISSUED, second),
                    mutation(Op.ADD_NOTE, second, {"note": "ok too"}))
     assert [r["outcome"] for r in results] == ["applied", "rejected", "applied"]
     assert results[1]["code"] == "invalid_payload"
     assert [e.kind for e in events_of(centre, second)].count("note") == 1
+
+
+def test_every_op_has_its_handler_and_only_those() -> None:
+    from sync.server.mutations import HANDLERS
+
+    assert set(HANDLERS) == set(Op)

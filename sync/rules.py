@@ -1,0 +1,356 @@
+"""The rules a change to a request or a crew obeys, written once for the office and the centre.
+
+The office's Desk checks a person's action with these functions before it writes it;
+the centre checks a pushed mutation, and its own actions, with the same ones, so a
+change the office allows is one the centre accepts by construction (unless the
+centre's copy moved on meanwhile, which sync settles).  A refusal is a
+:class:`RuleError`: a stable code and the field it concerns, which the Desk turns into
+its ``ServiceError``/``ValidationFailed`` and push into a ``Refusal``.  What a rule
+needs to know from a database (is there such a reason, such a request …) comes
+through a :class:`Lookup`, so that each end asks its own.
+
+The fields of a request and of a crew are one table each (:data:`REQUEST_FIELDS`,
+:data:`CREW_FIELDS`): the walk-in form, an edit and push all read them.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sync import workflow
+from sync.text import PhoneError, clean, parse_phone
+from sync.workflow import Role, Status, TransitionError
+
+
+class RuleError(ValueError):
+    """A change the rules refuse.  ``code`` is stable; ``field`` names the field to fix."""
+
+    def __init__(self, code: str, message: str, field: str | None = None, **params: object):
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(message)
+
+
+class Lookup(Protocol):
+    """What the rules ask of one end's database."""
+
+    def reason_exists(self, code: str) -> bool: ...
+
+    def request_exists(self, request_id: uuid.UUID) -> bool: ...
+
+    def category_exists(self, code: str) -> bool: ...
+
+    def district_of(self, neighbourhood_code: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ModelLookup:
+    """A :class:`Lookup` through a session and one end's models module (``Reason``,
+    ``ServiceRequest``, ``Category``, ``Neighbourhood``: both ends name them alike)."""
+
+    session: Any
+    models: Any
+
+    def reason_exists(self, code: str) -> bool:
+        return self.session.get(self.models.Reason, code) is not None
+
+    def request_exists(self, request_id: uuid.UUID) -> bool:
+        return self.session.get(self.models.ServiceRequest, request_id) is not None
+
+    def category_exists(self, code: str) -> bool:
+        return self.session.get(self.models.Category, code) is not None
+
+    def district_of(self, neighbourhood_code: str) -> str | None:
+        hood = self.session.get(self.models.Neighbourhood, neighbourhood_code)
+        return hood.district_code if hood is not None else None
+
+
+# --------------------------------------------------------------------- who acts
+
+#: Roles an office's people have; ``centre`` moves are the centre's own.
+OFFICE_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER})
+
+
+def office_role(role: Role | str | None) -> Role:
+    """``role`` as a :class:`Role`, if an office's person may have it."""
+    try:
+        known = Role(role or "")
+    except ValueError:
+        raise RuleError("role_not_allowed", f"unknown role {role!r}") from None
+    if known not in OFFICE_ROLES:
+        raise RuleError("role_not_allowed", f"an office cannot act as {known}")
+    return known
+
+
+# -------------------------------------------------------------------- lifecycle
+
+
+def check_move(source: Status | str, target: Status | str, role: Role, *,
+               reason: str | None = None) -> None:
+    """The lifecycle's verdict (:func:`sync.workflow.check_transition`) as a rule."""
+    try:
+        workflow.check_transition(Status(source), Status(target), role, reason=reason)
+    except TransitionError as exc:
+        raise RuleError(exc.code, str(exc)) from None
+
+
+def check_status_change(
+    lookup: Lookup, request_id: uuid.UUID, source: Status | str, target: Status | str,
+    role: Role, *, reason: str | None = None, duplicate_of: uuid.UUID | None = None,
+) -> None:
+    """A lifecycle move: allowed for ``role`` (:mod:`sync.workflow`), with a known
+    reason, and a duplicate linked only to another known request."""
+    check_move(source, target, role, reason=reason)
+    if reason is not None and not lookup.reason_exists(reason):
+        raise RuleError("unknown_reason", f"no such reason: {reason}", reason=reason)
+    if duplicate_of is not None:
+        if reason != "duplicate":
+            raise RuleError("duplicate_needs_reason", "only a duplicate links to an original")
+        if duplicate_of == request_id or not lookup.request_exists(duplicate_of):
+            raise RuleError("bad_original", "the original must be another known request")
+
+
+def project_status(request: Any, target: Status, *, at: Any, reason: str | None = None,
+                   note: str = "", duplicate_of: uuid.UUID | None = None) -> None:
+    """Move a request row (either end's) to ``target``: closing records the outcome,
+    returning to ``referred`` (reopened, taken back) clears outcome and crew."""
+    request.status = target.value
+    if target in workflow.CLOSED_STATUSES:
+        request.closed_at = at
+        request.outcome_reason = reason
+        request.outcome_note = note
+        request.duplicate_of = duplicate_of
+    elif target == Status.REFERRED:
+        request.closed_at = None
+        request.outcome_reason = None
+        request.outcome_note = ""
+        request.duplicate_of = None
+        request.crew_id = None
+        request.assigned_at = None
+
+
+def check_assigner(role: Role) -> None:
+    if role not in workflow.ASSIGN_ROLES:
+        raise RuleError("role_not_allowed", f"{role} may not assign crews")
+
+
+def assigned_status(source: Status | str, role: Role) -> Status:
+    """The status a request in ``source`` has once ``role`` gives it to a crew:
+    referred ones become assigned, assigned or in-progress ones only change crew."""
+    check_assigner(role)
+    source = Status(source)
+    if source == Status.REFERRED:
+        check_move(source, Status.ASSIGNED, role)
+        return Status.ASSIGNED
+    if source not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        raise RuleError("cannot_assign", f"a {source} request cannot be assigned",
+                        status=source.value)
+    return source
+
+
+def check_crew_for(request_district: str, crew_district: str, active: bool) -> None:
+    """A crew takes work in its own district, and only while active."""
+    if crew_district != request_district:
+        raise RuleError("crew_not_in_district", "the crew works in another district")
+    if not active:
+        raise RuleError("crew_inactive", "the crew is no longer active")
+
+
+# ------------------------------------------------------------------------ edits
+
+#: Who corrects a request's plain fields: the desk, not the crews.
+EDIT_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.MANAGER})
+#: A request is corrected while the district works on it.  Before referral it is
+#: the centre's; once closed it is a record the reports have counted — reopen it to
+#: correct it.
+EDITABLE_STATUSES: frozenset[Status] = frozenset({Status.REFERRED, Status.ASSIGNED,
+                                                  Status.IN_PROGRESS})
+
+
+def may_edit(role: Role, status: Status | str) -> bool:
+    """Whether ``role`` may correct the plain fields of a request in ``status``."""
+    return role in EDIT_ROLES and status in EDITABLE_STATUSES
+
+
+def check_editable(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise RuleError("not_editable", f"not editable: {unknown}")
+
+
+def check_edit(role: Role, status: Status | str) -> None:
+    if role not in EDIT_ROLES:
+        raise RuleError("role_not_allowed", f"{role} may not correct requests")
+    if status not in EDITABLE_STATUSES:
+        raise RuleError("not_editable_now", f"a {status} request is not edited",
+                        status=str(status))
+
+
+def check_note(text: str | None) -> str:
+    """A note as stored; it needs text."""
+    note = clean(text)
+    if not note:
+        raise RuleError("required", "write the note first", field="note")
+    return note
+
+
+# ----------------------------------------------------------------------- fields
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    PHONE = "phone"
+    COORDINATE = "coordinate"
+    NEIGHBOURHOOD = "neighbourhood"
+    CATEGORY = "category"
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind = Kind.TEXT
+    #: Never empty.
+    required: bool = False
+    #: The column's width, which PostgreSQL enforces at the centre.
+    max_length: int | None = None
+    #: A coordinate lies in ``-bound..bound``.
+    bound: float = 0.0
+
+    @property
+    def empty(self) -> Any:
+        return "" if self.kind is Kind.TEXT else None
+
+
+#: The citizen's name column holds this many characters, at both ends.
+CITIZEN_NAME_LENGTH = 200
+PHONE_LENGTH = 20
+TRACKING_CODE_LENGTH = 32
+
+#: The fields a person types into a request: the walk-in form's, the edit form's,
+#: and those an office may send in a walk-in or an edit.
+REQUEST_FIELDS: Mapping[str, Field] = {
+    "description": Field(required=True),
+    "citizen_name": Field(max_length=CITIZEN_NAME_LENGTH),
+    "citizen_phone": Field(Kind.PHONE, max_length=PHONE_LENGTH),
+    "address": Field(),
+    "latitude": Field(Kind.COORDINATE, bound=90),
+    "longitude": Field(Kind.COORDINATE, bound=180),
+    "neighbourhood_code": Field(Kind.NEIGHBOURHOOD, required=True),
+    "category_code": Field(Kind.CATEGORY, required=True),
+}
+#: Plain request fields an office may edit (everything else moves by events).
+EDITABLE_FIELDS: tuple[str, ...] = tuple(REQUEST_FIELDS)
+#: A walk-in also leaves a phone number, so that the office can call back.
+WALK_IN_REQUIRED: frozenset[str] = frozenset({"citizen_phone"})
+
+CREW_FIELDS: Mapping[str, Field] = {
+    "name": Field(required=True, max_length=100),
+    "supervisor": Field(max_length=100),
+    "phone": Field(Kind.PHONE, max_length=PHONE_LENGTH),
+}
+
+
+def field_value(name: str, rule: Field, value: Any, lookup: Lookup, *,
+                district_code: str | None = None, required: bool = False) -> Any:
+    """``value`` as stored, or :class:`RuleError` naming ``name``.  A neighbourhood must
+    lie in ``district_code`` when one is given."""
+    required = required or rule.required
+    if rule.kind is Kind.COORDINATE:
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not -rule.bound <= value <= rule.bound:
+            raise RuleError("out_of_range",
+                            f"{name} must be a number from -{rule.bound:g} to {rule.bound:g}", name)
+        return float(value)
+    if not isinstance(value, str) and (value is not None or rule.kind is Kind.TEXT):
+        raise RuleError("not_text", f"{name} must be text", name)
+    text = clean(value)
+    if not text:
+        if required:
+            raise RuleError("required", f"{name} is required", name)
+        return rule.empty
+    if rule.kind is Kind.PHONE:
+        try:
+            text = parse_phone(value)
+        except PhoneError as exc:
+            raise RuleError(exc.problem.value, exc.message, name) from None
+    elif rule.kind is Kind.NEIGHBOURHOOD:
+        district = lookup.district_of(value)
+        if district is None:
+            raise RuleError("required", "no such neighbourhood", name)
+        if district_code and district != district_code:
+            raise RuleError("wrong_district", "the neighbourhood is not in the district", name)
+        return value
+    elif rule.kind is Kind.CATEGORY:
+        if not lookup.category_exists(value):
+            raise RuleError("required", "no such category", name)
+        return value
+    if rule.max_length is not None and len(text) > rule.max_length:
+        raise RuleError("too_long", f"{name}: at most {rule.max_length} characters", name)
+    return text
+
+
+def check_fields(fields: Mapping[str, Field], values: Mapping[str, Any], lookup: Lookup, *,
+                 district_code: str | None = None, complete: bool = False,
+                 required: Iterable[str] = ()) -> tuple[dict[str, Any], list[RuleError]]:
+    """The values as stored and every problem, one per field, in the table's order.
+    Only the fields in ``values`` are checked, or, when ``complete``, every field of
+    the table (a missing one as empty)."""
+    must = set(required)
+    out: dict[str, Any] = {}
+    problems: list[RuleError] = []
+    for name, rule in fields.items():
+        if name not in values and not complete:
+            continue
+        try:
+            out[name] = field_value(name, rule, values.get(name, rule.empty), lookup,
+                                    district_code=district_code, required=name in must)
+        except RuleError as problem:
+            problems.append(problem)
+    return out, problems
+
+
+def check_walk_in(values: Mapping[str, Any], lookup: Lookup, *,
+                  district_code: str | None) -> tuple[dict[str, Any], list[RuleError]]:
+    """A walk-in's fields, every one of the table, as the counter takes them."""
+    return check_fields(REQUEST_FIELDS, values, lookup, district_code=district_code,
+                        complete=True, required=WALK_IN_REQUIRED)
+
+
+def check_request_edit(values: Mapping[str, Any], lookup: Lookup, *,
+                       district_code: str) -> tuple[dict[str, Any], list[RuleError]]:
+    """The edited fields; the neighbourhood stays in the request's district (moving a
+    request is the centre's decision)."""
+    check_editable(values)
+    return check_fields(REQUEST_FIELDS, values, lookup, district_code=district_code)
+
+
+class _NoLookup:
+    def reason_exists(self, code: str) -> bool:
+        return False
+
+    def request_exists(self, request_id: uuid.UUID) -> bool:
+        return False
+
+    def category_exists(self, code: str) -> bool:
+        return False
+
+    def district_of(self, neighbourhood_code: str) -> str | None:
+        return None
+
+
+_NO_LOOKUP = _NoLookup()
+
+
+#: Who manages crews (an office's crew changes travel without a role).
+CREW_ROLES: frozenset[Role] = frozenset({Role.MANAGER, Role.SUPERVISOR})
+
+
+def check_crew(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[RuleError]]:
+    """A crew's name, supervisor and phone as stored."""
+    return check_fields(CREW_FIELDS, values, _NO_LOOKUP, complete=True)

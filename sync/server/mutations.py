@@ -1,0 +1,304 @@
+"""What each pushed operation does at the centre: one handler per :class:`Op`.
+
+A handler reads its payload, checks the mutation against the centre's current row,
+the office's scope and the rule book (:mod:`sync.rules`, with the role the person
+had) *before* it changes anything, then writes the change and its history event.  A
+business rejection is a :class:`Refusal` (or a :class:`~sync.rules.RuleError`, which
+the batch turns into one).  The batch machinery around the handlers — claims, locks,
+answers — is :mod:`sync.server.push`.
+
+Where the office's clock enters the projection (``closed_at``, ``assigned_at``,
+``received_at`` of a walk-in) it is the time the clerk recorded the fact — an office
+can be offline for days — but never later than the centre's clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from sync import rules
+from sync.protocol import (
+    EDITABLE_FIELDS,
+    PAYLOADS,
+    AddNotePayload,
+    AssignPayload,
+    ChangeStatusPayload,
+    CreateRequestPayload,
+    EditRequestPayload,
+    Mutation,
+    Op,
+    Outcome,
+    RequestPayload,
+    UpsertCrewPayload,
+    parse_time,
+)
+from sync.server import models
+from sync.server import operations as ops
+from sync.server.auth import Scope
+from sync.server.changes import Entry
+from sync.server.models import Crew, District, Event, ServiceRequest
+from sync.text import clean
+from sync.workflow import EventKind, Role, Status
+
+
+class Refusal(Exception):
+    """A business answer other than ``applied``: rolls back the mutation's savepoint."""
+
+    def __init__(self, code: str, message: str, outcome: Outcome = Outcome.REJECTED):
+        self.code = code
+        self.outcome = outcome
+        super().__init__(message)
+
+
+#: A refused field answers ``invalid_value``, except these (codes offices know already).
+_FIELD_CODES = {"note": "note_empty"}
+
+
+def refusal(error: rules.RuleError) -> Refusal:
+    """The answer to a change the rule book refuses."""
+    if error.field is None:
+        return Refusal(error.code, str(error))
+    return Refusal(_FIELD_CODES.get(error.field, "invalid_value"), f"{error.field}: {error}")
+
+
+@dataclass
+class MutationBeingApplied:
+    """One mutation while its handler applies it, and what applying it wrote."""
+
+    session: Session
+    scope: Scope
+    mutation: Mutation
+    now: dt.datetime
+    #: Event ids the centre holds already (the batch reads them in one query).
+    existing_events: set[uuid.UUID]
+    entries: list[Entry] = field(default_factory=list)
+    event: Event | None = None
+
+    @property
+    def lookup(self) -> rules.Lookup:
+        return rules.ModelLookup(self.session, models)
+
+    @property
+    def office_time(self) -> dt.datetime:
+        """When the office says it happened, but never in the centre's future."""
+        return min(self.mutation.client_time, self.now)
+
+    def role(self) -> Role:
+        """The acting person's role; refused unless it is an office role."""
+        return rules.office_role(self.mutation.actor_role)
+
+    def payload(self) -> Any:
+        """The op's payload, read and checked; the first thing every handler does."""
+        try:
+            payload = PAYLOADS[self.mutation.op].model_validate(self.mutation.payload)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise Refusal("invalid_payload", f"payload {where}: {first['msg']}") from None
+        if isinstance(payload, RequestPayload) and payload.event_id in self.existing_events:
+            raise Refusal("duplicate_event", "an event with this id already exists")
+        return payload
+
+    def request(self) -> ServiceRequest:
+        """The mutation's request, locked, if this office may write it."""
+        request = self.session.get(ServiceRequest, self.mutation.entity_id)  # locked by the batch
+        if request is None or not self.scope.covers(request.district_code):
+            # One answer for "unknown" and "another district's": it tells nothing.
+            raise Refusal("not_in_scope", "the request is not in this office's districts")
+        return request
+
+    def add_event(self, request: ServiceRequest, payload: RequestPayload, kind: EventKind,
+                  **values: Any) -> Event:
+        self.event = ops.add_event(
+            self.session, request, kind, actor=self.mutation.actor,
+            role=self.mutation.actor_role or "", at=self.now, event_id=payload.event_id,
+            office_id=self.scope.office_id, client_time=self.mutation.client_time,
+            mutation_id=self.mutation.mutation_id, **values,
+        )
+        self.entries.append(ops.event_entry(self.event, request.district_code))
+        return self.event
+
+    def changed(self, request: ServiceRequest) -> None:
+        ops.touch(request, self.now)
+        self.entries.append(ops.request_entry(request))
+
+
+def _first(problems: list[rules.RuleError]) -> None:
+    if problems:
+        raise problems[0]
+
+
+def _change_status(ctx: MutationBeingApplied) -> None:
+    p: ChangeStatusPayload = ctx.payload()
+    role = ctx.role()
+    request = ctx.request()
+    source = Status(request.status)
+    rules.check_status_change(ctx.lookup, request.id, source, p.to_status, role,
+                              reason=p.reason, duplicate_of=p.duplicate_of)
+    data: dict[str, Any] = {"duplicate_of": str(p.duplicate_of)} if p.duplicate_of else {}
+    if p.from_status is not None and p.from_status != source:
+        # Accepted from where the centre stands (the move is legal from there), and
+        # flagged: the office made it on an older picture (sync.md, "Conflicts").
+        data["office_from_status"] = p.from_status.value
+    note = clean(p.note)
+    ctx.add_event(request, p, EventKind.STATUS, from_status=source.value,
+                  to_status=p.to_status.value, reason=p.reason, note=note, data=data)
+    rules.project_status(request, p.to_status, at=ctx.office_time, reason=p.reason, note=note,
+                         duplicate_of=p.duplicate_of)
+    ctx.changed(request)
+
+
+def _assign(ctx: MutationBeingApplied) -> None:
+    p: AssignPayload = ctx.payload()
+    role = ctx.role()
+    request = ctx.request()
+    crew = ctx.session.get(Crew, p.crew_id)
+    if crew is None or not ctx.scope.covers(crew.district_code):
+        raise Refusal("unknown_crew", "no such crew in this office's districts")
+    rules.check_crew_for(request.district_code, crew.district_code, crew.active)
+    source = Status(request.status)
+    request.status = rules.assigned_status(source, role).value
+    ctx.add_event(request, p, EventKind.ASSIGNED, from_status=source.value,
+                  to_status=request.status,
+                  data={"crew_id": str(crew.id), "crew_name": crew.name,
+                        "previous_crew_id": str(request.crew_id) if request.crew_id else None})
+    request.crew_id = crew.id
+    request.assigned_at = ctx.office_time
+    ctx.changed(request)
+
+
+def _add_note(ctx: MutationBeingApplied) -> None:
+    p: AddNotePayload = ctx.payload()
+    ctx.role()
+    note = rules.check_note(p.note)
+    ctx.add_event(ctx.request(), p, EventKind.NOTE, note=note)
+
+
+def _work_order_issued(ctx: MutationBeingApplied) -> None:
+    p: RequestPayload = ctx.payload()
+    ctx.role()
+    ctx.add_event(ctx.request(), p, EventKind.WORK_ORDER_ISSUED)
+
+
+def _edit_request(ctx: MutationBeingApplied) -> None:
+    p: EditRequestPayload = ctx.payload()
+    role = ctx.role()
+    unknown = sorted((set(p.changes) | set(p.base)) - set(EDITABLE_FIELDS))
+    if unknown or set(p.base) != set(p.changes):
+        raise Refusal("not_editable", f"not editable, or without a base: {unknown or sorted(p.changes)}")
+    request = ctx.request()
+    rules.check_edit(role, request.status)
+    wanted, problems = rules.check_request_edit(p.changes, ctx.lookup,
+                                                district_code=request.district_code)
+    _first(problems)
+    # Field by field: a field the centre still holds at the office's base takes the
+    # office's value; one that already holds it is fine; any other is a stale edit.
+    stale = sorted(name for name, value in wanted.items()
+                   if getattr(request, name) not in (value, p.base[name]))
+    if stale:
+        raise Refusal("stale_edit", f"changed at the centre since the office read it: "
+                      f"{', '.join(stale)}", Outcome.CONFLICT)
+    for name, value in wanted.items():
+        setattr(request, name, value)
+    ctx.add_event(request, p, EventKind.NOTE, data={"edited": sorted(wanted)})
+    ctx.changed(request)
+
+
+_WALK_IN_CODE = re.compile(r"^(\d{4})-(\d+)-(\d+)$")
+
+
+def _create_request(ctx: MutationBeingApplied) -> None:
+    p: CreateRequestPayload = ctx.payload()
+    ctx.role()
+    row = p.request
+    session = ctx.session
+    district = row.get("district_code")
+    if not isinstance(district, str) or not ctx.scope.covers(district) \
+            or session.get(District, district) is None:
+        raise Refusal("not_in_scope", "the request's district is not one of this office's")
+    if str(row.get("id")) != str(ctx.mutation.entity_id):
+        raise Refusal("invalid_payload", "the request's id is not the mutation's entity")
+    if session.get(ServiceRequest, ctx.mutation.entity_id) is not None:
+        raise Refusal("already_exists", "a request with this id already exists")
+    code = row.get("tracking_code")
+    if not isinstance(code, str) or len(clean(code)) > rules.TRACKING_CODE_LENGTH:
+        raise Refusal("invalid_value", f"tracking_code is text of at most "
+                      f"{rules.TRACKING_CODE_LENGTH} characters")
+    code = clean(code)
+    match = _WALK_IN_CODE.match(code)
+    if match is None or int(match[2]) != ctx.scope.number:
+        raise Refusal("bad_tracking_code", f"a walk-in's code is YEAR-{ctx.scope.number}-SERIAL")
+    if session.scalar(sa.select(ServiceRequest.id).where(ServiceRequest.tracking_code == code)):
+        raise Refusal("tracking_code_taken", f"tracking code {code} is already in use")
+    if row.get("channel") != "walk_in":
+        raise Refusal("invalid_value", "an office registers walk-ins only")
+    values, problems = rules.check_walk_in(row, ctx.lookup, district_code=district)
+    _first(problems)
+    try:
+        received = parse_time(row.get("received_at"))
+    except (TypeError, ValueError):
+        received = None
+    if received is None:
+        raise Refusal("invalid_value", "received_at must be an instant with its offset")
+    request = ServiceRequest(
+        id=ctx.mutation.entity_id, tracking_code=code, received_at=min(received, ctx.now),
+        channel="walk_in", district_code=district, **values,
+        # Registered at the district that acts on it: no referral needed (the desk's rule).
+        status=Status.REFERRED.value, outcome_note="", version=1, updated_at=ctx.now,
+    )
+    session.add(request)
+    ctx.entries.append(ops.request_entry(request))
+    ctx.add_event(request, p, EventKind.CREATED, to_status=request.status,
+                  data={"source": "walk_in"})
+
+
+def _upsert_crew(ctx: MutationBeingApplied) -> None:
+    p: UpsertCrewPayload = ctx.payload()
+    values = p.crew
+    if str(values.get("id")) != str(ctx.mutation.entity_id):
+        raise Refusal("invalid_payload", "the crew's id is not the mutation's entity")
+    district = values.get("district_code")
+    if not isinstance(district, str) or not ctx.scope.covers(district) \
+            or ctx.session.get(District, district) is None:
+        raise Refusal("not_in_scope", "the crew's district is not one of this office's")
+    checked, problems = rules.check_crew(values)
+    _first(problems)
+    active = values.get("active", True)
+    if not isinstance(active, bool):
+        raise Refusal("invalid_value", "active must be true or false")
+    crew = ctx.session.get(Crew, ctx.mutation.entity_id)  # locked by the batch
+    if crew is None:
+        crew = Crew(id=ctx.mutation.entity_id, district_code=district, version=0)
+        ctx.session.add(crew)
+    elif not ctx.scope.covers(crew.district_code):
+        raise Refusal("not_in_scope", "the crew is not in this office's districts")
+    elif crew.district_code != district:
+        raise Refusal("crew_district_fixed", "a crew stays in its district; add a new crew")
+    elif ctx.mutation.base_version != crew.version:
+        raise Refusal("stale_crew", "the crew was changed at the centre since the office read it",
+                      Outcome.CONFLICT)
+    crew.name, crew.supervisor, crew.phone = checked["name"], checked["supervisor"], checked["phone"]
+    crew.active = active
+    ops.touch(crew, ctx.now)
+    ctx.entries.append(Entry("crew", str(crew.id), crew.district_code))
+
+
+#: The handler of every op: a test holds its keys equal to ``set(Op)``.
+HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
+    Op.CREATE_REQUEST: _create_request,
+    Op.CHANGE_STATUS: _change_status,
+    Op.ASSIGN: _assign,
+    Op.ADD_NOTE: _add_note,
+    Op.WORK_ORDER_ISSUED: _work_order_issued,
+    Op.EDIT_REQUEST: _edit_request,
+    Op.UPSERT_CREW: _upsert_crew,
+}

@@ -12,8 +12,6 @@ person who made it and sent to the centre like any other change.  The list is re
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
@@ -35,33 +33,12 @@ from shiboken6 import isValid
 
 from desktop_app.errors import ValidationFailed
 from desktop_app.services.crew_view import CrewList, load_crews
-from desktop_app.services.requests import Changes, Desk
+from desktop_app.services.requests import CrewSaved
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
-from desktop_app.ui.tasks import changes_of
 from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import record_list
-from sync.workflow import Role
-
-# Who may change crews (the Desk checks the same).
-CREW_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
-
-
-@dataclass(frozen=True)
-class SavedCrew:
-    """What saving hands the dialog: the crew's id, and what changed, which
-    :meth:`AppContext.run_op` announces."""
-
-    id: uuid.UUID
-    changes: Changes
-
-
-def save_crew(desk: Desk, values: dict[str, Any]) -> SavedCrew:
-    """Runs on the database thread.  The Desk returns the crew (an ORM row today, a
-    result carrying its own ``changes`` once the rules change lands); for a row, a
-    change of crews is announced here."""
-    result = desk.save_crew(**values)
-    return SavedCrew(result.id, changes_of(result) or Changes(crews=True))
+from sync.rules import CREW_ROLES
 
 
 class CrewsDialog(Retranslating, QDialog):
@@ -290,10 +267,10 @@ class CrewsDialog(Retranslating, QDialog):
                       phone=self._phone.text(), district_code=self._district.currentData() or "",
                       active=self._active.isChecked(), crew_id=self._editing)
         self._save.setEnabled(False)
-        self._ctx.run_op(lambda: save_crew(desk, values), on_done=self._on_saved,
+        self._ctx.run_op(lambda: desk.save_crew(**values), on_done=self._on_saved,
                          on_error=self._on_error)
 
-    def _on_saved(self, saved: SavedCrew) -> None:
+    def _on_saved(self, saved: CrewSaved) -> None:
         if not isValid(self):
             return
         crew_id = saved.id

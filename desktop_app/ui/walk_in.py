@@ -50,7 +50,6 @@ from desktop_app.services.office import Store
 from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text, status_name
-from desktop_app.ui.tasks import changes_of
 from desktop_app.ui.widgets.retranslate import Retranslating
 
 ERROR_STYLE = "color:#b3261e;"
@@ -66,14 +65,10 @@ class RegisteredNow:
 
 
 def register(desk: Desk, store: Store, form: WalkIn) -> RegisteredNow:
-    """Runs on the database thread: the Desk action, then what the dialog shows.
-
-    The Desk returns the new request (an ORM row today, a result carrying its own
-    ``changes`` once the rules change lands); for a row, the new request is
-    announced here."""
+    """Runs on the database thread: the Desk action, then what the dialog shows
+    (the Desk's changes, which :meth:`AppContext.run_op` announces)."""
     result = desk.register_walk_in(form)
-    changes = changes_of(result) or Changes([result.id])
-    return RegisteredNow(load_registered(store, result.id), changes)
+    return RegisteredNow(load_registered(store, result.id), result.changes)
 
 
 class FieldNotes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,10 +17,9 @@ from PySide6.QtWidgets import (
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.services.requests import Changes
-from desktop_app.ui.crews import CrewsDialog, save_crew
+from desktop_app.ui.crews import CrewsDialog
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, store, type_text
-from tests.factories import CREW_B, MANAGER, SUPERVISOR, desk
+from tests.factories import CREW_B, MANAGER, SUPERVISOR
 
 __all__ = ["ctx", "make_ctx", "store"]  # fixtures used by name
 
@@ -107,21 +104,3 @@ def test_the_district_choice_is_the_offices(qtbot, make_ctx: MakeContext) -> Non
     dialog = open_dialog(qtbot, make_ctx(MANAGER))
     district = dialog.findChild(QComboBox, "district_code")
     assert [district.itemData(i) for i in range(district.count())] == ["1-1"]
-
-
-def test_saving_announces_a_change_of_crews_whatever_the_desk_returns(store: Store) -> None:
-    """Today the Desk returns the crew's row (announced as a change of crews); a
-    result that carries its own ``changes`` is announced as it says."""
-    row_desk = desk(store, MANAGER)
-    values = dict(name="اکیپ شب", supervisor="", phone="", district_code="1-1", active=True,
-                  crew_id=None)
-    from_row = save_crew(row_desk, values)
-    assert from_row.changes == Changes(crews=True)
-
-    class ResultDesk:
-        def save_crew(self, **values: object) -> SimpleNamespace:
-            row = row_desk.save_crew(**values)  # type: ignore[arg-type]
-            return SimpleNamespace(id=row.id, changes=Changes([CREW_B], crews=True))
-
-    from_result = save_crew(ResultDesk(), {**values, "crew_id": from_row.id})  # type: ignore[arg-type]
-    assert (from_result.id, from_result.changes) == (from_row.id, Changes([CREW_B], crews=True))

@@ -4,7 +4,6 @@ shows beside each field (in English and in Persian), and the tracking code."""
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -15,11 +14,11 @@ from desktop_app.services.sync_service import OFFICE
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
-from desktop_app.services.requests import Changes, WalkIn
-from desktop_app.ui.walk_in import WalkInDialog, register
+from desktop_app.services.requests import WalkIn
+from desktop_app.ui.walk_in import WalkInDialog
 from sync.protocol import OfficeInfo
 from tests.desktop_app.ui.forms_support import MakeContext, ctx, make_ctx, persian, store, type_text
-from tests.factories import CLERK, desk, make_request
+from tests.factories import CLERK, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
 
@@ -174,25 +173,6 @@ def walk_in_form() -> WalkIn:
     return WalkIn(citizen_name="فاطمه نوری", citizen_phone="09131234567", district_code="1-1",
                   neighbourhood_code="sabze-meydan", category_code="street_signs",
                   description="تابلوی کوچه افتاده است")
-
-
-def test_registering_announces_the_new_request_whatever_the_desk_returns(store: Store) -> None:
-    """Today the Desk returns the new row (announced as the new request); a result
-    that carries its own ``changes`` is announced as it says."""
-    row_desk = desk(store)
-    from_row = register(row_desk, store, walk_in_form())
-    assert from_row.changes == Changes([from_row.registered.id])
-    assert from_row.registered.tracking_code.endswith(f"-{CLERK.office_number}-1")
-
-    class ResultDesk:
-        def register_walk_in(self, form: WalkIn) -> SimpleNamespace:
-            row = row_desk.register_walk_in(form)
-            return SimpleNamespace(id=row.id, tracking_code=row.tracking_code,
-                                   changes=Changes([row.id], crews=True))
-
-    from_result = register(ResultDesk(), store, walk_in_form())  # type: ignore[arg-type]
-    assert from_result.changes == Changes([from_result.registered.id], crews=True)
-    assert from_result.registered.id != from_row.registered.id
 
 
 def test_in_persian_the_problems_and_the_code_are_persian(qtbot, persian: None,

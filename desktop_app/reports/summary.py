@@ -23,10 +23,9 @@ failed run never leaves half a report where a scheduler expects one.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -35,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from desktop_app.reports.files import AtomicFile
 from desktop_app.reports.figures import (
     GROUPING_LABELS_FA, GROUPINGS, MONTH, NO_REASON_FA, NeighbourhoodCalls, ReasonCount,
     ReportError, SummaryReport, SummaryRow, compute_summary, least_calling, monthly_figures,
@@ -59,19 +59,13 @@ CSV_COLUMNS: tuple[str, ...] = (
 LEAST_CALLING_SHOWN = 10
 
 
-@contextlib.contextmanager
-def _replacing(out: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside ``out``, moved onto ``out`` once written."""
+def _replacing(out: str | os.PathLike[str]) -> AtomicFile:
+    """``out``, written beside itself and moved into place once complete."""
     target = Path(out)
     if not target.parent.is_dir():
         raise ReportError(f"the folder {target.parent} does not exist: create it or write "
                           "the report elsewhere")
-    part = target.with_name(f".{target.name}.part")
-    try:
-        yield part
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
+    return AtomicFile(target)
 
 
 # ------------------------------------------------------------------ CSV
@@ -93,7 +87,7 @@ def _blank(value: float | None, digits: int) -> str:
 
 def write_csv(report: SummaryReport, out: str | os.PathLike[str]) -> None:
     reasons = _reason_codes(report)
-    with _replacing(out) as part, part.open("w", encoding="utf-8", newline="") as handle:
+    with _replacing(out) as file, file.part.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(csv_header(report))
         for row in report.rows:
@@ -222,8 +216,8 @@ def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
         trend_sheet["A1"] = f"روند ماهانه — {trend.period_label}"
         trend_sheet["A1"].font = _TITLE
         _figures_sheet(trend_sheet, trend, start=3)
-    with _replacing(out) as part:
-        book.save(part)
+    with _replacing(out) as file:
+        book.save(file.part)
 
 
 # ------------------------------------------------------------------ PDF
@@ -236,8 +230,8 @@ def write_pdf(report: SummaryReport, out: str | os.PathLike[str], *,
     their pages."""
     if trend is not None and trend.grouping != MONTH:
         raise ReportError(f"the trend must be a month-by-month report, not one by {trend.grouping}")
-    with _replacing(out) as part:
-        build_pdf(report, part, trend=trend, least=least)
+    with _replacing(out) as file:
+        build_pdf(report, file.part, trend=trend, least=least)
 
 
 # ------------------------------------------------------------------ command line

@@ -1,0 +1,47 @@
+"""How a long job (500 work orders, a year's report) reports progress and hears a cancel.
+
+The window runs such jobs off the database thread and hands them its
+``desktop_app.ui.tasks.TaskState``; the command line and the tests hand them
+:data:`NO_PROGRESS`.  Both fit :class:`Progress`, a protocol with no Qt in it, so the
+jobs below the window can take either.  A job that notices the cancel raises
+:class:`Cancelled` at the next safe point: before it writes a file or records
+anything, so a cancelled job leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """What a long job is handed: where to say how far it is, whether to stop."""
+
+    def set_progress(self, text: str, done: int = 0, total: int = 0) -> None: ...
+
+    @property
+    def cancelled(self) -> bool: ...
+
+
+class Cancelled(Exception):
+    """The user cancelled the job; it stopped and left nothing behind."""
+
+
+class _NoProgress:
+    """Nobody is watching and nobody can cancel (the command line, tests)."""
+
+    def set_progress(self, text: str, done: int = 0, total: int = 0) -> None:
+        return None
+
+    @property
+    def cancelled(self) -> bool:
+        return False
+
+
+NO_PROGRESS: Progress = _NoProgress()
+
+
+def step(state: Progress, text: str, done: int = 0, total: int = 0) -> None:
+    """Stop here if the job was cancelled, else say how far it is."""
+    if state.cancelled:
+        raise Cancelled(text)
+    state.set_progress(text, done, total)

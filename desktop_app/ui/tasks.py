@@ -125,6 +125,30 @@ class TaskRunner(QObject):
         self._db.shutdown(wait=True, cancel_futures=True)
         self._net.shutdown(wait=False, cancel_futures=True)
 
+    def run_long(self, job: Callable[[TaskState, Callable[[Callable[[], Any]], Any]], Any], *,
+                 on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> TaskState:
+        """Run a long job (500 work orders, a year's report) on a pool of its own, so
+        that the database thread stays free for the window meanwhile.
+
+        ``job(state, on_db)`` reads through ``on_db(read)``, which runs ``read`` on the
+        database thread and waits for its result: the job reads in short steps, and
+        whatever the window asks of the database in between runs between two steps.
+        It draws and writes on its own thread.  ``state`` carries its progress to
+        ``on_progress`` and the user's cancel to the job."""
+        pool: ThreadPoolExecutor | None = getattr(self, "_long_jobs", None)
+        if pool is None:
+            pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daftar-long")
+            self._long_jobs = pool
+        database = self._db
+
+        def on_db(read: Callable[[], Any]) -> Any:
+            return database.submit(read).result()
+
+        return self._submit(pool, lambda state: job(state, on_db), on_done=on_done,
+                            on_error=on_error, on_progress=on_progress, with_state=True)
+
 
 def changes_of(result: Any) -> Changes | None:
     """What a service call changed: the :class:`Changes` it returned, or the

@@ -40,32 +40,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from desktop_app.reports.groupings import GROUPING, GROUPINGS
 from desktop_app.store import models as m
 from sync.dates import JALALI_MONTHS_FA, Period, format_jalali_long, jalali, utcnow
 from sync.schema import UTCDateTime
 from sync.text import to_persian_digits
 from sync.workflow import BUCKETS, CLOSED_STATUSES, OPEN_STATUSES, Bucket, Status
 
-#: The groupings of ``daftar report summary --by`` (DESIGN.md).
-GROUPINGS: tuple[str, ...] = ("region", "district", "neighbourhood", "category", "channel", "crew")
 #: The grouping of a trend report: one row per Jalali month.
 MONTH = "month"
 
 GROUPING_LABELS_FA: Mapping[str, str] = {
-    "region": "منطقه",
-    "district": "ناحیه",
-    "neighbourhood": "محله",
-    "category": "موضوع",
-    "channel": "روش تماس",
-    "crew": "اکیپ",
-    MONTH: "ماه",
+    **{code: g.label_fa for code, g in GROUPING.items()}, MONTH: "ماه",
 }
 
-#: The name of the group of requests that have no value for the grouping.
-UNSET_NAMES_FA: Mapping[str, str] = {
-    "neighbourhood": "بدون محله",
-    "crew": "بدون اکیپ",
-}
 #: The name of not-actionable requests that carry no reason code (old archives).
 NO_REASON_FA = "بدون دلیل ثبت‌شده"
 
@@ -232,37 +220,12 @@ def _groups(session: Session, by: str, scope: Collection[str] | None) -> _Groups
     def in_scope(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         return sa.true() if scope is None else column.in_(sorted(scope))
 
-    if by == "region":
-        regions = m.Region.__table__
-        in_regions = sa.select(_D.c.region_number).where(in_scope(_D.c.code))
-        stmt = (sa.select(regions.c.number, regions.c.name_fa)
-                .where(regions.c.number.in_(in_regions)).order_by(regions.c.number))
-        return _Groups(by, _D.c.region_number, _members(session, stmt))
-    if by == "district":
-        stmt = sa.select(_D.c.code, _D.c.name_fa).where(in_scope(_D.c.code)).order_by(_D.c.code)
-        return _Groups(by, _R.c.district_code, _members(session, stmt))
-    if by == "neighbourhood":
-        n = m.Neighbourhood.__table__
-        stmt = (sa.select(n.c.code, n.c.name_fa).where(in_scope(n.c.district_code))
-                .order_by(n.c.district_code, n.c.code))
-        return _Groups(by, _R.c.neighbourhood_code, _members(session, stmt))
-    if by == "category":
-        stmt = sa.select(_C.c.code, _C.c.name_fa).order_by(_C.c.family_code, _C.c.code)
-        return _Groups(by, _R.c.category_code, _members(session, stmt))
-    if by == "channel":
-        ch = m.Channel.__table__
-        return _Groups(by, _R.c.channel,
-                       _members(session, sa.select(ch.c.code, ch.c.name_fa).order_by(ch.c.code)))
-    if by == "crew":
-        crews = m.Crew.__table__
-        members = _members(session, sa.select(crews.c.id, crews.c.name)
-                           .where(in_scope(crews.c.district_code))
-                           .order_by(crews.c.district_code, crews.c.name))
-        # Work done by a crew of another district still belongs in the table, under
-        # the crew's own name.
-        every_crew = session.execute(sa.select(crews.c.id, crews.c.name))
-        return _Groups(by, _R.c.crew_id, members, {_as_key(k): name for k, name in every_crew})
-    raise ReportError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+    grouping = GROUPING.get(by)
+    if grouping is None:
+        raise ReportError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+    others = {} if grouping.other_names is None else {
+        _as_key(k): name for k, name in session.execute(grouping.other_names())}
+    return _Groups(by, grouping.key(), _members(session, grouping.members(in_scope)), others)
 
 
 def _month_groups(period: Period) -> _Groups:
@@ -512,7 +475,7 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
     # another district.  They are counted, so they are shown.
     for key in sorted(tallies.keys() - {key for key, _, _ in groups.members}):
         if key == "":
-            name = UNSET_NAMES_FA.get(groups.name, "—")
+            name = GROUPING[groups.name].unset_fa if groups.name in GROUPING else "—"
         else:
             name = groups.other_names.get(key, key)
         rows.append(tallies[key].row(key, name, times.get(key, _NO_TIMES)))

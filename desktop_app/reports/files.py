@@ -13,17 +13,20 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from desktop_app.reports.progress import NO_PROGRESS, Cancelled, Progress
+
 
 class AtomicFile:
     """A file written under a temporary name and put in place by :meth:`commit`.
 
     As a context manager: committed when the block ends normally, discarded when
-    it raises.  The window splits the two: it draws on one thread, then commits
+    it raises or when ``state`` was cancelled meanwhile (then :class:`Cancelled`).  The window splits the two: it draws on one thread, then commits
     (and records the work orders issued) on the database thread, or discards the
     part when the user cancelled in between."""
 
-    def __init__(self, out: str | os.PathLike[str]):
+    def __init__(self, out: str | os.PathLike[str], state: Progress = NO_PROGRESS):
         self.out = Path(out)
+        self._state = state
         if not self.out.parent.is_dir():
             raise FileNotFoundError(f"no folder {self.out.parent}: create it, or write the "
                                     "file elsewhere")
@@ -31,7 +34,9 @@ class AtomicFile:
         self.part = self.out.with_name(f".{self.out.name}.part")
 
     def commit(self) -> Path:
-        """Put the complete file in place of ``out``."""
+        """Put the complete file in place of ``out`` (unless the job was cancelled)."""
+        if self._state.cancelled:
+            raise Cancelled(str(self.out))
         os.replace(self.part, self.out)
         return self.out
 

@@ -1,4 +1,4 @@
-"""How a long job (500 work orders, a year's report) reports progress and hears a cancel.
+"""How a long job (500 work orders, a year's report) reads, reports progress and hears a cancel.
 
 The window runs such jobs off the database thread and hands them its
 ``desktop_app.ui.tasks.TaskState``; the command line and the tests hand them
@@ -10,7 +10,20 @@ anything, so a cancelled job leaves nothing behind.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+
+#: How a long job reads: ``on_db(read)`` runs ``read`` where reads belong (in the
+#: window, on its database thread, between whatever else the desk asks of it) and
+#: returns its result.
+OnDb = Callable[[Callable[[], T]], T]
+
+
+def run_here(read: Callable[[], T]) -> T:
+    """Reads run on the caller's thread (the command line, tests)."""
+    return read()
 
 
 class Progress(Protocol):

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from desktop_app.errors import ServiceError
 from desktop_app.reports.files import AtomicFile
-from desktop_app.reports.progress import NO_PROGRESS, Progress, step
+from desktop_app.reports.progress import Cancelled as Cancelled  # the window's, too
+from desktop_app.reports.progress import NO_PROGRESS, OnDb, Progress, run_here, step
 from desktop_app.reports.workorders import (
     DaySheetCover, WorkOrderData, WorkOrderReference, crew_day_ids, in_route_order,
     load_crew_day, load_day_sheet_cover, load_work_orders, render_work_orders, write_atomically,
@@ -81,16 +82,6 @@ READ_STEP = 50
 
 #: The stages of a print, as its progress names them: each counts the work orders.
 STAGES = ("reading", "drawing")
-
-#: Runs one read where reads belong (the window: on its database thread) and
-#: returns its result.
-OnDb = Callable[[Callable[[], T]], T]
-
-
-def run_here(read: Callable[[], T]) -> T:
-    """Reads run on the caller's thread (the command line, tests)."""
-    return read()
-
 
 @dataclass
 class Printout:

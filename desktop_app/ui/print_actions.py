@@ -38,9 +38,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.reports.progress import Cancelled
 from desktop_app.services import printing
-from desktop_app.services.printing import Issued, Printout
+from desktop_app.services.printing import Cancelled, Issued, Printout
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text
 from desktop_app.ui.tasks import TaskState

@@ -313,9 +313,9 @@ def test_long_descriptions_wrap_in_order_without_clipping(store: Store) -> None:
                 assert margin - 0.5 <= run.x and run.x + run.width <= width - margin + 0.5, run
                 assert margin / 2 <= run.y <= height - margin, run
         # Every line of the description is there, top to bottom, page after page.
-        label_w = page_layout.text_width("شرح درخواست:", wo.FONT_BOLD, page_layout.METRICS[size].body) \
-            + page_layout.METRICS[size].body * 0.5
-        lines = wrap(description, wo.FONT, page_layout.METRICS[size].body,
+        body = page_layout.METRICS[size].body
+        label_w = page_layout.text_width("شرح درخواست:", wo.FONT_BOLD, body) + body * 0.5
+        lines = wrap(description, wo.FONT, body,
                      width - 2 * margin - label_w)
         assert " ".join(lines).replace(" ", "") == description.replace(" ", "")
         positions = []

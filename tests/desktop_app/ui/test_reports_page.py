@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSpinBox
 
+from desktop_app.reports.groupings import GROUPING, GROUPINGS
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.reports_page import PeriodKind, ReportsPage
@@ -194,3 +195,13 @@ def test_in_persian_months_and_figures_are_persian(qtbot, persian: None, make_ct
     show(qtbot, page)
     assert [row[:3] for row in table(page)] == [
         ["بازار", "۲", "۱"], ["سبزه‌میدان", "۱", "۰"], ["جمع", "۳", "۱"]]
+
+
+def test_the_groupings_offered_are_the_reports_table(qtbot, persian: None,
+                                                     make_ctx: MakeContext) -> None:
+    page = open_page(qtbot, make_ctx(MANAGER, "fa"))
+    grouping = page.findChild(QComboBox, "grouping")
+    offered = [grouping.itemData(i) for i in range(grouping.count())]
+    assert tuple(offered) == GROUPINGS
+    assert [grouping.itemText(i) for i in range(grouping.count())] == [
+        GROUPING[code].label_fa for code in offered]

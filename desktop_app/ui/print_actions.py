@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.services import printing
-from desktop_app.services.printing import Cancelled, Issued, Printout
+from desktop_app.services.printing import Cancelled, Printout
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text
 from desktop_app.ui.tasks import TaskState
@@ -90,9 +90,9 @@ def run_with_progress(ctx: AppContext, job: Callable[[TaskState, Any], Any],
 
     The bar counts what the job reports; a job whose progress restarts its count
     at each stage (work orders read, then drawn) names its ``stages``, in order, and
-    the bar runs once across all of them.  ``on_done(result, state)`` is called even after a cancel that
-    came too late to stop the job, so that it can throw the result away
-    (``state.cancelled``); a job stopped by the cancel ends quietly, in
+    the bar runs once across all of them.  ``on_done(result, state)`` is called even
+    after a cancel that came too late to stop the job, so that it can throw the
+    result away (``state.cancelled``); a job stopped by the cancel ends quietly, in
     ``on_cancelled``."""
     dialog = QProgressDialog(parent)
     dialog.setObjectName("jobProgress")
@@ -177,7 +177,7 @@ def _issue(ctx: AppContext, job: Callable[[TaskState, printing.OnDb], Printout],
             out.unlink(missing_ok=True)
             return
         ctx.run_op(lambda: printing.issue(store, actor, printout),
-                   on_done=lambda issued: _show(issued, window()), on_error=failed)
+                   on_done=lambda issued: show_pdf(issued.path, window()), on_error=failed)
 
     def failed(error: BaseException) -> None:
         out.unlink(missing_ok=True)
@@ -188,10 +188,6 @@ def _issue(ctx: AppContext, job: Callable[[TaskState, printing.OnDb], Printout],
         ctx, job, parent, QCoreApplication.translate("print_actions", "Printing"),
         stages=printing.STAGES, on_done=drawn, on_error=failed,
         on_cancelled=lambda: out.unlink(missing_ok=True))
-
-
-def _show(issued: Issued, parent: QWidget | None) -> None:
-    show_pdf(issued.path, parent)
 
 
 class CrewDayDialog(Retranslating, QDialog):

@@ -348,21 +348,28 @@ class ReportsPage(Retranslating, QWidget):
                                    on_db=on_db), then_write
 
         def done(result: tuple[Figures, Path | None], state: TaskState) -> None:
-            if state.cancelled:  # too late to stop: the file is written, the user said no
-                self._on_cancelled()
+            if state.cancelled:  # too late to stop the job: drop what it made
+                cancelled()
                 return
             self._on_done(*result, open_after)
 
-        def cancelled() -> None:
+        def drop_printout() -> None:
             if printout and then_write is not None:
                 then_write.unlink(missing_ok=True)
+
+        def cancelled() -> None:
+            drop_printout()
             self._on_cancelled()
+
+        def failed(error: BaseException) -> None:
+            drop_printout()
+            self._on_error(error)
 
         for button in (self._show_button, self._save, self._print):
             button.setEnabled(False)
         self._status.setText(self.tr("Working…"))
         run_with_progress(self._ctx, job, self, self.tr("Working…"), on_done=done,
-                          on_error=self._on_error, on_cancelled=cancelled)
+                          on_error=failed, on_cancelled=cancelled)
 
     def _on_cancelled(self) -> None:
         if isValid(self):

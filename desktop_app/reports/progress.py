@@ -53,8 +53,13 @@ class _NoProgress:
 NO_PROGRESS: Progress = _NoProgress()
 
 
+def stop_if_cancelled(state: Progress, where: str = "") -> None:
+    """Stop here (:class:`Cancelled`) if the job was cancelled."""
+    if state.cancelled:
+        raise Cancelled(where)
+
+
 def step(state: Progress, text: str, done: int = 0, total: int = 0) -> None:
     """Stop here if the job was cancelled, else say how far it is."""
-    if state.cancelled:
-        raise Cancelled(text)
+    stop_if_cancelled(state, text)
     state.set_progress(text, done, total)

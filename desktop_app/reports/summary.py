@@ -239,7 +239,7 @@ def write_pdf(report: SummaryReport, out: str | os.PathLike[str], *,
     if trend is not None and trend.grouping != MONTH:
         raise ReportError(f"the trend must be a month-by-month report, not one by {trend.grouping}")
     with _replacing(out, state) as file:
-        build_pdf(report, file.part, trend=trend, least=least)
+        build_pdf(report, file.part, trend=trend, least=least, state=state)
 
 
 # ------------------------------------------------------------------ command line

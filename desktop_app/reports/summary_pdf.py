@@ -37,6 +37,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app.reports.persian import FONT, FONT_BOLD, RtlParagraph, fa, register_fonts, visual
+from desktop_app.reports.progress import NO_PROGRESS, Progress, stop_if_cancelled
 from desktop_app.reports.summary_charts import (
     ACCENT, BAND, BUCKET_LABELS, INK, MARGIN, MUTED, PAGE, RULE, SERVICE, TITLE, WIDTH, days,
     number, outcome_charts, outcome_strip, percent, trend_chart,
@@ -266,7 +267,10 @@ def _canvas_class(report: SummaryReport) -> type[Canvas]:
 
 
 def build_pdf(report: SummaryReport, out: Path, *, trend: SummaryReport | None = None,
-              least: Sequence[NeighbourhoodCalls] | None = None) -> None:
+              least: Sequence[NeighbourhoodCalls] | None = None,
+              state: Progress = NO_PROGRESS) -> None:
+    """Lay the report out into ``out``; a cancel of ``state`` stops it between two
+    blocks of the page (:class:`~desktop_app.reports.progress.Cancelled`)."""
     register_fonts()
     story: list[Flowable] = _cover(report)
     by = f"به تفکیک {report.grouping_label}"
@@ -287,4 +291,5 @@ def build_pdf(report: SummaryReport, out: Path, *, trend: SummaryReport | None =
         title=f"{TITLE} — {report.period_label}", author=SERVICE,
         subject=f"به تفکیک {report.grouping_label} — {report.scope_label}", creator="Daftar",
     )
+    doc.afterFlowable = lambda _flowable: stop_if_cancelled(state)  # type: ignore[method-assign]
     doc.build(story, canvasmaker=_canvas_class(report))

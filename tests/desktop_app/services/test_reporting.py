@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,31 @@ def test_the_command_lines_export_is_the_same_report(store: Store, tmp_path: Pat
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert sum(int(row["received"]) for row in rows) == report.totals.received == 2
+
+
+def test_a_cancel_while_the_pdf_is_laid_out_stops_the_layout(store: Store,
+                                                             tmp_path: Path) -> None:
+    class CancelsWhileLayingOut(Watcher):
+        """Cancelled from the step "writing" on; notes whether each question after
+        that came from inside the PDF's layout."""
+
+        in_layout: list[bool] = []
+
+        @property  # type: ignore[override]
+        def cancelled(self) -> bool:
+            if "writing" not in self.heard:
+                return False
+            self.in_layout.append(any(f.function == "build_pdf" for f in inspect.stack()))
+            return True
+
+        @cancelled.setter
+        def cancelled(self, value: bool) -> None:
+            pass
+
+    watcher = CancelsWhileLayingOut()
+    out = tmp_path / "spring.pdf"
+    with pytest.raises(Cancelled):
+        reporting.summary_figures(store, SPRING_1405, "region", out, state=watcher)
+    # The layout noticed, between two blocks, before the file was finished.
+    assert watcher.in_layout == [True]
+    assert not out.exists() and not any(p.name.endswith(".part") for p in tmp_path.iterdir())

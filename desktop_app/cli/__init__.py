@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from desktop_app.reports.groupings import GROUPINGS
 from sync.dates import DateError, parse_day
 
 PROG = "daftar"
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
                          help="last day, Jalali YYYY-MM-DD (inclusive)")
     summary.add_argument("--by", required=True,
-                         choices=["region", "district", "neighbourhood", "category", "channel", "crew"])
+                         choices=GROUPINGS)
     summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
                          help="default: from the --out file's extension, else pdf")
     summary.add_argument("--out", required=True, type=Path, metavar="FILE")

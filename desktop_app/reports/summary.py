@@ -23,11 +23,11 @@ failed run never leaves half a report where a scheduler expects one.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,11 +35,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from desktop_app.reports.files import AtomicFile
 from desktop_app.reports.figures import (
     GROUPING_LABELS_FA, GROUPINGS, MONTH, NO_REASON_FA, NeighbourhoodCalls, ReasonCount,
     ReportError, SummaryReport, SummaryRow, compute_summary, least_calling, monthly_figures,
     monthly_trend, period_label, period_range_label,
 )
+from desktop_app.reports.progress import NO_PROGRESS, Progress, step
 from desktop_app.reports.summary_pdf import build_pdf
 from sync.dates import Period, format_jalali_datetime
 
@@ -58,20 +60,16 @@ CSV_COLUMNS: tuple[str, ...] = (
 #: The neighbourhoods listed as calling least in a printed report.
 LEAST_CALLING_SHOWN = 10
 
+T = TypeVar("T")
 
-@contextlib.contextmanager
-def _replacing(out: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside ``out``, moved onto ``out`` once written."""
+
+def _replacing(out: str | os.PathLike[str], state: Progress) -> AtomicFile:
+    """``out``, written beside itself and moved into place once complete."""
     target = Path(out)
     if not target.parent.is_dir():
         raise ReportError(f"the folder {target.parent} does not exist: create it or write "
                           "the report elsewhere")
-    part = target.with_name(f".{target.name}.part")
-    try:
-        yield part
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
+    return AtomicFile(target, state)
 
 
 # ------------------------------------------------------------------ CSV
@@ -91,9 +89,11 @@ def _blank(value: float | None, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def write_csv(report: SummaryReport, out: str | os.PathLike[str]) -> None:
+def write_csv(report: SummaryReport, out: str | os.PathLike[str], *,
+              state: Progress = NO_PROGRESS) -> None:
     reasons = _reason_codes(report)
-    with _replacing(out) as part, part.open("w", encoding="utf-8", newline="") as handle:
+    with (_replacing(out, state) as file,
+          file.part.open("w", encoding="utf-8", newline="") as handle):
         writer = csv.writer(handle)
         writer.writerow(csv_header(report))
         for row in report.rows:
@@ -205,7 +205,8 @@ def _least_sheet(sheet: Worksheet, least: Sequence[NeighbourhoodCalls]) -> None:
 
 def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
                trend: SummaryReport | None = None,
-               least: Sequence[NeighbourhoodCalls] | None = None) -> None:
+               least: Sequence[NeighbourhoodCalls] | None = None,
+               state: Progress = NO_PROGRESS) -> None:
     book = Workbook()
     sheet = _sheet(book, "خلاصه", first=True)
     sheet["A1"] = f"گزارش خلاصهٔ درخواست‌ها به تفکیک {report.grouping_label}"
@@ -222,8 +223,8 @@ def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
         trend_sheet["A1"] = f"روند ماهانه — {trend.period_label}"
         trend_sheet["A1"].font = _TITLE
         _figures_sheet(trend_sheet, trend, start=3)
-    with _replacing(out) as part:
-        book.save(part)
+    with _replacing(out, state) as file:
+        book.save(file.part)
 
 
 # ------------------------------------------------------------------ PDF
@@ -231,13 +232,14 @@ def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
 
 def write_pdf(report: SummaryReport, out: str | os.PathLike[str], *,
               trend: SummaryReport | None = None,
-              least: Sequence[NeighbourhoodCalls] | None = None) -> None:
+              least: Sequence[NeighbourhoodCalls] | None = None,
+              state: Progress = NO_PROGRESS) -> None:
     """The printed report; ``trend`` (a :data:`MONTH` report) and ``least`` add
     their pages."""
     if trend is not None and trend.grouping != MONTH:
         raise ReportError(f"the trend must be a month-by-month report, not one by {trend.grouping}")
-    with _replacing(out) as part:
-        build_pdf(report, part, trend=trend, least=least)
+    with _replacing(out, state) as file:
+        build_pdf(report, file.part, trend=trend, least=least, state=state)
 
 
 # ------------------------------------------------------------------ command line
@@ -253,22 +255,44 @@ def output_format(requested: str | None, out: Path) -> str:
     return suffix if suffix in FORMATS else "pdf"
 
 
-def export(session: Session, period: Period, by: str, out: Path, fmt: str, *,
-           districts: Sequence[str] | None = None) -> SummaryReport:
-    """Compute the summary of ``period`` by ``by`` and write it as ``fmt``: the CSV
-    holds the figures alone; the PDF and the workbook add who calls least and, for
-    a period of two to twelve months, the month-by-month trend."""
+#: Runs a read with a session and returns its result: directly on one session (the
+#: command line), or a fresh session per read on the window's database thread.
+Read = Callable[[Callable[[Session], T]], T]
+
+#: How many steps :func:`export` reports (its progress counts them).
+EXPORT_STEPS = 4
+
+
+def export(read: Read[Any], period: Period, by: str, out: Path | None, fmt: str, *,
+           districts: Sequence[str] | None = None,
+           state: Progress = NO_PROGRESS) -> SummaryReport:
+    """Compute the summary of ``period`` by ``by`` and, given ``out``, write it as
+    ``fmt``: the CSV holds the figures alone; the PDF and the workbook add who calls
+    least and, for a period of two to twelve months, the month-by-month trend.
+
+    Every query is one ``read`` (the window runs each on its database thread, which
+    serves the desk between them); the file is written where this runs, after the
+    last read, and not at all once ``state`` is cancelled."""
     if by not in GROUPINGS:
         raise ReportError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
-    report = compute_summary(session, period, by, districts=districts)
-    if fmt == "csv":
-        write_csv(report, out)
+    step(state, "figures", 0, EXPORT_STEPS)
+    report = read(lambda session: compute_summary(session, period, by, districts=districts))
+    if out is None:
         return report
-    least = least_calling(session, period, LEAST_CALLING_SHOWN, districts=districts)
+    if fmt == "csv":
+        step(state, "writing", EXPORT_STEPS - 1, EXPORT_STEPS)
+        write_csv(report, out, state=state)
+        return report
+    step(state, "least", 1, EXPORT_STEPS)
+    least = read(lambda session: least_calling(session, period, LEAST_CALLING_SHOWN,
+                                               districts=districts))
     # A trend needs two months at least; past a year its chart has no room.
     trend = None
     if 1 < len(period.months()) <= 12:
-        trend = monthly_figures(session, period, as_of=report.generated_at, districts=districts)
+        step(state, "trend", 2, EXPORT_STEPS)
+        trend = read(lambda session: monthly_figures(session, period, as_of=report.generated_at,
+                                                     districts=districts))
+    step(state, "writing", EXPORT_STEPS - 1, EXPORT_STEPS)
     writer = write_pdf if fmt == "pdf" else write_xlsx
-    writer(report, out, trend=trend, least=least)
+    writer(report, out, trend=trend, least=least, state=state)
     return report

@@ -2,10 +2,16 @@
 
 The PDF is the preview: it is written to a file and opened in the computer's PDF
 viewer, which shows it exactly as it will come out of the printer and prints it
-with the office's own printer settings.  Rendering runs on the database thread,
-because issuing a work order is also an action: each request printed gets a "work
-order issued" event for the centre, recorded by :mod:`desktop_app.reports.workorders`
-only once the whole PDF is written.  The bus then tells every open view.
+with the office's own printer settings.
+
+A batch of 500 work orders takes a while, and the desk must stay usable meanwhile,
+so printing is a long job (:meth:`~desktop_app.ui.tasks.TaskRunner.run_long`): the
+requests are read in short steps on the database thread, the PDF is drawn on a
+thread of its own into a temporary file, and a progress dialog says how far it is
+and offers Cancel.  Only when the drawing is complete does one short database
+action (:func:`desktop_app.services.printing.issue`) put the file in place and
+record a "work order issued" event per request, through ``run_op``, which tells
+every open view.  A cancelled or failed print leaves no file and records nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-import sqlalchemy as sa
-from PySide6.QtCore import QCoreApplication, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,24 +32,24 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QMessageBox,
+    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
-from desktop_app.services.requests import Changes
-from desktop_app.store import models as m
-from desktop_app.store.db import Store
+from desktop_app.services import printing
+from desktop_app.services.printing import Cancelled, Printout
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text
+from desktop_app.ui.tasks import TaskState
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.dates import jalali, to_tehran, utcnow
-from sync.workflow import Status
 
 PAGE_SIZES = ("A4", "A5")
-# What is on a crew's day sheet: the work it still has to do.
-CREW_WORK = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+#: A job the user waits on longer than this (ms) shows its progress.
+SHOW_PROGRESS_AFTER_MS = 1000
 
 
 def printout_path(kind: str) -> Path:
@@ -74,18 +80,79 @@ def _tell(parent: QWidget | None, icon: QMessageBox.Icon, text: str) -> None:
     box.open()
 
 
+def run_with_progress(ctx: AppContext, job: Callable[[TaskState, Any], Any],
+                      parent: QWidget | None, label: str, *, stages: Sequence[str] = (),
+                      on_done: Callable[[Any, TaskState], None],
+                      on_error: Callable[[BaseException], None],
+                      on_cancelled: Callable[[], None] | None = None) -> TaskState:
+    """Run ``job(state, on_db)`` as a long job with a progress dialog that has a
+    Cancel button and shows itself once the job takes longer than a second.
+
+    The bar counts what the job reports; a job whose progress restarts its count
+    at each stage (work orders read, then drawn) names its ``stages``, in order, and
+    the bar runs once across all of them.  ``on_done(result, state)`` is called even
+    after a cancel that came too late to stop the job, so that it can throw the
+    result away (``state.cancelled``); a job stopped by the cancel ends quietly, in
+    ``on_cancelled``."""
+    dialog = QProgressDialog(parent)
+    dialog.setObjectName("jobProgress")
+    dialog.setWindowTitle(label)
+    dialog.setWindowModality(Qt.WindowModality.NonModal)  # the desk stays usable
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+    dialog.setRange(0, 0)
+    dialog.setLabelText(label)
+    dialog.setCancelButtonText(QCoreApplication.translate("CrewDayDialog", "Cancel"))
+
+    def progress(text: str, done: int, total: int) -> None:
+        if not isValid(dialog) or dialog.wasCanceled():
+            return
+        if text in stages:
+            before = stages.index(text)
+            done, total = before * total + done, len(stages) * total
+        dialog.setRange(0, total)
+        dialog.setValue(done)
+
+    finished = False
+
+    def finish() -> None:
+        nonlocal finished
+        finished = True  # closing the dialog says "canceled": too late now
+        if isValid(dialog):
+            dialog.close()
+            dialog.deleteLater()
+
+    def cancel() -> None:
+        if not finished:
+            state.cancel()
+
+    def done(result: Any) -> None:
+        finish()
+        on_done(result, state)
+
+    def failed(error: BaseException) -> None:
+        finish()
+        if not isinstance(error, Cancelled):
+            on_error(error)
+        elif on_cancelled is not None:
+            on_cancelled()
+
+    state = ctx.tasks.run_long(job, on_done=done, on_error=failed, on_progress=progress)
+    dialog.canceled.connect(cancel)
+    return state
+
+
 def print_work_orders(ctx: AppContext, request_ids: Sequence[uuid.UUID],
-                      parent: QWidget | None = None, *, page_size: str = "A4") -> None:
+                      parent: QWidget | None = None, *, page_size: str = "A4") -> TaskState:
     """Work orders for the given requests (one page each), opened as the preview."""
-    from desktop_app.services.printing import issue_work_orders
+    ids, store, out = list(request_ids), ctx.store, printout_path("work-orders")
 
-    ids = list(request_ids)
-    store, actor, out = ctx.store, ctx.actor, printout_path("work-orders")
+    def job(state: TaskState, on_db: printing.OnDb) -> Printout:
+        return printing.draw_work_orders(store, ids, out, page_size=page_size, state=state,
+                                         on_db=on_db)
 
-    def work() -> tuple[Path, list[uuid.UUID]]:
-        return issue_work_orders(store, actor, ids, out, page_size=page_size), ids
-
-    _issue(ctx, work, parent)
+    return _issue(ctx, job, out, parent)
 
 
 def print_crew_day(ctx: AppContext, parent: QWidget | None = None) -> CrewDayDialog:
@@ -95,30 +162,32 @@ def print_crew_day(ctx: AppContext, parent: QWidget | None = None) -> CrewDayDia
     return dialog
 
 
-def crew_work(store: Store, crew_id: uuid.UUID) -> list[uuid.UUID]:
-    """The requests a crew's day sheet can hold (for the views to refresh)."""
-    with store.sessions() as session:
-        return list(session.scalars(sa.select(m.ServiceRequest.id).where(
-            m.ServiceRequest.crew_id == crew_id, m.ServiceRequest.status.in_(CREW_WORK))))
-
-
-def _issue(ctx: AppContext, work: Callable[[], tuple[Path, list[uuid.UUID]]],
-           parent: QWidget | None) -> None:
-    """Run a printing job; announce the work orders issued, then show the PDF."""
+def _issue(ctx: AppContext, job: Callable[[TaskState, printing.OnDb], Printout], out: Path,
+           parent: QWidget | None) -> TaskState:
+    """Run a printing job with its progress; once the PDF is drawn (and not
+    cancelled), issue it on the database thread, then show it."""
+    store, actor = ctx.store, ctx.actor
 
     def window() -> QWidget | None:
         return parent if parent is not None and isValid(parent) else None
 
-    def done(result: tuple[Path, list[uuid.UUID]]) -> None:
-        path, ids = result
-        ctx.bus.changed(Changes(ids))
-        show_pdf(path, window())
+    def drawn(printout: Printout, state: TaskState) -> None:
+        if state.cancelled:  # too late to stop the drawing, in time to drop it
+            printout.discard()
+            out.unlink(missing_ok=True)
+            return
+        ctx.run_op(lambda: printing.issue(store, actor, printout),
+                   on_done=lambda issued: show_pdf(issued.path, window()), on_error=failed)
 
     def failed(error: BaseException) -> None:
+        out.unlink(missing_ok=True)
         _tell(window(), QMessageBox.Icon.Warning, QCoreApplication.translate(
             "print_actions", "Nothing was printed. %1").replace("%1", error_text(error)))
 
-    ctx.tasks.run_db(work, on_done=done, on_error=failed)
+    return run_with_progress(
+        ctx, job, parent, QCoreApplication.translate("print_actions", "Printing"),
+        stages=printing.STAGES, on_done=drawn, on_error=failed,
+        on_cancelled=lambda: out.unlink(missing_ok=True))
 
 
 class CrewDayDialog(Retranslating, QDialog):
@@ -163,7 +232,7 @@ class CrewDayDialog(Retranslating, QDialog):
         layout.addWidget(self._buttons)
         self._retranslate()
         store = ctx.store
-        ctx.tasks.run_db(lambda: active_crews(store), on_done=self._on_loaded,
+        ctx.tasks.run_db(lambda: printing.active_crews(store), on_done=self._on_loaded,
                          on_error=self._on_failed)
 
     def _retranslate(self) -> None:
@@ -190,21 +259,13 @@ class CrewDayDialog(Retranslating, QDialog):
             self._note.setText(error_text(error))
 
     def _on_print(self) -> None:
-        from desktop_app.services.printing import issue_crew_day
-
         ctx, crew_id = self._ctx, uuid.UUID(self._crew.currentData())
-        store, actor, day, paper = ctx.store, ctx.actor, self._day.day(), self._paper.currentText()
+        store, day, paper = ctx.store, self._day.day(), self._paper.currentText()
         out = printout_path("crew-day")
 
-        def work() -> tuple[Path, list[uuid.UUID]]:
-            ids = crew_work(store, crew_id)
-            return issue_crew_day(store, actor, crew_id, day, out, page_size=paper), ids
+        def job(state: TaskState, on_db: printing.OnDb) -> Printout:
+            return printing.draw_crew_day(store, crew_id, day, out, page_size=paper, state=state,
+                                          on_db=on_db)
 
-        _issue(ctx, work, self.parentWidget())
+        _issue(ctx, job, out, self.parentWidget())
         self.accept()
-
-
-def active_crews(store: Store) -> list[tuple[uuid.UUID, str]]:
-    with store.sessions() as session:
-        return [(c.id, c.name) for c in session.scalars(
-            sa.select(m.Crew).where(m.Crew.active.is_(True)).order_by(m.Crew.name))]

@@ -7,16 +7,20 @@ so nobody has to work out where "the second half" ends.  The figures are compute
 by :mod:`desktop_app.reports.summary` (the same code as ``daftar report summary``),
 so the screen, the PDF, the CSV and the Excel file always agree.
 
-Nothing is computed on the GUI thread: the preview, "Save…" and "Print" each run one
-job on the database thread, always from the picker's current values, so what is
-saved is what the picker says even if the preview is older.
+Nothing is computed on the GUI thread, nor in one long stretch of the database
+thread: the preview, "Save…" and "Print" each run one long job
+(:func:`desktop_app.services.reporting.summary_figures`) that reads query by query on
+the database thread and writes the file on a thread of its own, with a progress
+dialog and Cancel (a cancelled save writes nothing).  The job always takes the
+picker's current values, so what is saved is what the picker says even if the
+preview is older.  The groupings offered are the report's own table
+(:mod:`desktop_app.reports.groupings`), named in the UI language from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +49,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.store.db import Store
-from desktop_app.store.reference import Lookup
+from desktop_app.services.reporting import GROUPING, Figures, summary_figures
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import day_text, error_text, local_name
-from desktop_app.ui.print_actions import printout_path, show_pdf
-from desktop_app.services.scope import office_scope
+from desktop_app.ui.print_actions import printout_path, run_with_progress, show_pdf
+from desktop_app.ui.tasks import TaskState
 from desktop_app.ui.widgets.jalali import JALALI, JalaliDateEdit
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.dates import Period, jalali
@@ -65,43 +68,6 @@ class PeriodKind(enum.StrEnum):
     HALF = "half"
     YEAR = "year"
     DAYS = "days"
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A report and the names of its groups in both languages (the report's own
-    names are Persian, for the printed page)."""
-
-    report: Any  # desktop_app.reports.summary.SummaryReport
-    names: dict[str, tuple[str, str]]
-
-
-def group_names(store: Store, grouping: str) -> dict[str, tuple[str, str]]:
-    """(name_fa, name_en) by CSV group code, for the groupings with reference names."""
-    with store.sessions() as session:
-        lookup = Lookup(session)
-        table = {"region": lookup.regions, "district": lookup.districts,
-                 "neighbourhood": lookup.neighbourhoods, "category": lookup.categories,
-                 "channel": lookup.channels}.get(grouping, {})
-        return {str(code): names for code, names in table.items()}
-
-
-def compute(store: Store, period: Period, grouping: str,
-            then_write: Path | None = None) -> Figures:
-    """The figures for the page; with ``then_write``, the same report saved as the
-    command line would save it (PDF and workbook with who calls least and the trend)."""
-    if then_write is not None:
-        from desktop_app.services.reporting import export_report
-
-        report = export_report(store, period, grouping, then_write)
-        return Figures(report, group_names(store, grouping))
-    from desktop_app.reports.summary import compute_summary
-
-    scope = office_scope(store)
-    with store.reading() as session:
-        report = compute_summary(session, period, grouping,
-                                 districts=None if scope.everywhere else scope.districts)
-    return Figures(report, group_names(store, grouping))
 
 
 _ROOT = QModelIndex()
@@ -149,8 +115,8 @@ class SummaryModel(QAbstractTableModel):
         if is_total:
             return self.tr("Total")
         if not row.group:
-            grouping = self._figures.report.grouping if self._figures else ""
-            return self.tr("No crew") if grouping == "crew" else self.tr("No neighbourhood")
+            grouping = GROUPING.get(self._figures.report.grouping) if self._figures else None
+            return local_name(grouping.unset, self._language) if grouping else row.name
         names = self._figures.names.get(row.group) if self._figures else None
         return local_name(names, self._language) if names else row.name
 
@@ -230,7 +196,7 @@ class ReportsPage(Retranslating, QWidget):
         self._last.setObjectName("lastDay")
         self._grouping = QComboBox()
         self._grouping.setObjectName("grouping")
-        for grouping in ("region", "district", "neighbourhood", "category", "channel", "crew"):
+        for grouping in GROUPING:
             self._grouping.addItem("", grouping)
         self._grouping.setCurrentIndex(self._grouping.findData("neighbourhood"))
         for combo in (self._year, self._month, self._season, self._half, self._first, self._last,
@@ -309,11 +275,9 @@ class ReportsPage(Retranslating, QWidget):
             self._season.setItemText(index, name)
         self._half.setItemText(0, self.tr("First half (Farvardin–Shahrivar)"))
         self._half.setItemText(1, self.tr("Second half (Mehr–Esfand)"))
-        groupings = {"region": self.tr("Region"), "district": self.tr("District"),
-                     "neighbourhood": self.tr("Neighbourhood"), "category": self.tr("Category"),
-                     "channel": self.tr("Channel"), "crew": self.tr("Crew")}
         for index in range(self._grouping.count()):
-            self._grouping.setItemText(index, groupings[self._grouping.itemData(index)])
+            grouping = GROUPING[self._grouping.itemData(index)]
+            self._grouping.setItemText(index, local_name(grouping.labels, self._ctx.language))
         self._kind_label.setText(self.tr("Period"))
         self._grouping_label.setText(self.tr("Group by"))
         self._from_label.setText(self.tr("from"))
@@ -370,7 +334,8 @@ class ReportsPage(Retranslating, QWidget):
 
     # ------------------------------------------------------------------ figures
 
-    def _job(self, then_write: Path | None = None, *, open_after: bool = False) -> None:
+    def _job(self, then_write: Path | None = None, *, open_after: bool = False,
+             printout: bool = False) -> None:
         try:
             period = self.period()
         except ValueError:
@@ -378,14 +343,39 @@ class ReportsPage(Retranslating, QWidget):
             return
         store, grouping = self._ctx.store, self.grouping()
 
-        def work() -> tuple[Figures, Path | None]:
-            return compute(store, period, grouping, then_write), then_write
+        def job(state: TaskState, on_db: Any) -> tuple[Figures, Path | None]:
+            return summary_figures(store, period, grouping, then_write, state=state,
+                                   on_db=on_db), then_write
+
+        def done(result: tuple[Figures, Path | None], state: TaskState) -> None:
+            if state.cancelled:  # too late to stop the job: drop what it made
+                cancelled()
+                return
+            self._on_done(*result, open_after)
+
+        def drop_printout() -> None:
+            if printout and then_write is not None:
+                then_write.unlink(missing_ok=True)
+
+        def cancelled() -> None:
+            drop_printout()
+            self._on_cancelled()
+
+        def failed(error: BaseException) -> None:
+            drop_printout()
+            self._on_error(error)
 
         for button in (self._show_button, self._save, self._print):
             button.setEnabled(False)
         self._status.setText(self.tr("Working…"))
-        self._ctx.tasks.run_db(work, on_done=lambda result: self._on_done(*result, open_after),
-                               on_error=self._on_error)
+        run_with_progress(self._ctx, job, self, self.tr("Working…"), on_done=done,
+                          on_error=failed, on_cancelled=cancelled)
+
+    def _on_cancelled(self) -> None:
+        if isValid(self):
+            for button in (self._show_button, self._save, self._print):
+                button.setEnabled(True)
+            self._status.clear()
 
     def show_figures(self) -> None:
         """Compute the figures of the picker's period and show them."""
@@ -456,4 +446,4 @@ class ReportsPage(Retranslating, QWidget):
 
     def _on_print(self) -> None:
         """The printable PDF opens in the system's viewer, which prints it."""
-        self._job(printout_path("report"), open_after=True)
+        self._job(printout_path("report"), open_after=True, printout=True)

@@ -57,6 +57,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-db")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daftar-net")
+        self._long = ThreadPoolExecutor(max_workers=2, thread_name_prefix="daftar-long")
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]] = {}
         self._progress: dict[int, Callable[[str, int, int], None]] = {}
         self._next = 0
@@ -129,8 +130,30 @@ class TaskRunner(QObject):
             callback(text, done, total)
 
     def shutdown(self) -> None:
+        # A long job waiting on a read of the database thread sees it cancelled.
         self._db.shutdown(wait=True, cancel_futures=True)
         self._net.shutdown(wait=False, cancel_futures=True)
+        self._long.shutdown(wait=False, cancel_futures=True)
+
+    def run_long(self, job: Callable[[TaskState, Callable[[Callable[[], Any]], Any]], Any], *,
+                 on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None,
+                 on_progress: Callable[[str, int, int], None] | None = None) -> TaskState:
+        """Run a long job (500 work orders, a year's report) on a pool of its own, so
+        that the database thread stays free for the window meanwhile.
+
+        ``job(state, on_db)`` reads through ``on_db(read)``, which runs ``read`` on the
+        database thread and waits for its result: the job reads in short steps, and
+        whatever the window asks of the database in between runs between two steps.
+        It draws and writes on its own thread.  ``state`` carries its progress to
+        ``on_progress`` and the user's cancel to the job."""
+        database = self._db
+
+        def on_db(read: Callable[[], Any]) -> Any:
+            return database.submit(read).result()
+
+        return self._submit(self._long, lambda state: job(state, on_db), on_done=on_done,
+                            on_error=on_error, on_progress=on_progress, with_state=True)
 
 
 def changes_of(result: Any) -> Changes | None:

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -127,6 +128,23 @@ def measure(folder: Path, page_size: str) -> dict[str, list[float]]:
         wo.render_work_orders(items, folder / "day.pdf", page_size=page_size, cover=cover)
     out["day sheet: render to file"] = [render.wall, render.cpu]
     out["day sheet: load + render"] = [load.wall + render.wall, load.cpu + render.cpu]
+    # As the window draws it: read in steps of printing.READ_STEP, each its own
+    # session (the longest step is what a table query may wait for).
+    steps: list[float] = []
+
+    def timed_read(read: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return read()
+        finally:
+            steps.append(time.perf_counter() - started)
+
+    with Clock() as stepped:
+        printout = printing.draw_crew_day(store, CREW_A, day, folder / "day-steps.pdf",
+                                          page_size=page_size, on_db=timed_read)
+    printout.discard()
+    out["day sheet: in steps, read + render"] = [stepped.wall, stepped.cpu]
+    out["day sheet: longest read step"] = [max(steps), 0.0]
     out["pages"] = [len(items)]
     store.close()
     return out

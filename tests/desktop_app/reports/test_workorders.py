@@ -31,6 +31,7 @@ from pypdf.generic import ContentStream
 
 from desktop_app import cli
 from desktop_app.cli.workorders import cli_workorders, find_crew
+from desktop_app.reports import page_layout
 from desktop_app.reports import workorders as wo
 from desktop_app.services import printing
 from desktop_app.reports.persian import visual, wrap
@@ -305,17 +306,17 @@ def test_long_descriptions_wrap_in_order_without_clipping(store: Store) -> None:
     for size in wo.PAGE_SIZES:
         pages = render([item], page_size=size)
         assert len(pages) > 1, size
-        width, height = wo._METRICS[size].width, wo._METRICS[size].height
-        margin = wo._METRICS[size].margin
+        width, height = page_layout.METRICS[size].width, page_layout.METRICS[size].height
+        margin = page_layout.METRICS[size].margin
         # Nothing leaves the printable area (half a point for rounding).
         for runs in pages:
             for run in runs:
                 assert margin - 0.5 <= run.x and run.x + run.width <= width - margin + 0.5, run
                 assert margin / 2 <= run.y <= height - margin, run
         # Every line of the description is there, top to bottom, page after page.
-        label_w = wo._width("شرح درخواست:", wo.FONT_BOLD, wo._METRICS[size].body) \
-            + wo._METRICS[size].body * 0.5
-        lines = wrap(description, wo.FONT, wo._METRICS[size].body,
+        body = page_layout.METRICS[size].body
+        label_w = page_layout.text_width("شرح درخواست:", wo.FONT_BOLD, body) + body * 0.5
+        lines = wrap(description, wo.FONT, body,
                      width - 2 * margin - label_w)
         assert " ".join(lines).replace(" ", "") == description.replace(" ", "")
         positions = []

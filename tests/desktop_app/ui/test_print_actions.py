@@ -1,10 +1,12 @@
 """Printing work orders from the window: from the request form, for a selection and
 for a crew's day; the PDF opens in the viewer and each request printed gets its
-"work order issued" event."""
+"work order issued" event.  A long batch shows its progress, leaves the desk usable
+and can be cancelled, leaving no file and no event."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +15,15 @@ import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QMessageBox, QPushButton, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QComboBox, QMessageBox, QProgressDialog, QPushButton, QTextBrowser, QWidget,
+)
 
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
+from desktop_app.services import printing
+from desktop_app.ui import print_actions
 from desktop_app.ui.print_actions import CrewDayDialog, print_crew_day, print_work_orders
 from desktop_app.ui.request_form import RequestForm
 from desktop_app.ui.widgets.jalali import JalaliDateEdit
@@ -132,3 +138,59 @@ def test_a_crews_day_sheet(qtbot, make_ctx: MakeContext, store: Store, viewer: V
     assert path.name.startswith("crew-day-")
     assert pdf_pages(path) == 3  # the cover, then one page per open request
     assert sorted(request_id for request_id, _ in issued(store)) == sorted(r.id for r in mine)
+
+
+def test_500_work_orders_show_progress_leave_the_desk_usable_and_can_be_cancelled(
+        qtbot, ctx: AppContext, store: Store, viewer: Viewer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [make_request(store, status="assigned", crew_id=CREW_A).id for _ in range(500)]
+    # The drawing waits for the test, so the job is certainly still running while
+    # the test uses the desk and cancels: no timing involved.
+    read_all, draw = threading.Event(), threading.Event()
+    render = printing.render_work_orders
+
+    def held(*args: object, **kwargs: object) -> None:
+        read_all.set()
+        draw.wait(30)
+        render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "render_work_orders", held)
+    paths: list[Path] = []
+    new_path = print_actions.printout_path
+    monkeypatch.setattr(print_actions, "printout_path",
+                        lambda kind: paths.append(new_path(kind)) or paths[-1])
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+
+    with qtbot.assertNotEmitted(ctx.bus.sig_changed):
+        job = print_work_orders(ctx, ids, window)
+        progress = window.findChild(QProgressDialog, "jobProgress")
+        assert progress is not None and not progress.isModal()
+        # Read in steps of 50, each step reported: the last one starts at 450 of 500,
+        # and reading is the first half of the bar (drawing is the second).
+        qtbot.waitUntil(lambda: (progress.maximum(), progress.value()) == (1000, 450))
+        qtbot.waitUntil(read_all.is_set)
+        qtbot.waitUntil(progress.isVisible)  # a job that lasts shows its progress
+
+        # Meanwhile the desk works: a query of the request table runs on the
+        # database thread and answers while the print job is still running.
+        with qtbot.waitCallback() as answered:
+            ctx.tasks.run_db(lambda: count_requests(store), on_done=answered)
+        answered.assert_called_with(500)
+        assert ctx.tasks.busy and not job.cancelled
+
+        qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        assert job.cancelled
+        draw.set()
+        qtbot.waitUntil(lambda: not ctx.tasks.busy)
+
+    (path,) = paths
+    assert not path.exists() and not path.with_name(f".{path.name}.part").exists()
+    assert viewer.paths == [] and issued(store) == []
+    assert window.findChild(QMessageBox, "printMessage") is None  # a cancel is no failure
+
+
+def count_requests(store: Store) -> int:
+    with store.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(m.ServiceRequest)) or 0

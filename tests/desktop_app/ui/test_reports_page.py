@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QLabel, QProgressDialog, QPushButton, QSpinBox,
+)
 
+from desktop_app.reports.groupings import GROUPING, GROUPINGS
+from desktop_app.services import reporting
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.reports_page import PeriodKind, ReportsPage
@@ -194,3 +199,46 @@ def test_in_persian_months_and_figures_are_persian(qtbot, persian: None, make_ct
     show(qtbot, page)
     assert [row[:3] for row in table(page)] == [
         ["بازار", "۲", "۱"], ["سبزه‌میدان", "۱", "۰"], ["جمع", "۳", "۱"]]
+
+
+def test_the_groupings_offered_are_the_reports_table(qtbot, persian: None,
+                                                     make_ctx: MakeContext) -> None:
+    page = open_page(qtbot, make_ctx(MANAGER, "fa"))
+    grouping = page.findChild(QComboBox, "grouping")
+    offered = [grouping.itemData(i) for i in range(grouping.count())]
+    assert tuple(offered) == GROUPINGS
+    assert [grouping.itemText(i) for i in range(grouping.count())] == [
+        GROUPING[code].label_fa for code in offered]
+
+
+def test_a_save_shows_progress_and_a_cancelled_one_writes_nothing(
+        qtbot, make_ctx: MakeContext, figures: None, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The job waits for the test before it reads, so it is certainly running while
+    # the test looks at it and cancels: no timing involved.
+    started, go_on = threading.Event(), threading.Event()
+    export = reporting.export
+
+    def held(*args: object, **kwargs: object) -> object:
+        started.set()
+        go_on.wait(30)
+        return export(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reporting, "export", held)
+    page = open_page(qtbot, make_ctx(MANAGER))
+    pick(page, PeriodKind.SEASON, season=1)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    out = folder / "spring.pdf"
+    with qtbot.assertNotEmitted(page.sig_written), qtbot.assertNotEmitted(page.sig_shown):
+        page.save_to(out)
+        progress = page.findChild(QProgressDialog, "jobProgress")
+        assert progress is not None and not progress.isModal()
+        qtbot.waitUntil(started.is_set)
+        qtbot.waitUntil(progress.isVisible)  # a job that lasts shows its progress
+        assert not page.findChild(QPushButton, "save").isEnabled()
+        qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        go_on.set()
+        qtbot.waitUntil(lambda: page.findChild(QPushButton, "save").isEnabled())
+    assert list(folder.iterdir()) == []  # no report, no part of one
+    assert page.findChild(QLabel, "status").text() == ""

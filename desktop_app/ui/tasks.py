@@ -1,8 +1,9 @@
 """Background work for the window, after Anki's ``taskman.py`` and Orange's TaskState.
 
-Two pools: one thread for the office database, so every database action runs in
-order and never two at once, and one for the network, so a slow centre never holds
-up a clerk's click.  Work is a plain function (no widgets in it); its result or
+Three pools: one thread for the office database, so every database action runs in
+order and never two at once; one for the network, so a slow centre never holds up a
+clerk's click; and one for long jobs (a batch of work orders, a year's report),
+which read through the database thread in short steps and draw on their own.  Work is a plain function (no widgets in it); its result or
 error comes back on the GUI thread through a queued signal.
 
 Reads that a newer request makes obsolete — the requests table's pages and counts,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,12 @@ import pytest
 from sync import reference as ref
 from sync.reference import ReferenceError, ReferenceSet, load, parse
 from sync.workflow import Status
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "resources" / "reference" / "kashan-reference.json"
 # The project's shared folder sits beside the checkout (CI clones a copy there too).
 SHARED = ROOT.parent / "shared" / "data" / "kashan-reference.json"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture

@@ -37,11 +37,11 @@ from sync.server.models import (
     OfficeDistrict,
     REFERENCE_MODELS,
 )
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(sys.executable).with_name("daftar-server")
 REFERENCE = ROOT / "resources/reference/kashan-reference.json"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
 
 

@@ -6,11 +6,18 @@ and once on PostgreSQL.  PostgreSQL comes from ``DAFTAR_TEST_POSTGRES_URL``
 throwaway database there and drops it at the end.  When the server cannot be
 reached the PostgreSQL half is skipped with the reason, except under CI
 (``CI=true``), where that is a failure: CI must never go green without it.
+
+Each run also has a home of its own for per-user settings and data (the XDG
+folders, where QSettings and platformdirs look): two runs at once must not read
+each other's saved language, nor touch the developer's own.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +25,11 @@ from pathlib import Path
 # Qt must know there is no screen before anything imports it (platform.md: without
 # this pytest aborts with exit 134 and no summary line).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_OWN_HOME = tempfile.mkdtemp(prefix="daftar-tests-home-")
+atexit.register(shutil.rmtree, _OWN_HOME, ignore_errors=True)
+for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[_variable] = os.path.join(_OWN_HOME, _variable.lower())
 
 import pytest
 import sqlalchemy as sa

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,8 +55,10 @@ def test_an_upgrade_runs_behind_a_progress_dialog_and_finishes(
     assert app_module.needs_upgrade(tmp_path)
     real_open = app_module.open_store
 
-    def slow_open(folder: Path):  # a big office: the upgrade takes a while
-        time.sleep(0.5)
+    looked = threading.Event()
+
+    def slow_open(folder: Path):  # a big office: the upgrade lasts until the GUI has looked
+        assert looked.wait(30), "the GUI thread did not run while the worker worked"
         return real_open(folder)
 
     monkeypatch.setattr(app_module, "open_store", slow_open)
@@ -65,8 +67,9 @@ def test_an_upgrade_runs_behind_a_progress_dialog_and_finishes(
     def look() -> None:
         seen.extend(w.labelText() for w in QApplication.topLevelWidgets()
                     if isinstance(w, QProgressDialog) and w.isVisible())
+        looked.set()
 
-    QTimer.singleShot(250, look)  # while the worker sleeps, the GUI thread still runs
+    QTimer.singleShot(250, look)  # while the worker waits, the GUI thread still runs
     assert app_module.open_with_progress(tmp_path, "en") is True
     assert seen and "Updating the office database" in seen[0]
     assert not app_module.needs_upgrade(tmp_path)

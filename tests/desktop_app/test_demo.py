@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from desktop_app import demo
@@ -12,6 +13,13 @@ from desktop_app.services import sync_service
 from desktop_app.services.users import sign_in
 from desktop_app.store import models as m
 from desktop_app.store.db import open_store
+
+
+@pytest.fixture(autouse=True)
+def any_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo centre on a port the system picks, not the preferred 8137: two test
+    runs at once (or a demo someone is running) would race for that one."""
+    monkeypatch.setattr(demo, "PREFERRED_PORT", 0)
 
 
 def _args(folder: Path, requests: int = 150) -> argparse.Namespace:

@@ -47,6 +47,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a socket listening on loopback ``port`` (Linux:
+    the listening socket's inode in /proc/net/tcp among the process's descriptors)."""
+    inodes = set()
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{inode}]")
+    if not inodes:
+        return False
+    with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return True
+    return False
+
+
 class Server:
     """``daftar-server serve`` in its own process group, killed the hard way."""
 
@@ -58,12 +78,31 @@ class Server:
         scheme = "https" if env and "DAFTAR_TLS_CERT" in env else "http"
         self.base = f"{scheme}://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.started = False
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sync.server.cli", "--database-url", self.url, "serve",
-             "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, env=self.env)
+        """Start and wait until this process listens and answers.  The port was free
+        when chosen, but another test run may take it first: then the server cannot
+        bind and exits, and it starts again on a new port (the first time only: a
+        restarted server keeps the address the offices know)."""
+        for _ in range(5):
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sync.server.cli", "--database-url", self.url, "serve",
+                 "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                start_new_session=True, env=self.env)
+            # Wait until it is *this* process that listens, so that /health below is
+            # never answered by someone else's server on a reused port.
+            deadline = time.monotonic() + 30
+            while self.process.poll() is None and not listens(self.process.pid, self.port):
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.05)
+            if self.process.poll() is None:
+                break
+            err = self.process.stderr.read().decode() if self.process.stderr else ""
+            assert "address already in use" in err.lower() and not self.started, err
+            self.port = free_port()
+            self.base = self.base.rsplit(":", 1)[0] + f":{self.port}"
+        self.started = True
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):

@@ -165,22 +165,37 @@ def test_two_writers_that_read_first_do_not_fail_with_database_is_locked(store):
         assert conn.execute(sa.select(sa.func.count()).select_from(m.Region)).scalar() == 21
 
 
+def _no_busy_wait(engine: sa.Engine) -> sa.Engine:
+    """``engine`` with no busy timeout: where it would wait for a lock it fails with
+    "database is locked" instead, so waiting shows as an error, not as time."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _fail_at_once(dbapi_conn, _record) -> None:
+        dbapi_conn.execute("PRAGMA busy_timeout=0")
+
+    return engine
+
+
 def test_a_reader_engine_does_not_wait_for_a_writer(store):
-    reader = make_engine(f"sqlite:///{store.db_path}", immediate=False)
+    reader = _no_busy_wait(make_engine(f"sqlite:///{store.db_path}", immediate=False))
+    writer_behind = _no_busy_wait(make_engine(f"sqlite:///{store.db_path}"))
     try:
         with store.engine.connect() as writer:
             writer.begin()
             writer.execute(sa.insert(m.Region).values(number=5, name_fa="پنج", name_en="Five"))
-            started = time.monotonic()
+            # The open writer holds the lock: a second writer would have to wait.
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                with writer_behind.connect() as conn:
+                    conn.execute(sa.select(sa.func.count()).select_from(m.Region))
             with reader.connect() as conn:
-                # WAL: the reader sees the last committed state at once.
+                # WAL: the reader sees the last committed state without waiting.
                 assert conn.execute(sa.select(sa.func.count()).select_from(m.Region)).scalar() == 0
-            assert time.monotonic() - started < 1
             writer.commit()
         with reader.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(m.Region)).scalar() == 1
     finally:
         reader.dispose()
+        writer_behind.dispose()
 
 
 # -------------------------------------------------------------------- values

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from desktop_app.services.requests import Actor
 from desktop_app.store.db import Store
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.request_model import COLUMN_INDEX
+from sync.client import SyncReport
 from sync.dates import UTC, utcnow
 from sync.workflow import Role
 from tests.factories import CLERK, CREW_A, MANAGER, SUPERVISOR, make_request, office
@@ -53,29 +53,24 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "office"
 
 
-@dataclass
-class Report:
-    pushed: int = 0
-    applied: int = 0
-    rejected: int = 0
-    conflicts: int = 0
-    pulled: int = 0
-    new_referrals: int = 0
-    clock_skew_seconds: float = 0.0
-    finished_at: dt.datetime = dt.datetime(2026, 4, 1, tzinfo=UTC)
+def finished_round(**counts: int) -> SyncReport:
+    """A round as the sync engine reports it: ``counts`` of what it did, no clock skew."""
+    finished_at = dt.datetime(2026, 4, 1, tzinfo=UTC)
+    return SyncReport(started_at=finished_at - dt.timedelta(seconds=5), finished_at=finished_at,
+                      clock_skew_seconds=0.0, **counts)
 
 
 class FakeSync:
     """An enrolled office whose centre answers with ``report``."""
 
-    def __init__(self, report: Report | None = None):
-        self.report = report or Report()
+    def __init__(self, report: SyncReport | None = None):
+        self.report = report or finished_round()
         self.rounds = 0
 
     def is_enrolled(self, store: Store) -> bool:
         return True
 
-    def sync_once(self, store: Store, *, progress: Any = None, cancel: Any = None) -> Report:
+    def sync_once(self, store: Store, *, progress: Any = None, cancel: Any = None) -> SyncReport:
         self.rounds += 1
         return self.report
 
@@ -219,7 +214,7 @@ def test_roles_decide_what_is_offered(qtbot, open_app, actor: Actor, offered: se
 
 
 def test_sync_state_and_new_referrals_reach_the_window(qtbot, open_app) -> None:  # type: ignore[no-untyped-def]
-    backend = FakeSync(Report(pulled=3, new_referrals=2))
+    backend = FakeSync(finished_round(pulled=3, new_referrals=2))
     window = open_app(backend=backend)
     qtbot.waitUntil(lambda: "آنلاین" in window.status.connection.text()
                     and "۱۴۰۵/۰۱/۱۲" in window.status.last_sync.text())  # 2026-04-01

@@ -20,20 +20,16 @@ from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.status_bar import SyncStatusBar
 from desktop_app.ui.sync_controller import SyncController, SyncStatus
 from desktop_app.ui.tasks import TaskRunner
+from sync.client import SyncReport
 from sync.dates import UTC
 from tests.factories import CLERK, desk, make_request, office
 
 
-@dataclass
-class Report:
-    pushed: int = 0
-    applied: int = 0
-    rejected: int = 0
-    conflicts: int = 0
-    pulled: int = 0
-    new_referrals: int = 0
-    clock_skew_seconds: float = 0.0
-    finished_at: dt.datetime = dt.datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+def finished_round(**counts: int) -> SyncReport:
+    """A round as the sync engine reports it: ``counts`` of what it did, no clock skew."""
+    finished_at = dt.datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+    return SyncReport(started_at=finished_at - dt.timedelta(seconds=5), finished_at=finished_at,
+                      clock_skew_seconds=0.0, **counts)
 
 
 class SyncError(Exception):
@@ -50,7 +46,7 @@ class FakeSync:
     pending: int = 0
     last: dt.datetime | None = None
     problems: list[str] = field(default_factory=list)
-    outcome: Report | SyncError = field(default_factory=Report)
+    outcome: SyncReport | SyncError = field(default_factory=finished_round)
     gate: threading.Event | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
 
@@ -58,7 +54,7 @@ class FakeSync:
         return self.enrolled
 
     def sync_once(self, store: Store, *, progress: Callable[[str, int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> Report:
+                  cancel: Callable[[], bool] | None = None) -> SyncReport:
         self.calls.append({"progress": progress, "cancel": cancel})
         assert progress is not None and cancel is not None
         progress("pull", 3, 10)
@@ -157,7 +153,7 @@ def test_progress_shows_while_a_round_runs_and_the_window_stays_free(qtbot, ctx:
 
 
 def test_new_referrals_are_announced_and_arrived_rows_reported(qtbot, ctx: AppContext) -> None:
-    fake = FakeSync(outcome=Report(pulled=12, new_referrals=4))
+    fake = FakeSync(outcome=finished_round(pulled=12, new_referrals=4))
     controller, _bar = wired(qtbot, ctx, fake)
     with qtbot.waitSignal(controller.sig_rows_arrived, timeout=5000), \
             qtbot.waitSignal(controller.sig_new_referrals, timeout=5000) as announced:

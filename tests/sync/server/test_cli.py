@@ -1,13 +1,17 @@
 """``daftar-server``: the command-line contract (DESIGN.md, "Contracts").
 
-Most tests call :func:`main` in-process; a few run the installed console script, as
-schedulers and the acceptance checks do, to pin exit codes and standard error.
+Most tests call :func:`main` in-process; a few run it as a separate process, as
+schedulers and the acceptance checks do, to pin exit codes and standard error.  Those
+run this checkout's code (``python -m sync.server.cli``), whatever is installed; one
+runs the installed ``daftar-server`` script itself, which is what users run, after
+checking that it runs this checkout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -33,9 +37,11 @@ from sync.server.models import (
     OfficeDistrict,
     REFERENCE_MODELS,
 )
+from tests.conftest import IN_CI
 
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(sys.executable).with_name("daftar-server")
-REFERENCE = Path(__file__).resolve().parents[3] / "resources/reference/kashan-reference.json"
+REFERENCE = ROOT / "resources/reference/kashan-reference.json"
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
 
 
@@ -71,16 +77,62 @@ def url(centre_url: str, capsys: pytest.CaptureFixture[str]) -> str:
     return centre_url
 
 
-# ----------------------------------------------------------- the installed script
+# ------------------------------------------------------- as a separate process
+
+
+def _with_checkout(env: dict[str, str] | None) -> dict[str, str]:
+    """``env`` (default: this process's) with this checkout first on the import path."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    return env
 
 
 def script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``daftar-server *args`` from this checkout, in its own process."""
     return subprocess.run(
-        [str(SCRIPT), *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "sync.server.cli", *args], capture_output=True, text=True,
+        timeout=120, env=_with_checkout(env), cwd=ROOT,
     )
 
 
-def test_the_console_script_prints_its_version_and_help() -> None:
+def installed_script() -> Path:
+    """The installed ``daftar-server``, if it runs this checkout's code; otherwise the
+    test is skipped with the reason (a failure under CI, which installs the checkout)."""
+    problem = None
+    if not SCRIPT.exists():
+        problem = f"no daftar-server beside {sys.executable}"
+    else:
+        # Import the CLI as the script does: from the script's own folder, with this
+        # environment, so that the editable install or PYTHONPATH decide, as for users.
+        where = subprocess.run(
+            [sys.executable, "-c", "import sync.server.cli as c; print(c.__file__)"],
+            capture_output=True, text=True, timeout=120, cwd=SCRIPT.parent,
+        )
+        runs = Path(where.stdout.strip()).resolve() if where.returncode == 0 else None
+        if runs != ROOT / "sync" / "server" / "cli.py":
+            problem = (f"the installed {SCRIPT} runs {runs or where.stderr.strip()}, not this "
+                       f"checkout ({ROOT}): install it (pip install -e) or set PYTHONPATH")
+    if problem:
+        if IN_CI:
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    return SCRIPT
+
+
+def test_the_installed_console_script_runs_this_checkout() -> None:
+    """What users run: the console script itself, not the module."""
+    installed = installed_script()
+    version = subprocess.run([str(installed), "--version"], capture_output=True, text=True,
+                             timeout=120)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout == script("--version").stdout
+    usage = subprocess.run([str(installed), "frobnicate"], capture_output=True, text=True,
+                           timeout=120)
+    assert usage.returncode == 2
+    assert "invalid choice: 'frobnicate'" in one_error_line(usage.stderr)
+
+
+def test_the_command_prints_its_version_and_help() -> None:
     version = script("--version")
     assert version.returncode == 0
     assert re.fullmatch(r"daftar-server \d+\.\d+\.\d+\S*\n", version.stdout)
@@ -91,7 +143,7 @@ def test_the_console_script_prints_its_version_and_help() -> None:
     assert script("import", "--help").returncode == 0
 
 
-def test_the_console_script_fails_with_one_line_and_a_non_zero_code(tmp_path: Path) -> None:
+def test_the_command_fails_with_one_line_and_a_non_zero_code(tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'none.sqlite3'}"
     failed = script("--database-url", missing, "office", "list")
     assert failed.returncode == 1
@@ -104,7 +156,7 @@ def test_the_console_script_fails_with_one_line_and_a_non_zero_code(tmp_path: Pa
     assert usage.stdout == ""
 
 
-def test_the_console_script_migrates_a_new_database_from_database_url(tmp_path: Path) -> None:
+def test_the_command_migrates_a_new_database_from_database_url(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'centre.sqlite3'}", "PATH": "/usr/bin:/bin"}
     migrated = script("migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import threading
 import time
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -100,69 +101,116 @@ def test_count_must_be_positive(centre_engine: sa.Engine, count: int):
 # -------------------------------------------------------------- concurrency
 
 
+def _impatient(url: str) -> sa.Engine:
+    """A writing engine that gives up at once instead of waiting for a lock another
+    transaction holds: SQLite with no busy timeout, PostgreSQL with a short
+    ``lock_timeout``.  Its error is the proof that a writer would have had to wait."""
+    engine = make_engine(centre_db.normalise_url(url))
+
+    @sa.event.listens_for(engine, "connect")
+    def _give_up_at_once(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA busy_timeout=0")
+        else:
+            cursor.execute("SET lock_timeout = '100ms'")
+            dbapi_conn.commit()
+        cursor.close()
+
+    return engine
+
+
+def _until_a_backend_waits_for_a_lock(engine: sa.Engine, gave_up: threading.Event) -> None:
+    """Poll PostgreSQL until a session of this database waits for a lock (writer B
+    behind A's counter row); fails if ``gave_up`` is set first (B got through)."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while not gave_up.is_set():
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            conn.rollback()
+            if waiting:
+                return
+            assert time.monotonic() < deadline, "writer B neither waited nor got a number"
+            time.sleep(0.01)
+    pytest.fail("B got a number while A was open")
+
+
 def test_a_second_writer_waits_for_the_first_to_commit(centre_engine: sa.Engine, centre_url: str):
-    """Writer A takes a number and dawdles before committing; writer B must not get
+    """Writer A takes a number and holds its transaction open; writer B must not get
     a number (let alone commit a larger one) until A has committed, or a pull that
-    ran in between would pass over A's change for good."""
+    ran in between would pass over A's change for good.
+
+    The order is made by the test, not by sleeps: A stays open until the test
+    commits it, an impatient B proves it cannot get a number meanwhile, and a
+    patient B that asked while A was open gets the next number once A commits."""
     sessions = centre_db.session_factory(centre_engine)
     with sessions.begin() as session:  # the counter row exists: the common case
         log_row(session, allocate_seq(session), "warm-up")
 
-    a_has_number = threading.Event()
-    times: dict[str, float] = {}
-    numbers: dict[str, int] = {}
-    seen_during_a: list[list[int]] = []
-    errors: list[BaseException] = []
-
-    def writer_a() -> None:
-        try:
-            with sessions.begin() as session:
-                numbers["a"] = allocate_seq(session)
-                log_row(session, numbers["a"], "a")
-                a_has_number.set()
-                time.sleep(0.8)
-                times["a_commit"] = time.monotonic()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-            a_has_number.set()
-
-    def writer_b() -> None:
-        try:
-            a_has_number.wait(5)
-            with sessions.begin() as session:
-                times["b_asks"] = time.monotonic()
-                numbers["b"] = allocate_seq(session)
-                times["b_has_number"] = time.monotonic()
-                log_row(session, numbers["b"], "b")
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    a = threading.Thread(target=writer_a)
-    b = threading.Thread(target=writer_b)
-    a.start()
-    b.start()
-    a_has_number.wait(5)
-    time.sleep(0.3)
-    # A pull while A dawdles (a reading engine: on SQLite it must not queue as a writer).
-    reader = make_engine(centre_db.normalise_url(centre_url), immediate=False)
+    a = sessions()
     try:
-        seen_during_a.append(seqs(reader, after=1))
-        times["pulled"] = time.monotonic()
+        assert allocate_seq(a) == 2
+        log_row(a, 2, "a")
+
+        # A pull while A is open (a reading engine: on SQLite it must not queue as a
+        # writer, or this would wait for A, which only this thread can commit).
+        reader = make_engine(centre_db.normalise_url(centre_url), immediate=False)
+        try:
+            assert seqs(reader, after=1) == []
+        finally:
+            reader.dispose()
+
+        # A writer that will not wait is refused: B cannot get a number while A is open.
+        impatient = _impatient(centre_url)
+        try:
+            with pytest.raises(sa.exc.OperationalError):
+                with centre_db.session_factory(impatient).begin() as b:
+                    allocate_seq(b)
+        finally:
+            impatient.dispose()
+
+        # A writer that waits: it asks while A is open and gets its number after A.
+        b_asks, b_has_number = threading.Event(), threading.Event()
+        numbers: dict[str, int] = {}
+        errors: list[BaseException] = []
+
+        def writer_b() -> None:
+            try:
+                with sessions.begin() as session:
+                    b_asks.set()
+                    numbers["b"] = allocate_seq(session)
+                    b_has_number.set()
+                    log_row(session, numbers["b"], "b")
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+                b_asks.set()
+
+        b = threading.Thread(target=writer_b)
+        b.start()
+        assert b_asks.wait(30), "writer B never started"
+        if centre_engine.dialect.name == "postgresql":
+            _until_a_backend_waits_for_a_lock(centre_engine, b_has_number)
+        assert not b_has_number.is_set(), "B got a number while A was open"
+        a.commit()
     finally:
-        reader.dispose()
-    a.join(10)
-    b.join(10)
+        a.close()
+    b.join(30)
+    assert not b.is_alive(), "writer B still waits after A committed"
     assert not errors, errors
-    assert numbers == {"a": 2, "b": 3}
-    assert times["pulled"] < times["a_commit"], "the pull waited for A"
-    assert seen_during_a == [[]]
-    assert times["b_has_number"] >= times["a_commit"], "B got a number while A was open"
+    assert numbers == {"b": 3}
     assert seqs(centre_engine) == [1, 2, 3]
 
 
 def _hammer(engine: sa.Engine, writers: int, per_writer: int, fresh_counter: bool):
     """Writers allocate, insert, dawdle a little and commit (some roll back), while
-    a reader pulls "seq > cursor" as an office does.  Returns what it saw."""
+    a reader pulls "seq > cursor" as an office does.  Returns what it saw: every
+    writer's last round waits until the reader has seen a page, so there are at
+    least two pages when any last round commits."""
     sessions = centre_db.session_factory(engine)
     if not fresh_counter:
         with sessions.begin() as session:
@@ -175,12 +223,17 @@ def _hammer(engine: sa.Engine, writers: int, per_writer: int, fresh_counter: boo
     start = threading.Barrier(writers + 1)
     done = threading.Event()
     pulls: list[list[int]] = []
+    first_page = threading.Event()
 
     def writer(n: int) -> None:
         rnd = random.Random(n)
         try:
             start.wait()
             for i in range(per_writer):
+                if i == per_writer - 1:
+                    # The last round commits after the reader has seen a page, so
+                    # the reader pulls alongside the writers however they are scheduled.
+                    first_page.wait(60)
                 session = sessions()
                 try:
                     count = rnd.randint(1, 3)
@@ -209,6 +262,7 @@ def _hammer(engine: sa.Engine, writers: int, per_writer: int, fresh_counter: boo
                 if page:
                     pulls.append(page)
                     cursor = page[-1]
+                    first_page.set()
                 if finished:
                     return
                 time.sleep(0.001)
@@ -253,7 +307,7 @@ def test_concurrent_writers_on_postgresql(centre_url: str, fresh_counter: bool):
     try:
         committed, pulls = _hammer(engine, writers=8, per_writer=25, fresh_counter=fresh_counter)
         _check(engine, committed, pulls, base=0 if fresh_counter else 1)
-        assert len(pulls) > 1  # the reader really ran alongside the writers
+        assert len(pulls) > 1  # the reader ran alongside (the seeds commit last rounds)
     finally:
         engine.dispose()
 

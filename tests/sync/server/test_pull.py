@@ -198,6 +198,7 @@ def test_concurrent_writers_never_make_a_pull_skip_a_change(centre_engine: sa.En
     start = pull_all(centre.client(), office)[-1]["next_cursor"]
     stop = threading.Event()
     errors: list[BaseException] = []
+    commits: list[int] = []  # one item per committed write (list.append is atomic)
 
     def write(seed: int) -> None:
         rng = random.Random(seed)
@@ -213,6 +214,7 @@ def test_concurrent_writers_never_make_a_pull_skip_a_change(centre_engine: sa.En
                         ops.change_status(session, target, "not_actionable" if status == "referred" else "referred",
                                           actor=CENTRE_ACTOR, reason="duplicate" if status == "referred" else None)
                     time.sleep(rng.random() / 50)  # numbers taken, not yet committed
+                commits.append(seed)
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
 
@@ -220,8 +222,9 @@ def test_concurrent_writers_never_make_a_pull_skip_a_change(centre_engine: sa.En
     for writer in writers:
         writer.start()
     pages, cursor = [], start
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 300  # a hang fails; a slow machine only takes longer
+    while len(commits) < 120 and not errors:  # an amount of work, not of time
+        assert time.monotonic() < deadline, f"only {len(commits)} writes committed"
         page = pull(centre.client(), office, cursor, limit=3)
         pages.append(page)
         cursor = page["next_cursor"]

@@ -20,13 +20,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -37,7 +33,7 @@ from desktop_app.services.requests import CrewSaved
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text
 from desktop_app.ui.widgets.retranslate import Retranslating
-from desktop_app.ui.widgets.tables import record_list
+from desktop_app.ui.widgets.tables import RecordEditor, error_label, record_list, with_error
 from sync.rules import CREW_ROLES
 
 
@@ -75,78 +71,28 @@ class CrewsDialog(Retranslating, QDialog):
         self._active = QCheckBox()
         self._active.setObjectName("active")
         self._active.setChecked(True)
-        self._errors = {key: self._error_label(f"{key}_error")
+        self._errors = {key: error_label(f"{key}_error")
                         for key in ("name", "phone", "district_code")}
         self._captions = {key: QLabel() for key in ("name", "supervisor", "phone", "district_code")}
         form = QFormLayout()
-        form.addRow(self._captions["name"], self._with_error(self._name, "name"))
+        form.addRow(self._captions["name"], with_error(self._name, self._errors["name"]))
         form.addRow(self._captions["supervisor"], self._supervisor)
-        form.addRow(self._captions["phone"], self._with_error(self._phone, "phone"))
+        form.addRow(self._captions["phone"], with_error(self._phone, self._errors["phone"]))
         form.addRow(self._captions["district_code"],
-                    self._with_error(self._district, "district_code"))
+                    with_error(self._district, self._errors["district_code"]))
         form.addRow("", self._active)
         self._hint = QLabel()
         self._hint.setObjectName("hint")
         self._hint.setWordWrap(True)
         self._hint.setStyleSheet("color:#5f6368;")
-        self._status = QLabel()
-        self._status.setObjectName("status")
-        self._status.setWordWrap(True)
-        self._new = QPushButton()
-        self._new.setObjectName("new")
-        self._new.clicked.connect(self._on_new)
-        self._save = QPushButton()
-        self._save.setObjectName("save")
-        self._save.setDefault(True)
-        self._save.clicked.connect(self._on_save)
-        editor_buttons = QHBoxLayout()
-        editor_buttons.addWidget(self._new)
-        editor_buttons.addStretch(1)
-        editor_buttons.addWidget(self._save)
-        editor_layout = QVBoxLayout()
-        editor_layout.addLayout(form)
-        editor_layout.addWidget(self._hint)
-        editor_layout.addWidget(self._status)
-        editor_layout.addStretch(1)
-        editor_layout.addLayout(editor_buttons)
-        self._editor = QGroupBox()
-        self._editor.setLayout(editor_layout)
+        body = RecordEditor(self, self._table, form, on_new=self._on_new, on_save=self._on_save,
+                            notes=[self._hint])
+        self._status, self._new, self._save = body.status, body.new, body.save
+        self._editor, self._close = body.group, body.close
         self._editor.setEnabled(False)
-
-        self._close = QPushButton()
-        self._close.setObjectName("close")
-        self._close.setAutoDefault(False)
-        self._close.clicked.connect(self.accept)
-        body = QHBoxLayout()
-        body.addWidget(self._table, 3)
-        body.addWidget(self._editor, 2)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self._close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addLayout(bottom)
 
         self._retranslate()
         self._reload()
-
-    @staticmethod
-    def _error_label(name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setStyleSheet("color:#b3261e;")
-        label.hide()
-        return label
-
-    def _with_error(self, field: QWidget, key: str) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(field)
-        column.addWidget(self._errors[key])
-        return box
 
     # ------------------------------------------------------------------ language
 

@@ -43,9 +43,9 @@ from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name, status_name
 from desktop_app.ui.widgets.retranslate import Retranslating
+from desktop_app.ui.widgets.tables import error_label
 from sync.workflow import CLOSED_STATUSES, Status
 
-_ERROR_STYLE = "color:#b3261e;"
 
 
 class OutcomeDialog(Retranslating, QDialog):
@@ -75,18 +75,18 @@ class OutcomeDialog(Retranslating, QDialog):
         self._reason = QComboBox()
         self._reason.setObjectName("reason")
         self._reason.currentIndexChanged.connect(self._on_reason)
-        self._reason_error = self._error_label("reasonError")
+        self._reason_error = error_label("reasonError")
         self._original = QLineEdit()
         self._original.setObjectName("original")
         self._original.editingFinished.connect(self._look_up_original)
         self._original_found = QLabel()
         self._original_found.setObjectName("originalFound")
         self._original_found.setWordWrap(True)
-        self._original_error = self._error_label("originalError")
+        self._original_error = error_label("originalError")
         self._note = QPlainTextEdit()
         self._note.setObjectName("note")
         self._note.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        self._error = self._error_label("error")
+        self._error = error_label("error")
 
         self._reason_label, self._original_label, self._note_label = QLabel(), QLabel(), QLabel()
         form = QFormLayout()
@@ -119,15 +119,6 @@ class OutcomeDialog(Retranslating, QDialog):
         store, ids = ctx.store, self._ids  # the job never holds the dialog (RequestForm.reload)
         ctx.tasks.run_db(lambda: load_outcome_choices(store, ids), on_done=self._on_loaded,
                          on_error=self._on_failed)
-
-    @staticmethod
-    def _error_label(name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setStyleSheet(_ERROR_STYLE)
-        label.hide()
-        return label
 
     @staticmethod
     def _stack(*widgets: QWidget) -> QWidget:

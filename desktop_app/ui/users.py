@@ -17,13 +17,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -33,7 +29,7 @@ from desktop_app.errors import ValidationFailed
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import error_text, problem_text, role_name
 from desktop_app.ui.widgets.retranslate import Retranslating
-from desktop_app.ui.widgets.tables import record_list
+from desktop_app.ui.widgets.tables import RecordEditor, error_label, record_list, with_error
 from sync.workflow import Role
 
 # The roles an office's people can have (the centre's people are not users here).
@@ -80,59 +76,18 @@ class UsersDialog(Retranslating, QDialog):
         form = QFormLayout()
         for key, field in (("username", self._username), ("display_name", self._display_name),
                            ("role", self._role), ("password", self._password)):
-            error = QLabel()
-            error.setObjectName(f"{key}_error")
-            error.setWordWrap(True)
-            error.setStyleSheet("color:#b3261e;")
-            error.hide()
-            box = QWidget()
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(field)
-            column.addWidget(error)
+            error = error_label(f"{key}_error")
+            box = with_error(field, error)
             self._errors[key], self._captions[key] = error, QLabel()
             form.addRow(self._captions[key], box)
         form.addRow("", self._active)
-        self._status = QLabel()
-        self._status.setObjectName("status")
-        self._status.setWordWrap(True)
-        self._new = QPushButton()
-        self._new.setObjectName("new")
-        self._new.clicked.connect(self._on_new)
-        self._save = QPushButton()
-        self._save.setObjectName("save")
-        self._save.setDefault(True)
-        self._save.clicked.connect(self._on_save)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._new)
-        buttons.addStretch(1)
-        buttons.addWidget(self._save)
-        editor_layout = QVBoxLayout()
-        editor_layout.addLayout(form)
-        editor_layout.addWidget(self._status)
-        editor_layout.addStretch(1)
-        editor_layout.addLayout(buttons)
-        self._editor = QGroupBox()
-        self._editor.setLayout(editor_layout)
-
         self._refused = QLabel()
         self._refused.setObjectName("refused")
         self._refused.setWordWrap(True)
-        self._close = QPushButton()
-        self._close.setObjectName("close")
-        self._close.setAutoDefault(False)
-        self._close.clicked.connect(self.accept)
-        body = QHBoxLayout()
-        body.addWidget(self._table, 3)
-        body.addWidget(self._editor, 2)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self._close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._refused)
-        layout.addLayout(body, 1)
-        layout.addLayout(bottom)
+        body = RecordEditor(self, self._table, form, on_new=self._on_new, on_save=self._on_save,
+                            above=self._refused)
+        self._status, self._new, self._save = body.status, body.new, body.save
+        self._editor, self._close = body.group, body.close
 
         self._table.setVisible(self._allowed)
         self._editor.setVisible(self._allowed)

@@ -116,7 +116,7 @@ class CrewsDialog(Retranslating, QDialog):
         self._close.setText(self.tr("Close"))
         self._editor.setTitle(self.tr("Change crew") if self._editing else self.tr("New crew"))
         if self._list is not None:
-            self._fill()
+            self._show_rows()
 
     # ------------------------------------------------------------------- loading
 
@@ -131,7 +131,7 @@ class CrewsDialog(Retranslating, QDialog):
         if not isValid(self):
             return
         self._list = crews
-        self._fill()
+        self._show_rows()
         self._editor.setEnabled(self._can_edit)
         if select is not None:
             self.select(select)
@@ -140,7 +140,7 @@ class CrewsDialog(Retranslating, QDialog):
         self._status.setText(message)
         self.sig_loaded.emit()
 
-    def _fill(self) -> None:
+    def _show_rows(self) -> None:
         crews = self._list
         assert crews is not None
         language = self._ctx.language

@@ -167,7 +167,7 @@ class PhotoStrip(Retranslating, QWidget):
         self._remove.setText(self.tr("Remove"))
         self._local.setText(self.tr("Kept at this office; not sent to the centre."))
         self._empty.setText(self.tr("No photos yet. Add one, or drop photo files here."))
-        self._fill()
+        self._show_photos()
 
     # ------------------------------------------------------------------- loading
 
@@ -185,14 +185,14 @@ class PhotoStrip(Retranslating, QWidget):
         if not isValid(self):
             return
         self._items = items
-        self._fill()
+        self._show_photos()
         self.sig_loaded.emit()
 
     @property
     def attachments(self) -> list[AttachmentInfo]:
         return list(self._items)
 
-    def _fill(self) -> None:
+    def _show_photos(self) -> None:
         selected = self._selected()
         self._list.clear()
         document = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)

@@ -113,7 +113,7 @@ class UsersDialog(Retranslating, QDialog):
         self._save.setText(self.tr("Save"))
         self._close.setText(self.tr("Close"))
         self._show_mode()
-        self._fill()
+        self._show_rows()
 
     def _show_mode(self) -> None:
         new = self._editing is None
@@ -140,7 +140,7 @@ class UsersDialog(Retranslating, QDialog):
         if not isValid(self):
             return
         self._rows = rows
-        self._fill()
+        self._show_rows()
         if select is not None:
             self.select(select)
         elif self._editing is None:
@@ -148,7 +148,7 @@ class UsersDialog(Retranslating, QDialog):
         self._status.setText(message)
         self.sig_loaded.emit()
 
-    def _fill(self) -> None:
+    def _show_rows(self) -> None:
         self._table.blockSignals(True)
         self._table.setRowCount(len(self._rows))
         muted = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))

@@ -40,9 +40,9 @@ MIN_TRIGRAM = 3
 
 #: ``case_sensitive 1``: the tokenizer takes the text as it is, without folding case
 #: on its own — the text is folded already, and so is every query, by
-#: :func:`sync.text.search_key`, which folds more than case.  A fifth off the cost of
-#: indexing (0.97 s → 0.76 s for 100,000 requests), and the index then finds exactly
-#: what ``instr`` does, its row test in the desk's queries.  Changing the definition
+#: :func:`sync.text.search_key`, which folds more than case.  Indexing costs less
+#: (a fifth, measured on a first sync), and the index then finds exactly what
+#: ``instr`` does, its row test in the desk's queries.  Changing the definition
 #: takes a migration that drops the index (20261202_c4e1a9d27b58).
 _CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("

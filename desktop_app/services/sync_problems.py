@@ -37,62 +37,42 @@ from sync.protocol import Op
 Reapply = Callable[[Session, Desk, m.SyncProblem], Changes]
 
 
-def _changes(result: Any, otherwise: Changes) -> Changes:
-    """What a desk call changed: its :class:`Changes`, a result's ``changes``, or
-    ``otherwise`` for a call that returns a row."""
-    if isinstance(result, Changes):
-        return result
-    changes = getattr(result, "changes", None)
-    return changes if isinstance(changes, Changes) else otherwise
-
-
 def _change_status(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     p, original = problem.payload, problem.payload.get("duplicate_of")
-    return _changes(desk.change_status([problem.entity_id], p["to_status"], reason=p.get("reason"),
-                                       note=p.get("note") or "",
-                                       duplicate_of=uuid.UUID(original) if original else None),
-                    Changes([problem.entity_id]))
+    return desk.change_status([problem.entity_id], p["to_status"], reason=p.get("reason"),
+                              note=p.get("note") or "",
+                              duplicate_of=uuid.UUID(original) if original else None)
 
 
 def _assign(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
-    return _changes(desk.assign([problem.entity_id], uuid.UUID(problem.payload["crew_id"])),
-                    Changes([problem.entity_id]))
+    return desk.assign([problem.entity_id], uuid.UUID(problem.payload["crew_id"]))
 
 
 def _add_note(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
-    return _changes(desk.add_note(problem.entity_id, problem.payload["note"]),
-                    Changes([problem.entity_id]))
+    return desk.add_note(problem.entity_id, problem.payload["note"])
 
 
 def _work_order_issued(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
-    return _changes(desk.record_work_orders_issued([problem.entity_id]), Changes([problem.entity_id]))
+    return desk.record_work_orders_issued([problem.entity_id])
 
 
 def _edit_request(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
-    return _changes(desk.edit(problem.entity_id, **problem.payload["changes"]),
-                    Changes([problem.entity_id]))
+    return desk.edit(problem.entity_id, **problem.payload["changes"])
 
 
 def _save_crew(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     crew = problem.payload["crew"]
-    return _changes(desk.save_crew(name=crew["name"], supervisor=crew.get("supervisor") or "",
-                                   phone=crew.get("phone") or "", district_code=crew["district_code"],
-                                   active=bool(crew.get("active", True)), crew_id=problem.entity_id),
-                    Changes(crews=True))
+    return desk.save_crew(name=crew["name"], supervisor=crew.get("supervisor") or "",
+                          phone=crew.get("phone") or "", district_code=crew["district_code"],
+                          active=bool(crew.get("active", True)), crew_id=problem.entity_id).changes
 
 
 def _register_walk_in(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     """A refused walk-in is registered again, as a new request with a new code, and
     the photos it had come back to it (from the data folder, once it has left)."""
-    row = problem.payload["request"]
-    result = desk.register_walk_in(WalkIn(
-        citizen_name=row.get("citizen_name") or "", citizen_phone=row.get("citizen_phone") or "",
-        district_code=row.get("district_code") or "", neighbourhood_code=row.get("neighbourhood_code") or "",
-        category_code=row.get("category_code") or "", description=row.get("description") or "",
-        address=row.get("address") or "", latitude=row.get("latitude"), longitude=row.get("longitude"),
-    ))
+    result = desk.register_walk_in(WalkIn.from_row(problem.payload["request"]))
     bring_back(session, problem.entity_id, result.id, desk.actor)
-    return _changes(result, Changes([result.id]))
+    return result.changes
 
 
 #: How each operation's refused change is done again.

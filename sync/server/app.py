@@ -23,7 +23,7 @@ traffic must be encrypted.  Two ways, both supported:
           server_name 137.kashan.ir;
           ssl_certificate     /etc/ssl/daftar/fullchain.pem;
           ssl_certificate_key /etc/ssl/daftar/privkey.pem;
-          client_max_body_size 20m;
+          client_max_body_size 8m;  # sync.server.body_limit.MAX_BODY_BYTES
           location / {
               proxy_pass http://127.0.0.1:8137;
               proxy_read_timeout 120s;
@@ -75,6 +75,7 @@ from sync.protocol import (
 )
 from sync.server import db
 from sync.server.auth import AuthError, Scope, authenticate, enrol, mark_seen, walk_in_serials
+from sync.server.body_limit import MAX_BODY_BYTES, BodyLimit
 from sync.server.pull import CursorAhead, read_page
 from sync.server.push import apply_batch
 
@@ -157,8 +158,9 @@ def _read_engine(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
-def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
-    """The API over a migrated centre database (an engine, or a URL to open)."""
+def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The API over a migrated centre database (an engine, or a URL to open); request
+    bodies over ``max_body_bytes`` are refused with 413 before they are read."""
     if isinstance(engine_or_url, sa.Engine):
         engine = engine_or_url
     else:
@@ -173,6 +175,7 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
         f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
     )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.writes = db.session_factory(engine)
     app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
 

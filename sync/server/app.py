@@ -45,6 +45,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -74,8 +76,23 @@ from sync.protocol import (
     PushResponse,
 )
 from sync.server import db
-from sync.server.auth import AuthError, Scope, authenticate, enrol, mark_seen, walk_in_serials
+from sync.server.auth import (
+    AuthError,
+    Scope,
+    authenticate,
+    mark_seen,
+    match_code,
+    use_code,
+    waiting_codes,
+    walk_in_serials,
+)
 from sync.server.body_limit import MAX_BODY_BYTES, BodyLimit
+from sync.server.enrolment import (
+    ENROLMENT_WORKERS,
+    TOO_MANY_ATTEMPTS,
+    AttemptGate,
+    TooManyAttempts,
+)
 from sync.server.pull import CursorAhead, read_page
 from sync.server.push import apply_batch
 
@@ -86,17 +103,20 @@ TLS_KEY_ENV = "DAFTAR_TLS_KEY"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: ErrorCode, message: str, **extra: Any):
+    def __init__(self, status: int, code: ErrorCode | str, message: str, *,
+                 headers: dict[str, str] | None = None, **extra: Any):
         self.status = status
-        self.body = ErrorBody(code=code.value, message=message, **extra)
+        self.body = ErrorBody(code=str(code), message=message, **extra)
+        self.headers = headers
         super().__init__(message)
 
 
 _PAGE_JSON = TypeAdapter(PullResponse)
 
 
-def _error(status: int, body: ErrorBody) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True))
+def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True),
+                        headers=headers)
 
 
 def _protocol_error(stated: str | None) -> ApiError:
@@ -149,6 +169,20 @@ def office_scope(
 Office = Annotated[Scope, Depends(office_scope)]
 
 
+def _use_code(request: Request, body: EnrolRequest) -> EnrolResponse:
+    """Enrolment, in the enrolment pool: argon2 runs between a read and the write, in
+    no transaction, so that it never holds SQLite's write lock from hello and push."""
+    with _transaction(request, "reads") as session:
+        waiting = waiting_codes(session)
+    found = match_code(waiting, body.code)
+    with _transaction(request, "writes") as session:
+        scope, credential = use_code(session, found, body.office_id)
+        serials = walk_in_serials(session, scope.number)
+    return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
+                         device_id=scope.device_id, credential=credential,
+                         walk_in_serials=serials, server_time=utcnow())
+
+
 def _read_engine(engine: sa.Engine) -> sa.Engine:
     """Pulls read one consistent snapshot.  PostgreSQL: REPEATABLE READ.  SQLite: a
     plain (deferred) transaction is already a snapshot in WAL mode, and must not take
@@ -158,9 +192,11 @@ def _read_engine(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
-def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES,
+               enrolment_gate: AttemptGate | None = None) -> FastAPI:
     """The API over a migrated centre database (an engine, or a URL to open); request
-    bodies over ``max_body_bytes`` are refused with 413 before they are read."""
+    bodies over ``max_body_bytes`` are refused with 413 before they are read, and
+    enrolment attempts beyond ``enrolment_gate``'s limits with 429."""
     if isinstance(engine_or_url, sa.Engine):
         engine = engine_or_url
     else:
@@ -178,10 +214,13 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.writes = db.session_factory(engine)
     app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
+    app.state.enrolment_gate = enrolment_gate or AttemptGate()
+    # Its own threads: argon2 never holds one of those that serve hello, push and pull.
+    app.state.enrolment_pool = anyio.CapacityLimiter(ENROLMENT_WORKERS)
 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.body)
+        return _error(exc.status, exc.body, exc.headers)
 
     @app.exception_handler(AuthError)
     def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
@@ -211,17 +250,24 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
 
     @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
               responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                         426: {"model": ErrorBody}})
-    def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
+                         426: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+    async def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
         """Use up a one-time enrolment code; the answer holds the device credential,
         which is shown only this once.  A code of another office than the one the
-        data folder belongs to (``office_id``) is refused and not used up."""
-        with _transaction(request, "writes") as session:
-            scope, credential = enrol(session, body.code, body.office_id)
-            serials = walk_in_serials(session, scope.number)
-        return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
-                             device_id=scope.device_id, credential=credential,
-                             walk_in_serials=serials, server_time=utcnow())
+        data folder belongs to (``office_id``) is refused and not used up.  Attempts
+        beyond the centre's limits get 429 with ``Retry-After`` (code
+        ``too_many_attempts``) before any code is checked."""
+        address = request.client.host if request.client else "unknown"
+        gate: AttemptGate = request.app.state.enrolment_gate
+        try:
+            gate.admit(address)
+        except TooManyAttempts as exc:
+            raise ApiError(429, TOO_MANY_ATTEMPTS, str(exc),
+                           headers={"Retry-After": str(exc.retry_after)}) from None
+        answer = await anyio.to_thread.run_sync(_use_code, request, body,
+                                                limiter=request.app.state.enrolment_pool)
+        gate.succeeded(address)
+        return answer
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
              responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})

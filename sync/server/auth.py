@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
 from sync.protocol import ErrorCode, OfficeInfo
-from sync.server import enrolment as codes
+from sync.server import enrolment
 from sync.server.models import Device, Office, OfficeDistrict, ServiceRequest
 
 CREDENTIAL_PREFIX = "dft1"
@@ -121,13 +121,13 @@ def match_code(waiting: list[WaitingCode], code: str) -> WaitingCode | None:
     in the enrolment pool and holding no transaction, so that no write waits on it.
     Argon2 runs only on the hashes whose hint the typed code shares (and on old
     hashes without one)."""
-    typed = codes.normalise_enrolment_code(code)
+    typed = enrolment.normalise_enrolment_code(code)
     if not typed:
         return None
-    hint = codes.code_hint(typed)
+    hint = enrolment.code_hint(typed)
     for candidate in waiting:
-        if codes.may_match(candidate.code_hash, hint) \
-                and codes.verify_enrolment_code(candidate.code_hash, typed):
+        if enrolment.may_match(candidate.code_hash, hint) \
+                and enrolment.verify_enrolment_code(candidate.code_hash, typed):
             return candidate
     return None
 

@@ -51,6 +51,7 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,6 +113,12 @@ class ApiError(Exception):
 
 
 _PAGE_JSON = TypeAdapter(PullResponse)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation documents: those any request may get (a body
+    that is not JSON or text, too large, or invalid) and ``statuses``."""
+    return {status: {"model": ErrorBody} for status in sorted({400, 413, 422, *statuses})}
 
 
 def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -226,6 +233,14 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
         return _error(exc.status, ErrorBody(code=exc.code.value, message=str(exc)))
 
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's and FastAPI's own refusals (unknown path, a body that is not
+        # text …) in the centre's error body, like every other answer.
+        code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_REQUEST
+        return _error(exc.status_code, ErrorBody(code=code.value, message=str(exc.detail)),
+                      dict(exc.headers or {}))
+
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
@@ -240,7 +255,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         return _error(500, ErrorBody(code=ErrorCode.SERVER_ERROR.value,
                                      message="the centre could not answer; try again later"))
 
-    @app.get("/health", response_model=HealthResponse, tags=["centre"])
+    @app.get("/health", response_model=HealthResponse, tags=["centre"], responses=_errors())
     def health(request: Request) -> HealthResponse:
         """Liveness: answers without a credential, with the protocol range served."""
         with _transaction(request, "reads") as session:
@@ -249,8 +264,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
                               min_protocol_version=MIN_PROTOCOL_VERSION, server_time=utcnow())
 
     @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
-              responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                         426: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+              responses=_errors(403, 409, 426, 429))
     async def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
         """Use up a one-time enrolment code; the answer holds the device credential,
         which is shown only this once.  A code of another office than the one the
@@ -270,7 +284,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         return answer
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
-             responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+             responses=_errors(401, 426))
     def hello(request: Request, scope: Office) -> HelloResponse:
         """Who this device is now (its office's districts may have changed), and the
         centre's clock, for the office's clock-skew check."""
@@ -283,7 +297,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
                              office=scope.info(), last_seq=last)
 
     @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
-              responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+              responses=_errors(401, 426))
     def push(request: Request, body: PushRequest, scope: Office) -> PushResponse:
         """Apply a batch of the office's outbox, in order, each mutation once."""
         results = apply_batch(request.app.state.writes, scope, body.mutations)
@@ -291,8 +305,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
                             server_time=utcnow())
 
     @app.get("/sync/pull", response_model=PullResponse, tags=["sync"],
-             responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                        426: {"model": ErrorBody}})
+             responses=_errors(401, 409, 426))
     def pull(
         request: Request,
         scope: Office,

@@ -194,3 +194,17 @@ def test_the_limit_answers_in_the_error_body_the_app_documents(centre: Centre) -
     assert response.status_code == 413
     assert set(response.json()) == {"code", "message"}
     assert response.headers["content-type"] == "application/json"
+
+
+def test_starlettes_own_refusals_come_in_the_centres_error_body(centre: Centre) -> None:
+    """Found by the fuzzer: a body that is not text was answered {"detail": …}."""
+    credential = centre.enrol(centre.add_office("A", [D1]))
+    client = centre.client()
+    response = client.post("/sync/push", headers={**auth_headers(credential),
+                                                  "Content-Type": "application/json"},
+                           content=b" \xff")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

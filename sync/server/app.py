@@ -90,9 +90,9 @@ from sync.server.auth import (
 from sync.server.body_limit import MAX_BODY_BYTES, BodyLimit
 from sync.server.enrolment import (
     ENROLMENT_WORKERS,
-    TOO_MANY_ATTEMPTS,
     AttemptGate,
-    TooManyAttempts,
+    AttemptGatekeeper,
+    address_of,
 )
 from sync.server.pull import CursorAhead, read_page
 from sync.server.push import apply_batch
@@ -222,6 +222,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     app.state.writes = db.session_factory(engine)
     app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
     app.state.enrolment_gate = enrolment_gate or AttemptGate()
+    app.add_middleware(AttemptGatekeeper, gate=app.state.enrolment_gate)
     # Its own threads: argon2 never holds one of those that serve hello, push and pull.
     app.state.enrolment_pool = anyio.CapacityLimiter(ENROLMENT_WORKERS)
 
@@ -270,17 +271,10 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         which is shown only this once.  A code of another office than the one the
         data folder belongs to (``office_id``) is refused and not used up.  Attempts
         beyond the centre's limits get 429 with ``Retry-After`` (code
-        ``too_many_attempts``) before any code is checked."""
-        address = request.client.host if request.client else "unknown"
-        gate: AttemptGate = request.app.state.enrolment_gate
-        try:
-            gate.admit(address)
-        except TooManyAttempts as exc:
-            raise ApiError(429, TOO_MANY_ATTEMPTS, str(exc),
-                           headers={"Retry-After": str(exc.retry_after)}) from None
+        ``too_many_attempts``) before they are read (:class:`AttemptGatekeeper`)."""
         answer = await anyio.to_thread.run_sync(_use_code, request, body,
                                                 limiter=request.app.state.enrolment_pool)
-        gate.succeeded(address)
+        request.app.state.enrolment_gate.succeeded(address_of(request.scope))
         return answer
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],

@@ -7,6 +7,9 @@ shown once; the centre keeps only a SHA-256 of the secret.  A fast hash is right
 the credential and a slow one for the code: the secret is 256 random bits, which no
 amount of guessing reaches, while a typed code is short enough that each guess must
 cost (the credential is checked on every request; argon2 would add ~50 ms to each).
+The code is matched (:func:`match_code`) apart from its use (:func:`use_code`), so that
+the API runs argon2 in its own pool and in no transaction; the limits on attempts and
+the arithmetic of guessing are in :mod:`sync.server.enrolment`.
 
 Every endpoint except ``/health`` and ``/sync/enrol`` resolves the credential to a
 :class:`Scope`: the office, its districts, and the device.  A revoked device

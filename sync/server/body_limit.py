@@ -49,11 +49,11 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared == -1:
-            await _answer(send, 400, ErrorCode.BAD_REQUEST.value,
+            await answer(send, 400, ErrorCode.BAD_REQUEST.value,
                           "the Content-Length header is not a whole number of bytes")
             return
         if declared is not None and declared > self.max_bytes:
-            await _answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
+            await answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
             return
         state = {"received": 0, "answered": False, "started": False}
 
@@ -64,7 +64,7 @@ class BodyLimit:
                 if state["received"] > self.max_bytes:
                     if not state["started"]:
                         state["answered"] = True
-                        await _answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
+                        await answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
                     raise _TooLarge
             return message
 
@@ -96,10 +96,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _answer(send: Send, status: int, code: str, message: str) -> None:
+async def answer(send: Send, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+    """Send a whole :class:`ErrorBody` answer from ASGI middleware."""
     body = ErrorBody(code=code, message=message).model_dump_json(exclude_none=True).encode()
     raw: list[Any] = [(b"content-type", b"application/json"),
                       (b"content-length", str(len(body)).encode()),
                       (b"connection", b"close")]
+    raw += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

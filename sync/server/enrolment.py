@@ -45,7 +45,9 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sync.server.body_limit import answer
 from sync.text import clean, to_latin_digits
 
 #: No 0/O, 1/I/L.
@@ -57,6 +59,7 @@ ENROLMENT_VALID = dt.timedelta(days=7)
 ENROLMENT_WORKERS = 2
 #: The stable ``ErrorBody.code`` of a 429.
 TOO_MANY_ATTEMPTS = "too_many_attempts"
+ENROL_PATH = "/sync/enrol"
 
 _HASHER = PasswordHasher()
 #: Salts of hashes that carry a hint start with this.
@@ -207,3 +210,30 @@ class AttemptGate:
             del self._addresses[oldest]
         record = self._addresses[address] = _Address()
         return record
+
+
+class AttemptGatekeeper:
+    """ASGI middleware: each request to :data:`ENROL_PATH` is counted by the gate
+    before anything else is done with it, and one beyond the limits is answered 429
+    there, its body unread — a refused guess costs the centre almost nothing."""
+
+    def __init__(self, app: ASGIApp, gate: AttemptGate) -> None:
+        self.app = app
+        self.gate = gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == ENROL_PATH and scope["method"] == "POST":
+            try:
+                self.gate.admit(address_of(scope))
+            except TooManyAttempts as exc:
+                await answer(send, 429, TOO_MANY_ATTEMPTS, str(exc),
+                             {"Retry-After": str(exc.retry_after)})
+                return
+        await self.app(scope, receive, send)
+
+
+def address_of(scope: Scope) -> str:
+    """The client's address (uvicorn takes it from ``X-Forwarded-For`` when the
+    request comes through a proxy it trusts, by default one on this computer)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

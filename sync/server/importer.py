@@ -8,15 +8,18 @@ written in the caller's one transaction.  Rows whose tracking code the centre
 already has are counted and left alone, so importing the same file twice adds
 nothing the second time.
 
-The file is read twice, as a stream, never whole.  The first pass checks each row on
-its own and notes its line and tracking code in a temporary *staging* table; the
-database then finds, in two statements, the codes that appear twice in the file
-and those the centre already has — the two checks that need every row at once, and
-that a set in memory would make grow with the file (and with the centre).  Only a
-file without problems is read again, and written in blocks, each block asking the
-staging table which of its lines are already present.  Reading twice was chosen
-over staging whole rows: a row is cheap to check again, while copying every row
-into the database and out again would double the writes.
+Two passes, neither holding the file.  The first reads the CSV as a stream and
+checks each row on its own; it notes each row's line and tracking code in a
+temporary *staging* table, and spills the checked rows, a block at a time, to an
+unnamed temporary file.  The database then finds, in two statements, the codes that
+appear twice in the file and those the centre already has — the two checks that
+need every row at once, and that a set in memory would make grow with the file (and
+with the centre).  Only when no row has a problem does the second pass read the
+spilled blocks back and write them, each block asking the staging table which of
+its lines are already present.  Spilling the checked rows, rather than reading and
+checking the CSV again, saves the second check and writes what was checked even if
+the file changes meanwhile; staging whole rows in the database instead would double
+the writes of the transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import pickle
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,8 +319,8 @@ def _import(session: Session, path: str | Path, *, dry_run: bool) -> ImportResul
     positions, records = read_archive(path)
     checker = RowChecker(positions, codes)
     result = ImportResult(dry_run=dry_run)
-    with _Staging(session) as staging:
-        own = _check(records, positions, checker, staging)
+    with _Staging(session) as staging, _Spill(keep=not dry_run) as spill:
+        own = _check(records, positions, checker, staging, spill)
         staging.settle()
         repeated = staging.repeated()
         again = {line for line, _, _ in repeated}
@@ -332,23 +337,69 @@ def _import(session: Session, path: str | Path, *, dry_run: bool) -> ImportResul
         if dry_run:
             result.imported = _count_new(staging)
         else:
-            result.imported = _write_all(session, path, checker, staging)
+            result.imported = _write_all(session, spill, staging)
     return result
 
 
+class _Spill:
+    """The first pass's checked rows, pickled a block at a time to an unnamed
+    temporary file (gone when closed), for the second pass to write.  Once a row has
+    a problem nothing more is spilled: there will be no second pass."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.file: Any = None
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def add(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        if not self.keep or not rows:
+            return
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(prefix="daftar-import-")
+            pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot write the import's temporary file in {tempfile.gettempdir()} "
+                f"({exc.strerror or exc}): free some space there (or set TMPDIR) and import again"
+            ) from None
+
+    def blocks(self) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+
 def _check(records: Iterator[_Record], positions: dict[str, int], checker: RowChecker,
-           staging: _Staging) -> list[Problem]:
-    """The first pass: each row's own problems; every row's line and code staged."""
+           staging: _Staging, spill: _Spill) -> list[Problem]:
+    """The first pass: each row's own problems; every row's line and code staged, and
+    the checked rows spilled while none has a problem."""
     problems: list[Problem] = []
     at = positions["tracking_code"]
     for block in _blocks(records):
         staged = []
+        checked = []
         for record in block:
             code = tracking_code_of(record.cells[at]) if len(record.cells) > at else ""
-            _, reasons = checker.check(record.cells, code)
+            row, reasons = checker.check(record.cells, code)
             problems.extend(Problem(record.line, reason) for reason in reasons)
             staged.append({"line": record.line, "code": code, "bad": bool(reasons)})
+            checked.append((record.line, row))
         staging.add(staged)
+        if problems:
+            spill.keep = False
+        spill.add(checked)
     return problems
 
 
@@ -358,29 +409,14 @@ def _count_new(staging: _Staging) -> int:
         sa.select(sa.func.count()).select_from(t).where(~t.c.present)) or 0
 
 
-def _write_all(session: Session, path: str | Path, checker: RowChecker,
-               staging: _Staging) -> int:
-    """The second pass: the new rows, written a block at a time.  A file that changed
-    since the first pass stops the import (the caller's transaction is rolled back)."""
-    _, records = read_archive(path)
-    at = checker.positions["tracking_code"]
+def _write_all(session: Session, spill: _Spill, staging: _Staging) -> int:
+    """The second pass: the spilled rows the centre does not have, written a block
+    at a time."""
     now = utcnow()
     written = 0
-    for block in _blocks(records):
-        staged = staging.block(block[0].line, block[-1].line)
-        requests = []
-        for record in block:
-            code = tracking_code_of(record.cells[at]) if len(record.cells) > at else ""
-            if staged.get(record.line, (None, False))[0] != code:
-                raise ArchiveError(f"{path} changed while it was imported (line {record.line}): "
-                                   "nothing was imported; import it again")
-            if staged[record.line][1]:
-                continue
-            row, reasons = checker.check(record.cells, code)
-            if reasons:
-                raise ArchiveError(f"{path} changed while it was imported (line {record.line}): "
-                                   "nothing was imported; import it again")
-            requests.append(_new_request(row, now))
+    for block in spill.blocks():
+        staged = staging.block(block[0][0], block[-1][0])
+        requests = [_new_request(row, now) for line, row in block if not staged[line][1]]
         if requests:
             _write(session, requests, now)
             written += len(requests)

@@ -137,21 +137,42 @@ def test_a_line_longer_than_any_row_is_one_clear_error(
     assert count(url, ServiceRequest) == 0
 
 
-def test_a_file_changed_between_the_passes_imports_nothing(
+def test_the_rows_written_are_the_rows_checked_even_if_the_file_changes_meanwhile(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch, small_blocks: int
 ) -> None:
+    """The second pass writes the rows the first one checked (spilled), and does not
+    read the file again: a file rewritten between the passes changes nothing."""
     path = write_csv(tmp_path / "a.csv", [row(i) for i in range(1, 10)])
     settle = importer._Staging.settle
 
     def then_change_the_file(self: importer._Staging) -> None:
         settle(self)
-        write_csv(path, [row(i) for i in range(1, 6)] + [row(77)] + [row(i) for i in range(7, 10)])
+        write_csv(path, [row(i, channel="fax") for i in range(100, 103)])
 
     monkeypatch.setattr(importer._Staging, "settle", then_change_the_file)
-    assert run_import(url, path) == 1
-    assert "changed while it was imported (line 7)" in capsys.readouterr().err
-    assert count(url, ServiceRequest) == 0 and count(url, Event) == 0
+    assert run_import(url, path) == 0
+    assert last_line(capsys.readouterr().out) == "imported: 9, already present: 0, rejected: 0"
+    engine = db.open_engine(url)
+    try:
+        with Session(engine) as session:
+            stored = sorted(session.scalars(sa.select(ServiceRequest.tracking_code)))
+    finally:
+        engine.dispose()
+    assert stored == [f"1405{i:06d}" for i in range(1, 10)]
+
+
+def test_no_room_for_the_temporary_file_is_one_clear_error_and_nothing_is_kept(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(importer.tempfile, "TemporaryFile", full)
+    assert run_import(url, write_csv(tmp_path / "a.csv", [row(1), row(2)])) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "TMPDIR" in err
+    assert count(url, ServiceRequest) == 0
 
 
 def test_memory_does_not_grow_with_the_file(

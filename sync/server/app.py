@@ -23,7 +23,7 @@ traffic must be encrypted.  Two ways, both supported:
           server_name 137.kashan.ir;
           ssl_certificate     /etc/ssl/daftar/fullchain.pem;
           ssl_certificate_key /etc/ssl/daftar/privkey.pem;
-          client_max_body_size 20m;
+          client_max_body_size 8m;  # sync.server.body_limit.MAX_BODY_BYTES
           location / {
               proxy_pass http://127.0.0.1:8137;
               proxy_read_timeout 120s;
@@ -45,10 +45,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,7 +77,23 @@ from sync.protocol import (
     PushResponse,
 )
 from sync.server import db
-from sync.server.auth import AuthError, Scope, authenticate, enrol, mark_seen, walk_in_serials
+from sync.server.auth import (
+    AuthError,
+    Scope,
+    authenticate,
+    mark_seen,
+    match_code,
+    use_code,
+    waiting_codes,
+    walk_in_serials,
+)
+from sync.server.body_limit import MAX_BODY_BYTES, BodyLimit
+from sync.server.enrolment import (
+    ENROLMENT_WORKERS,
+    AttemptGate,
+    AttemptGatekeeper,
+    address_of,
+)
 from sync.server.pull import CursorAhead, read_page
 from sync.server.push import apply_batch
 
@@ -85,17 +104,26 @@ TLS_KEY_ENV = "DAFTAR_TLS_KEY"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: ErrorCode, message: str, **extra: Any):
+    def __init__(self, status: int, code: ErrorCode | str, message: str, *,
+                 headers: dict[str, str] | None = None, **extra: Any):
         self.status = status
-        self.body = ErrorBody(code=code.value, message=message, **extra)
+        self.body = ErrorBody(code=str(code), message=message, **extra)
+        self.headers = headers
         super().__init__(message)
 
 
 _PAGE_JSON = TypeAdapter(PullResponse)
 
 
-def _error(status: int, body: ErrorBody) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True))
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation documents: those any request may get (a body
+    that is not JSON or text, too large, or invalid) and ``statuses``."""
+    return {status: {"model": ErrorBody} for status in sorted({400, 413, 422, *statuses})}
+
+
+def _error(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True),
+                        headers=headers)
 
 
 def _protocol_error(stated: str | None) -> ApiError:
@@ -148,6 +176,20 @@ def office_scope(
 Office = Annotated[Scope, Depends(office_scope)]
 
 
+def _use_code(request: Request, body: EnrolRequest) -> EnrolResponse:
+    """Enrolment, in the enrolment pool: argon2 runs between a read and the write, in
+    no transaction, so that it never holds SQLite's write lock from hello and push."""
+    with _transaction(request, "reads") as session:
+        waiting = waiting_codes(session)
+    found = match_code(waiting, body.code)
+    with _transaction(request, "writes") as session:
+        scope, credential = use_code(session, found, body.office_id)
+        serials = walk_in_serials(session, scope.number)
+    return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
+                         device_id=scope.device_id, credential=credential,
+                         walk_in_serials=serials, server_time=utcnow())
+
+
 def _read_engine(engine: sa.Engine) -> sa.Engine:
     """Pulls read one consistent snapshot.  PostgreSQL: REPEATABLE READ.  SQLite: a
     plain (deferred) transaction is already a snapshot in WAL mode, and must not take
@@ -157,8 +199,11 @@ def _read_engine(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
-def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
-    """The API over a migrated centre database (an engine, or a URL to open)."""
+def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES,
+               enrolment_gate: AttemptGate | None = None) -> FastAPI:
+    """The API over a migrated centre database (an engine, or a URL to open); request
+    bodies over ``max_body_bytes`` are refused with 413 before they are read, and
+    enrolment attempts beyond ``enrolment_gate``'s limits with 429."""
     if isinstance(engine_or_url, sa.Engine):
         engine = engine_or_url
     else:
@@ -173,16 +218,29 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
         f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
     )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.writes = db.session_factory(engine)
     app.state.reads = sessionmaker(_read_engine(engine), expire_on_commit=False)
+    app.state.enrolment_gate = enrolment_gate or AttemptGate()
+    app.add_middleware(AttemptGatekeeper, gate=app.state.enrolment_gate)
+    # Its own threads: argon2 never holds one of those that serve hello, push and pull.
+    app.state.enrolment_pool = anyio.CapacityLimiter(ENROLMENT_WORKERS)
 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.body)
+        return _error(exc.status, exc.body, exc.headers)
 
     @app.exception_handler(AuthError)
     def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
         return _error(exc.status, ErrorBody(code=exc.code.value, message=str(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's and FastAPI's own refusals (unknown path, a body that is not
+        # text …) in the centre's error body, like every other answer.
+        code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_REQUEST
+        return _error(exc.status_code, ErrorBody(code=code.value, message=str(exc.detail)),
+                      dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -198,7 +256,7 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
         return _error(500, ErrorBody(code=ErrorCode.SERVER_ERROR.value,
                                      message="the centre could not answer; try again later"))
 
-    @app.get("/health", response_model=HealthResponse, tags=["centre"])
+    @app.get("/health", response_model=HealthResponse, tags=["centre"], responses=_errors())
     def health(request: Request) -> HealthResponse:
         """Liveness: answers without a credential, with the protocol range served."""
         with _transaction(request, "reads") as session:
@@ -207,21 +265,20 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
                               min_protocol_version=MIN_PROTOCOL_VERSION, server_time=utcnow())
 
     @app.post("/sync/enrol", response_model=EnrolResponse, tags=["sync"],
-              responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                         426: {"model": ErrorBody}})
-    def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
+              responses=_errors(403, 409, 426, 429))
+    async def enrol_device(request: Request, body: EnrolRequest, _version: Version) -> EnrolResponse:
         """Use up a one-time enrolment code; the answer holds the device credential,
         which is shown only this once.  A code of another office than the one the
-        data folder belongs to (``office_id``) is refused and not used up."""
-        with _transaction(request, "writes") as session:
-            scope, credential = enrol(session, body.code, body.office_id)
-            serials = walk_in_serials(session, scope.number)
-        return EnrolResponse(protocol_version=PROTOCOL_VERSION, office=scope.info(),
-                             device_id=scope.device_id, credential=credential,
-                             walk_in_serials=serials, server_time=utcnow())
+        data folder belongs to (``office_id``) is refused and not used up.  Attempts
+        beyond the centre's limits get 429 with ``Retry-After`` (code
+        ``too_many_attempts``) before they are read (:class:`AttemptGatekeeper`)."""
+        answer = await anyio.to_thread.run_sync(_use_code, request, body,
+                                                limiter=request.app.state.enrolment_pool)
+        request.app.state.enrolment_gate.succeeded(address_of(request.scope))
+        return answer
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
-             responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+             responses=_errors(401, 426))
     def hello(request: Request, scope: Office) -> HelloResponse:
         """Who this device is now (its office's districts may have changed), and the
         centre's clock, for the office's clock-skew check."""
@@ -234,7 +291,7 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
                              office=scope.info(), last_seq=last)
 
     @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
-              responses={401: {"model": ErrorBody}, 426: {"model": ErrorBody}})
+              responses=_errors(401, 426))
     def push(request: Request, body: PushRequest, scope: Office) -> PushResponse:
         """Apply a batch of the office's outbox, in order, each mutation once."""
         results = apply_batch(request.app.state.writes, scope, body.mutations)
@@ -242,8 +299,7 @@ def create_app(engine_or_url: sa.Engine | str) -> FastAPI:
                             server_time=utcnow())
 
     @app.get("/sync/pull", response_model=PullResponse, tags=["sync"],
-             responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                        426: {"model": ErrorBody}})
+             responses=_errors(401, 409, 426))
     def pull(
         request: Request,
         scope: Office,

@@ -7,6 +7,9 @@ shown once; the centre keeps only a SHA-256 of the secret.  A fast hash is right
 the credential and a slow one for the code: the secret is 256 random bits, which no
 amount of guessing reaches, while a typed code is short enough that each guess must
 cost (the credential is checked on every request; argon2 would add ~50 ms to each).
+The code is matched (:func:`match_code`) apart from its use (:func:`use_code`), so that
+the API runs argon2 in its own pool and in no transaction; the limits on attempts and
+the arithmetic of guessing are in :mod:`sync.server.enrolment`.
 
 Every endpoint except ``/health`` and ``/sync/enrol`` resolves the credential to a
 :class:`Scope`: the office, its districts, and the device.  A revoked device
@@ -26,18 +29,15 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from sync.dates import utcnow
 from sync.protocol import ErrorCode, OfficeInfo
-from sync.server.enrolment import normalise_enrolment_code
+from sync.server import enrolment
 from sync.server.models import Device, Office, OfficeDistrict, ServiceRequest
 
 CREDENTIAL_PREFIX = "dft1"
 _CREDENTIAL = re.compile(rf"^{CREDENTIAL_PREFIX}\.([0-9a-f]{{32}})\.([A-Za-z0-9_-]{{43}})$")
-_HASHER = PasswordHasher()
 
 
 class AuthError(Exception):
@@ -102,31 +102,55 @@ def mark_seen(session: Session, scope: Scope, at: dt.datetime) -> None:
     session.execute(sa.update(Device).where(Device.id == scope.device_id).values(last_seen_at=at))
 
 
-def _matches(code_hash: str, code: str) -> bool:
-    try:
-        return _HASHER.verify(code_hash, code)
-    except (VerificationError, InvalidHashError):
-        return False
+@dataclass(frozen=True)
+class WaitingCode:
+    """An office's unused, unexpired enrolment code, as stored."""
+
+    office_id: uuid.UUID
+    code_hash: str
 
 
-def enrol(session: Session, code: str, office_id: uuid.UUID | None = None) -> tuple[Scope, str]:
-    """Use up an enrolment code: a new device of its office, and that device's
-    credential (returned once, stored only hashed).  A wrong, used or expired code
-    gets one and the same :class:`AuthError`.  With ``office_id`` (the office the
+def waiting_codes(session: Session) -> list[WaitingCode]:
+    """Every enrolment code that may still be used (a quick read)."""
+    rows = session.execute(
+        sa.select(Office.id, Office.enrolment_code_hash).where(
+            Office.enrolment_code_hash.is_not(None), Office.enrolment_expires_at > utcnow())
+    )
+    return [WaitingCode(office_id, code_hash) for office_id, code_hash in rows]
+
+
+def match_code(waiting: list[WaitingCode], code: str) -> WaitingCode | None:
+    """The waiting code that ``code`` (as typed) is, or None.  Slow (argon2): run it
+    in the enrolment pool and holding no transaction, so that no write waits on it.
+    Argon2 runs only on the hashes whose hint the typed code shares (and on old
+    hashes without one)."""
+    typed = enrolment.normalise_enrolment_code(code)
+    if not typed:
+        return None
+    hint = enrolment.code_hint(typed)
+    for candidate in waiting:
+        if enrolment.may_match(candidate.code_hash, hint) \
+                and enrolment.verify_enrolment_code(candidate.code_hash, typed):
+            return candidate
+    return None
+
+
+def use_code(session: Session, found: WaitingCode | None,
+             office_id: uuid.UUID | None = None) -> tuple[Scope, str]:
+    """Use up the code :func:`match_code` found: a new device of its office, and that
+    device's credential (returned once, stored only hashed).  A wrong, used or expired
+    code gets one and the same :class:`AuthError`.  With ``office_id`` (the office the
     enrolling data folder already belongs to), a code of another office is refused
     before anything is changed: it stays usable where it belongs."""
-    typed = normalise_enrolment_code(code)
+    office = None
     now = utcnow()
-    waiting = session.scalars(
-        sa.select(Office).where(Office.enrolment_code_hash.is_not(None),
-                                Office.enrolment_expires_at > now)
-    ).all()
-    office = next((o for o in waiting if typed and _matches(o.enrolment_code_hash or "", typed)), None)
-    if office is not None:
-        # Lock and look again: of two devices racing with one code, one wins.
+    if found is not None:
+        # Lock and look again: of two devices racing with one code, one wins, and a
+        # code replaced or expired since it was matched is no longer good.
         office = session.scalars(
-            sa.select(Office).where(Office.id == office.id,
-                                    Office.enrolment_code_hash == office.enrolment_code_hash)
+            sa.select(Office).where(Office.id == found.office_id,
+                                    Office.enrolment_code_hash == found.code_hash,
+                                    Office.enrolment_expires_at > now)
             .with_for_update().execution_options(populate_existing=True)
         ).one_or_none()
     if office is None:
@@ -146,6 +170,12 @@ def enrol(session: Session, code: str, office_id: uuid.UUID | None = None) -> tu
                        enrolled_at=now))
     session.flush()
     return scope_of(session, office, device_id), f"{CREDENTIAL_PREFIX}.{device_id.hex}.{secret}"
+
+
+def enrol(session: Session, code: str, office_id: uuid.UUID | None = None) -> tuple[Scope, str]:
+    """:func:`match_code` and :func:`use_code` in one transaction (for scripts and
+    tests; the API matches outside any transaction)."""
+    return use_code(session, match_code(waiting_codes(session), code), office_id)
 
 
 def walk_in_serials(session: Session, office_number: int) -> dict[int, int]:

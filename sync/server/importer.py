@@ -1,24 +1,35 @@
-"""Bulk import of an archive CSV (DESIGN.md, "Archive CSV"): all of a file or none of it.
+"""Bulk import of an archive CSV (DESIGN.md, "Archive CSV"): all of a file or none of it,
+in memory that does not grow with the file.
 
 Every row is checked before anything is written, and every problem is kept with its
 line number and a reason that says what to fix, so that whoever prepared the file
 can correct it in one pass.  A file with any bad row imports nothing; a good file is
-written in one transaction.  Rows whose tracking code the centre already has are
-counted and left alone, so importing the same file twice adds nothing the second time.
+written in the caller's one transaction.  Rows whose tracking code the centre
+already has are counted and left alone, so importing the same file twice adds
+nothing the second time.
 
-Speed matters (an archive holds years of calls): reference codes and the tracking
-codes the centre has are read once into sets, and rows are written with Core
-``executemany`` inserts, never one ORM object per row.
+Two passes, neither holding the file.  The first reads the CSV as a stream and
+checks each row on its own; it notes each row's line and tracking code in a
+temporary *staging* table, and spills the checked rows, a block at a time, to an
+unnamed temporary file.  The database then finds, in two statements, the codes that
+appear twice in the file and those the centre already has — the two checks that
+need every row at once, and that a set in memory would make grow with the file (and
+with the centre).  Only when no row has a problem does the second pass read the
+spilled blocks back and write them, each block asking the staging table which of
+its lines are already present.  Spilling the checked rows, rather than reading and
+checking the CSV again, saves the second check and writes what was checked even if
+the file changes meanwhile; staging whole rows in the database instead would double
+the writes of the transaction.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
-import math
-import re
-from collections.abc import Iterable, Iterator
+import pickle
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,39 +38,29 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sync.batching import collector_paused
-from sync.dates import DateError, parse_instant, utcnow
+from sync.dates import utcnow
 from sync.schema import new_id
+from sync.server.archive_rows import (
+    COLUMNS,
+    ArchiveError,
+    Codes,
+    RowChecker,
+    column_positions,
+    tracking_code_of,
+)
 from sync.server.changes import Entry, log_changes
-from sync.server.models import (
-    Category,
-    Channel,
-    District,
-    Event,
-    Neighbourhood,
-    Reason,
-    ServiceRequest,
-)
+from sync.server.models import Event, ServiceRequest
 from sync.server.tracking import reserve_existing
-from sync.text import PhoneError, clean, parse_phone, to_latin_digits
-from sync.workflow import CLOSED_STATUSES, EventKind, Role, Status
+from sync.workflow import EventKind, Role
 
-COLUMNS = (
-    "tracking_code", "received_at", "channel", "district", "neighbourhood", "category",
-    "description", "citizen_name", "citizen_phone", "address", "latitude", "longitude",
-    "status", "closed_at", "outcome_reason", "outcome_note",
-)
+__all__ = ["COLUMNS", "IMPORT_ACTOR", "ArchiveError", "ImportResult", "Problem",
+           "import_archive", "read_archive"]
 
 IMPORT_ACTOR = "import"
-
-_TRACKING_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/-]*$")
-_MAX_TRACKING_CODE = 32  # RequestColumns.tracking_code
-_MAX_NAME = 200  # RequestColumns.citizen_name
-_STATUSES = tuple(s.value for s in Status)
-_CLOSED = frozenset(s.value for s in CLOSED_STATUSES)
-
-
-class ArchiveError(ValueError):
-    """The file as a whole cannot be read as an archive (not its rows: see Problem)."""
+#: Rows checked, staged or written per block.
+BLOCK = 5000
+#: The longest physical line read (a cell may not be longer than csv's own limit).
+_MAX_LINE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -102,275 +103,152 @@ class _Record:
     cells: list[str]
 
 
-@dataclass(frozen=True)
-class _Codes:
-    """The reference codes a row is checked against, read once per import."""
-
-    channels: frozenset[str]
-    districts: frozenset[str]
-    neighbourhood_district: dict[str, str]
-    categories: frozenset[str]
-    reasons: frozenset[str]
-
-    @classmethod
-    def load(cls, session: Session) -> _Codes:
-        def codes(column: Any) -> frozenset[str]:
-            return frozenset(session.scalars(sa.select(column)))
-
-        return cls(
-            codes(Channel.code),
-            codes(District.code),
-            {
-                code: district
-                for code, district in session.execute(
-                    sa.select(Neighbourhood.code, Neighbourhood.district_code)
-                )
-            },
-            codes(Category.code),
-            codes(Reason.code),
-        )
-
-
 # ------------------------------------------------------------------------ reading
 
 
-def read_archive(path: str | Path) -> tuple[dict[str, int], list[_Record]]:
-    """The column positions named by the header, and the non-blank data rows."""
-    text = _decode(Path(path))
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_archive(path: str | Path) -> tuple[dict[str, int], Iterator[_Record]]:
+    """The column positions named by the header, and the non-blank data rows as they
+    are read (the file stays open until they are all read)."""
+    lines = _lines(Path(path))
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             raise ArchiveError(f"{path} is empty: it needs a header row ({','.join(COLUMNS)})")
-        positions = _column_positions(header)
-        return positions, list(_records(reader))
+        positions = column_positions(header)
+    except csv.Error as exc:
+        raise ArchiveError(f"{path}, line {reader.line_num}: not valid CSV ({exc})") from None
+    except BaseException:
+        lines.close()
+        raise
+    return positions, _records(reader, path)
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, decoded one by one (a UTF-8 character never holds a newline
+    byte), so that a byte that is not UTF-8 is named by its line."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with stream:
+        number = 0
+        while raw := stream.readline(_MAX_LINE_BYTES):
+            number += 1
+            if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise ArchiveError(f"{path}, line {number}: a line longer than "
+                                   f"{_MAX_LINE_BYTES} bytes is not an archive row")
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ArchiveError(
+                    f"{path} is not UTF-8 text (line {number}): save it as UTF-8 CSV and "
+                    "import again"
+                ) from None
+
+
+def _records(reader: Any, path: str | Path) -> Iterator[_Record]:
+    """Data rows with their first line (a quoted field may span several lines)."""
+    previous = reader.line_num
+    try:
+        for cells in reader:
+            line, previous = previous + 1, reader.line_num
+            if any(cell.strip() for cell in cells):
+                yield _Record(line, cells)
     except csv.Error as exc:
         raise ArchiveError(f"{path}, line {reader.line_num}: not valid CSV ({exc})") from None
 
 
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ArchiveError(
-            f"{path} is not UTF-8 text (line {line}): save it as UTF-8 CSV and import again"
-        ) from None
+def _blocks(records: Iterator[_Record]) -> Iterator[list[_Record]]:
+    block: list[_Record] = []
+    for record in records:
+        block.append(record)
+        if len(block) == BLOCK:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
-def _column_positions(header: list[str]) -> dict[str, int]:
-    names = [clean(h).lower() for h in header]
-    faults = []
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        faults.append("missing " + ", ".join(missing))
-    unknown = [n for n in names if n not in COLUMNS]
-    if unknown:
-        faults.append("unknown " + ", ".join(repr(n) for n in unknown))
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        faults.append("repeated " + ", ".join(repeated))
-    if faults:
-        raise ArchiveError(
-            f"the header row has {'; '.join(faults)} columns: it must name the columns "
-            f"{','.join(COLUMNS)}"
+# ------------------------------------------------------------------------ staging
+
+
+class _Staging:
+    """The temporary table of the rows read: line, tracking code, and whether the
+    row has problems of its own.  Lives in the import's connection and transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.table = sa.Table(
+            "import_staging", sa.MetaData(),
+            sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("code", sa.String, nullable=False),
+            sa.Column("bad", sa.Boolean, nullable=False),
+            sa.Column("present", sa.Boolean, nullable=False, default=False),
+            sa.Index("import_staging_code", "code"),
+            prefixes=["TEMPORARY"],
         )
-    return {name: i for i, name in enumerate(names)}
 
+    def __enter__(self) -> _Staging:
+        connection = self.session.connection()
+        self.table.drop(connection, checkfirst=True)
+        self.table.create(connection)
+        return self
 
-def _records(reader: Any) -> Iterator[_Record]:
-    """Data rows with their first line (a quoted field may span several lines)."""
-    previous = reader.line_num
-    for cells in reader:
-        line, previous = previous + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
-            yield _Record(line, cells)
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.table.drop(self.session.connection())
 
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(sa.insert(self.table),
+                                 [{**r, "present": False} for r in rows])
 
-# --------------------------------------------------------------------- validating
+    def settle(self) -> None:
+        """Mark the rows whose code the centre already has (one statement)."""
+        t = self.table
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(sa.text(f"ANALYZE {t.name}"))
+        self.session.execute(
+            sa.update(t).where(t.c.code != "", sa.exists().where(
+                ServiceRequest.tracking_code == t.c.code)).values(present=True))
 
+    def repeated(self) -> list[tuple[int, str, int]]:
+        """(line, code, first line) of every row whose code an earlier row has."""
+        t = self.table
+        first = (sa.select(t.c.code, sa.func.min(t.c.line).label("first"))
+                 .where(t.c.code != "").group_by(t.c.code)
+                 .having(sa.func.count() > 1).subquery())
+        rows = self.session.execute(
+            sa.select(t.c.line, t.c.code, first.c.first)
+            .join(first, first.c.code == t.c.code).where(t.c.line > first.c.first)
+            .order_by(t.c.line))
+        return [(line, code, first_line) for line, code, first_line in rows]
 
-def _cell(text: str) -> str:
-    """:func:`sync.text.clean` of one cell.  Most cells (codes, times, numbers) are one
-    line of printable ASCII, where clean only collapses and strips spaces: doing just
-    that keeps validation of a large archive fast."""
-    if text.isascii() and text.isprintable():
-        return " ".join(text.split()) if "  " in text else text.strip()
-    return clean(text)
+    def present_lines(self, among: sa.ColumnElement[bool]) -> set[int]:
+        t = self.table
+        return set(self.session.scalars(sa.select(t.c.line).where(t.c.present, among)))
 
+    def count_present_firsts(self) -> int:
+        """Rows already at the centre, a code repeated in the file counted once."""
+        t = self.table
+        earlier = sa.alias(t)
+        return self.session.scalar(
+            sa.select(sa.func.count()).select_from(t).where(
+                t.c.present,
+                ~sa.exists().where(earlier.c.code == t.c.code, earlier.c.line < t.c.line))
+        ) or 0
 
-def _latin(text: str) -> str:
-    """A code or number with Persian or Arabic-Indic digits read as Latin ones."""
-    return text if text.isascii() else to_latin_digits(text)
-
-
-def _tracking_code(raw: str) -> str:
-    return _latin(_cell(raw))
-
-
-def _one_of(codes: Iterable[str]) -> str:
-    shown = sorted(codes)
-    return ", ".join(shown[:15]) + (" …" if len(shown) > 15 else "")
-
-
-class _RowChecker:
-    """Turns one row's cells into the columns of a request, or into reasons why not."""
-
-    def __init__(self, positions: dict[str, int], codes: _Codes) -> None:
-        self.positions = positions
-        self.codes = codes
-
-    def check(self, cells: list[str], tracking_code: str) -> tuple[dict[str, Any], list[str]]:
-        if len(cells) != len(self.positions):
-            return {}, [
-                f"has {len(cells)} fields, the header has {len(self.positions)} "
-                "(a text holding a comma must be in double quotes)"
-            ]
-        raw = {name: _cell(cells[i]) for name, i in self.positions.items()}
-        problems: list[str] = []
-        row: dict[str, Any] = {"tracking_code": tracking_code}
-        self._identity(raw, row, problems)
-        self._place(raw, row, problems)
-        self._citizen(raw, row, problems)
-        self._outcome(raw, row, problems)
-        return row, problems
-
-    def _identity(self, raw: dict[str, str], row: dict[str, Any], problems: list[str]) -> None:
-        code = row["tracking_code"]
-        if not code:
-            problems.append(
-                "tracking_code is empty: every row needs the code the citizen was given"
-            )
-        elif len(code) > _MAX_TRACKING_CODE or not _TRACKING_CODE.match(code):
-            problems.append(
-                f"tracking_code {code!r} may hold only letters, digits and . _ / - "
-                f"(at most {_MAX_TRACKING_CODE})"
-            )
-        row["received_at"] = self._instant(raw["received_at"], "received_at", problems)
-        channel = raw["channel"].lower()
-        if channel not in self.codes.channels:
-            problems.append(f"channel {channel!r} is not one of {_one_of(self.codes.channels)}")
-        row["channel"] = channel
-        category = _latin(raw["category"])
-        if category not in self.codes.categories:
-            problems.append(
-                f"category {category!r} is not a category code ({_one_of(self.codes.categories)})"
-            )
-        row["category_code"] = category
-        row["description"] = raw["description"]
-
-    def _place(self, raw: dict[str, str], row: dict[str, Any], problems: list[str]) -> None:
-        district = _latin(raw["district"])
-        if district not in self.codes.districts:
-            problems.append(
-                f"district {district!r} is not a district code ({_one_of(self.codes.districts)})"
-            )
-        row["district_code"] = district
-        hood = _latin(raw["neighbourhood"]) or None
-        owner = self.codes.neighbourhood_district.get(hood) if hood else None
-        if hood and owner is None:
-            problems.append(f"neighbourhood {hood!r} is not a neighbourhood code")
-        elif hood and owner != district and district in self.codes.districts:
-            mine = [n for n, d in self.codes.neighbourhood_district.items() if d == district]
-            problems.append(
-                f"neighbourhood {hood!r} belongs to district {owner}, not {district} "
-                f"(neighbourhoods of {district}: {_one_of(mine)})"
-            )
-        row["neighbourhood_code"] = hood
-        row["address"] = raw["address"]
-        if bool(raw["latitude"]) != bool(raw["longitude"]):
-            problems.append("latitude and longitude go together: give both or neither")
-        row["latitude"] = self._coordinate(raw["latitude"], "latitude", 90.0, problems)
-        row["longitude"] = self._coordinate(raw["longitude"], "longitude", 180.0, problems)
-
-    def _citizen(self, raw: dict[str, str], row: dict[str, Any], problems: list[str]) -> None:
-        name = raw["citizen_name"]
-        if len(name) > _MAX_NAME:
-            problems.append(f"citizen_name is {len(name)} characters long (at most {_MAX_NAME})")
-        row["citizen_name"] = name
-        phone = raw["citizen_phone"]
-        row["citizen_phone"] = None
-        if phone:
-            try:
-                row["citizen_phone"] = parse_phone(phone)
-            except PhoneError as exc:
-                problems.append(f"citizen_phone {phone!r}: {exc.message}")
-
-    def _outcome(self, raw: dict[str, str], row: dict[str, Any], problems: list[str]) -> None:
-        status = raw["status"].lower()
-        if status not in _STATUSES:
-            problems.append(f"status {status!r} is not one of {', '.join(_STATUSES)}")
-        row["status"] = status
-        row["closed_at"] = None
-        if raw["closed_at"]:
-            row["closed_at"] = self._instant(raw["closed_at"], "closed_at", problems)
-            if status in _STATUSES and status not in _CLOSED:
-                problems.append(
-                    f"closed_at must be empty while the status is {status} "
-                    "(only done and not_actionable requests are closed)"
-                )
-        elif status in _CLOSED:
-            problems.append(f"closed_at is empty: a {status} request needs the time it was closed")
-        received, closed = row["received_at"], row["closed_at"]
-        if received and closed and closed < received:
-            problems.append(
-                f"closed_at ({closed.isoformat()}) is before received_at ({received.isoformat()})"
-            )
-        row["outcome_reason"] = self._reason(raw["outcome_reason"], status, problems)
-        row["outcome_note"] = raw["outcome_note"]
-
-    def _reason(self, text: str, status: str, problems: list[str]) -> str | None:
-        reason = _latin(text) or None
-        if status == Status.NOT_ACTIONABLE and not reason:
-            problems.append(
-                "outcome_reason is empty: a not_actionable request needs one of "
-                + _one_of(self.codes.reasons)
-            )
-        elif reason and status in _STATUSES and status != Status.NOT_ACTIONABLE:
-            problems.append("outcome_reason must be empty unless the status is not_actionable")
-        elif reason and reason not in self.codes.reasons:
-            problems.append(
-                f"outcome_reason {reason!r} is not a reason code ({_one_of(self.codes.reasons)})"
-            )
-        return reason
-
-    @staticmethod
-    def _instant(text: str, column: str, problems: list[str]) -> Any:
-        try:
-            return parse_instant(text)
-        except DateError as exc:
-            problems.append(f"{column}: {exc} (write e.g. 2026-03-21T09:30:00+03:30)")
-            return None
-
-    @staticmethod
-    def _coordinate(text: str, column: str, limit: float, problems: list[str]) -> float | None:
-        value = _latin(text).replace("\u066b", ".")  # Persian decimal mark
-        if not value:
-            return None
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number) or abs(number) > limit:
-            problems.append(
-                f"{column} {text!r} is not a coordinate from -{limit:g} to {limit:g}"
-            )
-            return None
-        return number
+    def block(self, first: int, last: int) -> dict[int, tuple[str, bool]]:
+        t = self.table
+        rows = self.session.execute(
+            sa.select(t.c.line, t.c.code, t.c.present).where(t.c.line.between(first, last)))
+        return {line: (code, present) for line, code, present in rows}
 
 
 # ------------------------------------------------------------------------ writing
-
-
-def _existing_codes(session: Session) -> set[str]:
-    """Every tracking code the centre has, read once.  Blocks of ``IN`` lookups were
-    tried: PostgreSQL plans them as scans of the whole table until it has statistics
-    (ANALYZE), which made a second import of 100,000 rows take over a minute."""
-    return set(session.scalars(sa.select(ServiceRequest.tracking_code)))
 
 
 def _created_event(request: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -409,6 +287,18 @@ def _write(session: Session, requests: list[dict[str, Any]], now: dt.datetime) -
     reserve_existing(session, (r["tracking_code"] for r in requests))
 
 
+def _new_request(row: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    return {
+        **row,
+        "id": new_id(),
+        "crew_id": None,
+        "assigned_at": None,
+        "duplicate_of": None,
+        "version": 1,
+        "updated_at": now,
+    }
+
+
 # ------------------------------------------------------------------------- import
 
 
@@ -421,55 +311,113 @@ def import_archive(session: Session, path: str | Path, *, dry_run: bool = False)
 
 
 def _import(session: Session, path: str | Path, *, dry_run: bool) -> ImportResult:
-    positions, records = read_archive(path)
-    codes = _Codes.load(session)
+    codes = Codes.load(session)
     if not codes.districts:
         raise ArchiveError(
             "the centre has no reference data: run `daftar-server reference load FILE.json` first"
         )
-    tracking_codes = [
-        _tracking_code(r.cells[positions["tracking_code"]])
-        if len(r.cells) > positions["tracking_code"] else ""
-        for r in records
-    ]
-    existing = _existing_codes(session)
+    positions, records = read_archive(path)
+    checker = RowChecker(positions, codes)
     result = ImportResult(dry_run=dry_run)
-    now = utcnow()
-    checker = _RowChecker(positions, codes)
-    first_line: dict[str, int] = {}
-    requests: list[dict[str, Any]] = []
-    for record, code in zip(records, tracking_codes):
-        if code and code in first_line:
-            reason = (
-                f"tracking_code {code} is also on line {first_line[code]}: "
-                "each request may appear once"
-            )
-            result.problems.append(Problem(record.line, reason))
-            continue
-        if code:
-            first_line[code] = record.line
-        if code in existing:
-            result.already_present += 1
-            continue
-        row, problems = checker.check(record.cells, code)
-        result.problems.extend(Problem(record.line, p) for p in problems)
-        if not problems:
-            requests.append(_new_request(row, now))
-    if result.problems:
-        return result
-    result.imported = len(requests)
-    if requests and not dry_run:
-        _write(session, requests, now)
+    with _Staging(session) as staging, _Spill(keep=not dry_run) as spill:
+        own = _check(records, positions, checker, staging, spill)
+        staging.settle()
+        repeated = staging.repeated()
+        again = {line for line, _, _ in repeated}
+        # A repeated row gets that one reason; a row already present is not checked.
+        skipped = again | staging.present_lines(staging.table.c.bad)
+        problems = [p for p in own if p.line not in skipped]
+        problems += [Problem(line, f"tracking_code {code} is also on line {first}: "
+                                   "each request may appear once")
+                     for line, code, first in repeated]
+        result.problems = sorted(problems, key=lambda p: p.line)
+        result.already_present = staging.count_present_firsts()
+        if result.problems:
+            return result
+        if dry_run:
+            result.imported = _count_new(staging)
+        else:
+            result.imported = _write_all(session, spill, staging)
     return result
 
 
-def _new_request(row: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    return {
-        **row,
-        "id": new_id(),
-        "crew_id": None,
-        "assigned_at": None,
-        "duplicate_of": None,
-        "version": 1,
-        "updated_at": now,
-    }
+class _Spill:
+    """The first pass's checked rows, pickled a block at a time to an unnamed
+    temporary file (gone when closed), for the second pass to write.  Once a row has
+    a problem nothing more is spilled: there will be no second pass."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.file: Any = None
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def add(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        if not self.keep or not rows:
+            return
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(prefix="daftar-import-")
+            pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot write the import's temporary file in {tempfile.gettempdir()} "
+                f"({exc.strerror or exc}): free some space there (or set TMPDIR) and import again"
+            ) from None
+
+    def blocks(self) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+
+def _check(records: Iterator[_Record], positions: dict[str, int], checker: RowChecker,
+           staging: _Staging, spill: _Spill) -> list[Problem]:
+    """The first pass: each row's own problems; every row's line and code staged, and
+    the checked rows spilled while none has a problem."""
+    problems: list[Problem] = []
+    at = positions["tracking_code"]
+    for block in _blocks(records):
+        staged = []
+        checked = []
+        for record in block:
+            code = tracking_code_of(record.cells[at]) if len(record.cells) > at else ""
+            row, reasons = checker.check(record.cells, code)
+            problems.extend(Problem(record.line, reason) for reason in reasons)
+            staged.append({"line": record.line, "code": code, "bad": bool(reasons)})
+            checked.append((record.line, row))
+        staging.add(staged)
+        if problems:
+            spill.keep = False
+        spill.add(checked)
+    return problems
+
+
+def _count_new(staging: _Staging) -> int:
+    t = staging.table
+    return staging.session.scalar(
+        sa.select(sa.func.count()).select_from(t).where(~t.c.present)) or 0
+
+
+def _write_all(session: Session, spill: _Spill, staging: _Staging) -> int:
+    """The second pass: the spilled rows the centre does not have, written a block
+    at a time."""
+    now = utcnow()
+    written = 0
+    for block in spill.blocks():
+        staged = staging.block(block[0][0], block[-1][0])
+        requests = [_new_request(row, now) for line, row in block if not staged[line][1]]
+        if requests:
+            _write(session, requests, now)
+            written += len(requests)
+    return written

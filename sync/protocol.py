@@ -333,6 +333,8 @@ class ErrorCode(enum.StrEnum):
     ENROLLED_ELSEWHERE = "enrolled_elsewhere"  # 409: the folder belongs to another office
     CURSOR_AHEAD = "cursor_ahead"  # 409: the centre's log is behind the office (restored)
     BAD_REQUEST = "bad_request"  # 400/422: a malformed request
+    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: a body over the centre's limit
+    TOO_MANY_ATTEMPTS = "too_many_attempts"  # 429: enrolment guesses; wait Retry-After
     NOT_FOUND = "not_found"  # 404
     SERVER_ERROR = "server_error"  # 500: nothing about the cause is sent
 

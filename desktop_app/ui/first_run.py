@@ -56,6 +56,10 @@ def problem_text(error: BaseException) -> str:
         return QCoreApplication.translate(
             "FirstRunDialog", "The centre did not accept this code. Codes work once and expire: ask "
                   "the centre for a new one.")
+    if code == "too_many_attempts":
+        return QCoreApplication.translate(
+            "FirstRunDialog", "Too many codes were tried from this computer. Wait a few minutes, "
+                  "check the code the centre gave you, and try again.")
     if code == "unsupported_protocol":
         return QCoreApplication.translate(
             "FirstRunDialog", "This version of Daftar cannot talk to the centre. Install the version "

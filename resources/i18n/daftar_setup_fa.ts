@@ -66,6 +66,11 @@
         <translation>مرکز این کد را نپذیرفت. هر کد یک بار به کار می‌رود و تاریخ انقضا دارد: از مرکز کد تازه بخواهید.</translation>
     </message>
     <message>
+        <location filename="../../desktop_app/ui/first_run.py" line="60" />
+        <source>Too many codes were tried from this computer. Wait a few minutes, check the code the centre gave you, and try again.</source>
+        <translation>از این رایانه کدهای زیادی امتحان شده است. چند دقیقه صبر کنید، کدی را که مرکز داده است دوباره بررسی کنید و باز امتحان کنید.</translation>
+    </message>
+    <message>
         <location filename="../../desktop_app/ui/first_run.py" line="59" />
         <source>This version of Daftar cannot talk to the centre. Install the version the centre asks for.</source>
         <translation>این نسخهٔ دفتر نمی‌تواند با مرکز کار کند. نسخه‌ای را که مرکز می‌خواهد نصب کنید.</translation>

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sync.protocol import MAX_PUSH_BATCH, ErrorBody, ErrorCode
 
 #: The stable ``ErrorBody.code`` of a 413.
-PAYLOAD_TOO_LARGE = "payload_too_large"
+PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.value
 
 #: What one mutation of the largest kind may take as JSON: a walk-in carrying a
 #: description, an address and an outcome note of up to 4,000 characters each and a

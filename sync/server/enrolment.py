@@ -47,6 +47,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sync.protocol import ErrorCode
 from sync.server.body_limit import answer
 from sync.text import clean, to_latin_digits
 
@@ -58,7 +59,7 @@ ENROLMENT_VALID = dt.timedelta(days=7)
 #: Threads that may run argon2 for enrolments at once (apart from the sync threads).
 ENROLMENT_WORKERS = 2
 #: The stable ``ErrorBody.code`` of a 429.
-TOO_MANY_ATTEMPTS = "too_many_attempts"
+TOO_MANY_ATTEMPTS = ErrorCode.TOO_MANY_ATTEMPTS.value
 ENROL_PATH = "/sync/enrol"
 
 _HASHER = PasswordHasher()

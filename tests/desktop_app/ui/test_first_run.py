@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from desktop_app.store.db import open_store
 from desktop_app.ui.first_run import Choice, FirstRunDialog
 from desktop_app.ui.tasks import TaskRunner
-from sync.client.errors import TransientError
+from sync.client.errors import SyncError, TransientError
 
 
 @pytest.fixture
@@ -47,6 +47,18 @@ def test_a_centre_out_of_reach_is_explained_and_the_form_kept(qtbot, parts) -> N
     qtbot.waitUntil(lambda: "cannot be reached" in dialog._status.text())
     assert dialog.result() == 0 and dialog.choice is None
     assert dialog._url.text() == "https://137.kashan.ir" and dialog._go.isEnabled()
+
+
+def test_a_centre_that_stops_guessing_says_to_wait(qtbot, parts) -> None:
+    def refused(store, url, code, insecure):
+        raise SyncError("too_many_attempts", "too many enrolment attempts from this address")
+
+    dialog = FirstRunDialog(*parts, enroll=refused)
+    qtbot.addWidget(dialog)
+    _type_in(dialog, "https://137.kashan.ir", "ABCD-EFGH-JKMN-PQRS")
+    qtbot.mouseClick(dialog._go, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Wait a few minutes" in dialog._status.text())
+    assert dialog._code.text() == "ABCD-EFGH-JKMN-PQRS" and dialog._go.isEnabled()
 
 
 def test_the_real_enrolment_path_reports_an_unreachable_centre(qtbot, parts) -> None:

@@ -1,7 +1,8 @@
 """What each pushed operation does at the centre: one handler per :class:`Op`.
 
 A handler reads its payload, checks the mutation against the centre's current row,
-the office's scope and the rule book (:mod:`sync.rules`, with the role the person
+the office's scope (every row a payload names — a crew, a duplicate's original, a
+district — must be one the office may see) and the rule book (:mod:`sync.rules`, with the role the person
 had) *before* it changes anything, then writes the change and its history event.  A
 business rejection is a :class:`Refusal` (or a :class:`~sync.rules.RuleError`, which
 the batch turns into one).  The batch machinery around the handlers — claims, locks,
@@ -104,6 +105,19 @@ def _district_in_scope(ctx: MutationBeingApplied, district: object) -> str:
     return district  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class ScopedLookup(rules.ModelLookup):
+    """The rule book's questions as the office may ask them: a request of another
+    district is no request at all, so a duplicate link into it gets the answer an
+    unknown one gets (``bad_original``), and the answer tells nothing of it."""
+
+    scope: Scope
+
+    def request_exists(self, request_id: uuid.UUID) -> bool:
+        request = self.session.get(ServiceRequest, request_id)
+        return request is not None and self.scope.covers(request.district_code)
+
+
 @dataclass
 class MutationBeingApplied:
     """One mutation while its handler applies it, and what applying it wrote."""
@@ -119,7 +133,8 @@ class MutationBeingApplied:
 
     @property
     def lookup(self) -> rules.Lookup:
-        return rules.ModelLookup(self.session, models)
+        """The rule book's lookup, within the office's scope."""
+        return ScopedLookup(self.session, models, self.scope)
 
     @property
     def office_time(self) -> dt.datetime:

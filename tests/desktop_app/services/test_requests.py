@@ -273,6 +273,17 @@ def test_control_characters_are_dropped_from_what_the_desk_stores_and_sends(stor
     assert outbox[1].payload["changes"] == {"address": "کوچه ۱۴"}
 
 
+def test_a_duplicate_links_only_to_a_request_the_office_holds(store: Store) -> None:
+    """The office holds only its districts' requests: another district's, or an
+    unknown one, gets the one answer the centre gives (``bad_original``)."""
+    request = make_request(store)
+    with pytest.raises(ServiceError) as refused:
+        desk(store).change_status([request.id], Status.NOT_ACTIONABLE, reason="duplicate",
+                                  duplicate_of=uuid.uuid4())
+    assert refused.value.code == "bad_original"
+    assert trail(store) == ([], [])
+
+
 def test_printing_work_orders_is_recorded(store: Store) -> None:
     requests = [make_request(store, status=Status.ASSIGNED.value, crew_id=CREW_A) for _ in range(2)]
     desk(store, SUPERVISOR).record_work_orders_issued([r.id for r in requests])

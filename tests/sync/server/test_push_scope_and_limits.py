@@ -13,19 +13,27 @@ names a row the office may not see.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
-from sync import rules
+from desktop_app.services import sync_problems, sync_service
+from desktop_app.services.requests import Desk, WalkIn
+from desktop_app.store import models as m
+from desktop_app.store.db import Store, open_store
+from sync import reference, rules
 from sync.dates import utcnow
 from sync.protocol import Mutation, Op
+from sync.server import db as centre_db
 from sync.server.auth import scope_of
-from sync.server.models import AppliedMutation, Crew, Device, Event, Office
+from sync.server.models import AppliedMutation, ChangeLog, Crew, Device, Event, Office, ServiceRequest
 from sync.server.push import apply_batch
-from tests.sync.client.harness import D1, Centre, mutation, neighbourhood_of, push
+from sync.workflow import Role
+from tests.sync.client.harness import D1, D2, Centre, mutation, neighbourhood_of, office_actor, push
 
 
 @pytest.fixture
@@ -38,9 +46,201 @@ def credential(centre: Centre) -> str:
     return centre.enrol(centre.add_office("A", [D1]))
 
 
+def last_seq(centre: Centre) -> int:
+    with centre.sessions() as session:
+        return centre_db.last_seq(session)
+
+
+def log_since(centre: Centre, seq: int) -> list[tuple[str, str]]:
+    with centre.sessions() as session:
+        return [tuple(row) for row in session.execute(
+            sa.select(ChangeLog.entity, ChangeLog.entity_key).where(ChangeLog.seq > seq))]
+
+
 def event_ids(centre: Centre) -> set[uuid.UUID]:
     with centre.sessions() as session:
         return set(session.scalars(sa.select(Event.id)))
+
+
+def hood_elsewhere() -> str:
+    return neighbourhood_of(D2)
+
+
+def other_hood_in(district: str) -> str:
+    return reference.default().neighbourhoods_of(district)[1].code
+
+
+# ---------------------------------------------------------------------- scope
+
+
+def test_a_duplicate_link_into_another_district_gets_the_answer_an_unknown_one_gets(
+        centre: Centre, credential: str) -> None:
+    request, foreign = centre.intake(D1), centre.intake(D2)
+    before, seq = centre.request(foreign), last_seq(centre)
+    answers = push(centre.client(), credential, *(
+        mutation(Op.CHANGE_STATUS, request, {"to_status": "not_actionable", "reason": "duplicate",
+                                             "duplicate_of": str(original)})
+        for original in (foreign, uuid.uuid4())))
+    assert [(a["outcome"], a["code"]) for a in answers] == [("rejected", "bad_original")] * 2
+    assert answers[0]["message"] == answers[1]["message"]  # no existence oracle
+    assert centre.request(request).status == "referred"
+    assert centre.request(foreign).version == before.version
+    assert log_since(centre, seq) == [("request", str(request))]
+
+
+def test_a_crew_of_another_district_gets_the_answer_an_unknown_one_gets(
+        centre: Centre, credential: str) -> None:
+    request, foreign = centre.intake(D1), centre.add_crew(D2)
+    seq = last_seq(centre)
+    answers = push(centre.client(), credential, *(
+        mutation(Op.ASSIGN, request, {"crew_id": str(crew)}, role="supervisor")
+        for crew in (foreign, uuid.uuid4())))
+    assert [(a["outcome"], a["code"]) for a in answers] == [("rejected", "unknown_crew")] * 2
+    assert answers[0]["message"] == answers[1]["message"]
+    assert centre.request(request).crew_id is None
+    assert log_since(centre, seq) == [("request", str(request))]
+
+
+def test_a_walk_in_takes_none_of_the_other_rows_its_columns_name(
+        centre: Centre, credential: str) -> None:
+    """A walk-in's row is read field by field from the rule book's table: a crew, an
+    original or a status it names are not taken (a walk-in starts referred, alone)."""
+    foreign_request, foreign_crew = centre.intake(D2), centre.add_crew(D2)
+    new = uuid.uuid4()
+    row = {"id": str(new), "tracking_code": "1405-1-7", "channel": "walk_in", "district_code": D1,
+           "neighbourhood_code": neighbourhood_of(D1), "category_code": "garbage",
+           "description": "زباله", "citizen_phone": "09121234567",
+           "received_at": utcnow().isoformat(), "crew_id": str(foreign_crew),
+           "duplicate_of": str(foreign_request), "status": "done"}
+    (answer,) = push(centre.client(), credential, mutation(Op.CREATE_REQUEST, new, {"request": row}))
+    assert answer["outcome"] == "applied", answer
+    stored = centre.request(new)
+    assert (stored.crew_id, stored.duplicate_of, stored.status) == (None, None, "referred")
+
+
+# --------------------------------------------------- forged at the office itself
+
+
+@pytest.fixture
+def office(tmp_path: Path, centre: Centre) -> Iterator[tuple[Store, TestClient]]:
+    client = centre.client()
+    store = open_store(tmp_path / "office")
+    sync_service.enroll(store, "http://localhost", centre.add_office("B", [D1]), client=client)
+    yield store, client
+    store.close()
+
+
+Forge = Callable[[Desk, dict[str, uuid.UUID]], None]
+
+
+def _status(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.change_status([ids["request"]], "not_actionable", reason="duplicate",
+                       duplicate_of=ids["sibling"])
+
+
+def _assign(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.assign([ids["request"]], ids["crew"])
+
+
+def _edit(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.edit(ids["request"], neighbourhood_code=other_hood_in(D1))
+
+
+def _walk_in(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.register_walk_in(WalkIn(citizen_phone="09121234567", district_code=D1,
+                                 neighbourhood_code=neighbourhood_of(D1), category_code="garbage",
+                                 description="زباله"))
+
+
+def _crew(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.save_crew(name="اکیپ تازه", district_code=D1)
+
+
+def _note(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.add_note(ids["request"], "تماس گرفته شد")
+
+
+def _work_order(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    desk.record_work_orders_issued([ids["request"]])
+
+
+def _payload(**changes: str) -> Callable[[m.OutboxEntry, dict[str, uuid.UUID]], None]:
+    def tamper(entry: m.OutboxEntry, foreign: dict[str, uuid.UUID]) -> None:
+        entry.payload = {**entry.payload, **{k: str(foreign[v]) if v in foreign else v
+                                             for k, v in changes.items()}}
+    return tamper
+
+
+def _inner(key: str, **changes: str) -> Callable[[m.OutboxEntry, dict[str, uuid.UUID]], None]:
+    def tamper(entry: m.OutboxEntry, foreign: dict[str, uuid.UUID]) -> None:
+        entry.payload = {**entry.payload, key: {**entry.payload[key], **changes}}
+    return tamper
+
+
+def _entity(entry: m.OutboxEntry, foreign: dict[str, uuid.UUID]) -> None:
+    entry.entity_id = foreign["request"]
+
+
+#: For every op, a change the office's Desk makes, and the edit of its outbox entry
+#: that makes it name a row of another district; then the answer the centre gives.
+FORGED: dict[str, tuple[Op, Forge, Callable[[m.OutboxEntry, dict[str, uuid.UUID]], None], str]] = {
+    "duplicate_of": (Op.CHANGE_STATUS, _status, _payload(duplicate_of="request"), "bad_original"),
+    "crew_id": (Op.ASSIGN, _assign, _payload(crew_id="crew"), "unknown_crew"),
+    "edited neighbourhood": (Op.EDIT_REQUEST, _edit, _inner("changes", neighbourhood_code=hood_elsewhere()),
+                             "invalid_value"),
+    "walk-in district": (Op.CREATE_REQUEST, _walk_in,
+                         _inner("request", district_code=D2, neighbourhood_code=hood_elsewhere()),
+                         "not_in_scope"),
+    "walk-in neighbourhood": (Op.CREATE_REQUEST, _walk_in,
+                              _inner("request", neighbourhood_code=hood_elsewhere()), "invalid_value"),
+    "crew district": (Op.UPSERT_CREW, _crew, _inner("crew", district_code=D2), "not_in_scope"),
+    "status of a foreign request": (Op.CHANGE_STATUS, _status, _entity, "not_in_scope"),
+    "assign a foreign request": (Op.ASSIGN, _assign, _entity, "not_in_scope"),
+    "edit a foreign request": (Op.EDIT_REQUEST, _edit, _entity, "not_in_scope"),
+    "note on a foreign request": (Op.ADD_NOTE, _note, _entity, "not_in_scope"),
+    "work order of a foreign request": (Op.WORK_ORDER_ISSUED, _work_order, _entity, "not_in_scope"),
+}
+
+
+def test_every_op_is_forged_somewhere() -> None:
+    assert {op for op, *_ in FORGED.values()} == set(Op)
+
+
+@pytest.mark.parametrize("case", FORGED)
+def test_a_push_naming_a_row_out_of_scope_is_refused_and_kept_in_the_office_inbox(
+        centre: Centre, office: tuple[Store, TestClient], case: str) -> None:
+    op, act, tamper, code = FORGED[case]
+    store, client = office
+    ids = {"request": centre.intake(D1), "sibling": centre.intake(D1), "crew": centre.add_crew(D1)}
+    foreign = {"request": centre.intake(D2), "crew": centre.add_crew(D2)}
+    with centre.sessions() as session:
+        foreign_rows = (session.get(ServiceRequest, foreign["request"]).version,
+                        session.get(Crew, foreign["crew"]).version)
+    sync_service.sync_once(store, client=client)
+    act(Desk(store.sessions, office_actor(store, Role.MANAGER)), ids)
+    with store.sessions.begin() as session:  # the office's database, edited by hand
+        (entry,) = session.scalars(sa.select(m.OutboxEntry)).all()
+        assert entry.op == op.value
+        tamper(entry, foreign)
+        mutation_id, forged = entry.mutation_id, dict(entry.payload)
+    events, seq = event_ids(centre), last_seq(centre)
+
+    sync_service.sync_once(store, client=client)
+
+    (problem,) = sync_problems.open_problems(store)
+    assert (problem.mutation_id, problem.kind, problem.reason_code, problem.op) == (
+        mutation_id, "rejected", code, op.value)
+    assert problem.payload == forged
+    assert event_ids(centre) == events
+    logged = log_since(centre, seq)
+    assert logged in ([], [("request", str(ids["request"]))]), logged
+    assert not {key for _, key in logged} & {str(i) for i in foreign.values()}
+    with centre.sessions() as session:
+        assert (session.get(ServiceRequest, foreign["request"]).version,
+                session.get(Crew, foreign["crew"]).version) == foreign_rows
+        assert session.get(AppliedMutation, mutation_id).outcome == "rejected"
+        assert session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest)) == 3
+        assert session.scalar(sa.select(sa.func.count()).select_from(Crew)) == 2
 
 
 # --------------------------------------------------------------------- limits

@@ -2,10 +2,10 @@
 
 A handler reads its payload, checks the mutation against the centre's current row,
 the office's scope (every row a payload names — a crew, a duplicate's original, a
-district — must be one the office may see) and the rule book (:mod:`sync.rules`, with the role the person
-had) *before* it changes anything, then writes the change and its history event.  A
-business rejection is a :class:`Refusal` (or a :class:`~sync.rules.RuleError`, which
-the batch turns into one).  The batch machinery around the handlers — claims, locks,
+district — must be one the office may see) and the rule book (:mod:`sync.rules`,
+with the role the person had) *before* it changes anything, then writes the change
+and its history event.  A business rejection is a :class:`Refusal` (or a
+:class:`~sync.rules.RuleError`, which the batch turns into one).  The batch machinery around the handlers — claims, locks,
 answers — is :mod:`sync.server.push`.
 
 Every text a payload carries is held to the rule book's limits and stored through

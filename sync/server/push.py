@@ -31,9 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync import rules
 from sync.dates import utcnow
 from sync.protocol import Mutation, MutationResult, Op, Outcome
-from sync import rules
 from sync.rules import RuleError
 from sync.server import operations as ops
 from sync.server.auth import Scope

@@ -30,7 +30,15 @@ from sync.dates import utcnow
 from sync.protocol import Mutation, Op
 from sync.server import db as centre_db
 from sync.server.auth import scope_of
-from sync.server.models import AppliedMutation, ChangeLog, Crew, Device, Event, Office, ServiceRequest
+from sync.server.models import (
+    AppliedMutation,
+    ChangeLog,
+    Crew,
+    Device,
+    Event,
+    Office,
+    ServiceRequest,
+)
 from sync.server.push import apply_batch
 from sync.workflow import Role
 from tests.sync.client.harness import D1, D2, Centre, mutation, neighbourhood_of, office_actor, push
@@ -283,7 +291,8 @@ LONG: dict[str, tuple[Op, Callable[[uuid.UUID], dict[str, Any]], str, int]] = {
                            ("address", rules.ADDRESS_LENGTH),
                            ("citizen_name", rules.CITIZEN_NAME_LENGTH))},
     **{f"crew {name}": (Op.UPSERT_CREW,
-                        lambda r, name=name: {"crew": _crew_row(r, **{name: _too_long(rules.CREW_NAME_LENGTH)})},
+                        lambda r, name=name: {
+                            "crew": _crew_row(r, **{name: _too_long(rules.CREW_NAME_LENGTH)})},
                         name, rules.CREW_NAME_LENGTH)
        for name in ("name", "supervisor")},
 }
@@ -354,12 +363,14 @@ def test_a_control_character_in_a_code_or_a_name_is_refused_with_a_stable_code(
     forged, code = {
         "reason": (mutation(Op.CHANGE_STATUS, request, {"to_status": "not_actionable",
                                                         "reason": "not_found\x00"}), "unknown_reason"),
-        "neighbourhood": (mutation(Op.EDIT_REQUEST, request, {"changes": {"neighbourhood_code": hood + "\x00"},
-                                                              "base": {"neighbourhood_code": hood}}),
-                          "invalid_value"),
-        "category": (mutation(Op.CREATE_REQUEST, new, {"request": _walk_in_row(new, category_code="garbage\x00")}),
+        "neighbourhood": (mutation(Op.EDIT_REQUEST, request,
+                                   {"changes": {"neighbourhood_code": hood + "\x00"},
+                                    "base": {"neighbourhood_code": hood}}), "invalid_value"),
+        "category": (mutation(Op.CREATE_REQUEST, new,
+                              {"request": _walk_in_row(new, category_code="garbage\x00")}),
                      "invalid_value"),
-        "walk-in district": (mutation(Op.CREATE_REQUEST, new, {"request": _walk_in_row(new, district_code=D1 + "\x00")}),
+        "walk-in district": (mutation(Op.CREATE_REQUEST, new,
+                                      {"request": _walk_in_row(new, district_code=D1 + "\x00")}),
                              "not_in_scope"),
         "crew district": (mutation(Op.UPSERT_CREW, new, {"crew": _crew_row(new, district_code=D1 + "\x00")},
                                    entity="crew"), "not_in_scope"),

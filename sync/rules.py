@@ -10,7 +10,13 @@ needs to know from a database (is there such a reason, such a request …) comes
 through a :class:`Lookup`, so that each end asks its own.
 
 The fields of a request and of a crew are one table each (:data:`REQUEST_FIELDS`,
-:data:`CREW_FIELDS`): the walk-in form, an edit and push all read them.
+:data:`CREW_FIELDS`): the walk-in form, an edit and push all read them.  Every text
+a person types has a length limit here (the notes' too, :func:`check_note`), so an
+office's form refuses what the centre would (``too_long``, tied to the field), and
+a forged push cannot make the centre store a note of 50 MB.  Text is stored
+through :func:`sync.text.clean`, which drops control characters at both ends; a
+*code* (a reason, a neighbourhood …) is never typed, so one that is not a code
+(:func:`is_code`) is refused before any database is asked about it.
 """
 
 from __future__ import annotations
@@ -99,6 +105,20 @@ def check_move(source: Status | str, target: Status | str, role: Role, *,
         raise RuleError(exc.code, str(exc)) from None
 
 
+#: Reference codes, at most as wide as their columns (:mod:`sync.schema`).
+REASON_CODE_LENGTH = 32
+NEIGHBOURHOOD_CODE_LENGTH = 48
+CATEGORY_CODE_LENGTH = 32
+DISTRICT_CODE_LENGTH = 16
+
+
+def is_code(value: object, width: int) -> bool:
+    """Whether ``value`` can be a code of a column ``width`` wide: text, not empty,
+    no wider, and without control characters or line breaks — no database is asked
+    about anything else (PostgreSQL refuses a NUL with an error, not an answer)."""
+    return isinstance(value, str) and 0 < len(value) <= width and value.isprintable()
+
+
 def check_status_change(
     lookup: Lookup, request_id: uuid.UUID, source: Status | str, target: Status | str,
     role: Role, *, reason: str | None = None, duplicate_of: uuid.UUID | None = None,
@@ -106,6 +126,8 @@ def check_status_change(
     """A lifecycle move: allowed for ``role`` (:mod:`sync.workflow`), with a known
     reason, and a duplicate linked only to another known request."""
     check_move(source, target, role, reason=reason)
+    if reason is not None and not is_code(reason, REASON_CODE_LENGTH):
+        raise RuleError("unknown_reason", "no such reason")
     if reason is not None and not lookup.reason_exists(reason):
         raise RuleError("unknown_reason", f"no such reason: {reason}", reason=reason)
     if duplicate_of is not None:
@@ -191,10 +213,26 @@ def check_edit(role: Role, status: Status | str) -> None:
                         status=str(status))
 
 
-def check_note(text: str | None) -> str:
-    """A note as stored; it needs text."""
-    note = clean(text)
-    if not note:
+#: A note (on its own, with a status change, or a closed request's outcome note)
+#: holds at most this many characters: a page and a half of Persian (some 700
+#: words); a clerk's notes run to a few lines.  The columns are unbounded ``Text``.
+NOTE_LENGTH = 4000
+
+
+def check_length(name: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise RuleError("too_long", f"at most {limit} characters (this has {len(text)})",
+                        name, limit=limit)
+    return text
+
+
+def check_note(text: str | None, *, required: bool = True) -> str:
+    """A note as stored: cleaned, at most :data:`NOTE_LENGTH` characters, and, when
+    ``required`` (a note on its own), not empty."""
+    if not isinstance(text, str | None):
+        raise RuleError("not_text", "a note is text", "note")
+    note = check_length("note", clean(text), NOTE_LENGTH)
+    if required and not note:
         raise RuleError("required", "write the note first", field="note")
     return note
 
@@ -215,7 +253,8 @@ class Field:
     kind: Kind = Kind.TEXT
     #: Never empty.
     required: bool = False
-    #: The column's width, which PostgreSQL enforces at the centre.
+    #: The most characters it holds as stored: the column's width where it has one
+    #: (which PostgreSQL enforces at the centre), else a length no real text meets.
     max_length: int | None = None
     #: A coordinate lies in ``-bound..bound``.
     bound: float = 0.0
@@ -229,18 +268,27 @@ class Field:
 CITIZEN_NAME_LENGTH = 200
 PHONE_LENGTH = 20
 TRACKING_CODE_LENGTH = 32
+#: What the citizen reports, as long as a note (:data:`NOTE_LENGTH`): the
+#: 137 line's descriptions are a few sentences.
+DESCRIPTION_LENGTH = NOTE_LENGTH
+#: An Iranian address spelled out in full (province, city, street, alley, plaque,
+#: unit, landmark) is some 150 characters; 1,000 leaves room for directions.
+ADDRESS_LENGTH = 1000
+#: A crew's name and its supervisor's: the columns' width.
+CREW_NAME_LENGTH = 100
 
 #: The fields a person types into a request: the walk-in form's, the edit form's,
 #: and those an office may send in a walk-in or an edit.
 REQUEST_FIELDS: Mapping[str, Field] = {
-    "description": Field(required=True),
+    "description": Field(required=True, max_length=DESCRIPTION_LENGTH),
     "citizen_name": Field(max_length=CITIZEN_NAME_LENGTH),
     "citizen_phone": Field(Kind.PHONE, max_length=PHONE_LENGTH),
-    "address": Field(),
+    "address": Field(max_length=ADDRESS_LENGTH),
     "latitude": Field(Kind.COORDINATE, bound=90),
     "longitude": Field(Kind.COORDINATE, bound=180),
-    "neighbourhood_code": Field(Kind.NEIGHBOURHOOD, required=True),
-    "category_code": Field(Kind.CATEGORY, required=True),
+    "neighbourhood_code": Field(Kind.NEIGHBOURHOOD, required=True,
+                                max_length=NEIGHBOURHOOD_CODE_LENGTH),
+    "category_code": Field(Kind.CATEGORY, required=True, max_length=CATEGORY_CODE_LENGTH),
 }
 #: Plain request fields an office may edit (everything else moves by events).
 EDITABLE_FIELDS: tuple[str, ...] = tuple(REQUEST_FIELDS)
@@ -248,8 +296,8 @@ EDITABLE_FIELDS: tuple[str, ...] = tuple(REQUEST_FIELDS)
 WALK_IN_REQUIRED: frozenset[str] = frozenset({"citizen_phone"})
 
 CREW_FIELDS: Mapping[str, Field] = {
-    "name": Field(required=True, max_length=100),
-    "supervisor": Field(max_length=100),
+    "name": Field(required=True, max_length=CREW_NAME_LENGTH),
+    "supervisor": Field(max_length=CREW_NAME_LENGTH),
     "phone": Field(Kind.PHONE, max_length=PHONE_LENGTH),
 }
 
@@ -280,18 +328,18 @@ def field_value(name: str, rule: Field, value: Any, lookup: Lookup, *,
         except PhoneError as exc:
             raise RuleError(exc.problem.value, exc.message, name) from None
     elif rule.kind is Kind.NEIGHBOURHOOD:
-        district = lookup.district_of(value)
+        district = lookup.district_of(value) if is_code(value, rule.max_length or 0) else None
         if district is None:
             raise RuleError("required", "no such neighbourhood", name)
         if district_code and district != district_code:
             raise RuleError("wrong_district", "the neighbourhood is not in the district", name)
         return value
     elif rule.kind is Kind.CATEGORY:
-        if not lookup.category_exists(value):
+        if not (is_code(value, rule.max_length or 0) and lookup.category_exists(value)):
             raise RuleError("required", "no such category", name)
         return value
-    if rule.max_length is not None and len(text) > rule.max_length:
-        raise RuleError("too_long", f"{name}: at most {rule.max_length} characters", name)
+    if rule.max_length is not None:
+        check_length(name, text, rule.max_length)
     return text
 
 

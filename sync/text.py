@@ -3,8 +3,8 @@
 Three jobs:
 
 * :func:`clean` — what we *store*: Arabic ي/ك/ى become Persian ی/ک, Arabic-Indic
-  digits become Persian digits, stray spaces, zero-width characters and tatweel go,
-  a ZWNJ (نیم‌فاصله) stays only between two letters.
+  digits become Persian digits, stray spaces, zero-width characters, control
+  characters and tatweel go, a ZWNJ (نیم‌فاصله) stays only between two letters.
 * :func:`search_key` — what we *compare*: :func:`clean`, then every digit Latin,
   hamza and teh-marbuta forms folded, diacritics dropped, ZWNJ read as a space,
   Latin case folded.  Two strings a clerk would call "the same" get the same key.
@@ -26,6 +26,12 @@ ZWNJ = "\u200c"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 LATIN_DIGITS = "0123456789"
+
+#: The control characters :func:`clean` removes: C0 and C1 but for tab, the line
+#: breaks and the other characters Python counts as white space.
+CONTROL_CHARACTERS: tuple[int, ...] = tuple(
+    code for code in range(0xA0) if unicodedata.category(chr(code)) == "Cc" and not chr(code).isspace()
+)
 
 _TO_LATIN = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, LATIN_DIGITS * 2)
 _TO_PERSIAN = str.maketrans(LATIN_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS * 2)
@@ -50,6 +56,12 @@ _LETTERS = str.maketrans(
         "\u2066": None, "\u2067": None, "\u2068": None, "\u2069": None,
         "\u2060": None,  # word joiner
         "\u00a0": " ",  # no-break space
+        # C0/C1 control characters that are neither a line break nor a space (those
+        # are read as such below): NUL, escape, backspace … are no part of any text a
+        # person means; they come with pasted text, or with a forged push, and
+        # PostgreSQL cannot store a NUL.  Both ends store text through clean(), so
+        # both drop them alike rather than refuse text whose fault nobody can see.
+        **{chr(code): None for code in CONTROL_CHARACTERS},
     }
 )
 
@@ -163,7 +175,7 @@ def search_key(text: str | None) -> str:
 #: sync makes 100,000), but only when both ends make it by the same rules: raise
 #: this whenever some input's key changes, so that neither end trusts the other's
 #: older keys.  tests/sync/test_text.py pins sample keys to the number.
-SEARCH_TEXT_RULES = 1
+SEARCH_TEXT_RULES = 2
 
 
 #: The request fields a search text is made of, in :func:`search_text`'s order: both

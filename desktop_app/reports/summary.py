@@ -15,6 +15,9 @@ laid out in :mod:`desktop_app.reports.summary_pdf`; this module writes the files
   whose totals and shares are formulas, so that they follow any edit; reasons (by
   group), and the trend and least-calling neighbourhoods when given, on sheets of
   their own.
+
+Names in both (a crew's, a neighbourhood's …) are people's text: each goes through
+:func:`desktop_app.reports.cells.as_text`, so that none is read as a formula.
 * **PDF** — the printed report (see :mod:`~desktop_app.reports.summary_pdf`).
 
 Files are written beside their target and moved into place when complete, so a
@@ -35,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from desktop_app.reports.cells import as_text
 from desktop_app.reports.files import AtomicFile
 from desktop_app.reports.figures import (
     GROUPING_LABELS_FA, GROUPINGS, MONTH, NO_REASON_FA, NeighbourhoodCalls, ReasonCount,
@@ -98,9 +102,9 @@ def write_csv(report: SummaryReport, out: str | os.PathLike[str], *,
         writer.writerow(csv_header(report))
         for row in report.rows:
             writer.writerow([
-                row.group, row.received, row.done, row.not_actionable, row.in_progress,
+                as_text(row.group), row.received, row.done, row.not_actionable, row.in_progress,
                 _blank(row.share_done, 4), _blank(row.median_hours_to_close, 2),
-                _blank(row.p90_hours_to_close, 2), row.overdue, row.name,
+                _blank(row.p90_hours_to_close, 2), row.overdue, as_text(row.name),
                 *(row.reasons.get(code, 0) for code in reasons),
             ])
 
@@ -122,9 +126,15 @@ def _sheet(book: Workbook, title: str, first: bool = False) -> Worksheet:
     return sheet
 
 
+def _put(sheet: Worksheet, row: int, col: int, value: Any) -> Any:
+    """A cell of data or a label: text goes in as text (:func:`as_text`); the
+    report's own formulas are written apart, never through here."""
+    return sheet.cell(row, col, as_text(value))
+
+
 def _head(sheet: Worksheet, row: int, labels: Sequence[str]) -> None:
     for col, label in enumerate(labels, 1):
-        cell = sheet.cell(row, col, label)
+        cell = _put(sheet, row, col, label)
         cell.font = _BOLD
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -161,7 +171,7 @@ def _figures_line(sheet: Worksheet, r: int, row: SummaryRow, code: str) -> None:
               _in_days(row.median_hours_to_close), _in_days(row.p90_hours_to_close),
               row.overdue, code]
     for col, value in enumerate(values, 1):
-        sheet.cell(r, col, value)
+        _put(sheet, r, col, value)
     sheet[f"F{r}"] = f'=IF(B{r}=0,"",C{r}/B{r})'
     sheet[f"F{r}"].number_format = _SHARE
     sheet[f"G{r}"].number_format = _DAYS
@@ -178,13 +188,13 @@ def _reasons_sheet(sheet: Worksheet, report: SummaryReport) -> None:
     _head(sheet, 1, [report.grouping_label, *(names.get(c) or NO_REASON_FA for c in codes), "جمع"])
     rows = list(report.rows)
     for r, row in enumerate(rows, 2):
-        sheet.cell(r, 1, row.name)
+        _put(sheet, r, 1, row.name)
         for col, code in enumerate(codes, 2):
             sheet.cell(r, col, row.reasons.get(code, 0))
         end = get_column_letter(len(codes) + 1)
         sheet.cell(r, len(codes) + 2, f"=SUM(B{r}:{end}{r})")
     total = len(rows) + 2
-    sheet.cell(total, 1, "جمع").font = _BOLD
+    _put(sheet, total, 1, "جمع").font = _BOLD
     for col in range(2, len(codes) + 3):
         letter = get_column_letter(col)
         cell = sheet.cell(total, col, f"=SUM({letter}2:{letter}{total - 1})" if rows else 0)
@@ -198,7 +208,7 @@ def _least_sheet(sheet: Worksheet, least: Sequence[NeighbourhoodCalls]) -> None:
     for r, n in enumerate(least, 2):
         for col, value in enumerate([n.rank, n.name, n.district_name, n.region_number,
                                      n.received, n.code], 1):
-            sheet.cell(r, col, value)
+            _put(sheet, r, col, value)
     sheet.freeze_panes = "A2"
     _widths(sheet, [8, 22, 22, 10, 12, 20])
 
@@ -209,19 +219,17 @@ def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
                state: Progress = NO_PROGRESS) -> None:
     book = Workbook()
     sheet = _sheet(book, "خلاصه", first=True)
-    sheet["A1"] = f"گزارش خلاصهٔ درخواست‌ها به تفکیک {report.grouping_label}"
-    sheet["A1"].font = _TITLE
-    sheet["A2"] = f"{report.period_label} ({period_range_label(report.period)})"
-    sheet["A3"] = (f"محدوده: {report.scope_label} — تهیه شده در "
-                   f"{format_jalali_datetime(report.generated_at)}")
+    _put(sheet, 1, 1, f"گزارش خلاصهٔ درخواست‌ها به تفکیک {report.grouping_label}").font = _TITLE
+    _put(sheet, 2, 1, f"{report.period_label} ({period_range_label(report.period)})")
+    _put(sheet, 3, 1, f"محدوده: {report.scope_label} — تهیه شده در "
+                      f"{format_jalali_datetime(report.generated_at)}")
     _figures_sheet(sheet, report, start=5)
     _reasons_sheet(_sheet(book, "دلیل‌های قابل انجام نبودن"), report)
     if least is not None:
         _least_sheet(_sheet(book, "کم‌تماس‌ترین محله‌ها"), least)
     if trend is not None:
         trend_sheet = _sheet(book, "روند ماهانه")
-        trend_sheet["A1"] = f"روند ماهانه — {trend.period_label}"
-        trend_sheet["A1"].font = _TITLE
+        _put(trend_sheet, 1, 1, f"روند ماهانه — {trend.period_label}").font = _TITLE
         _figures_sheet(trend_sheet, trend, start=3)
     with _replacing(out, state) as file:
         book.save(file.part)

@@ -202,6 +202,10 @@ class Desk:
                       duplicate_of: uuid.UUID | None = None) -> Changes:
         """Start, finish, close as not actionable, take back or reopen — for one
         request or many, all or nothing."""
+        try:
+            note = rules.check_note(note, required=False)
+        except RuleError as exc:
+            raise _refused(exc) from None
         now = utcnow()
         with self.sessions.begin() as session:
             for request in self._load(session, request_ids):

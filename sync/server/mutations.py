@@ -1,11 +1,18 @@
 """What each pushed operation does at the centre: one handler per :class:`Op`.
 
 A handler reads its payload, checks the mutation against the centre's current row,
-the office's scope and the rule book (:mod:`sync.rules`, with the role the person
-had) *before* it changes anything, then writes the change and its history event.  A
-business rejection is a :class:`Refusal` (or a :class:`~sync.rules.RuleError`, which
-the batch turns into one).  The batch machinery around the handlers — claims, locks,
+the office's scope (every row a payload names — a crew, a duplicate's original, a
+district — must be one the office may see) and the rule book (:mod:`sync.rules`,
+with the role the person had) *before* it changes anything, then writes the change
+and its history event.  A business rejection is a :class:`Refusal` (or a
+:class:`~sync.rules.RuleError`, which the batch turns into one).  The batch machinery around the handlers — claims, locks,
 answers — is :mod:`sync.server.push`.
+
+Every text a payload carries is held to the rule book's limits and stored through
+:func:`sync.text.clean` (which drops control characters, as the office's Desk
+does); the envelope's own text (:func:`check_envelope`) and every code are checked
+before any database is asked about them, so that a NUL or a 50 MB string gets an
+``invalid_value`` naming the field, not a database error.
 
 Where the office's clock enters the projection (``closed_at``, ``assigned_at``,
 ``received_at`` of a walk-in) it is the time the clerk recorded the fact — an office
@@ -60,14 +67,55 @@ class Refusal(Exception):
 
 
 #: A refused field answers ``invalid_value``, except these (codes offices know already).
-_FIELD_CODES = {"note": "note_empty"}
+_FIELD_CODES = {("note", "required"): "note_empty"}
 
 
 def refusal(error: rules.RuleError) -> Refusal:
-    """The answer to a change the rule book refuses."""
+    """The answer to a change the rule book refuses: ``invalid_value`` and a message
+    naming the field (and the limit, for a value too long)."""
     if error.field is None:
         return Refusal(error.code, str(error))
-    return Refusal(_FIELD_CODES.get(error.field, "invalid_value"), f"{error.field}: {error}")
+    return Refusal(_FIELD_CODES.get((error.field, error.code), "invalid_value"),
+                   f"{error.field}: {error}")
+
+
+#: The widths of the envelope's text as the centre stores it (``events.actor``,
+#: ``events.actor_role``).
+ACTOR_LENGTH = 100
+ACTOR_ROLE_LENGTH = 16
+
+
+def check_envelope(mutation: Mutation) -> None:
+    """The mutation's own text — who acted, in what role — is a name, not prose: no
+    wider than its column and without control characters.  Checked before any
+    handler looks anyone up by it."""
+    if not rules.is_code(mutation.actor, ACTOR_LENGTH):
+        raise Refusal("invalid_value", f"actor: a user name of at most {ACTOR_LENGTH} "
+                      "characters, without control characters")
+    if mutation.actor_role is not None and not rules.is_code(mutation.actor_role, ACTOR_ROLE_LENGTH):
+        raise Refusal("invalid_value", f"actor_role: a role of at most {ACTOR_ROLE_LENGTH} characters")
+
+
+def _district_in_scope(ctx: MutationBeingApplied, district: object) -> str:
+    """A district a payload names, if it is one of the office's (else one answer,
+    ``not_in_scope``, whether it exists or not)."""
+    if not rules.is_code(district, rules.DISTRICT_CODE_LENGTH) or not ctx.scope.covers(district) \
+            or ctx.session.get(District, district) is None:
+        raise Refusal("not_in_scope", "the district is not one of this office's")
+    return district  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ScopedLookup(rules.ModelLookup):
+    """The rule book's questions as the office may ask them: a request of another
+    district is no request at all, so a duplicate link into it gets the answer an
+    unknown one gets (``bad_original``), and the answer tells nothing of it."""
+
+    scope: Scope
+
+    def request_exists(self, request_id: uuid.UUID) -> bool:
+        request = self.session.get(ServiceRequest, request_id)
+        return request is not None and self.scope.covers(request.district_code)
 
 
 @dataclass
@@ -85,7 +133,8 @@ class MutationBeingApplied:
 
     @property
     def lookup(self) -> rules.Lookup:
-        return rules.ModelLookup(self.session, models)
+        """The rule book's lookup, within the office's scope."""
+        return ScopedLookup(self.session, models, self.scope)
 
     @property
     def office_time(self) -> dt.datetime:
@@ -144,12 +193,12 @@ def _change_status(ctx: MutationBeingApplied) -> None:
     source = Status(request.status)
     rules.check_status_change(ctx.lookup, request.id, source, p.to_status, role,
                               reason=p.reason, duplicate_of=p.duplicate_of)
+    note = rules.check_note(p.note, required=False)
     data: dict[str, Any] = {"duplicate_of": str(p.duplicate_of)} if p.duplicate_of else {}
     if p.from_status is not None and p.from_status != source:
         # Accepted from where the centre stands (the move is legal from there), and
         # flagged: the office made it on an older picture (sync.md, "Conflicts").
         data["office_from_status"] = p.from_status.value
-    note = clean(p.note)
     ctx.add_event(request, p, EventKind.STATUS, from_status=source.value,
                   to_status=p.to_status.value, reason=p.reason, note=note, data=data)
     rules.project_status(request, p.to_status, at=ctx.office_time, reason=p.reason, note=note,
@@ -221,10 +270,7 @@ def _create_request(ctx: MutationBeingApplied) -> None:
     ctx.role()
     row = p.request
     session = ctx.session
-    district = row.get("district_code")
-    if not isinstance(district, str) or not ctx.scope.covers(district) \
-            or session.get(District, district) is None:
-        raise Refusal("not_in_scope", "the request's district is not one of this office's")
+    district = _district_in_scope(ctx, row.get("district_code"))
     if str(row.get("id")) != str(ctx.mutation.entity_id):
         raise Refusal("invalid_payload", "the request's id is not the mutation's entity")
     if session.get(ServiceRequest, ctx.mutation.entity_id) is not None:
@@ -266,10 +312,7 @@ def _upsert_crew(ctx: MutationBeingApplied) -> None:
     values = p.crew
     if str(values.get("id")) != str(ctx.mutation.entity_id):
         raise Refusal("invalid_payload", "the crew's id is not the mutation's entity")
-    district = values.get("district_code")
-    if not isinstance(district, str) or not ctx.scope.covers(district) \
-            or ctx.session.get(District, district) is None:
-        raise Refusal("not_in_scope", "the crew's district is not one of this office's")
+    district = _district_in_scope(ctx, values.get("district_code"))
     checked, problems = rules.check_crew(values)
     _first(problems)
     active = values.get("active", True)

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync import rules
 from sync.dates import utcnow
 from sync.protocol import Mutation, MutationResult, Op, Outcome
 from sync.rules import RuleError
@@ -38,7 +39,7 @@ from sync.server import operations as ops
 from sync.server.auth import Scope
 from sync.server.changes import Entry, log_changes
 from sync.server.models import AppliedMutation, Crew, Event, ServiceRequest
-from sync.server.mutations import HANDLERS, MutationBeingApplied, Refusal, refusal
+from sync.server.mutations import HANDLERS, MutationBeingApplied, Refusal, check_envelope, refusal
 
 __all__ = ["Refusal", "apply_batch"]
 
@@ -132,7 +133,8 @@ class _Batch:
                 seen.add(m.mutation_id)
                 rows.append({"mutation_id": m.mutation_id, "office_id": self.scope.office_id,
                              "device_id": self.scope.device_id, "received_at": now,
-                             "outcome": "claimed", "result": {}, "payload": m.model_dump(mode="json")})
+                             "outcome": "claimed", "result": {},
+                             "payload": _kept(m.model_dump(mode="json"))})
         statement = _insert(self.session).on_conflict_do_nothing(
             index_elements=["mutation_id"]).returning(_APPLIED.c.mutation_id)
         return set(self.session.execute(statement, rows).scalars())
@@ -154,6 +156,7 @@ class _Batch:
     def _apply(self, mutation: Mutation) -> MutationResult:
         ctx = MutationBeingApplied(self.session, self.scope, mutation, utcnow(), self.existing_events)
         try:
+            check_envelope(mutation)
             if self.careful:
                 with self.session.begin_nested():
                     HANDLERS[mutation.op](ctx)
@@ -181,7 +184,7 @@ class _Batch:
 
     def _refused(self, mutation: Mutation, refusal: Refusal) -> MutationResult:
         return MutationResult(mutation_id=mutation.mutation_id, outcome=refusal.outcome,
-                              code=refusal.code, message=str(refusal),
+                              code=refusal.code, message=str(refusal)[:_MESSAGE_LENGTH],
                               server_value=_server_value(self.session, self.scope, mutation))
 
     def _replays(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, MutationResult]:
@@ -201,6 +204,26 @@ class _Batch:
                     mutation_id=mutation_id, outcome=Outcome.REJECTED, code="mutation_id_taken",
                     message="this mutation id is taken")
         return out
+
+
+#: An answer's message is for a log: what it quotes of a payload is cut to this.
+_MESSAGE_LENGTH = 500
+#: The audit keeps a pushed text up to the longest any field may hold; anything
+#: longer is refused by the field it is in (or ignored, outside every field), and
+#: the audit keeps only its length.
+_KEPT_TEXT = rules.NOTE_LENGTH
+
+
+def _kept(value: Any) -> Any:
+    """A mutation as the audit keeps it: every text longer than :data:`_KEPT_TEXT`
+    (a key too) replaced by its length, so that a 50 MB note is stored nowhere."""
+    if isinstance(value, str):
+        return value if len(value) <= _KEPT_TEXT else f"<{len(value)} characters, not kept>"
+    if isinstance(value, dict):
+        return {_kept(k): _kept(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_kept(v) for v in value]
+    return value
 
 
 def _is_uuid(text: str) -> bool:

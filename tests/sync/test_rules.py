@@ -251,3 +251,52 @@ def test_a_note_needs_text() -> None:
     with pytest.raises(RuleError) as refused:
         rules.check_note(" \u200c ")
     assert (refused.value.field, refused.value.code) == ("note", "required")
+
+
+#: A value one past each text field's limit, for the table of every text field.
+TOO_LONG = {name: "ن" * (rule.max_length + 1)
+            for name, rule in {**rules.REQUEST_FIELDS, **rules.CREW_FIELDS}.items()
+            if rule.kind is rules.Kind.TEXT}
+
+
+def test_every_text_field_and_the_notes_have_a_limit() -> None:
+    """A push can carry no text the rule book does not bound."""
+    assert set(TOO_LONG) == {"description", "citizen_name", "address", "name", "supervisor"}
+    for name, value in TOO_LONG.items():
+        fields = rules.REQUEST_FIELDS if name in rules.REQUEST_FIELDS else rules.CREW_FIELDS
+        _, problems = rules.check_fields(fields, {name: value}, FakeLookup())
+        assert [(p.field, p.code, p.params) for p in problems] == [
+            (name, "too_long", {"limit": fields[name].max_length})]
+        _, problems = rules.check_fields(fields, {name: value[:-1]}, FakeLookup())
+        assert problems == []
+    for required in (True, False):
+        assert rules.check_note("ن" * rules.NOTE_LENGTH, required=required)
+        with pytest.raises(RuleError) as refused:
+            rules.check_note("ن" * (rules.NOTE_LENGTH + 1), required=required)
+        assert (refused.value.field, refused.value.code) == ("note", "too_long")
+    assert rules.check_note("", required=False) == ""
+
+
+@pytest.mark.parametrize("value", ["bazaar\x00", "b" * 49, "baz\naar", 17])
+def test_a_code_that_cannot_be_one_is_refused_before_any_lookup(value: object) -> None:
+    class Asked(FakeLookup):
+        def district_of(self, neighbourhood_code: str) -> str | None:
+            raise AssertionError("asked the database")
+
+        def category_exists(self, code: str) -> bool:
+            raise AssertionError("asked the database")
+
+        def reason_exists(self, code: str) -> bool:
+            raise AssertionError("asked the database")
+
+    _, problems = rules.check_request_edit({"neighbourhood_code": value, "category_code": value},
+                                           Asked(), district_code="1-1")
+    assert {(p.field, p.code) for p in problems} <= {
+        ("neighbourhood_code", "required"), ("category_code", "required"),
+        ("neighbourhood_code", "not_text"), ("category_code", "not_text")}
+    assert len(problems) == 2
+    if isinstance(value, str):
+        with pytest.raises(RuleError) as refused:
+            rules.check_status_change(Asked(), uuid.uuid4(), Status.REFERRED,
+                                      Status.NOT_ACTIONABLE, Role.CLERK, reason=value)
+        assert refused.value.code == "unknown_reason"

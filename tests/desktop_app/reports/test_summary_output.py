@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from desktop_app import cli
 from desktop_app.reports import summary
+from desktop_app.reports.cells import FORMULA_STARTS, as_text
 from desktop_app.reports.persian import fa, visual
 from desktop_app.reports.summary import (
     CSV_COLUMNS, ReportError, SummaryReport, compute_summary, least_calling, monthly_trend,
@@ -263,3 +265,58 @@ def test_output_format_rules() -> None:
     assert output_format("xlsx", Path("a.pdf")) == "xlsx"
     with pytest.raises(ReportError, match="use one of pdf, csv, xlsx"):
         output_format("docx", Path("a.docx"))
+
+
+# ------------------------------------------------------------ formula injection
+
+#: Names as a crew or a reference file could give them: each starts a formula.
+CRAFTED = ("=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(1)", "\t=1", "\r=1",
+           "=cmd|' /C calc'!A0")
+
+
+def crafted(report: SummaryReport) -> SummaryReport:
+    """``report`` with people's text replaced by formulas in waiting."""
+    rows = tuple(dataclasses.replace(row, name=CRAFTED[i % len(CRAFTED)], group=CRAFTED[-1 - i % len(CRAFTED)])
+                 for i, row in enumerate(report.rows))
+    reasons = tuple(dataclasses.replace(r, name=CRAFTED[i % len(CRAFTED)])
+                    for i, r in enumerate(report.reasons))
+    return dataclasses.replace(report, rows=rows, reasons=reasons, scope_label="=1+1")
+
+
+def test_text_that_a_spreadsheet_reads_as_a_formula_is_written_as_text() -> None:
+    for text in CRAFTED:
+        assert as_text(text) == "'" + text
+    for value in ("منطقه یک", "1-1", "", 0, -3, 2.5, None, "a=b"):
+        assert as_text(value) == value
+
+
+def test_a_crafted_name_reaches_the_csv_as_text(by_region: SummaryReport, tmp_path: Path) -> None:
+    out = tmp_path / "summary.csv"
+    write_csv(crafted(by_region), out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:5] == ["group", "received", "done", "not_actionable", "in_progress"]
+    assert [(r["group"], r["name"]) for r in rows[:2]] == [
+        ("'" + CRAFTED[-1], "'" + CRAFTED[0]), ("'" + CRAFTED[-2], "'" + CRAFTED[1])]
+    assert all(r[column].startswith("'") for r in rows for column in ("group", "name"))
+
+
+def test_no_cell_of_the_workbook_is_a_formula_but_the_reports_own(
+        seed_store: Store, by_region: SummaryReport, tmp_path: Path) -> None:
+    with seed_store.sessions() as session:
+        trend = monthly_trend(session, 1405, as_of=AS_OF)
+        least = least_calling(session, SEED_PERIOD, 6)
+    least = [dataclasses.replace(n, name=CRAFTED[i % len(CRAFTED)], district_name="=2+2",
+                                 code="@x") for i, n in enumerate(least)]
+    out = tmp_path / "summary.xlsx"
+    write_xlsx(crafted(by_region), out, trend=crafted(trend), least=least)
+    own = re.compile(r'=SUM\([A-Z]+\d+:[A-Z]+\d+\)|=IF\(B\d+=0,"",C\d+/B\d+\)')
+    formulas, texts = [], []
+    for sheet in load_workbook(out):
+        for line in sheet.iter_rows():
+            formulas += [c.value for c in line if c.data_type == "f"]
+            texts += [c.value for c in line if c.data_type == "s"]
+    assert formulas and all(own.fullmatch(f) for f in formulas), formulas
+    for text in CRAFTED:  # (XML reads a carriage return as a line feed)
+        assert "'" + text.replace("\r", "\n") in texts
+    assert not [t for t in texts if t.startswith(FORMULA_STARTS)]

@@ -15,6 +15,7 @@ from desktop_app.errors import ServiceError, ValidationFailed
 from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
+from sync import rules
 from sync.protocol import Op
 from sync.workflow import EventKind, Status
 from tests.factories import CLERK, CREW_A, CREW_B, MANAGER, SUPERVISOR, desk, make_request, office
@@ -248,6 +249,41 @@ def test_an_empty_note_is_refused(store: Store) -> None:
     assert [(p.field, p.code) for p in refused.value.problems] == [("note", "required")]
 
 
+def test_a_note_past_the_limit_is_refused_on_its_own_and_with_a_status_change(store: Store) -> None:
+    request = make_request(store)
+    too_long = "ن" * (rules.NOTE_LENGTH + 1)
+    with pytest.raises(ValidationFailed) as refused:
+        desk(store).add_note(request.id, too_long)
+    assert [(p.field, p.code) for p in refused.value.problems] == [("note", "too_long")]
+    with pytest.raises(ValidationFailed) as refused:
+        desk(store).change_status([request.id], Status.NOT_ACTIONABLE, reason="not_found",
+                                  note=too_long)
+    assert [(p.field, p.code) for p in refused.value.problems] == [("note", "too_long")]
+    assert trail(store) == ([], [])
+    assert request_row(store, request.id).status == request.status
+
+
+def test_control_characters_are_dropped_from_what_the_desk_stores_and_sends(store: Store) -> None:
+    """The centre cleans the same way: what the office sends is stored as sent."""
+    request = make_request(store)
+    desk(store).add_note(request.id, "تماس\x00 گرفته\x1b شد\x7f")
+    desk(store).edit(request.id, address="کوچه\x00 ۱۴")
+    events, outbox = trail(store)
+    assert events[0].note == outbox[0].payload["note"] == "تماس گرفته شد"
+    assert outbox[1].payload["changes"] == {"address": "کوچه ۱۴"}
+
+
+def test_a_duplicate_links_only_to_a_request_the_office_holds(store: Store) -> None:
+    """The office holds only its districts' requests: another district's, or an
+    unknown one, gets the one answer the centre gives (``bad_original``)."""
+    request = make_request(store)
+    with pytest.raises(ServiceError) as refused:
+        desk(store).change_status([request.id], Status.NOT_ACTIONABLE, reason="duplicate",
+                                  duplicate_of=uuid.uuid4())
+    assert refused.value.code == "bad_original"
+    assert trail(store) == ([], [])
+
+
 def test_printing_work_orders_is_recorded(store: Store) -> None:
     requests = [make_request(store, status=Status.ASSIGNED.value, crew_id=CREW_A) for _ in range(2)]
     desk(store, SUPERVISOR).record_work_orders_issued([r.id for r in requests])
@@ -301,6 +337,8 @@ def test_an_edit_that_changes_nothing_writes_nothing(store: Store) -> None:
     ({"latitude": 91.0, "longitude": -181.0}, [("latitude", "out_of_range"),
                                                 ("longitude", "out_of_range")]),
     ({"citizen_name": "ن" * 201}, [("citizen_name", "too_long")]),
+    ({"description": "ن" * (rules.DESCRIPTION_LENGTH + 1), "address": "ن" * (rules.ADDRESS_LENGTH + 1)},
+     [("description", "too_long"), ("address", "too_long")]),
 ])
 def test_an_edit_names_every_field_to_fix_and_changes_nothing(
         store: Store, values: dict[str, object], problems: list[tuple[str, str]]) -> None:

@@ -172,6 +172,7 @@ _FIELD_PROBLEMS = {
 # code -> sentence, for problems worded the same on any field (phone numbers).
 _PROBLEMS = {
     "required": QT_TRANSLATE_NOOP("messages", "This field is required."),
+    "too_long": QT_TRANSLATE_NOOP("messages", "This is too long: shorten it."),
     "empty": QT_TRANSLATE_NOOP("messages", "Enter a phone number."),
     "bad_characters": QT_TRANSLATE_NOOP(
         "messages", "A phone number has only digits, spaces, dashes and a leading +."),

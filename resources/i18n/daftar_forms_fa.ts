@@ -1344,6 +1344,10 @@
             <translation>پر کردن این بخش الزامی است.</translation>
         </message>
         <message>
+            <source>This is too long: shorten it.</source>
+            <translation>این متن بیش از اندازه بلند است: کوتاه‌ترش کنید.</translation>
+        </message>
+        <message>
             <source>Enter a phone number.</source>
             <translation>شمارهٔ تلفن را بنویسید.</translation>
         </message>

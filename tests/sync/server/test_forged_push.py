@@ -235,3 +235,26 @@ def test_the_history_names_the_role_the_centre_holds(centre: Centre, office: str
     assert result["event"]["actor_role"] == "supervisor"
     with centre.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(OfficeUser)) == 3
+
+
+def test_the_centre_counts_what_it_refused_per_office(
+        centre: Centre, office: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The trace a compromised device leaves: its refusals, by code, for the admin."""
+    from sync.server import cli
+    from sync.server.refusals import refusals
+
+    request = centre.intake(D1)
+    push(centre.client(), office,
+         mutation(Op.ADD_NOTE, request, {"note": "x"}, actor="mallory"),
+         mutation(Op.ADD_NOTE, request, {"note": "x"}, actor="ghost"),
+         mutation(Op.ADD_NOTE, request, {"note": "x"}, role="manager", actor="clerk"),
+         mutation(Op.ADD_NOTE, request, {"note": "x"}, role="clerk", actor="clerk"))
+    with centre.sessions() as session:
+        counted = [(r.office, r.code, r.count) for r in refusals(session)]
+    assert counted == [(OFFICE, "unknown_actor", 2), (OFFICE, "role_not_allowed", 1)]
+    url = centre.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--database-url", url, "office", "refusals"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:3] for line in lines] == [
+        [OFFICE, "unknown_actor", "2"], [OFFICE, "role_not_allowed", "1"]]
+    assert all(line.endswith("(who acted)") for line in lines)

@@ -231,6 +231,8 @@ class SyncProblemsDialog(Retranslating, QDialog):
     def _entity(self, problem: ProblemRow) -> str:
         if problem.entity == "crew":
             return self.tr("Crew")
+        if problem.entity == "user":
+            return self.tr("User")
         return problem.entity
 
     def change_text(self, problem: ProblemRow) -> str:

@@ -862,6 +862,10 @@
             <translation>اکیپ</translation>
         </message>
         <message>
+            <source>User</source>
+            <translation>کاربر</translation>
+        </message>
+        <message>
             <source>Status to “%1”</source>
             <translation>وضعیت به «%1»</translation>
         </message>

@@ -96,6 +96,18 @@ def test_a_change_refused_for_who_made_it_says_so(qtbot, ctx: AppContext, store:
     assert rows(dialog) == [[request.tracking_code, "Note: x", words]]
 
 
+def test_a_refused_user_change_is_named_by_the_user(qtbot, ctx: AppContext, store: Store) -> None:
+    with store.sessions.begin() as session:
+        session.add(m.SyncProblem(
+            id=uuid.uuid4(), mutation_id=uuid.uuid4(), kind="rejected", entity="user",
+            entity_id=uuid.uuid4(), op=Op.UPSERT_USER.value, reason_code="role_not_allowed",
+            payload={"username": "ali", "display_name": "علی", "role": "manager", "active": True},
+            message="", created_at=utcnow()))
+    dialog = open_dialog(qtbot, ctx)
+    assert rows(dialog) == [["User", "User “ali” (Manager)",
+                             "The centre does not allow this role to do it."]]
+
+
 def test_every_operation_is_put_in_words() -> None:
     assert set(CHANGE_TEXTS) == set(Op)
 

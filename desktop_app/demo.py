@@ -7,7 +7,8 @@ folder, never the real office's):
   with ``daftar-server demo-data`` (six months of Kashan-like requests);
 * ``office/`` — this app's office database, enrolled to that centre with a
   one-time code exactly as a real office would be, then synced;
-* three demo users (manager, clerk, supervisor), so every role can be tried.
+* three demo users (manager, clerk, supervisor), so every role can be tried; they
+  are sent to the centre at once, which takes changes only from users it knows.
 
 The centre is served by uvicorn on loopback in a background thread for as long as
 the window is open, so the app's own background sync has something to talk to.
@@ -28,7 +29,7 @@ import platformdirs
 import sqlalchemy as sa
 
 from desktop_app.services import sync_service
-from desktop_app.services.users import create_user, has_users
+from desktop_app.services.users import actor_for, create_user, has_users
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
 from sync.server import cli as server_cli
@@ -152,11 +153,22 @@ def prepare_office(folder: Path, centre: LocalCentre, code: str | None) -> None:
                 f"\r{phase}: {done}/{total or '?'}", end="", flush=True))
         print(f"\nsynced: {report.pulled} changes received, {report.pushed} sent", flush=True)
         if not has_users(store.sessions):
-            for username, password, role, name in DEMO_USERS:
-                create_user(store.sessions, username=username, display_name=name, role=role,
-                            password=password, created_by="demo")
+            _add_demo_users(store)
+            # The centre takes a change only from a user it knows: the users go first.
+            report = sync_service.sync_once(store)
+            print(f"demo users sent to the centre ({report.pushed} changes)", flush=True)
     finally:
         store.close()
+
+
+def _add_demo_users(store: Store) -> None:
+    """The manager first, as at a real first run; the others are the manager's doing."""
+    (username, password, role, name), *others = DEMO_USERS
+    manager = actor_for(create_user(store.sessions, username=username, display_name=name,
+                                    role=role, password=password, created_by="demo"))
+    for username, password, role, name in others:
+        create_user(store.sessions, username=username, display_name=name, role=role,
+                    password=password, by=manager)
 
 
 def _demo_actor(folder: Path):  # type: ignore[no-untyped-def]

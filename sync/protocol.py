@@ -60,6 +60,9 @@ class Op(enum.StrEnum):
     WORK_ORDER_ISSUED = "work_order_issued"
     EDIT_REQUEST = "edit_request"  # plain fields (address, description …), base-checked
     UPSERT_CREW = "upsert_crew"
+    #: An office's user created or changed (by its manager): the centre checks every
+    #: later mutation's actor against the users it holds (never a password).
+    UPSERT_USER = "upsert_user"
 
 
 #: Plain request fields an office may edit (everything else moves by events): the
@@ -138,14 +141,16 @@ class Mutation(Wire):
     #: The outbox's own order; the centre records it for the audit.
     office_seq: int
     op: Op
-    entity: str  # request | crew
+    entity: str  # request | crew | user
     entity_id: uuid.UUID
     #: The version of the entity the change was made on (crews: a stale one is a conflict).
     base_version: int | None = None
     client_time: dt.datetime
     actor: str
-    #: The role the person had when acting (lifecycle moves depend on it); ``None``
-    #: for ops without a lifecycle (crews).
+    #: The role the person had when acting; ``None`` for ops without a lifecycle
+    #: (crews, users).  The centre checks every move with the role *it* holds for
+    #: ``actor`` (an office's user, :attr:`Op.UPSERT_USER`) and refuses a claim that
+    #: differs from it.
     actor_role: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
 
@@ -195,6 +200,17 @@ class UpsertCrewPayload(Wire):
     crew: dict[str, Any]
 
 
+class UpsertUserPayload(Wire):
+    """One of the office's users as the centre holds them: never a password hash,
+    which does not leave the office.  ``entity_id`` is the office's id of the user;
+    the centre knows a user by office and ``username``."""
+
+    username: str = Field(min_length=1, max_length=rules.USERNAME_LENGTH)
+    display_name: str = Field(max_length=rules.DISPLAY_NAME_LENGTH)
+    role: str
+    active: bool
+
+
 #: The payload of each op, as the centre reads it.
 PAYLOADS: dict[Op, type[Wire]] = {
     Op.CREATE_REQUEST: CreateRequestPayload,
@@ -204,6 +220,7 @@ PAYLOADS: dict[Op, type[Wire]] = {
     Op.WORK_ORDER_ISSUED: WorkOrderIssuedPayload,
     Op.EDIT_REQUEST: EditRequestPayload,
     Op.UPSERT_CREW: UpsertCrewPayload,
+    Op.UPSERT_USER: UpsertUserPayload,
 }
 
 

@@ -93,6 +93,81 @@ def office_role(role: Role | str | None) -> Role:
     return known
 
 
+# ------------------------------------------------------------------------ users
+#
+# An office's people are its own (it signs them in, offline), and the centre holds
+# a copy of each (``upsert_user``, never a password) so that it can check who acts.
+
+USERNAME_LENGTH = 50
+DISPLAY_NAME_LENGTH = 100
+#: Who adds, changes and deactivates an office's people.
+USER_MANAGER_ROLES: frozenset[Role] = frozenset({Role.MANAGER})
+
+
+@dataclass(frozen=True)
+class SystemUser:
+    """A built-in actor of every office that is no person: nobody signs in as it,
+    it has a fixed role and makes only the ops named (by their wire value)."""
+
+    role: Role
+    ops: frozenset[str]
+
+
+#: The command line (``daftar workorders``) prints work orders and records them
+#: issued; that is all it may push.
+CLI_USERNAME = "cli"
+SYSTEM_USERS: Mapping[str, SystemUser] = {
+    CLI_USERNAME: SystemUser(Role.SUPERVISOR, frozenset({"work_order_issued"})),
+}
+
+
+@dataclass(frozen=True)
+class KnownUser:
+    """What the checking end holds about one of the office's users."""
+
+    role: str
+    active: bool
+
+
+def acting_role(actor: str, claimed: str | None, op: str, user: KnownUser | None) -> Role:
+    """The role ``actor`` makes ``op`` with: the one the checking end holds for that
+    user (``user``; ``None`` when it knows no such user), never the one claimed.  A
+    claim (``claimed``, the role the device says the person had) that differs is
+    refused, as is an unknown or deactivated user and a system user's op it may not
+    make."""
+    system = SYSTEM_USERS.get(actor)
+    if system is not None:
+        if op not in system.ops:
+            raise RuleError("role_not_allowed", f"{actor} may not {op}")
+        role = system.role
+    elif user is None:
+        raise RuleError("unknown_actor", f"{actor!r} is no user of this office", actor=actor)
+    elif not user.active:
+        raise RuleError("actor_inactive", f"{actor!r} is no longer an active user", actor=actor)
+    else:
+        role = office_role(user.role)
+    if claimed is not None and claimed != role.value:
+        raise RuleError("role_not_allowed", f"{actor} acts as {role}, not as {claimed}")
+    return role
+
+
+def check_user_manager(role: Role) -> None:
+    if role not in USER_MANAGER_ROLES:
+        raise RuleError("role_not_allowed", f"{role} may not manage users")
+
+
+def check_username(username: str) -> str:
+    """A user name as stored (trimmed, case-folded); the system users' names are taken."""
+    name = clean(username).casefold()
+    if not name:
+        raise RuleError("required", "choose a user name", field="username")
+    if len(name) > USERNAME_LENGTH:
+        raise RuleError("too_long", f"at most {USERNAME_LENGTH} characters", field="username")
+    if name in SYSTEM_USERS:
+        raise RuleError("reserved", f"{name!r} is the name of a built-in user", field="username")
+    return name
+
+
 # -------------------------------------------------------------------- lifecycle
 
 
@@ -395,8 +470,13 @@ class _NoLookup:
 _NO_LOOKUP = _NoLookup()
 
 
-#: Who manages crews (an office's crew changes travel without a role).
+#: Who manages crews.
 CREW_ROLES: frozenset[Role] = frozenset({Role.MANAGER, Role.SUPERVISOR})
+
+
+def check_crew_manager(role: Role) -> None:
+    if role not in CREW_ROLES:
+        raise RuleError("role_not_allowed", f"{role} may not manage crews")
 
 
 def check_crew(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[RuleError]]:

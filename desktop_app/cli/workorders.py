@@ -3,8 +3,10 @@
 Requests are named as a clerk would type their tracking codes (any digits), crews
 by name (any ی/ي, digits, spacing or ZWNJ) or id.  Printing and recording the
 "work order issued" events is the window's use case
-(:mod:`desktop_app.services.printing`), done as the user ``cli`` with the
-supervisor's role, so the command line's prints are recorded like any other.
+(:mod:`desktop_app.services.printing`), done as ``cli``, the built-in system user
+of every office (:data:`sync.rules.SYSTEM_USERS`): nobody signs in as it, and the
+centre takes from it only "work order issued", so the command line's prints are
+recorded like any other while it can do nothing else in anyone's name.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from desktop_app.services.printing import issue_crew_day, issue_work_orders
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
+from sync.rules import CLI_USERNAME, SYSTEM_USERS
 from sync.text import clean, search_key, to_latin_digits
-from sync.workflow import Role
 
 #: Who the command line acts as: its prints are recorded like any other.
-CLI_ACTOR = Actor(username="cli", role=Role.SUPERVISOR, display_name="خط فرمان")
+CLI_ACTOR = Actor(username=CLI_USERNAME, role=SYSTEM_USERS[CLI_USERNAME].role,
+                  display_name="خط فرمان")
 
 
 def request_ids(session: Session, codes: Sequence[str]) -> list[uuid.UUID]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.errors import ServiceError
 from desktop_app.services.attachments import bring_back
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
+from desktop_app.services.users import resend_user
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.dates import utcnow
@@ -67,6 +68,13 @@ def _save_crew(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
                           active=bool(crew.get("active", True)), crew_id=problem.entity_id).changes
 
 
+def _resend_user(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    """A refused user change: the office's user as it stands now goes again (by a
+    manager: the centre takes users only from one)."""
+    resend_user(desk.sessions, desk.actor, problem.payload["username"])
+    return Changes()
+
+
 def _register_walk_in(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     """A refused walk-in is registered again, as a new request with a new code, and
     the photos it had come back to it (from the data folder, once it has left)."""
@@ -84,6 +92,7 @@ REAPPLY: Mapping[Op, Reapply] = {
     Op.WORK_ORDER_ISSUED: _work_order_issued,
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _save_crew,
+    Op.UPSERT_USER: _resend_user,
 }
 
 

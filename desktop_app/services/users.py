@@ -6,6 +6,13 @@ every such write lands in the audit log with that name).  ``create_user`` withou
 ``by`` is the first-run set-up, before anyone can sign in.  Every function hands back
 an :class:`Account`, plain frozen data without the password hash, so the sign-in
 dialog and the users dialog never hold an ORM row.
+
+The centre holds a copy of the office's users (name, role, whether active — never
+the password), because it accepts a pushed change only from an active user of the
+office with the role it holds for them.  So every change to a person also queues an
+``upsert_user`` in the outbox, in the same transaction, made by the manager who
+changed them; the first user of the set-up introduces themselves (the centre takes
+an office's first users on the strength of its enrolled device: sync.md).
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
+from sync import rules
 from sync.dates import utcnow
+from sync.protocol import Op, UpsertUserPayload
+from sync.schema import new_id
 from sync.text import clean
 from sync.workflow import Role
 
@@ -44,8 +54,19 @@ def _account(user: m.User) -> Account:
 
 
 def _require_manager(actor: Actor) -> None:
-    if actor.role != Role.MANAGER:
-        raise ServiceError("role_not_allowed", f"{actor.role} may not manage users")
+    try:
+        rules.check_user_manager(actor.role)
+    except rules.RuleError as exc:
+        raise ServiceError(exc.code, str(exc)) from None
+
+
+def _queue(session: Session, user: m.User, by: str) -> None:
+    """Tell the centre about ``user`` as they now are, with the next sync."""
+    payload = UpsertUserPayload(username=user.username, display_name=user.display_name,
+                                role=user.role, active=user.active)
+    session.add(m.OutboxEntry(
+        mutation_id=new_id(), entity="user", entity_id=user.id, op=Op.UPSERT_USER.value,
+        base_version=None, payload=payload.model_dump(mode="json"), created_at=utcnow(), actor=by))
 
 
 def _role_problem(role: Role | str) -> list[FieldProblem]:
@@ -63,9 +84,10 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
         _require_manager(by)
         created_by = by.username
     problems = []
-    username = clean(username).casefold()
-    if not username:
-        problems.append(FieldProblem("username", "required", "choose a user name"))
+    try:
+        username = rules.check_username(username)
+    except rules.RuleError as exc:
+        problems.append(FieldProblem("username", exc.code, str(exc)))
     if len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("password", "too_short",
                                      f"the password needs at least {MIN_PASSWORD} characters"))
@@ -82,6 +104,9 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
         session.add(user)
         session.add(m.AuditEntry(at=now, actor=created_by, action="user_created", entity="user",
                                  entity_key=username, details={"role": user.role}))
+        session.flush()
+        # At the set-up, the person introduces themselves to the centre.
+        _queue(session, user, by.username if by is not None else user.username)
         return _account(user)
 
 
@@ -131,7 +156,22 @@ def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
             raise ServiceError("last_manager", "the office must keep an active manager")
         session.add(m.AuditEntry(at=utcnow(), actor=by.username, action="user_updated",
                                  entity="user", entity_key=user.username, details=details))
+        if set(details) != {"password"}:  # the centre never hears of passwords
+            _queue(session, user, by.username)
         return _account(user)
+
+
+def resend_user(sessions: sessionmaker[Session], by: Actor, username: str) -> None:
+    """A manager tells the centre about someone again, as the office holds them now
+    (a user change the centre refused, re-applied); audited like any change."""
+    _require_manager(by)
+    with sessions.begin() as session:
+        user = session.scalar(select(m.User).where(m.User.username == clean(username).casefold()))
+        if user is None:
+            raise ServiceError("unknown_user", f"no such user: {username}", username=username)
+        session.add(m.AuditEntry(at=utcnow(), actor=by.username, action="user_resent",
+                                 entity="user", entity_key=user.username, details={}))
+        _queue(session, user, by.username)
 
 
 def sign_in(sessions: sessionmaker[Session], username: str, password: str) -> Account:

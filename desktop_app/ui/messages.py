@@ -102,6 +102,23 @@ _ERRORS = {
 }
 
 
+# Why the centre refused a pushed change, for codes about who made it (the sync
+# problems dialog has its own sentences for the others).
+_REFUSALS = {
+    "unknown_actor": QT_TRANSLATE_NOOP(
+        "messages", "The centre does not know the person who made this change as a user "
+        "of this office. A manager can send the office's users again."),
+    "actor_inactive": QT_TRANSLATE_NOOP(
+        "messages", "The person who made this change is no longer an active user at the centre."),
+    "last_manager": _ERRORS["last_manager"],
+}
+
+
+def refusal_text(code: str) -> str | None:
+    """The centre's refusal ``code`` in words, or ``None`` for a code not here."""
+    return _tr(_REFUSALS[code]) if code in _REFUSALS else None
+
+
 def error_text(error: BaseException) -> str:
     """One sentence for a clerk about a failed action.
 
@@ -159,6 +176,8 @@ _FIELD_PROBLEMS = {
     ("note", "required"): QT_TRANSLATE_NOOP("messages", "Write the note first."),
     ("username", "required"): QT_TRANSLATE_NOOP("messages", "Choose a user name."),
     ("username", "taken"): QT_TRANSLATE_NOOP("messages", "This user name is taken."),
+    ("username", "reserved"): QT_TRANSLATE_NOOP(
+        "messages", "This name belongs to a built-in user; choose another."),
     ("password", "too_short"): QT_TRANSLATE_NOOP(
         "messages", "The password needs at least 6 characters."),
     ("role", "unknown"): QT_TRANSLATE_NOOP(

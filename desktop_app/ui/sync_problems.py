@@ -46,6 +46,8 @@ from desktop_app.ui.messages import (
     error_text,
     field_names,
     moment_text,
+    refusal_text,
+    role_name,
     status_name,
     text_direction,
 )
@@ -90,6 +92,12 @@ def _crew_details(problem: ProblemRow) -> str:
         "%1", str(problem.payload.get("crew", {}).get("name", "")))
 
 
+def _user_details(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "User “%1” (%2)").replace(
+        "%1", str(problem.payload.get("username", ""))).replace(
+        "%2", role_name(str(problem.payload.get("role", ""))))
+
+
 #: What each operation's refused change would have done, in the clerk's words.
 CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.CREATE_REQUEST: _walk_in,
@@ -99,6 +107,7 @@ CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.WORK_ORDER_ISSUED: _work_order,
     Op.EDIT_REQUEST: _correction,
     Op.UPSERT_CREW: _crew_details,
+    Op.UPSERT_USER: _user_details,
 }
 
 
@@ -222,6 +231,8 @@ class SyncProblemsDialog(Retranslating, QDialog):
     def _entity(self, problem: ProblemRow) -> str:
         if problem.entity == "crew":
             return self.tr("Crew")
+        if problem.entity == "user":
+            return self.tr("User")
         return problem.entity
 
     def change_text(self, problem: ProblemRow) -> str:
@@ -240,7 +251,7 @@ class SyncProblemsDialog(Retranslating, QDialog):
             "unknown_crew": self.tr("The centre does not know this crew."),
             "reason_required": self.tr("A reason is needed to close it as not actionable."),
         }
-        text = reasons.get(problem.reason_code)
+        text = reasons.get(problem.reason_code) or refusal_text(problem.reason_code)
         if text is None:
             return problem.message or problem.reason_code
         return text

@@ -862,6 +862,10 @@
             <translation>اکیپ</translation>
         </message>
         <message>
+            <source>User</source>
+            <translation>کاربر</translation>
+        </message>
+        <message>
             <source>Status to “%1”</source>
             <translation>وضعیت به «%1»</translation>
         </message>
@@ -888,6 +892,10 @@
         <message>
             <source>Crew details: %1</source>
             <translation>مشخصات اکیپ: %1</translation>
+        </message>
+        <message>
+            <source>User “%1” (%2)</source>
+            <translation>کاربر «%1» (%2)</translation>
         </message>
         <message>
             <source>The centre's copy changed after this edit was made.</source>
@@ -1322,6 +1330,18 @@
         <message>
             <source>This user name is taken.</source>
             <translation>این نام کاربری پیش‌تر گرفته شده است.</translation>
+        </message>
+        <message>
+            <source>This name belongs to a built-in user; choose another.</source>
+            <translation>این نام از آنِ کاربری درونی برنامه است؛ نام دیگری برگزینید.</translation>
+        </message>
+        <message>
+            <source>The centre does not know the person who made this change as a user of this office. A manager can send the office's users again.</source>
+            <translation>مرکز کسی را که این تغییر را داده است کاربر این دفتر نمی‌شناسد. مدیر دفتر می‌تواند کاربران دفتر را دوباره بفرستد.</translation>
+        </message>
+        <message>
+            <source>The person who made this change is no longer an active user at the centre.</source>
+            <translation>کسی که این تغییر را داده است دیگر در مرکز کاربر فعال نیست.</translation>
         </message>
         <message>
             <source>The password needs at least 6 characters.</source>

@@ -32,6 +32,7 @@ from sync.server.enrolment import ENROLMENT_VALID, hash_enrolment_code, new_enro
 from sync.server.importer import ArchiveError, import_archive
 from sync.server.models import Device, District, Office, OfficeDistrict
 from sync.server.reference_io import load_reference
+from sync.server.refusals import ACTOR_CODES, refusals
 from sync.text import clean, to_latin_digits
 
 PROG = "daftar-server"
@@ -163,6 +164,10 @@ def _add_office_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     revoke.set_defaults(handler=_office_revoke)
 
     actions.add_parser("list", help="one line per office").set_defaults(handler=_office_list)
+    actions.add_parser(
+        "refusals", help="pushed changes the centre refused, per office and code (a run of "
+        "unknown_actor or role_not_allowed is worth a visit)"
+    ).set_defaults(handler=_office_refusals)
 
 
 # ----------------------------------------------------------------------- database
@@ -400,6 +405,14 @@ def _office_list(args: argparse.Namespace) -> int:
                 f"devices: {active} active, {revoked} revoked\t"
                 f"enrolment code: {_code_state(office, now)}"
             )
+    return 0
+
+
+def _office_refusals(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        for row in refusals(session):
+            mark = "  (who acted)" if row.code in ACTOR_CODES else ""
+            print(f"{row.office}\t{row.code}\t{row.count}\tlast {row.last_at.isoformat()}{mark}")
     return 0
 
 

@@ -86,6 +86,21 @@ class OfficeDistrict(Base):
     district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), primary_key=True)
 
 
+class OfficeUser(Base):
+    """One of an office's people as the office last told the centre (``upsert_user``):
+    whom the centre accepts as the actor of that office's mutations, and with which
+    role.  Passwords stay at the office; a user is never deleted, only deactivated."""
+
+    __tablename__ = "office_users"
+    office_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class Device(Base):
     """One enrolled installation of the office app; its credential is stored hashed."""
 

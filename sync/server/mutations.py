@@ -46,13 +46,14 @@ from sync.protocol import (
     Outcome,
     RequestPayload,
     UpsertCrewPayload,
+    UpsertUserPayload,
     parse_time,
 )
 from sync.server import models
 from sync.server import operations as ops
 from sync.server.auth import Scope
 from sync.server.changes import Entry
-from sync.server.models import Crew, District, Event, ServiceRequest
+from sync.server.models import Crew, District, Event, OfficeUser, ServiceRequest
 from sync.text import clean
 from sync.workflow import EventKind, Role, Status
 
@@ -141,9 +142,34 @@ class MutationBeingApplied:
         """When the office says it happened, but never in the centre's future."""
         return min(self.mutation.client_time, self.now)
 
+    #: The role the centre holds for the actor, once :meth:`check_actor` found it.
+    acting: Role | None = None
+    #: An ``upsert_user`` of an office with no active manager at the centre yet: its
+    #: users are introduced on the strength of the device's credential alone.
+    introducing: bool = False
+
+    def check_actor(self) -> None:
+        """The actor must be an active user of the credential's office, or a system
+        user making an op it may (:func:`sync.rules.acting_role`); a role claimed
+        must be the one the centre holds.  Push calls this before every handler."""
+        mutation = self.mutation
+        # (Without flushing what earlier handlers wrote: a write the database refuses
+        # must fail the batch, which then runs again a savepoint at a time.)
+        with self.session.no_autoflush:
+            if mutation.op == Op.UPSERT_USER and not _managers(self.session, self.scope.office_id):
+                self.introducing = True
+                return
+            user = self.session.get(OfficeUser, (self.scope.office_id, mutation.actor))
+        known = rules.KnownUser(user.role, user.active) if user is not None else None
+        self.acting = rules.acting_role(mutation.actor, mutation.actor_role, mutation.op.value, known)
+
     def role(self) -> Role:
-        """The acting person's role; refused unless it is an office role."""
-        return rules.office_role(self.mutation.actor_role)
+        """The acting person's role, as the centre holds it (never the device's claim)."""
+        if self.acting is None:
+            self.check_actor()
+        if self.acting is None:
+            raise Refusal("role_not_allowed", "no role to act with")
+        return self.acting
 
     def payload(self) -> Any:
         """The op's payload, read and checked; the first thing every handler does."""
@@ -169,7 +195,7 @@ class MutationBeingApplied:
                   **values: Any) -> Event:
         self.event = ops.add_event(
             self.session, request, kind, actor=self.mutation.actor,
-            role=self.mutation.actor_role or "", at=self.now, event_id=payload.event_id,
+            role=self.role().value, at=self.now, event_id=payload.event_id,
             office_id=self.scope.office_id, client_time=self.mutation.client_time,
             mutation_id=self.mutation.mutation_id, **values,
         )
@@ -179,6 +205,16 @@ class MutationBeingApplied:
     def changed(self, request: ServiceRequest) -> None:
         ops.touch(request, self.now)
         self.entries.append(ops.request_entry(request))
+
+
+def _managers(session: Session, office_id: uuid.UUID, *, besides: str | None = None) -> int:
+    """How many active users of the office may manage its people (but ``besides``)."""
+    query = sa.select(sa.func.count()).select_from(OfficeUser).where(
+        OfficeUser.office_id == office_id, OfficeUser.active.is_(True),
+        OfficeUser.role.in_([r.value for r in rules.USER_MANAGER_ROLES]))
+    if besides is not None:
+        query = query.where(OfficeUser.username != besides)
+    return session.scalar(query) or 0
 
 
 def _first(problems: list[rules.RuleError]) -> None:
@@ -313,6 +349,7 @@ def _upsert_crew(ctx: MutationBeingApplied) -> None:
     if str(values.get("id")) != str(ctx.mutation.entity_id):
         raise Refusal("invalid_payload", "the crew's id is not the mutation's entity")
     district = _district_in_scope(ctx, values.get("district_code"))
+    rules.check_crew_manager(ctx.role())
     checked, problems = rules.check_crew(values)
     _first(problems)
     active = values.get("active", True)
@@ -335,6 +372,31 @@ def _upsert_crew(ctx: MutationBeingApplied) -> None:
     ctx.entries.append(Entry("crew", str(crew.id), crew.district_code))
 
 
+def _upsert_user(ctx: MutationBeingApplied) -> None:
+    p: UpsertUserPayload = ctx.payload()
+    if not ctx.introducing:
+        rules.check_user_manager(ctx.role())
+    username = rules.check_username(p.username)
+    if username != p.username:
+        raise Refusal("invalid_value", "username: not as the office stores it")
+    try:
+        role = rules.office_role(p.role)
+    except rules.RuleError:
+        raise Refusal("invalid_value", f"role: not an office role: {p.role!r}") from None
+    manages = p.active and role in rules.USER_MANAGER_ROLES
+    if not ctx.introducing and not manages \
+            and not _managers(ctx.session, ctx.scope.office_id, besides=username):
+        # As at the office: nobody would be left to manage its people.
+        raise Refusal("last_manager", "the office must keep an active manager")
+    user = ctx.session.get(OfficeUser, (ctx.scope.office_id, username), with_for_update=True)
+    if user is None:
+        user = OfficeUser(office_id=ctx.scope.office_id, username=username, version=0)
+        ctx.session.add(user)
+    user.display_name, user.role, user.active = clean(p.display_name) or username, role.value, p.active
+    user.version += 1
+    user.updated_at = ctx.now
+
+
 #: The handler of every op: a test holds its keys equal to ``set(Op)``.
 HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.CREATE_REQUEST: _create_request,
@@ -344,4 +406,5 @@ HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.WORK_ORDER_ISSUED: _work_order_issued,
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _upsert_crew,
+    Op.UPSERT_USER: _upsert_user,
 }

@@ -6,7 +6,9 @@
    and its ids then count as replays — so a mutation is never applied twice;
 2. the rows the batch may change are locked, in id order (two batches never wait on
    each other in a circle), so each check sees what others committed;
-3. each claimed mutation is applied by the handler of its op
+3. each claimed mutation's actor is checked (an active user of the office, with the
+   role the centre holds for it: :meth:`MutationBeingApplied.check_actor`), then it
+   is applied by the handler of its op
    (:data:`sync.server.mutations.HANDLERS`), which checks before it changes anything
    and refuses with a :class:`Refusal`.  Should the database still refuse the batch
    (a check missing somewhere), it runs again with a savepoint per mutation, and the
@@ -54,13 +56,15 @@ _RETRIES = 3
 
 def _entity(mutation: Mutation) -> str:
     """What a mutation changes, by its op (the ``entity`` an office names is not trusted)."""
-    return "crew" if mutation.op == Op.UPSERT_CREW else "request"
+    return {Op.UPSERT_CREW: "crew", Op.UPSERT_USER: "user"}.get(mutation.op, "request")
 
 
 def _server_value(session: Session, scope: Scope, mutation: Mutation) -> dict[str, Any] | None:
     """The centre's copy of the mutation's entity, if the office may see it.  (After a
     refusal the session has expired what the savepoint wrote, so this reads the
     database's values.)"""
+    if _entity(mutation) == "user":
+        return None  # an office's users are its own: nothing to pull back
     if _entity(mutation) == "crew":
         crew = session.get(Crew, mutation.entity_id)
         return ops.crew_row(crew) if crew and scope.covers(crew.district_code) else None
@@ -157,6 +161,8 @@ class _Batch:
         ctx = MutationBeingApplied(self.session, self.scope, mutation, utcnow(), self.existing_events)
         try:
             check_envelope(mutation)
+            # Who acts is checked for every op, before its handler reads anything.
+            ctx.check_actor()
             if self.careful:
                 with self.session.begin_nested():
                     HANDLERS[mutation.op](ctx)

@@ -13,6 +13,7 @@ from desktop_app.services import sync_service
 from desktop_app.services.users import sign_in
 from desktop_app.store import models as m
 from desktop_app.store.db import open_store
+from sync.server.models import OfficeUser
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +65,19 @@ def test_demo_builds_a_centre_enrols_syncs_and_can_run_again(tmp_path: Path) -> 
     try:
         assert sync_service.is_enrolled(store)
         assert sign_in(store.sessions, "demo", "demo1234").role == "manager"
+        # The users reached the centre before anyone's first change: nothing waits.
+        assert sync_service.pending_count(store) == 0
+        assert sync_service.open_problems(store) == []
     finally:
         store.close()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'centre.sqlite3'}")
+    try:
+        with engine.connect() as conn:
+            known = set(conn.execute(sa.select(OfficeUser.username, OfficeUser.role,
+                                               OfficeUser.active)).all())
+    finally:
+        engine.dispose()
+    assert known == {(username, role, True) for username, _, role, _ in demo.DEMO_USERS}
 
     # A second run reuses both databases: no second fill, no second set of users.
     assert demo.run_demo(_args(tmp_path, requests=999)) == 0

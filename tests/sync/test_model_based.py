@@ -69,6 +69,7 @@ from sync import workflow
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError
 from sync.dates import utcnow
 from sync.protocol import CREW_COLUMNS, EVENT_COLUMNS, REQUEST_COLUMNS, Op, PullResponse
+from sync.rules import OFFICE_ROLES
 from sync.schema import new_id
 from sync.server import db as centre_db
 from sync.server import operations as ops
@@ -275,7 +276,10 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     credentials = {}
     with centre.client() as client:
         for name, scope in SCOPES.items():
-            code = centre.add_office(name, sorted(scope or ()), all_districts=scope is None)
+            # The people who act at each office (Office.desk) are its users at the centre.
+            staff = {f"{name.lower()}-{role}": role for role in OFFICE_ROLES}
+            code = centre.add_office(name, sorted(scope or ()), all_districts=scope is None,
+                                     users={name.lower(): Role.CLERK, **staff})
             store = open_store(folder / name)
             sync_service.enroll(store, "http://localhost", code, client=client)
             sync_service.sync_once(store, client=client)

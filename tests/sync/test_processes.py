@@ -30,9 +30,9 @@ from desktop_app.store.db import DB_NAME, open_store
 from sync import reference
 from sync.protocol import EVENT_COLUMNS, REQUEST_COLUMNS
 from sync.server import db as centre_db
-from sync.server.models import AppliedMutation, Event, ServiceRequest
+from sync.server.models import AppliedMutation, Event, Office, ServiceRequest
 from sync.server.reference_io import load_reference
-from tests.sync.client.harness import D1, fill_centre, make_rows, office_actor
+from tests.sync.client.harness import D1, add_users, fill_centre, make_rows, office_actor
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,8 +179,16 @@ def centre_url(postgres_url: str) -> Iterator[str]:
 
 
 def add_office(url: str, name: str) -> str:
+    """``daftar-server office add``; the office's staff (harness.STAFF) known at the
+    centre, as if it had synced its users."""
     out = subprocess.run([sys.executable, "-m", "sync.server.cli", "--database-url", url, "office", "add",
                           name, "--districts", D1], cwd=ROOT, capture_output=True, text=True, check=True)
+    engine = centre_db.open_engine(url)
+    try:
+        with centre_db.session_factory(engine).begin() as session:
+            add_users(session, session.scalars(sa.select(Office.id).where(Office.name == name)).one())
+    finally:
+        engine.dispose()
     return out.stdout.strip().splitlines()[-1]
 
 

@@ -81,6 +81,33 @@ def test_a_refused_change_is_shown_in_words(qtbot, ctx: AppContext, store: Store
     assert "The centre said:\nreferred -> done is not a move" in detail
 
 
+@pytest.mark.parametrize(("code", "words"), [
+    ("unknown_actor", "The centre does not know the person who made this change as a user of "
+                      "this office. A manager can send the office's users again."),
+    ("actor_inactive", "The person who made this change is no longer an active user at the centre."),
+    ("role_not_allowed", "The centre does not allow this role to do it."),
+])
+def test_a_change_refused_for_who_made_it_says_so(qtbot, ctx: AppContext, store: Store,
+                                                  code: str, words: str) -> None:
+    request = make_request(store)
+    add_problem(store, request, kind="rejected", op=Op.ADD_NOTE, reason_code=code,
+                message="the centre's English", payload={"event_id": str(uuid.uuid4()), "note": "x"})
+    dialog = open_dialog(qtbot, ctx)
+    assert rows(dialog) == [[request.tracking_code, "Note: x", words]]
+
+
+def test_a_refused_user_change_is_named_by_the_user(qtbot, ctx: AppContext, store: Store) -> None:
+    with store.sessions.begin() as session:
+        session.add(m.SyncProblem(
+            id=uuid.uuid4(), mutation_id=uuid.uuid4(), kind="rejected", entity="user",
+            entity_id=uuid.uuid4(), op=Op.UPSERT_USER.value, reason_code="role_not_allowed",
+            payload={"username": "ali", "display_name": "علی", "role": "manager", "active": True},
+            message="", created_at=utcnow()))
+    dialog = open_dialog(qtbot, ctx)
+    assert rows(dialog) == [["User", "User “ali” (Manager)",
+                             "The centre does not allow this role to do it."]]
+
+
 def test_every_operation_is_put_in_words() -> None:
     assert set(CHANGE_TEXTS) == set(Op)
 
@@ -92,6 +119,7 @@ def test_every_operation_is_put_in_words() -> None:
     (Op.ADD_NOTE, {"note": "سلام"}, "Note: سلام"),
     (Op.WORK_ORDER_ISSUED, {}, "Work order printed"),
     (Op.UPSERT_CREW, {"crew": {"name": "اکیپ شب"}}, "Crew details: اکیپ شب"),
+    (Op.UPSERT_USER, {"username": "ali", "role": "supervisor"}, "User “ali” (Crew supervisor)"),
 ])
 def test_each_operation_says_what_it_would_have_done(qapp, op: Op, payload: dict[str, object],  # type: ignore[no-untyped-def]
                                                      words: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from sync.server import operations as ops
 from sync.server.app import create_app
 from sync.server.changes import Entry, log_changes
 from sync.server.enrolment import hash_enrolment_code, new_enrolment_code
-from sync.server.models import Crew, Event, Office, OfficeDistrict, ServiceRequest
+from sync.server.models import Crew, Event, Office, OfficeDistrict, OfficeUser, ServiceRequest
 from sync.server.reference_io import load_reference
 from sync.server.tracking import reserve_existing
 from sync.workflow import Role
@@ -39,10 +39,22 @@ from sync.workflow import Role
 #: Districts of the Kashan reference set the sync tests use.
 D1, D2, D3 = "1-1", "1-2", "2-1"
 CENTRE_ACTOR = "operator"
+#: The users an office of these tests has at the centre (user name -> role), as if
+#: it had synced them (``upsert_user``): the centre accepts only its users as actors.
+STAFF: dict[str, Role] = {"clerk": Role.CLERK, "super": Role.SUPERVISOR, "boss": Role.MANAGER}
+#: Who acts in a test's mutation made with a role (the staff member with it).
+STAFF_BY_ROLE: dict[str | None, str] = {role.value: name for name, role in STAFF.items()}
 
 
 def neighbourhood_of(district: str) -> str:
     return reference.default().neighbourhoods_of(district)[0].code
+
+
+def add_users(session: Session, office_id: uuid.UUID, users: Mapping[str, Role] = STAFF) -> None:
+    """``users`` known at the centre as the office's, as if it had synced them."""
+    session.add_all(OfficeUser(office_id=office_id, username=username, display_name=username,
+                               role=role.value, active=True, version=1, updated_at=utcnow())
+                    for username, role in users.items())
 
 
 @dataclass
@@ -69,8 +81,10 @@ class Centre:
         return TestClient(self.app, base_url="http://localhost", **kwargs)
 
     def add_office(self, name: str, districts: Iterable[str] = (), *, all_districts: bool = False,
-                   valid_for: dt.timedelta = dt.timedelta(days=7)) -> str:
-        """What ``daftar-server office add`` does; returns the one-time code."""
+                   valid_for: dt.timedelta = dt.timedelta(days=7),
+                   users: Mapping[str, Role] = STAFF) -> str:
+        """What ``daftar-server office add`` does; returns the one-time code.  The
+        office's ``users`` are known at the centre already (none: it introduces them)."""
         code = new_enrolment_code()
         with self.sessions.begin() as session:
             number = (session.scalar(sa.select(sa.func.max(Office.number))) or 0) + 1
@@ -80,7 +94,28 @@ class Centre:
             session.add(office)
             session.flush()
             session.add_all(OfficeDistrict(office_id=office.id, district_code=d) for d in districts)
+            add_users(session, office.id, users)
         return code
+
+    def set_user(self, office: str, username: str, role: Role | None = None, *,
+                 active: bool = True) -> None:
+        """An office's user as the centre holds it, changed (or added) behind its back."""
+        with self.sessions.begin() as session:
+            office_id = session.scalars(sa.select(Office.id).where(Office.name == office)).one()
+            user = session.get(OfficeUser, (office_id, username))
+            if user is None:
+                user = OfficeUser(office_id=office_id, username=username, display_name=username,
+                                  version=0)
+                session.add(user)
+            user.role = (role or Role(user.role)).value
+            user.active, user.version, user.updated_at = active, user.version + 1, utcnow()
+
+    def users(self, office: str) -> dict[str, tuple[str, str, bool]]:
+        """The office's users at the centre: name -> (display name, role, active)."""
+        with self.sessions() as session:
+            return {u.username: (u.display_name, u.role, u.active) for u in session.scalars(
+                sa.select(OfficeUser).join(Office, Office.id == OfficeUser.office_id)
+                .where(Office.name == office))}
 
     def new_code(self, name: str) -> str:
         """What ``daftar-server office code NAME`` does: a fresh one-time code."""
@@ -213,14 +248,19 @@ def auth_headers(credential: str | None = None) -> dict[str, str]:
 
 def mutation(op: Op | str, entity_id: uuid.UUID, payload: dict[str, Any] | None = None, *,
              entity: str = "request", role: str | None = "clerk", base_version: int | None = None,
-             mutation_id: uuid.UUID | None = None, event: bool = True) -> dict[str, Any]:
-    """A pushed mutation as JSON, with a fresh event id unless ``event`` is false."""
+             mutation_id: uuid.UUID | None = None, event: bool = True,
+             actor: str | None = None) -> dict[str, Any]:
+    """A pushed mutation as JSON, with a fresh event id unless ``event`` is false.  It
+    is made by ``actor``, else by the staff member (:data:`STAFF`) with ``role``
+    (the manager when no role is claimed, the clerk for a role no staff has)."""
+    if actor is None:
+        actor = STAFF_BY_ROLE.get(role, "boss" if role is None else "clerk")
     body = dict(payload or {})
     if event and entity == "request":
         body.setdefault("event_id", str(uuid.uuid4()))
     return {"mutation_id": str(mutation_id or uuid.uuid4()), "office_seq": 1, "op": str(op),
             "entity": entity, "entity_id": str(entity_id), "base_version": base_version,
-            "client_time": utcnow().isoformat(), "actor": "clerk", "actor_role": role,
+            "client_time": utcnow().isoformat(), "actor": actor, "actor_role": role,
             "payload": body}
 
 
@@ -257,7 +297,9 @@ def rows(pages: Iterable[dict[str, Any]], table: str) -> list[dict[str, Any]]:
     return [dict(zip(page[table]["columns"], row)) for page in pages for row in page[table]["rows"]]
 
 
-def office_actor(store: Store, role: Role = Role.CLERK, username: str = "clerk") -> Actor:
+def office_actor(store: Store, role: Role = Role.CLERK, username: str | None = None) -> Actor:
+    """Someone at ``store``'s office: by default the staff member with ``role``."""
+    username = username or STAFF_BY_ROLE.get(role.value, "clerk")
     identity = sync_service.office_identity(store)
     assert identity is not None
     return Actor(username=username, role=role, office_id=identity.office_id,

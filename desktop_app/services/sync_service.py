@@ -12,7 +12,9 @@ status bar shows and, re-exported so that callers need one module, enrolment
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import sqlite3
 from collections.abc import Callable
 
 import httpx
@@ -28,7 +30,7 @@ from desktop_app.store.db import Store, restore_indexes
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 
 __all__ = [
-    "CENTRE_URL", "OFFICE", "OfficeIdentity", "SyncError", "SyncReport", "discard_problem",
+    "CENTRE_URL", "DISK_FULL", "OFFICE", "OfficeIdentity", "SyncError", "SyncReport", "discard_problem",
     "enroll", "is_enrolled", "last_sync_at", "office_identity", "open_problems",
     "pending_count", "reapply_problem", "sync_once",
 ]
@@ -52,9 +54,27 @@ def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None 
                             progress=progress, cancel=cancel)
         try:
             return engine.run_round()
-        except Exception:
+        except Exception as exc:
             _restore_set_aside(store)
+            if _is_disk_full(exc):
+                raise SyncError(DISK_FULL, "the disk holding the office's data is full: "
+                                "free space and sync again") from exc
             raise
+
+
+#: The code of a round stopped because the office's disk is full.
+DISK_FULL = "disk_full"
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """Whether SQLite (wrapped by SQLAlchemy or not) or the file system said the disk
+    is full: the page being applied was rolled back with its cursor, so the round is
+    safe to run again once there is space, and the clerk must hear that, not a
+    database error."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, sqlite3.Error):
+        return getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(cause, OSError) and cause.errno == errno.ENOSPC
 
 
 def _restore_set_aside(store: Store) -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import sqlite3
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -285,6 +288,11 @@ def _import(args: argparse.Namespace) -> int:
             result = import_archive(session, args.file, dry_run=args.dry_run)
     except ArchiveError as exc:
         raise CliError(str(exc)) from None
+    except (OSError, sa.exc.OperationalError) as exc:
+        if (where := _full_disk(exc, args)) is None:
+            raise
+        raise CliError(f"{where} is full, so nothing of {args.file} was imported: free space "
+                       "there and import again") from None
     except sa.exc.IntegrityError:
         raise CliError(
             "another import added some of these requests while this one ran; nothing was "
@@ -301,6 +309,20 @@ def _import(args: argparse.Namespace) -> int:
             "was imported: fix them and import the file again"
         )
     return 0
+
+
+def _full_disk(exc: Exception, args: argparse.Namespace) -> str | None:
+    """Which disk ``exc`` says is full, in words (``None``: it says something else).
+    The import writes one file, its spill; SQLite cannot tell its database's disk
+    from its temporary files' (sorts, the staging table), so it names both."""
+    cause, url, tmp = getattr(exc, "orig", exc), _shown(_database_url(args)), tempfile.gettempdir()
+    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+        return f"the disk of {tmp}, where the import spills checked rows (set TMPDIR for another),"
+    if isinstance(cause, sqlite3.Error) and getattr(cause, "sqlite_errorcode", 0) == sqlite3.SQLITE_FULL:
+        return f"the disk of the centre's database {url} (or of SQLite's temporary files, in {tmp})"
+    if "53100" in (getattr(cause, "sqlstate", None), getattr(cause, "pgcode", None)):
+        return f"the disk of the centre's database server ({url})"
+    return None
 
 
 def _districts(session: Session, text: str) -> list[str]:
@@ -482,6 +504,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc))
         return exc.exit_code
     except sa.exc.OperationalError as exc:
+        if (where := _full_disk(exc, args)) is not None:
+            _fail(f"{where} is full: free space there and run the command again")
+            return EXIT_FAILURE
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         _fail(
             f"cannot use the database {_shown(_database_url(args))}: {reason} "

@@ -20,6 +20,10 @@ from desktop_app.ui.messages import digits, in_ui_direction, moment_text, role_n
 from desktop_app.ui.sync_controller import SyncStatus
 from desktop_app.ui.widgets.retranslate import Retranslating
 
+#: :data:`desktop_app.services.sync_service.DISK_FULL`, named here so that the bar does
+#: not load the sync engine to draw itself (a test holds the two equal).
+DISK_FULL = "disk_full"
+
 ONLINE_COLOUR = "#2e7d32"
 OFFLINE_COLOUR = "#b3261e"
 NEUTRAL_COLOUR = "#6d6d6d"
@@ -97,6 +101,10 @@ class SyncStatusBar(Retranslating, QStatusBar):
             text, colour = self.tr("Not enrolled"), NEUTRAL_COLOUR
             tip = self.tr("This office has not joined the 137 centre yet: everything works "
                           "here, nothing is sent.")
+        elif status.error_code == DISK_FULL:
+            text, colour = self.tr("Disk full"), OFFLINE_COLOUR
+            tip = self.tr("The disk holding the office's data is full. Nothing was lost: free "
+                          "space on it, then sync again.")
         elif status.online is False:
             text, colour = self.tr("Offline"), OFFLINE_COLOUR
             tip = self.tr("The centre could not be reached; work goes on and is sent later.")

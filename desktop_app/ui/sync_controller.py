@@ -61,8 +61,10 @@ class SyncStatus:
     last_sync: dt.datetime | None = None
     problems: int = 0
     running: bool = False
-    # The last round's failure, as the engine worded it (its code and message).
+    # The last round's failure, as the engine worded it (its code and message) …
     error: str = ""
+    # … and its code alone, for failures the bar names itself (a full disk).
+    error_code: str = ""
 
 
 class SyncController(QObject):
@@ -183,7 +185,7 @@ class SyncController(QObject):
         if report is None:
             self._set(running=False, enrolled=False)
         else:
-            self._set(running=False, enrolled=True, online=True, error="")
+            self._set(running=False, enrolled=True, online=True, error="", error_code="")
             if report.pulled or report.applied:
                 self.sig_rows_arrived.emit()
             if report.new_referrals:
@@ -198,7 +200,7 @@ class SyncController(QObject):
         if self._stopped:
             return
         code = getattr(error, "code", "")
-        self._set(running=False, online=False, enrolled=code != "not_enrolled",
+        self._set(running=False, online=False, enrolled=code != "not_enrolled", error_code=code,
                   error=f"{code}: {error}" if code else str(error) or type(error).__name__)
         self._ctx.bus.sig_sync_state.emit()
         self.sig_finished.emit(error)

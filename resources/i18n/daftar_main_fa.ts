@@ -496,6 +496,16 @@
         <translation>آفلاین</translation>
     </message>
     <message>
+        <location filename="../../desktop_app/ui/status_bar.py" line="101"/>
+        <source>Disk full</source>
+        <translation>دیسک پر است</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/status_bar.py" line="102"/>
+        <source>The disk holding the office's data is full. Nothing was lost: free space on it, then sync again.</source>
+        <translation>دیسکی که داده‌های دفتر روی آن است پر شده است. چیزی از دست نرفته است: روی آن جا باز کنید و دوباره همگام کنید.</translation>
+    </message>
+    <message>
         <location filename="../../desktop_app/ui/status_bar.py" line="99"/>
         <source>The centre could not be reached; work goes on and is sent later.</source>
         <translation>دسترسی به مرکز ممکن نشد؛ کار ادامه دارد و تغییرات بعداً فرستاده می‌شود.</translation>

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QLocale
 
+from desktop_app.services import sync_service
 from desktop_app.services.requests import Desk
 from desktop_app.store.db import Store
 from desktop_app.ui.context import AppContext, Bus
+from desktop_app.ui import status_bar
 from desktop_app.ui.status_bar import SyncStatusBar
 from desktop_app.ui.sync_controller import SyncController, SyncStatus
 from desktop_app.ui.tasks import TaskRunner
@@ -133,6 +135,17 @@ def test_a_failed_round_shows_offline_with_the_reason(qtbot, ctx: AppContext) ->
     assert controller.status.online is False
     assert "Offline" in bar.connection.text()
     assert "connection refused" in bar.connection.toolTip()
+
+
+def test_a_full_disk_is_named_not_taken_for_the_network(qtbot, ctx: AppContext) -> None:
+    fake = FakeSync(outcome=SyncError(sync_service.DISK_FULL, "the disk holding the office's "
+                                      "data is full: free space and sync again"))
+    controller, bar = wired(qtbot, ctx, fake)
+    with qtbot.waitSignal(controller.sig_finished, timeout=5000):
+        controller.sync_now()
+    assert status_bar.DISK_FULL == sync_service.DISK_FULL
+    assert "Disk full" in bar.connection.text() and "Offline" not in bar.connection.text()
+    assert "Nothing was lost" in bar.connection.toolTip()
 
 
 def test_progress_shows_while_a_round_runs_and_the_window_stays_free(qtbot, ctx: AppContext) -> None:

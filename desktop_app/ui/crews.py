@@ -27,14 +27,19 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.errors import ValidationFailed
 from desktop_app.services.crew_view import CrewList, load_crews
 from desktop_app.services.requests import CrewSaved
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import digits, error_text, local_name, problem_text
+from desktop_app.ui.messages import digits, local_name
 from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import RecordEditor, error_label, record_list, with_error
 from sync.rules import CREW_ROLES
+
+
+def _crew_field(field: str) -> str:
+    """The crew form's field for a problem: the Desk checks a crew's phone with the
+    citizen's phone rules, and names it so."""
+    return "phone" if field == "citizen_phone" else field
 
 
 class CrewsDialog(Retranslating, QDialog):
@@ -85,8 +90,10 @@ class CrewsDialog(Retranslating, QDialog):
         self._hint.setObjectName("hint")
         self._hint.setWordWrap(True)
         self._hint.setStyleSheet("color:#5f6368;")
-        body = RecordEditor(self, self._table, form, on_new=self._on_new, on_save=self._on_save,
+        body = RecordEditor(self, self._table, form, errors=self._errors, on_new=self._on_new,
+                            on_save=self._on_save,
                             notes=[self._hint])
+        self._body = body
         self._status, self._new, self._save = body.status, body.new, body.save
         self._editor, self._close = body.group, body.close
         self._editor.setEnabled(False)
@@ -202,9 +209,7 @@ class CrewsDialog(Retranslating, QDialog):
         self._name.setFocus()
 
     def _clear_messages(self) -> None:
-        for label in self._errors.values():
-            label.hide()
-        self._status.clear()
+        self._body.clear_messages()
 
     def _on_save(self) -> None:
         self._clear_messages()
@@ -225,20 +230,5 @@ class CrewsDialog(Retranslating, QDialog):
         self._reload(select=crew_id, message=self.tr("Saved."))
 
     def _on_error(self, error: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._save.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            general = []
-            for problem in error.problems:
-                # The Desk checks a crew's phone with the citizen's phone rules.
-                key = "phone" if problem.field == "citizen_phone" else problem.field
-                label = self._errors.get(key)
-                if label is None:
-                    general.append(problem_text(problem))
-                    continue
-                label.setText(problem_text(problem))
-                label.show()
-            self._status.setText("\n".join(general))
-            return
-        self._status.setText(error_text(error))
+        if isValid(self):
+            self._body.show_error(error, field_of=_crew_field)

@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.services import users
-from desktop_app.errors import ValidationFailed
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.messages import error_text, problem_text, role_name
+from desktop_app.ui.messages import role_name
 from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import RecordEditor, error_label, record_list, with_error
 from sync.workflow import Role
@@ -84,8 +83,10 @@ class UsersDialog(Retranslating, QDialog):
         self._refused = QLabel()
         self._refused.setObjectName("refused")
         self._refused.setWordWrap(True)
-        body = RecordEditor(self, self._table, form, on_new=self._on_new, on_save=self._on_save,
+        body = RecordEditor(self, self._table, form, errors=self._errors, on_new=self._on_new,
+                            on_save=self._on_save,
                             above=self._refused)
+        self._body = body
         self._status, self._new, self._save = body.status, body.new, body.save
         self._editor, self._close = body.group, body.close
 
@@ -200,9 +201,7 @@ class UsersDialog(Retranslating, QDialog):
         self._username.setFocus()
 
     def _clear_messages(self) -> None:
-        for label in self._errors.values():
-            label.hide()
-        self._status.clear()
+        self._body.clear_messages()
 
     def _on_save(self) -> None:
         self._clear_messages()
@@ -231,18 +230,5 @@ class UsersDialog(Retranslating, QDialog):
         self._reload(select=username, message=self.tr("Saved."))
 
     def _on_error(self, error: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._save.setEnabled(True)
-        if isinstance(error, ValidationFailed):
-            general = []
-            for problem in error.problems:
-                label = self._errors.get(problem.field)
-                if label is None:
-                    general.append(problem_text(problem))
-                    continue
-                label.setText(problem_text(problem))
-                label.show()
-            self._status.setText("\n".join(general))
-            return
-        self._status.setText(error_text(error))
+        if isValid(self):
+            self._body.show_error(error)

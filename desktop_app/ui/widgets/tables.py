@@ -9,7 +9,7 @@ and Close in the same places), so that the dialogs look and work alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop_app.errors import ValidationFailed
+from desktop_app.ui.messages import error_text, problem_text
 
 
 def record_list(name: str, columns: int, on_selected: Callable[[], object]) -> QTableWidget:
@@ -70,12 +73,15 @@ class RecordEditor:
     Attributes:
         group: the form's box (titled by the dialog: "New crew" / "Change crew").
         status: what the last save said.
+        errors: each field's problem line, by the field's name.
         new, save, close: the buttons, wired to the dialog's handlers.
     """
 
     def __init__(self, dialog: QDialog, table: QTableWidget, form: QFormLayout, *,
-                 on_new: Callable[[], object], on_save: Callable[[], object],
-                 notes: Sequence[QWidget] = (), above: QWidget | None = None):
+                 errors: Mapping[str, QLabel], on_new: Callable[[], object],
+                 on_save: Callable[[], object], notes: Sequence[QWidget] = (),
+                 above: QWidget | None = None):
+        self.errors = errors
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -115,3 +121,27 @@ class RecordEditor:
             layout.addWidget(above)
         layout.addLayout(body, 1)
         layout.addLayout(bottom)
+
+    def clear_messages(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.status.clear()
+
+    def show_error(self, error: BaseException, *,
+                   field_of: Callable[[str], str] = lambda field: field) -> None:
+        """A refused save or a failed read: each field's problem under its field
+        (``field_of`` maps the service's field name to the form's), the rest in the
+        status line; Save works again."""
+        self.save.setEnabled(True)
+        if not isinstance(error, ValidationFailed):
+            self.status.setText(error_text(error))
+            return
+        general = []
+        for problem in error.problems:
+            label = self.errors.get(field_of(problem.field))
+            if label is None:
+                general.append(problem_text(problem))
+                continue
+            label.setText(problem_text(problem))
+            label.show()
+        self.status.setText("\n".join(general))

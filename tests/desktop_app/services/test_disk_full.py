@@ -47,8 +47,9 @@ def enrolled_office(folder: Path, centre: Centre, client: TestClient) -> Store:
 
 
 def crew_made_at_office(store: Store) -> None:
-    """A change in the outbox: the round pushes it before it pulls."""
-    desk = Desk(store.sessions, office_actor(store, Role.MANAGER, "manager"))
+    """A change in the outbox, which the round pushes before it pulls: a crew made by
+    the office's manager (one of the staff the centre knows, tests.sync.client.harness)."""
+    desk = Desk(store.sessions, office_actor(store, Role.MANAGER))
     desk.save_crew(name="اکیپ شبانه", district_code=D1)
     assert sync_service.pending_count(store) == 1
 
@@ -69,7 +70,7 @@ def assert_nothing_half_written(store: Store, centre: Centre) -> None:
 
 
 def centre_answered(centre: Centre) -> tuple[int, int]:
-    """The centre's crews and the office mutations it has applied."""
+    """The centre's crews and the office mutations it has answered."""
     with centre_db.session_factory(centre.engine)() as session:
         return tuple(session.scalar(sa.select(sa.func.count()).select_from(model))
                      for model in (Crew, AppliedMutation))

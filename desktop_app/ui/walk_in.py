@@ -51,8 +51,8 @@ from desktop_app.services.requests import Changes, Desk, WalkIn
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, problem_text, status_name
 from desktop_app.ui.widgets.retranslate import Retranslating
+from desktop_app.ui.widgets.tables import ERROR_STYLE, error_label, with_error
 
-ERROR_STYLE = "color:#b3261e;"
 
 
 @dataclass(frozen=True)
@@ -88,19 +88,9 @@ class FieldNotes:
         self.captions: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
         for name, widget in inputs.items():
-            caption, error = QLabel(), QLabel()
-            error.setObjectName(f"{name}_error")
-            error.setWordWrap(True)
-            error.setStyleSheet(ERROR_STYLE)
-            error.hide()
+            caption, error = QLabel(), error_label(f"{name}_error")
             caption.setBuddy(widget)
-            box = QWidget()
-            column = QVBoxLayout(box)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            column.addWidget(error)
-            self.layout.addRow(caption, box)
+            self.layout.addRow(caption, with_error(widget, error))
             self.captions[name], self.errors[name] = caption, error
 
     def clear(self) -> None:

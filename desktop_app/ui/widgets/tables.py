@@ -45,12 +45,16 @@ def record_list(name: str, columns: int, on_selected: Callable[[], object]) -> Q
     return table
 
 
+#: A problem's colour, wherever a form shows one.
+ERROR_STYLE = "color:#b3261e;"
+
+
 def error_label(name: str) -> QLabel:
     """A field's problem, in red under it; hidden until there is one."""
     label = QLabel()
     label.setObjectName(name)
     label.setWordWrap(True)
-    label.setStyleSheet("color:#b3261e;")
+    label.setStyleSheet(ERROR_STYLE)
     label.hide()
     return label
 

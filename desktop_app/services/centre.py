@@ -288,7 +288,7 @@ def verification_queue(store: Store, *, limit: int = 50, offset: int = 0,
                       r.address, hood.district_code.label("suggested"))
             .outerjoin(hood, hood.code == r.neighbourhood_code)
             .where(r.status == Status.RECEIVED.value)
-            .order_by(r.received_at, r.id).limit(limit).offset(offset)).all()
+            .order_by(r.received_at).limit(limit).offset(offset)).all()
         total = session.scalar(sa.select(sa.func.count()).select_from(r)
                                .where(r.status == Status.RECEIVED.value)) or 0
     return QueuePage(tuple(

@@ -106,9 +106,14 @@ class CrewSaved:
     changes: Changes
 
 
+#: ``Session.info`` key: the actor's role, once checked in this transaction.
+_ROLE_CHECKED = "daftar_acting_role"
+
+
 def is_centre_session(session: Session) -> bool:
     """Whether the office is the centre's desk (enrolled with every district)."""
-    identity = stored_identity(session)
+    with session.no_autoflush:
+        identity = stored_identity(session)
     return identity is not None and identity.all_districts
 
 
@@ -149,11 +154,17 @@ class Desk:
 
     def _role(self, session: Session) -> Role:
         """The actor's role, if they may act at this office: a centre user only at the
-        centre's office (``centre_user_at_district_office`` anywhere else)."""
+        centre's office (``centre_user_at_district_office`` anywhere else).  Asked
+        once per transaction (a bulk action writes hundreds of events)."""
+        known = session.info.get(_ROLE_CHECKED)
+        if known is not None:
+            return known
         try:
-            return rules.office_role(self.actor.role, centre_office=is_centre_session(session))
+            role = rules.office_role(self.actor.role, centre_office=is_centre_session(session))
         except RuleError as exc:
             raise _refused(exc) from None
+        session.info[_ROLE_CHECKED] = role
+        return role
 
     def _event(self, session: Session, request: m.ServiceRequest, kind: EventKind, *,
                now: dt.datetime, **values: Any) -> m.Event:

@@ -516,6 +516,12 @@ class CentreDesk(Desk):
                                                   due_at=due, note=text))
         return Changes(list(request_ids))
 
+    def bulk_refer(self, request_ids: Sequence[uuid.UUID], district_code: str | None = None, *,
+                   due_at: dt.datetime | None = None, note: str = "") -> Changes:
+        """A selection referred at once (each to its neighbourhood's district unless
+        ``district_code``): :meth:`refer`, all or nothing, in one transaction."""
+        return self.refer(request_ids, district_code, due_at=due_at, note=note)
+
     def close_not_actionable(self, request_id: uuid.UUID, reason: str, note: str = "",
                              duplicate_of: uuid.UUID | None = None) -> Changes:
         """Close a request as not actionable with a reason code (``duplicate``, linked

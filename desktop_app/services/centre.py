@@ -319,6 +319,12 @@ class OverdueRow:
     crew_id: uuid.UUID | None
 
 
+#: The partial index of open work by deadline (sync.schema).  SQLite is told to use
+#: it: with statistics older than the index it prefers a status index and then sorts
+#: every open request (0.7 s on 1M instead of a few ms).
+OPEN_DUE_INDEX = "ix_requests_open_due"
+
+
 def open_condition() -> sa.ColumnElement[bool]:
     """Open, spelled as the partial index ``ix_requests_open_due`` is (so SQLite uses it)."""
     return sa.text(OPEN_STATUS_SQL)
@@ -337,7 +343,8 @@ def overdue_everywhere(store: Store, now: dt.datetime | None = None, *,
     r = m.ServiceRequest
     query = (sa.select(r.id, r.tracking_code, r.district_code, r.category_code,
                        r.neighbourhood_code, r.status, r.received_at, r.due_at, r.crew_id)
-             .where(overdue_condition(now)).order_by(r.due_at))
+             .where(overdue_condition(now)).order_by(r.due_at)
+             .with_hint(r, f"INDEXED BY {OPEN_DUE_INDEX}", dialect_name="sqlite"))
     if districts is not None:
         query = query.where(r.district_code.in_(list(districts)))
     if limit is not None:
@@ -357,7 +364,8 @@ def overdue_by_district(store: Store, now: dt.datetime | None = None) -> dict[st
         rows = session.execute(
             sa.select(r.district_code, sa.func.count(),
                       sa.func.sum(sa.case((r.due_at < now, 1), else_=0)))
-            .where(open_condition(), r.due_at.is_not(None)).group_by(r.district_code)).all()
+            .where(open_condition(), r.due_at.is_not(None)).group_by(r.district_code)
+            .with_hint(r, f"INDEXED BY {OPEN_DUE_INDEX}", dialect_name="sqlite")).all()
     return {district: (int(late or 0), int(total)) for district, total, late in rows}
 
 

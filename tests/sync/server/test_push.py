@@ -75,7 +75,9 @@ def test_a_replay_gets_the_stored_answer_and_changes_nothing(centre: Centre, off
     ({"to_status": "not_actionable"}, "clerk", "reason_required"),
     ({"to_status": "assigned", "reason": "duplicate"}, "clerk", "reason_not_expected"),
     ({"to_status": "not_actionable", "reason": "no_such_reason"}, "clerk", "unknown_reason"),
-    ({"to_status": "not_actionable", "reason": "duplicate"}, "centre", "role_not_allowed"),
+    # (A centre user acts only at the centre's office: this office is a district's.)
+    ({"to_status": "not_actionable", "reason": "duplicate"}, "centre",
+     "centre_user_at_district_office"),
     ({"to_status": "not_actionable", "reason": "duplicate"}, "janitor", "role_not_allowed"),
     ({"to_status": "flying"}, "clerk", "invalid_payload"),
 ])

@@ -206,6 +206,9 @@ class Desk:
         )
         rules.project_status(request, target, at=now, reason=reason, note=note,
                              duplicate_of=duplicate_of)
+        if source == Status.RECEIVED and target == Status.REFERRED and request.due_at is None:
+            # As at the centre: a referral gets the category's deadline.
+            request.due_at = rules.default_due(now, self._target_days(session, request.category_code))
         request.updated_at = now
         self._outbox(session, Op.CHANGE_STATUS, request.id, now=now, base_version=request.version,
                      payload=ChangeStatusPayload(event_id=event.id, from_status=source,

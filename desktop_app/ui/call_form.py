@@ -432,6 +432,7 @@ class CallPage(Retranslating, QWidget):
             words = " — ".join(part for part in (dup.address, dup.description) if part)
             table.setItem(row, 3, cell(digits(words)))
         if self._duplicates:
+            table.setCurrentCell(0, 0)  # the nearest, newest: Ctrl+D takes it
             table.selectRow(0)
         self._dup_table.setVisible(bool(self._duplicates))
         self._dup_empty.setVisible(not self._duplicates)
@@ -444,10 +445,11 @@ class CallPage(Retranslating, QWidget):
         self._attach.setEnabled(self._selected_duplicate() is not None and not self._saving)
 
     def _selected_duplicate(self) -> Duplicate | None:
-        row = self._dup_table.currentRow()
-        if not self._duplicates or not (0 <= row < len(self._duplicates)):
+        if not self._duplicates:
             return None
-        return self._duplicates[row]
+        row = self._dup_table.currentRow()
+        # None picked (yet): the first, the nearest and newest, as the list shows.
+        return self._duplicates[row if 0 <= row < len(self._duplicates) else 0]
 
     @property
     def duplicates(self) -> tuple[Duplicate, ...]:

@@ -204,7 +204,7 @@ class OverduePage(Retranslating, QWidget):
     def _retranslate(self) -> None:
         self._by_district_caption.setText(self.tr("Overdue share by district"))
         self.by_district.setHorizontalHeaderLabels(
-            [self.tr("District"), self.tr("Overdue / open"), self.tr("Share")])
+            [self.tr("District"), self.tr("Overdue of open"), self.tr("Share")])
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(_COLUMNS) - 1)
         self._show()
 
@@ -252,7 +252,8 @@ class OverduePage(Retranslating, QWidget):
             pair = self._names.names.districts.get(district) if self._names else None
             share = round(100 * late / total) if total else 0
             for column, text in enumerate((local_name(pair, language) or district,
-                                           f"{digits(late)} / {digits(total)}",
+                                           self.tr("%1 of %2").replace("%1", digits(late))
+                                           .replace("%2", digits(total)),
                                            digits(share) + "٪" if language == "fa" else f"{share}%")):
                 table.setItem(row, column, QTableWidgetItem(text))
 

@@ -199,7 +199,7 @@ class QueuePageWidget(Retranslating, QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 90, 130, 110, 130, 110, 130)):
+        for column, width in enumerate((110, 130, 130, 120, 130, 110, 130)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selection())
@@ -392,10 +392,13 @@ class QueuePageWidget(Retranslating, QWidget):
         return [self.model.row_at(row).id for row in rows]
 
     def current_row(self) -> QueueRow | None:
+        """The request the side panel acts on: the one under the cursor, else the
+        first selected."""
         index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.row_at(index.row())
+        if index.isValid() and index.row() < self.model.rowCount():
+            return self.model.row_at(index.row())
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return self.model.row_at(rows[0]) if rows else None
 
     def _on_selection(self) -> None:
         row = self.current_row()

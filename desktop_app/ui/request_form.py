@@ -200,10 +200,9 @@ class RequestForm(Retranslating, QDialog):
     # ------------------------------------------------------------------ language
 
     def _retranslate(self) -> None:
+        due_caption = QCoreApplication.translate("CentreRequestForm", "Deadline")
         captions = {
-            "received": self.tr("Received"),
-            "due": QCoreApplication.translate("CentreRequestForm", "Deadline"),
-            "category": self.tr("Category"),
+            "received": self.tr("Received"), "due": due_caption, "category": self.tr("Category"),
             "place": self.tr("Neighbourhood"), "address": self.tr("Address"),
             "description": self.tr("Description"), "citizen": self.tr("Citizen"),
             "phone": self.tr("Phone"), "location": self.tr("Location"), "crew": self.tr("Crew"),

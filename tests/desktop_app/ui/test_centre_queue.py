@@ -179,7 +179,7 @@ def test_every_districts_overdue_work_sorted_by_how_late(qtbot, centre_ctx: AppC
     assert page.model.index(2, 0).data() == "⚠ 5 h"
     shares = {page.by_district.item(r, 0).text(): page.by_district.item(r, 1).text()
               for r in range(page.by_district.rowCount())}
-    assert shares["District 2-1"] == "1 / 1" and shares["District 1-1"] == "1 / 2"
+    assert shares["District 2-1"] == "1 of 1" and shares["District 1-1"] == "1 of 2"
     with qtbot.waitSignal(page.sig_open) as opened:
         page.table.setCurrentIndex(page.model.index(1, 0))
         page.table.setFocus()

@@ -98,6 +98,22 @@ def _user_details(problem: ProblemRow) -> str:
         "%2", role_name(str(problem.payload.get("role", ""))))
 
 
+def _referral(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("CentreSyncProblems", "Referral to district %1").replace(
+        "%1", digits(str(problem.payload.get("district_code", ""))))
+
+
+def _district_move(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("CentreSyncProblems", "Move to district %1: %2").replace(
+        "%1", digits(str(problem.payload.get("district_code", "")))).replace(
+        "%2", str(problem.payload.get("reason", "")))
+
+
+def _repeat_call(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("CentreSyncProblems", "The citizen called again (%1)").replace(
+        "%1", digits(str(problem.payload.get("phone") or "")))
+
+
 #: What each operation's refused change would have done, in the clerk's words.
 CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.CREATE_REQUEST: _walk_in,
@@ -108,6 +124,9 @@ CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.EDIT_REQUEST: _correction,
     Op.UPSERT_CREW: _crew_details,
     Op.UPSERT_USER: _user_details,
+    Op.REFER: _referral,
+    Op.MOVE_DISTRICT: _district_move,
+    Op.REPEAT_CALL: _repeat_call,
 }
 
 

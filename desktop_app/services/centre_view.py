@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from desktop_app.services.form_choices import DUPLICATE, Original, find_original
 from desktop_app.services.office import Store
-from desktop_app.services.reference_names import Names, NamePair, read_names
+from desktop_app.services.reference_names import NamePair, Names, read_names
 from desktop_app.store import models as m
 
 __all__ = ["CentreNames", "Original", "find_original", "load_centre_names"]

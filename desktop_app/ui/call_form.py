@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QCollator, QLocale, Qt, QTimer, Signal
@@ -257,7 +258,7 @@ class CallPage(Retranslating, QWidget):
         # Tab goes as the call goes; the lists beside are reached by their keys.
         chain = [self._phone, self._category, self._place, self._address, self._description,
                  self._name, self._channel, self._save]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
         for edit in (self._phone, self._category, self._place, self._address, self._description,
                      self._name):

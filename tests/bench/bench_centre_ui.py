@@ -34,7 +34,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_ui import database  # noqa: E402
+from tests.bench.bench_ui import database
 
 #: A typical call, as typed: (what, keys); "\t" is Tab, "\n" Enter.
 TYPICAL_CALL = (
@@ -67,8 +67,15 @@ def enrol_as_centre(folder: Path) -> None:
 
 
 def run(folder: Path, calls: int) -> None:
-    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QItemSelection, \
-        QItemSelectionModel, QSettings, Qt
+    from PySide6.QtCore import (
+        QCoreApplication,
+        QEvent,
+        QEventLoop,
+        QItemSelection,
+        QItemSelectionModel,
+        QSettings,
+        Qt,
+    )
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -86,7 +93,8 @@ def run(folder: Path, calls: int) -> None:
     settings = tempfile.mkdtemp(prefix="daftar-bench-settings-")
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, settings)
-    qapp = QApplication.instance() or QApplication([])
+    if QApplication.instance() is None:
+        QApplication([])
     load_fonts()
     translations = Translations()
     translations.apply("fa")
@@ -109,7 +117,7 @@ def run(folder: Path, calls: int) -> None:
     page.resize(1200, 700)
     page.show()
     page.activateWindow()
-    wait_for(lambda: page._names is not None)  # noqa: SLF001
+    wait_for(lambda: page._names is not None)
     wait_for(page.isActiveWindow)
 
     def press(text: str) -> None:
@@ -138,7 +146,7 @@ def run(folder: Path, calls: int) -> None:
                 started = time.perf_counter()
                 press(keys)
                 # On screen: the code's label shows the new code, and is painted.
-                wait_for(lambda: page.last_code != codes_before and page.shown_code() != "")
+                wait_for(lambda before=codes_before: page.last_code != before and page.shown_code() != "")
                 page.repaint()
                 enter_ms.append((time.perf_counter() - started) * 1000)
             elif what == "phone":
@@ -147,10 +155,10 @@ def run(folder: Path, calls: int) -> None:
                     press(ch)
                     QCoreApplication.processEvents()
                 seen: list[float] = []
-                page.sig_history.connect(lambda _found: seen.append(time.perf_counter()))
+                page.sig_history.connect(lambda _found, seen=seen: seen.append(time.perf_counter()))
                 started = time.perf_counter()
                 press(phone[-1])
-                wait_for(lambda: bool(seen))
+                wait_for(lambda seen=seen: bool(seen))
                 page.sig_history.disconnect()
                 history_ms.append((seen[0] - started) * 1000)
             elif what.startswith("place"):
@@ -161,11 +169,11 @@ def run(folder: Path, calls: int) -> None:
                 _tab, tab = steps.pop(0)
                 shown: list[float] = []
                 page.sig_duplicates.connect(
-                    lambda _found: shown.append(time.perf_counter())
-                    if all(page._duplicates_asked) else None)  # noqa: SLF001
+                    lambda _found, shown=shown: shown.append(time.perf_counter())
+                    if all(page._duplicates_asked) else None)
                 started = time.perf_counter()
                 press(tab)
-                wait_for(lambda: bool(shown))
+                wait_for(lambda shown=shown: bool(shown))
                 page.sig_duplicates.disconnect()
                 duplicates_ms.append((shown[0] - started) * 1000)
             else:
@@ -194,7 +202,7 @@ def run(folder: Path, calls: int) -> None:
     loaded: list[float] = []
     queue.sig_loaded.connect(lambda: loaded.append(time.perf_counter()))
     wait_for(lambda: bool(loaded))
-    print(f"\nthe verification queue ({queue._page.total:,} waiting; ms):")  # noqa: SLF001
+    print(f"\nthe verification queue ({queue._page.total:,} waiting; ms):")
     print(f"  from opening to the first rows               {(loaded[0] - started) * 1000:8.1f}")
     rows = min(500, queue.model.rowCount())
     selection = QItemSelection(queue.model.index(0, 0), queue.model.index(rows - 1, 0))

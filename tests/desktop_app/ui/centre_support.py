@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.services.centre import CentreDesk
+from desktop_app.services.requests import Actor
 from desktop_app.services.sync_service import OFFICE
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
@@ -22,7 +23,6 @@ from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.tasks import TaskRunner
 from sync.protocol import OfficeInfo
 from sync.workflow import Role
-from desktop_app.services.requests import Actor
 from tests.factories import office
 
 OPERATOR = Actor(username="operator", role=Role.CENTRE, display_name="نرگس اپراتور",

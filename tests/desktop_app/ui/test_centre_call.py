@@ -122,7 +122,7 @@ def test_typing_with_arabic_letters_finds_the_persian_name(qtbot, centre_ctx: Ap
 
 
 def requests_count(page: CallPage) -> int:
-    with page._ctx.store.sessions() as session:  # noqa: SLF001 - the page's own store
+    with page._ctx.store.sessions() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(m.ServiceRequest)) or 0
 
 

@@ -9,16 +9,15 @@ arrival plus the category's target days.  The desk's two list indexes hold every
 column its filters test, so that the status counts and the filtered pages never
 read a request row on a million requests; the deadline joins them, last.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = '7c2d9a4b1e60'
-down_revision: Union[str, Sequence[str], None] = 'd9e3a7f15c62'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'd9e3a7f15c62'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 #: As desktop_app.store.models.LIST_INDEXES and REPORT_INDEXES before and after.
 BEFORE = {

@@ -84,7 +84,25 @@ def _correction(problem: ProblemRow) -> str:
 
 
 def _walk_in(problem: ProblemRow) -> str:
+    if problem.payload.get("request", {}).get("channel", "walk_in") != "walk_in":
+        return QCoreApplication.translate("SyncProblemsDialog", "New request taken by the centre")
     return QCoreApplication.translate("SyncProblemsDialog", "New walk-in request")
+
+
+def _referral(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Referral to district %1").replace(
+        "%1", digits(str(problem.payload.get("district_code", ""))))
+
+
+def _district_move(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Move to district %1: %2").replace(
+        "%1", digits(str(problem.payload.get("district_code", "")))).replace(
+        "%2", str(problem.payload.get("reason", "")))
+
+
+def _repeat_call(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Repeat call from %1").replace(
+        "%1", digits(str(problem.payload.get("phone") or "")))
 
 
 def _crew_details(problem: ProblemRow) -> str:
@@ -96,22 +114,6 @@ def _user_details(problem: ProblemRow) -> str:
     return QCoreApplication.translate("SyncProblemsDialog", "User “%1” (%2)").replace(
         "%1", str(problem.payload.get("username", ""))).replace(
         "%2", role_name(str(problem.payload.get("role", ""))))
-
-
-def _referral(problem: ProblemRow) -> str:
-    return QCoreApplication.translate("CentreSyncProblems", "Referral to district %1").replace(
-        "%1", digits(str(problem.payload.get("district_code", ""))))
-
-
-def _district_move(problem: ProblemRow) -> str:
-    return QCoreApplication.translate("CentreSyncProblems", "Move to district %1: %2").replace(
-        "%1", digits(str(problem.payload.get("district_code", "")))).replace(
-        "%2", str(problem.payload.get("reason", "")))
-
-
-def _repeat_call(problem: ProblemRow) -> str:
-    return QCoreApplication.translate("CentreSyncProblems", "The citizen called again (%1)").replace(
-        "%1", digits(str(problem.payload.get("phone") or "")))
 
 
 #: What each operation's refused change would have done, in the clerk's words.

@@ -882,6 +882,22 @@
             <translation>دستور کار چاپ شد</translation>
         </message>
         <message>
+            <source>New request taken by the centre</source>
+            <translation>درخواست تازهٔ ثبت‌شده در مرکز</translation>
+        </message>
+        <message>
+            <source>Referral to district %1</source>
+            <translation>ارجاع به ناحیهٔ %1</translation>
+        </message>
+        <message>
+            <source>Move to district %1: %2</source>
+            <translation>انتقال به ناحیهٔ %1: %2</translation>
+        </message>
+        <message>
+            <source>Repeat call from %1</source>
+            <translation>تماس دوباره از %1</translation>
+        </message>
+        <message>
             <source>Correction of: %1</source>
             <translation>اصلاح: %1</translation>
         </message>
@@ -1462,21 +1478,6 @@
         <message>
             <source>The centre takes phone, website and SMS requests.</source>
             <translation>مرکز درخواست‌های تلفنی، اینترنتی و پیامکی را ثبت می‌کند.</translation>
-        </message>
-    </context>
-    <context>
-        <name>CentreSyncProblems</name>
-        <message>
-            <source>Referral to district %1</source>
-            <translation>ارجاع به ناحیهٔ %1</translation>
-        </message>
-        <message>
-            <source>Move to district %1: %2</source>
-            <translation>انتقال به ناحیهٔ %1: %2</translation>
-        </message>
-        <message>
-            <source>The citizen called again (%1)</source>
-            <translation>تماس دوبارهٔ شهروند (%1)</translation>
         </message>
     </context>
 </TS>

@@ -343,3 +343,15 @@ def test_a_walk_in_gets_its_categorys_deadline(district_store: Store) -> None:
     registered = desk(district_store, DISTRICT_CLERK).register_walk_in(walk_in())
     row = _row(district_store, registered.id)
     assert row.due_at is not None and row.due_at - row.received_at == dt.timedelta(days=1)
+
+
+def test_a_centre_user_is_made_only_at_the_centres_office(store: Store, district_store: Store) -> None:
+    from desktop_app.services import users
+
+    users.create_user(store.sessions, username="op", display_name="اپراتور", role="centre",
+                      password="secret1")
+    with pytest.raises(ValidationFailed) as failed:
+        users.create_user(district_store.sessions, username="op", display_name="اپراتور",
+                          role="centre", password="secret1")
+    assert [(p.field, p.code) for p in failed.value.problems] == [
+        ("role", "centre_user_at_district_office")]

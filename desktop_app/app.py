@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QApplication, QDialog, QLabel, QMessageBox, QProgressDialog,
 )
 
+from desktop_app.services.centre import CentreDesk
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
@@ -43,6 +44,7 @@ from desktop_app.ui.sync_controller import SyncBackend, default_backend
 from desktop_app.ui.tasks import TaskRunner
 from sync import migrate
 from sync.paths import resource_path
+from sync.workflow import Role
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +124,10 @@ def build_app(data_dir: Path | str | None, *, language: str = "fa", actor: Actor
             tasks.shutdown()
             store.close()
             return None
-    ctx = AppContext(store=store, actor=actor, desk=Desk(store.sessions, actor), tasks=tasks,
+    # A centre user's desk also makes the centre's moves (it refuses them anywhere
+    # but at the centre's office).
+    desk_class = CentreDesk if actor.role is Role.CENTRE else Desk
+    ctx = AppContext(store=store, actor=actor, desk=desk_class(store.sessions, actor), tasks=tasks,
                      bus=Bus(), language=language)
     window = MainWindow(ctx, translations, sync_backend=sync_backend,
                         use_default_sync=use_default_sync)

@@ -58,6 +58,12 @@ def make_request(store: Store, **values: Any) -> m.ServiceRequest:
         version=1, updated_at=received,
     )
     row.update(values)
+    if "due_at" not in values and row["status"] != "received":
+        # Referred before deadlines were set at referral: the deadline the migration
+        # gives such requests (arrival plus the category's target days).
+        with store.sessions() as session:
+            days = session.get(m.Category, row["category_code"])
+            row["due_at"] = received + dt.timedelta(days=days.target_days if days else 0)
     request = m.ServiceRequest(**row)
     request.search_text = search_text(request.tracking_code, request.citizen_name,
                                       request.citizen_phone, request.address, request.description)

@@ -78,16 +78,17 @@ class RequestRow:
     citizen_phone: str | None
     address: str
     crew_id: uuid.UUID | None
-    #: When the category's target days run out (received_at + target days).
-    due_at: dt.datetime
+    #: The deadline set at referral (the centre's, or the category's target days
+    #: from then); ``None`` while the request waits for verification.
+    due_at: dt.datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in _OPEN
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        """Open and past its category's target days."""
-        return self.is_open and self.due_at < now
+        """Open and past its deadline."""
+        return self.is_open and self.due_at is not None and self.due_at < now
 
     def cursor(self, sort: Sort) -> Cursor:
         return (getattr(self, sort.key), self.received_at, self.rowid)

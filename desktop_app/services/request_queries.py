@@ -34,8 +34,9 @@ from sync.workflow import Status
 
 
 def _row(row: sa.Row[Any], target_days: dict[str, int]) -> RequestRow:
-    due = row.received_at + dt.timedelta(days=target_days.get(row.category_code, 0))
-    return RequestRow(**row._mapping, due_at=due)
+    """A table row; its deadline is the one set at referral (``due_at``)."""
+    del target_days
+    return RequestRow(**row._mapping)
 
 
 class RequestQueries:

@@ -74,7 +74,7 @@ def row_columns() -> list[sa.ColumnElement[Any]]:
         ROWID.label("rowid"), t.id, t.tracking_code, t.received_at, t.status, t.channel,
         t.district_code, t.neighbourhood_code, t.category_code,
         sa.func.substr(t.description, 1, _DESCRIPTION_CHARS).label("description"),
-        t.citizen_name, t.citizen_phone, t.address, t.crew_id,
+        t.citizen_name, t.citizen_phone, t.address, t.crew_id, t.due_at,
     ]
 
 
@@ -150,19 +150,14 @@ def filter_tests(filt: RequestFilter, days: dict[str, int], *, now: dt.datetime,
 
 
 def overdue_test(days: dict[str, int], now: dt.datetime) -> sa.ColumnElement[bool]:
-    """Open and received before ``now`` minus the category's target days.  The
-    extra bound by the shortest target lets an index by ``received_at`` skip
-    every request too young to be late."""
+    """Open and past its deadline (``due_at``: set at referral — by the centre, or
+    its category's target days from then — and at a walk-in's registration).  A
+    request not yet referred has no deadline and is not late.  Both list indexes
+    hold ``due_at`` (migration 7c2d9a4b1e60), so the test reads no request row.
+    ``days`` is kept for the callers that plan with the categories."""
+    del days
     t = REQUESTS.c
-    if not days:
-        return sa.false()
-    cutoffs = {code: now - dt.timedelta(days=n) for code, n in days.items()}
-    cutoff = sa.case(
-        {code: sa.literal(moment, UTCDateTime()) for code, moment in cutoffs.items()},
-        value=t.category_code,
-    )
-    return sa.and_(t.status.in_(_OPEN), t.received_at < max(cutoffs.values()),
-                   t.received_at < cutoff)
+    return sa.and_(t.status.in_(_OPEN), t.due_at.is_not(None), t.due_at < now)
 
 
 def plan_search(conn: sa.Connection, text: str, *, counting: bool = False) -> SearchPlan | None:

@@ -29,6 +29,16 @@ Names = tuple[str, str]
 _EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
+def _instant(text: object) -> dt.datetime | None:
+    """An instant an event's data holds as ISO text, or ``None``."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One event, with every code already turned into a name."""
@@ -51,6 +61,13 @@ class HistoryEntry:
     filename: str = ""
     # From the office's audit log: it never goes to the centre.
     office_only: bool = False
+    # A repeat call's phone, a note's purpose (``ask_citizen``), a move's districts
+    # and a referral's deadline, from the event's data.
+    phone: str = ""
+    purpose: str = ""
+    from_district: Names | None = None
+    to_district: Names | None = None
+    due_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,8 @@ class RequestSnapshot:
     # Local changes of this request the centre has not answered yet.
     waiting: int
     history: tuple[HistoryEntry, ...]
+    #: The deadline the centre set at referral (``None`` while not referred).
+    due_at: dt.datetime | None = None
 
 
 def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
@@ -136,6 +155,12 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 if e.data.get("duplicate_of") else "",
                 edited=tuple(e.data.get("edited", ())),
                 pending=e.server_time is None,
+                phone=str(e.data.get("phone") or ""),
+                purpose=str(e.data.get("purpose") or ""),
+                from_district=names.districts.get(e.data.get("from_district") or ""),
+                to_district=names.districts.get(e.data.get("to_district")
+                                                or e.data.get("district_code") or ""),
+                due_at=_instant(e.data.get("due_at")),
             )
             for e in events
         ) + tuple(
@@ -167,5 +192,5 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
             else None,
             outcome_note=request.outcome_note or "",
             original_code=codes.get(request.duplicate_of, "") if request.duplicate_of else "",
-            waiting=waiting, history=history,
+            waiting=waiting, history=history, due_at=request.due_at,
         )

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QApplication, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from desktop_app.services.centre import is_centre_office
 from desktop_app.services.request_list import RequestFilter, RequestRow
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
@@ -46,6 +47,10 @@ WALK_IN_ROLES = frozenset({Role.CLERK, Role.MANAGER})
 CREW_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
 USER_ROLES = frozenset({Role.MANAGER})
 REPORT_ROLES = frozenset({Role.MANAGER, Role.CENTRE})
+# At the 137 centre's office (enrolled with every district): who takes calls and
+# works the verification queue, and who sees every district's overdue work.
+CENTRE_DESK_ROLES = frozenset({Role.CENTRE})
+CENTRE_OVERDUE_ROLES = frozenset({Role.CENTRE, Role.MANAGER})
 
 
 def has_module(module: str) -> bool:
@@ -89,6 +94,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.ctx = ctx
         self._translations = translations
         self._reports: QWidget | None = None
+        self._pages: dict[str, QWidget] = {}
+        # The centre's own office offers the centre's pages and none of a district's
+        # crew work; a district office never offers a centre move.  Read once: an
+        # office's enrolment does not change while it runs.
+        self.centre_office = is_centre_office(ctx.store)
 
         self.reader = TableReader.for_database(ctx.store.db_path, self)
         self.model = RequestTableModel(self.reader, ctx.language, self)
@@ -117,6 +127,10 @@ class MainWindow(Retranslating, QMainWindow):
         self._update_actions()
         self._restore_layout()
         self.model.set_query(self.filters.current())
+        if self.act_call.isVisible():
+            # An operator's day is calls and the queue: both open, the call first.
+            self.show_queue()
+            self.show_call_page()
         self.sync.start()
 
     # ============================================================= actions
@@ -137,6 +151,15 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _build_actions(self) -> None:
         role = self.ctx.actor.role
+        district = not self.centre_office  # what only a district office does
+        centre_desk = self.centre_office and role in CENTRE_DESK_ROLES
+        self.act_call = self._action("actCall", self.show_call_page, "F2",
+                                     allowed=centre_desk, module="call_form")
+        self.act_queue = self._action("actQueue", self.show_queue, "F3",
+                                      allowed=centre_desk, module="queue_page")
+        self.act_overdue = self._action("actOverdueEverywhere", self.show_overdue, "F4",
+                                        allowed=self.centre_office and role in CENTRE_OVERDUE_ROLES,
+                                        module="overdue_page")
         self.act_search = self._action("actSearch", self.filters.focus_search, QKeySequence.StandardKey.Find)
         self.act_clear = self._action("actClearFilters", self.filters.clear, "Ctrl+Shift+F")
         self.act_refresh = self._action("actRefresh", self.model.refresh, QKeySequence.StandardKey.Refresh)
@@ -145,19 +168,19 @@ class MainWindow(Retranslating, QMainWindow):
         self.act_open = self._action("actOpen", self.open_current, "Ctrl+O",
                                      module="request_form")
         self.act_walk_in = self._action("actWalkIn", self.new_walk_in, QKeySequence.StandardKey.New,
-                                        allowed=role in WALK_IN_ROLES, module="walk_in")
+                                        allowed=district and role in WALK_IN_ROLES, module="walk_in")
         self.act_assign = self._action("actAssign", self.assign_selected, "Ctrl+Shift+A",
-                                       allowed=role in workflow.ASSIGN_ROLES,
+                                       allowed=district and role in workflow.ASSIGN_ROLES,
                                        module="assign")
         self.act_print = self._action("actPrintOrders", self.print_selected, QKeySequence.StandardKey.Print,
-                                      module="print_actions")
+                                      allowed=district, module="print_actions")
         self.act_print_day = self._action("actPrintCrewDay", self.print_crew_day, "Ctrl+Shift+P",
-                                          module="print_actions")
+                                          allowed=district, module="print_actions")
         self.act_sync = self._action("actSync", self.sync.sync_now, "F9", allowed=self.sync.available)
         self.act_problems = self._action("actProblems", self.open_sync_problems,
                                          module="sync_problems")
-        self.act_crews = self._action("actCrews", self.open_crews, allowed=role in CREW_ROLES,
-                                      module="crews")
+        self.act_crews = self._action("actCrews", self.open_crews,
+                                      allowed=district and role in CREW_ROLES, module="crews")
         self.act_users = self._action("actUsers", self.open_users, allowed=role in USER_ROLES,
                                       module="users")
         self.act_reports = self._action("actReports", self.show_reports, "Ctrl+R",
@@ -185,6 +208,11 @@ class MainWindow(Retranslating, QMainWindow):
         for action in (self.act_open, self.act_walk_in, self.act_assign, None, self.act_print,
                        self.act_print_day, None, self.act_next, self.act_previous):
             self.menu_requests.addSeparator() if action is None else self.menu_requests.addAction(action)
+        self.menu_centre = bar.addMenu("")
+        for action in (self.act_call, self.act_queue, self.act_overdue):
+            self.menu_centre.addAction(action)
+        self.menu_centre.menuAction().setVisible(any(
+            a.isVisible() for a in (self.act_call, self.act_queue, self.act_overdue)))
         self.menu_view = bar.addMenu("")
         for action in (self.act_search, self.act_clear, self.act_refresh, self.act_reports):
             self.menu_view.addAction(action)
@@ -197,7 +225,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.toolbar = QToolBar(objectName="mainToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setMovable(False)
-        for action in (self.act_walk_in, self.act_open, self.act_assign, self.act_print, self.act_sync):
+        for action in (self.act_call, self.act_queue, self.act_overdue, self.act_walk_in,
+                       self.act_open, self.act_assign, self.act_print, self.act_sync):
             self.toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
@@ -318,8 +347,55 @@ class MainWindow(Retranslating, QMainWindow):
             self.sig_dialog.emit(self._reports)
         self.tabs.setCurrentWidget(self._reports)
 
+    def _show_page(self, key: str, module: str, name: str, action: QAction) -> QWidget | None:
+        """A centre page as a tab, made on first use."""
+        if not action.isEnabled():
+            return None
+        page = self._pages.get(key)
+        if page is None:
+            kind = optional(module, name)
+            if kind is None:
+                return None
+            page = kind(self.ctx, self.tabs)
+            self._pages[key] = page
+            self.tabs.addTab(page, "")
+            self.tabs.setTabBarAutoHide(False)
+            self._retranslate_tabs()
+            self.sig_dialog.emit(page)
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def show_call_page(self) -> None:
+        page = self._show_page("call", "call_form", "CallPage", self.act_call)
+        if page is not None:
+            page.focus_phone()  # type: ignore[attr-defined]
+
+    def show_queue(self) -> None:
+        page = self._show_page("queue", "queue_page", "QueuePageWidget", self.act_queue)
+        if page is not None:
+            page.table.setFocus()  # type: ignore[attr-defined]
+
+    def show_overdue(self) -> None:
+        page = self._show_page("overdue", "overdue_page", "OverduePage", self.act_overdue)
+        if page is not None and not getattr(page, "_wired", False):
+            page.sig_open.connect(self.open_request)  # type: ignore[attr-defined]
+            page._wired = True  # type: ignore[attr-defined]
+
+    def page(self, key: str) -> QWidget | None:
+        """The centre page ``key`` ("call", "queue", "overdue") if it is open."""
+        return self._pages.get(key)
+
+    def _retranslate_tabs(self) -> None:
+        titles = {"call": self.tr("Take a call"), "queue": self.tr("Verification queue"),
+                  "overdue": self.tr("Overdue everywhere")}
+        for key, page in self._pages.items():
+            self.tabs.setTabText(self.tabs.indexOf(page), titles[key])
+
     def show_shortcuts(self) -> None:
         lines = [
+            (self.act_call, self.tr("Take a call")),
+            (self.act_queue, self.tr("Verification queue")),
+            (self.act_overdue, self.tr("Every district's overdue work")),
             (self.act_search, self.tr("Search")),
             (self.act_walk_in, self.tr("New walk-in request")),
             (self.act_assign, self.tr("Assign the selected requests to a crew")),
@@ -360,6 +436,8 @@ class MainWindow(Retranslating, QMainWindow):
             self.tabs.setTabText(self.tabs.indexOf(self._reports), self.tr("Reports"))
         self.menu_office.setTitle(self.tr("&Office"))
         self.menu_requests.setTitle(self.tr("&Requests"))
+        self.menu_centre.setTitle(self.tr("137 &centre"))
+        self._retranslate_tabs()
         self.menu_view.setTitle(self.tr("&View"))
         self.menu_language.setTitle(self.tr("&Language"))
         self.menu_help.setTitle(self.tr("&Help"))
@@ -382,6 +460,9 @@ class MainWindow(Retranslating, QMainWindow):
             self.act_backups: self.tr("&Backups…"),
             self.act_reports: self.tr("&Reports"),
             self.act_quit: self.tr("&Quit"),
+            self.act_call: self.tr("Take a &call"),
+            self.act_queue: self.tr("&Verification queue"),
+            self.act_overdue: self.tr("Overdue &everywhere"),
             self.act_shortcuts: self.tr("&Keyboard shortcuts"),
             self.act_persian: "فارسی",
             self.act_english: "English",

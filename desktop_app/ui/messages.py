@@ -99,6 +99,18 @@ _ERRORS = {
         "messages", "This sync problem is no longer in the office's database."),
     "problem_settled": QT_TRANSLATE_NOOP(
         "messages", "This sync problem was already settled."),
+    # The centre's desk (issue 15).
+    "not_centre_office": QT_TRANSLATE_NOOP(
+        "messages", "Only the 137 centre's office makes this move."),
+    "centre_user_at_district_office": QT_TRANSLATE_NOOP(
+        "messages", "A 137 centre user cannot work at a district office."),
+    "not_open": QT_TRANSLATE_NOOP(
+        "messages", "The request is closed: take the call as a new request."),
+    "cannot_move": QT_TRANSLATE_NOOP(
+        "messages", "Only referred work (not yet done) moves to another district."),
+    "same_district": QT_TRANSLATE_NOOP(
+        "messages", "The request is already in this district."),
+    "unknown_district": QT_TRANSLATE_NOOP("messages", "There is no such district."),
 }
 
 
@@ -186,6 +198,17 @@ _FIELD_PROBLEMS = {
         "messages", "Latitude must be between -90 and 90."),
     ("longitude", "out_of_range"): QT_TRANSLATE_NOOP(
         "messages", "Longitude must be between -180 and 180."),
+    ("due_at", "due_in_past"): QT_TRANSLATE_NOOP(
+        "messages", "The deadline must be after today."),
+    ("due_at", "invalid_due"): QT_TRANSLATE_NOOP("messages", "Choose a deadline."),
+    ("reason", "required"): QT_TRANSLATE_NOOP(
+        "messages", "Say why the request moves: the new district reads it."),
+    ("district_code", "unknown_district"): QT_TRANSLATE_NOOP(
+        "messages", "There is no such district."),
+    ("district_code", "same_district"): QT_TRANSLATE_NOOP(
+        "messages", "The request is already in this district."),
+    ("channel", "invalid_channel"): QT_TRANSLATE_NOOP(
+        "messages", "The centre takes phone, website and SMS requests."),
 }
 
 # code -> sentence, for problems worded the same on any field (phone numbers).

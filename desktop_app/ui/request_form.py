@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desktop_app.services.centre import is_centre_office
 from desktop_app.services.request_view import RequestSnapshot, load_request
 from desktop_app.services.requests import Changes, may_edit
 from desktop_app.ui.assign import AssignDialog
@@ -57,7 +58,8 @@ from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.request_history import history_html
 from desktop_app.ui.widgets.buttons import action_button
 from desktop_app.ui.widgets.retranslate import Retranslating
-from sync.workflow import ASSIGN_ROLES, OPEN_STATUSES, Status, allowed_targets
+from sync.dates import utcnow
+from sync.workflow import ASSIGN_ROLES, MOVE_DISTRICT_ROLES, OPEN_STATUSES, Status, allowed_targets
 
 # Calm colours for the status chip: blue while the work is open, green when done,
 # grey when it could not be done.
@@ -115,7 +117,7 @@ class RequestForm(Retranslating, QDialog):
         self._fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._values: dict[str, QLabel] = {}
         self._labels: dict[str, QLabel] = {}
-        for key in ("received", "category", "place", "address", "description", "citizen",
+        for key in ("received", "due", "category", "place", "address", "description", "citizen",
                     "phone", "location", "crew", "closed", "reason", "original", "outcome_note"):
             value = QLabel()
             value.setObjectName(f"field_{key}")
@@ -168,10 +170,13 @@ class RequestForm(Retranslating, QDialog):
             "notActionable", lambda: self._on_move(Status.NOT_ACTIONABLE))
         self._back = action_button("referBack", lambda: self._on_move(Status.REFERRED))
         self._print = action_button("printWorkOrder", self._on_print)
+        # The centre's move, offered only to a centre user at the centre's office.
+        self._move = action_button("moveDistrict", self._on_move_district)
+        self._centre_desk = False
         self._close = action_button("close", self.reject)
         actions = QHBoxLayout()
         for button in (self._edit, self._assign, self._start, self._done, self._not_actionable,
-                       self._back, self._print):
+                       self._back, self._print, self._move):
             button.hide()
             actions.addWidget(button)
         actions.addStretch(1)
@@ -188,12 +193,16 @@ class RequestForm(Retranslating, QDialog):
         ctx.bus.sig_changed.connect(self._on_changed)
         ctx.bus.sig_sync_state.connect(self.reload)
         self.reload()
+        if ctx.actor.role in MOVE_DISTRICT_ROLES:
+            store = ctx.store
+            ctx.tasks.run_db(lambda: is_centre_office(store), on_done=self._on_centre_office)
 
     # ------------------------------------------------------------------ language
 
     def _retranslate(self) -> None:
+        due_caption = QCoreApplication.translate("CentreRequestForm", "Deadline")
         captions = {
-            "received": self.tr("Received"), "category": self.tr("Category"),
+            "received": self.tr("Received"), "due": due_caption, "category": self.tr("Category"),
             "place": self.tr("Neighbourhood"), "address": self.tr("Address"),
             "description": self.tr("Description"), "citizen": self.tr("Citizen"),
             "phone": self.tr("Phone"), "location": self.tr("Location"), "crew": self.tr("Crew"),
@@ -212,6 +221,8 @@ class RequestForm(Retranslating, QDialog):
         self._done.setText(self.tr("Done…"))
         self._not_actionable.setText(self.tr("Not actionable…"))
         self._print.setText(self.tr("Print work order"))
+        self._move.setText(QCoreApplication.translate("CentreRequestForm",
+                                                      "Move to another district…"))
         self._close.setText(self.tr("Close"))
         self._show()
 
@@ -259,6 +270,7 @@ class RequestForm(Retranslating, QDialog):
         channel = local_name(snap.channel, language)
         self._set("received", self.tr("%1, by %2").replace(
             "%1", moment_text(snap.received_at)).replace("%2", channel))
+        self._set_due(snap)
         self._set("category", local_name(snap.category, language))
         self._set("place", self.tr("%1 (%2)").replace(
             "%1", local_name(snap.neighbourhood, language)).replace(
@@ -316,10 +328,13 @@ class RequestForm(Retranslating, QDialog):
         self._not_actionable.setVisible(Status.NOT_ACTIONABLE in targets)
         self._back.setVisible(Status.REFERRED in targets)
         self._back.setText(self.tr("Take back from the crew…") if is_open else self.tr("Reopen…"))
-        self._print.setVisible(snap.status in (Status.ASSIGNED, Status.IN_PROGRESS))
+        self._print.setVisible(snap.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+                               and not self._centre_desk)
+        self._move.setVisible(self._centre_desk and snap.status in (
+            Status.REFERRED, Status.ASSIGNED, Status.IN_PROGRESS))
         self._edit.setVisible(may_edit(role, snap.status))
         for button in (self._edit, self._assign, self._start, self._done, self._not_actionable,
-                       self._back, self._print):
+                       self._back, self._print, self._move):
             button.setEnabled(not self._busy)
         self._add_note.setEnabled(not self._busy and bool(self._note.toPlainText().strip()))
 
@@ -385,6 +400,38 @@ class RequestForm(Retranslating, QDialog):
 
     def _on_assign(self) -> None:
         dialog = AssignDialog(self._ctx, [self._request_id], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _set_due(self, snap: RequestSnapshot) -> None:
+        """The deadline the centre set, marked when open work is past it (words and
+        colour: colour is never alone)."""
+        label = self._values["due"]
+        if snap.due_at is None:
+            self._set("due", "")
+            return
+        text = moment_text(snap.due_at)
+        late = snap.status in OPEN_STATUSES and snap.due_at < utcnow()
+        if late:
+            days = (utcnow() - snap.due_at).days + 1
+            text = "⚠ " + QCoreApplication.translate("CentreRequestForm", "%1 — %2 days late") \
+                .replace("%1", text).replace("%2", digits(days))
+        self._set("due", text)
+        label.setStyleSheet("color:#b3261e; font-weight:bold;" if late else "")
+
+    def _on_centre_office(self, centre: bool) -> None:
+        if isValid(self):
+            self._centre_desk = bool(centre)
+            if self._snapshot is not None:
+                self._offer_actions(self._snapshot)
+
+    def _on_move_district(self) -> None:
+        snap = self._snapshot
+        if snap is None or not self._centre_desk:
+            return
+        from desktop_app.ui.move_district import MoveDistrictDialog
+
+        dialog = MoveDistrictDialog(self._ctx, snap.id, snap.tracking_code, snap.district_code, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -79,6 +79,12 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
         if entry.original_code:
             lines.append(QCoreApplication.translate("RequestForm", "Duplicate of request %1")
                          .replace("%1", digits(entry.original_code)))
+        if entry.to_status == "referred" and entry.to_district and entry.from_status == "received":
+            lines.append(QCoreApplication.translate("CentreHistory", "Referred to %1")
+                         .replace("%1", local_name(entry.to_district, language)))
+        if entry.due_at is not None:
+            lines.append(QCoreApplication.translate("CentreHistory", "Deadline: %1")
+                         .replace("%1", moment_text(entry.due_at)))
     elif kind == EventKind.ASSIGNED:
         if entry.previous_crew and entry.from_status == entry.to_status:
             lines.append(QCoreApplication.translate("RequestForm", "Crew changed from “%1” to “%2”")
@@ -91,6 +97,9 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
         if entry.edited:
             lines.append(QCoreApplication.translate("RequestForm", "Corrected: %1")
                          .replace("%1", field_names(entry.edited)))
+        elif entry.purpose == "ask_citizen":
+            lines.append(QCoreApplication.translate("CentreHistory",
+                                                    "The centre asked the citizen for more"))
         else:
             lines.append(QCoreApplication.translate("RequestForm", "Note"))
     elif kind == EventKind.WORK_ORDER_ISSUED:
@@ -98,6 +107,13 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
     elif kind == EventKind.MOVED:
         lines.append(QCoreApplication.translate("RequestForm",
                                                 "Moved to another district by the centre"))
+        if entry.from_district and entry.to_district:
+            lines.append(QCoreApplication.translate("CentreHistory", "From %1 to %2")
+                         .replace("%1", local_name(entry.from_district, language))
+                         .replace("%2", local_name(entry.to_district, language)))
+    elif kind == EventKind.REPEAT_CALL:
+        lines.append(QCoreApplication.translate("CentreHistory", "The citizen called again")
+                     + (" (" + digits(entry.phone) + ")" if entry.phone else ""))
     elif kind == EventKind.CONFLICT_SETTLED:
         lines.append(QCoreApplication.translate("RequestForm", "A sync problem was settled"))
     elif kind == AUDIT_ADDED:

@@ -6,7 +6,8 @@ one more page each time the view scrolls near the end (``canFetchMore``/
 ``fetchMore``), never the whole table.  Reading happens on the
 :class:`~desktop_app.ui.table_reader.TableReader`'s lanes; the counts beside the
 table start when the rows are in.  Overdue rows are tinted *and* marked with ⚠ and
-the days late, since colour alone is not enough.
+the days late, since colour alone is not enough; the deadline is the one the centre
+set at referral (``due_at``).
 """
 
 from __future__ import annotations
@@ -312,7 +313,7 @@ class RequestTableModel(QAbstractTableModel):
         if key == "status":
             return status_name(row.status)
         if key == "due":
-            if not row.is_open:
+            if not row.is_open or row.due_at is None:
                 return "—"
             if overdue:
                 days = (self._now - row.due_at).days + 1
@@ -340,12 +341,13 @@ class RequestTableModel(QAbstractTableModel):
         raise KeyError(key)
 
     def _tooltip(self, row: RequestRow, key: str, overdue: bool) -> str | None:
-        if key == "due" and row.is_open:
+        if key == "due" and row.is_open and row.due_at is not None:
             text = QCoreApplication.translate("RequestTable", "Target: %1") \
                 .replace("%1", moment_text(row.due_at))
             if overdue:
                 text = QCoreApplication.translate(
-                    "RequestTable", "Overdue — past its category's target days.") + "\n" + text
+                    "CentreRequestTable", "Overdue — past the deadline set at referral.") \
+                    + "\n" + text
             return text
         if key in ("description", "address"):
             return row.description if key == "description" else row.address

@@ -1421,4 +1421,63 @@
             <translation>چیزی چاپ نشد. %1</translation>
         </message>
     </context>
+    <context>
+        <name>CentreRequestForm</name>
+        <message>
+            <source>Deadline</source>
+            <translation>مهلت</translation>
+        </message>
+        <message>
+            <source>Move to another district…</source>
+            <translation>انتقال به ناحیهٔ دیگر…</translation>
+        </message>
+        <message>
+            <source>%1 — %2 days late</source>
+            <translation>%1 — %2 روز تأخیر</translation>
+        </message>
+    </context>
+    <!-- The centre's desk (issue 15): its refusals and field problems. -->
+    <context>
+        <name>messages</name>
+        <message>
+            <source>Only the 137 centre&apos;s office makes this move.</source>
+            <translation>این کار تنها در دفتر مرکز ۱۳۷ انجام می‌شود.</translation>
+        </message>
+        <message>
+            <source>A 137 centre user cannot work at a district office.</source>
+            <translation>کاربر مرکز ۱۳۷ نمی‌تواند در دفتر ناحیه کار کند.</translation>
+        </message>
+        <message>
+            <source>The request is closed: take the call as a new request.</source>
+            <translation>این درخواست بسته شده است: تماس را به‌عنوان درخواست تازه ثبت کنید.</translation>
+        </message>
+        <message>
+            <source>Only referred work (not yet done) moves to another district.</source>
+            <translation>تنها کار ارجاع‌شده‌ای که هنوز انجام نشده به ناحیهٔ دیگر منتقل می‌شود.</translation>
+        </message>
+        <message>
+            <source>The request is already in this district.</source>
+            <translation>درخواست هم‌اکنون در همین ناحیه است.</translation>
+        </message>
+        <message>
+            <source>There is no such district.</source>
+            <translation>چنین ناحیه‌ای وجود ندارد.</translation>
+        </message>
+        <message>
+            <source>The deadline must be after today.</source>
+            <translation>مهلت باید پس از امروز باشد.</translation>
+        </message>
+        <message>
+            <source>Choose a deadline.</source>
+            <translation>مهلت را انتخاب کنید.</translation>
+        </message>
+        <message>
+            <source>Say why the request moves: the new district reads it.</source>
+            <translation>بنویسید چرا درخواست منتقل می‌شود: ناحیهٔ تازه آن را می‌خواند.</translation>
+        </message>
+        <message>
+            <source>The centre takes phone, website and SMS requests.</source>
+            <translation>مرکز درخواست‌های تلفنی، اینترنتی و پیامکی را ثبت می‌کند.</translation>
+        </message>
+    </context>
 </TS>

@@ -83,22 +83,33 @@ def export_report(store: Store, period: Period, by: str, out: Path,
 
 
 
-def centre_report(store: Store, period: Period, out: Path | None = None, fmt: str | None = None,
-                  *, state: Progress = NO_PROGRESS, on_db: OnDb = run_here) -> CentreReport:
-    """The centre's report of ``period`` over this office's districts (every
-    district at the centre); with ``out``, written there (format from ``fmt`` or
-    the extension).  The figures are one read, the file is written where this runs."""
-    def read() -> CentreReport:
-        with store.reading() as session:
-            return compute_centre_report(session, period, districts=_districts(store))
+@dataclass(frozen=True)
+class CentreFigures:
+    """The centre's report and its districts' names in both languages, by code."""
 
-    report = on_db(read)
+    report: CentreReport
+    names: dict[str, tuple[str, str]]
+
+
+def centre_figures(store: Store, period: Period, out: Path | None = None, fmt: str | None = None,
+                   *, state: Progress = NO_PROGRESS, on_db: OnDb = run_here) -> CentreFigures:
+    """The centre's report of ``period`` over this office's districts (every
+    district at the centre) and the names of its districts; with ``out``, the report
+    written there (format from ``fmt`` or the extension).  The figures are one read on
+    the database thread, the file is written where this runs."""
+    def read() -> CentreFigures:
+        districts = _districts(store)
+        with store.reading() as session:
+            return CentreFigures(compute_centre_report(session, period, districts=districts),
+                                 group_names(session, "district"))
+
+    figures = on_db(read)
     if out is not None:
-        write_centre(report, out, output_format(fmt, out), state=state)
-    return report
+        write_centre(figures.report, out, output_format(fmt, out), state=state)
+    return figures
 
 
 def export_centre_report(store: Store, period: Period, out: Path,
                          fmt: str | None = None) -> CentreReport:
     """Write the centre's report (the command line)."""
-    return centre_report(store, period, out, fmt)
+    return centre_figures(store, period, out, fmt).report

@@ -51,6 +51,9 @@ class SummaryRow:
     p90_hours_to_close: float | None = None
     #: Not-actionable requests by reason code (``""``: no reason recorded).
     reasons: Mapping[str, int] = field(default_factory=dict)
+    #: Calls that were attached to one of the group's requests as a repeat call
+    #: (the caller rang again) rather than made into a request of their own.
+    repeat_calls: int = 0
 
     @property
     def share_done(self) -> float | None:

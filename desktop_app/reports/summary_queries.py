@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from desktop_app.store import models as m
 from sync.dates import Period
 from sync.schema import UTCDateTime
-from sync.workflow import CLOSED_STATUSES, OPEN_STATUSES, Status
+from sync.workflow import CLOSED_STATUSES, OPEN_STATUSES, EventKind, Status
 
 _R = m.ServiceRequest.__table__
+_E = m.Event.__table__
 _D = m.District.__table__
 _C = m.Category.__table__
 _OPEN = sorted(OPEN_STATUSES)
@@ -204,3 +205,25 @@ def close_times(session: Session, period: Period, key: sa.ColumnElement[Any],
     by_group = {k: hours(*(found[(k, *place)] for place in places))
                 for k, places in sought.items()}
     return by_group, hours(*(found_overall[place] for place in sought_overall))
+
+
+def repeat_calls_query(period: Period, key: sa.ColumnElement[Any],
+                       scope: Collection[str] | None) -> sa.Select[Any]:
+    """Repeat calls (:attr:`~sync.workflow.EventKind.REPEAT_CALL`: a caller who rang
+    again about a request instead of making a second one) by group, on the requests
+    the report counts: those received in the period.  Read from the repeat calls'
+    own partial index (``ix_events_repeat_calls``) and each one's request by key:
+    the cost follows the repeat calls, not the period's requests or all events.
+    The period is tested on ``received_at || ''``, the same text, so that the planner
+    cannot start from the period's requests instead (it did, for regions)."""
+    received = sa.type_coerce(_R.c.received_at, sa.Text) + sa.literal("")
+    conditions = [received >= sa.literal(period.start, UTCDateTime()),
+                  received < sa.literal(period.end, UTCDateTime())]
+    if scope is not None:
+        conditions.append((_R.c.district_code + sa.literal("")).in_(sorted(scope)))
+    return (
+        sa.select(key.label("k"), sa.func.count().label("n"))
+        .select_from(_E.join(source_of(key), _E.c.request_id == _R.c.id))
+        .where(_E.c.kind == EventKind.REPEAT_CALL.value, *conditions)
+        .group_by(key)
+    )

@@ -84,9 +84,18 @@ REPORT_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_requests_report", *REPORT_COLUMNS),
 )
 
+#: Office-only indexes for the centre's desk (migration d9e3a7f15c62): a caller's
+#: earlier requests as the phone number is typed, and the verification queue's
+#: oldest ``received`` requests first.
+CENTRE_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("ix_requests_citizen_phone", "citizen_phone", "received_at"),
+    sa.Index("ix_requests_status_received", "status", "received_at"),
+)
+
 
 class ServiceRequest(schema.RequestColumns, Base):
-    __table_args__ = (*schema.request_table_args(), *LIST_INDEXES, *REPORT_INDEXES)
+    __table_args__ = (*schema.request_table_args(), *LIST_INDEXES, *REPORT_INDEXES,
+                      *CENTRE_INDEXES)
 
     #: Normalised text of code, citizen, phone, address and description
     #: (:func:`sync.text.search_key`), for search that treats ی/ي, ک/ك, ZWNJ and
@@ -96,7 +105,17 @@ class ServiceRequest(schema.RequestColumns, Base):
     events: Mapped[list[Event]] = relationship(back_populates="request", lazy="raise_on_sql")
 
 
+#: Office-only index of ``events`` for the reports (migration 3e8c1f6a9d24): the
+#: repeat calls, a few among millions of events, found without reading the others.
+EVENT_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("ix_events_repeat_calls", "request_id",
+             sqlite_where=sa.text("kind = 'repeat_call'")),
+)
+
+
 class Event(schema.EventColumns, Base):
+    __table_args__ = EVENT_INDEXES
+
     request: Mapped[ServiceRequest] = relationship(back_populates="events", lazy="raise_on_sql")
 
 

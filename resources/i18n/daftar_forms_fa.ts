@@ -1405,4 +1405,63 @@
             <translation>چیزی چاپ نشد. %1</translation>
         </message>
     </context>
+    <context>
+        <name>CentreModel</name>
+        <message>
+            <source>Summary by group</source>
+            <translation>خلاصه به تفکیک گروه</translation>
+        </message>
+        <message>
+            <source>The centre's report: districts, speed, overdue</source>
+            <translation>گزارش مرکز: نواحی، سرعت، معوق</translation>
+        </message>
+        <message>
+            <source>Report</source>
+            <translation>گزارش</translation>
+        </message>
+        <message>
+            <source>Requests received from %1 to %2: the districts' answer to the centre</source>
+            <translation>درخواست‌های دریافت‌شده از %1 تا %2: پاسخ نواحی به مرکز</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>ناحیه</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>دریافتی</translation>
+        </message>
+        <message>
+            <source>Repeat calls</source>
+            <translation>تماس تکراری</translation>
+        </message>
+        <message>
+            <source>Median hours to referral</source>
+            <translation>میانهٔ ساعت تا ارجاع</translation>
+        </message>
+        <message>
+            <source>Median hours from referral to close</source>
+            <translation>میانهٔ ساعت از ارجاع تا بستن</translation>
+        </message>
+        <message>
+            <source>Open with a deadline</source>
+            <translation>باز با مهلت</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>معوق</translation>
+        </message>
+        <message>
+            <source>Overdue %</source>
+            <translation>درصد معوق</translation>
+        </message>
+        <message>
+            <source>Rank by overdue</source>
+            <translation>رتبهٔ معوق</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>جمع</translation>
+        </message>
+    </context>
 </TS>

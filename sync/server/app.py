@@ -83,6 +83,7 @@ from sync.server.auth import (
     authenticate,
     mark_seen,
     match_code,
+    needs_marking,
     use_code,
     waiting_codes,
     walk_in_serials,
@@ -94,7 +95,7 @@ from sync.server.enrolment import (
     AttemptGatekeeper,
     address_of,
 )
-from sync.server.pull import CursorAhead, read_page
+from sync.server.pull import CursorAhead, has_changes, read_page
 from sync.server.push import apply_batch
 from sync.server.sms.settings import SmsSettings
 from sync.server.sms.web import add_sms_routes
@@ -283,16 +284,25 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
              responses=_errors(401, 426))
-    def hello(request: Request, scope: Office) -> HelloResponse:
+    def hello(request: Request, scope: Office,
+              cursor: Annotated[int | None, Query(ge=0)] = None) -> HelloResponse:
         """Who this device is now (its office's districts may have changed), and the
-        centre's clock, for the office's clock-skew check."""
-        with _transaction(request, "writes") as session:
-            now = utcnow()
-            mark_seen(session, scope, now)
+        centre's clock, for the office's clock-skew check; with ``cursor`` (how far the
+        office has pulled), whether a pull would bring it anything (``changes_after``).
+
+        Offices poll every 30 s, so an idle hello writes nothing: the device's "last
+        seen" is recorded only when it is older than
+        :data:`sync.server.auth.SEEN_PRECISION`."""
+        now = utcnow()
+        if needs_marking(scope, now):
+            with _transaction(request, "writes") as session:
+                mark_seen(session, scope, now)
+        with _transaction(request, "reads") as session:
             last = db.last_seq(session)
+            changes = None if cursor is None else has_changes(session, scope, cursor, last)
         return HelloResponse(protocol_version=PROTOCOL_VERSION,
                              min_protocol_version=MIN_PROTOCOL_VERSION, server_time=now,
-                             office=scope.info(), last_seq=last)
+                             office=scope.info(), last_seq=last, changes_after=changes)
 
     @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
               responses=_errors(401, 426))

@@ -1,7 +1,7 @@
 """sms: the outbox of messages to citizens, the SMS taken in, and opted-out numbers
 
 Revision ID: 5e1d0a7c3b21
-Revises: a41c7e93d0b2
+Revises: c83f5a1d7e40
 Create Date: 2026-12-07 02:37:44.179480
 
 """
@@ -14,7 +14,7 @@ import sync.schema
 
 # revision identifiers, used by Alembic.
 revision: str = '5e1d0a7c3b21'
-down_revision: Union[str, Sequence[str], None] = 'a41c7e93d0b2'
+down_revision: Union[str, Sequence[str], None] = 'c83f5a1d7e40'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -63,14 +63,15 @@ def _heading(text: str) -> list[Flowable]:
 _COLUMNS = (
     "دریافت شده", BUCKET_LABELS[Bucket.DONE], BUCKET_LABELS[Bucket.NOT_ACTIONABLE],
     "در دست اقدام", "سهم انجام شده", "میانهٔ زمان بستن (روز)", "صدک ۹۰ زمان بستن (روز)",
-    "معوق", "تماس تکراری",
+    "معوق", "تماس تکراری", "نرخ پاسخ پیامک", "رضایت شهروند",
 )
 
 
 def _figures(row: SummaryRow) -> list[str]:
     return [number(row.received), number(row.done), number(row.not_actionable),
             number(row.in_progress), percent(row.share_done), days(row.median_hours_to_close),
-            days(row.p90_hours_to_close), number(row.overdue), number(row.repeat_calls)]
+            days(row.p90_hours_to_close), number(row.overdue), number(row.repeat_calls),
+            percent(row.answer_rate), percent(row.satisfaction_rate)]
 
 
 CELL_SIZE = 8.5

@@ -110,6 +110,10 @@ class ServiceRequest(schema.RequestColumns, Base):
 EVENT_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_events_repeat_calls", "request_id",
              sqlite_where=sa.text("kind = 'repeat_call'")),
+    # Migration 7b2e9d4c1a85: the closing SMS and the citizens' 1-5 answers, which the
+    # summary's satisfaction columns count.
+    sa.Index("ix_events_satisfaction", "request_id",
+             sqlite_where=sa.text("kind IN ('satisfaction', 'sms_sent')")),
 )
 
 

@@ -51,6 +51,13 @@ class HistoryEntry:
     filename: str = ""
     # From the office's audit log: it never goes to the centre.
     office_only: bool = False
+    # ``created``: the channel the request came by (``sms``, ``phone`` …), named.
+    channel: Names | None = None
+    # ``satisfaction``: the citizen's 1-5 answer to the closing SMS.
+    score: int | None = None
+    # ``sms_sent`` / ``sms_received``: what the message was (``registered``,
+    # ``closed``, ``status_query`` …; data ``purpose`` or ``action``).
+    sms_purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ class RequestSnapshot:
     # Local changes of this request the centre has not answered yet.
     waiting: int
     history: tuple[HistoryEntry, ...]
+
+
+def _score(value: object) -> int | None:
+    return value if isinstance(value, int) and 1 <= value <= 5 else None
 
 
 def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
@@ -136,6 +147,9 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 if e.data.get("duplicate_of") else "",
                 edited=tuple(e.data.get("edited", ())),
                 pending=e.server_time is None,
+                channel=names.channels.get(e.data.get("source")) if e.data.get("source") else None,
+                score=_score(e.data.get("score")),
+                sms_purpose=str(e.data.get("purpose") or e.data.get("action") or ""),
             )
             for e in events
         ) + tuple(

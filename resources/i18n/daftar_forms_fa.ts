@@ -319,7 +319,11 @@
             <source>A duplicate must name its original: enter its tracking code.</source>
             <translation>درخواست تکراری باید درخواست اصلی را نشان دهد: کد رهگیری آن را بنویسید.</translation>
         </message>
-    </context>
+        <message>
+        <source>The citizen reads this: when the request has their mobile number, the outcome, the reason and this text go to them by SMS, word for word. Write it for them, in plain words.</source>
+        <translation>این متن را شهروند می‌خواند: اگر شمارهٔ همراه او در درخواست باشد، نتیجه، دلیل و همین متن عیناً با پیامک برایش فرستاده می‌شود. آن را برای او و به زبان ساده بنویسید.</translation>
+    </message>
+</context>
     <context>
         <name>PhotoStrip</name>
         <message>
@@ -767,7 +771,23 @@
             <source>Removed the attachment “%1”</source>
             <translation>پیوست «%1» حذف شد</translation>
         </message>
-    </context>
+        <message>
+        <source>Came by: %1</source>
+        <translation>راه ثبت: %1</translation>
+    </message>
+    <message>
+        <source>SMS sent to the citizen</source>
+        <translation>پیامک به شهروند فرستاده شد</translation>
+    </message>
+    <message>
+        <source>SMS from the citizen</source>
+        <translation>پیامک از شهروند</translation>
+    </message>
+    <message>
+        <source>The citizen&apos;s satisfaction: %1 of 5</source>
+        <translation>رضایت شهروند: %1 از ۵</translation>
+    </message>
+</context>
     <context>
         <name>SummaryModel</name>
         <message>

@@ -12,15 +12,17 @@ A callback without the right secret — or any callback while no secret is set �
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 import anyio
 import anyio.to_thread
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
+from sync.protocol import ErrorBody
 from sync.server.sms.inbound import record_delivery, take_in
 from sync.server.sms.settings import SmsSettings
 
@@ -59,56 +61,91 @@ def _retryable(exc: sa.exc.OperationalError) -> bool:
         or "database is locked" in str(exc.orig)
 
 
+class SmsAnswer(BaseModel):
+    """What the centre answers the gateway: ``ok``, and what it made of the message
+    (``action``: ``new_request``, ``status_query``, ``satisfaction``, ``opt_out`` …) or
+    whether it knew the delivery report's message (``known``)."""
+
+    status: str
+    action: str | None = None
+    known: bool | None = None
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {403: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+Text = Annotated[str | None, Query(max_length=2000)]
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"code": code, "message": message})
+
+
+async def _receive(request: Request) -> JSONResponse:
+    fields = await _fields(request)
+    settings: SmsSettings = request.app.state.sms
+    if not _allowed(settings, request, fields):
+        return _error(403, "forbidden", "not the gateway's shared secret")
+    message_id, sender = fields.get("messageid", ""), fields.get("from", "")
+    if not message_id or not sender or len(message_id) > 40 or len(sender) > 40:
+        return _error(422, "bad_request", "messageid and from are required (at most 40 characters)")
+
+    def work() -> dict[str, Any]:
+        for attempt in range(3):
+            try:
+                with request.app.state.writes.begin() as session:
+                    record = take_in(session, settings, message_id=message_id, sender=sender,
+                                     text=fields.get("message", ""), line=fields.get("to", ""))
+                    return SmsAnswer(status="ok", action=record.action).model_dump(exclude_none=True)
+            except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
+                # A twin callback committed the same message id first (taken once: the
+                # next try finds it), or PostgreSQL chose this one to lose a deadlock /
+                # SQLite stayed locked: try again, then fail so the gateway calls again.
+                if attempt == 2 or (isinstance(exc, sa.exc.OperationalError) and not _retryable(exc)):
+                    raise
+        raise AssertionError("unreachable")
+
+    limiter = request.app.state.sms_limiter
+    return JSONResponse(await anyio.to_thread.run_sync(work, limiter=limiter))
+
+
+async def _delivery(request: Request) -> JSONResponse:
+    fields = await _fields(request)
+    settings: SmsSettings = request.app.state.sms
+    if not _allowed(settings, request, fields):
+        return _error(403, "forbidden", "not the gateway's shared secret")
+
+    def work() -> bool:
+        with request.app.state.writes.begin() as session:
+            return record_delivery(session, fields.get("messageid", "")[:40], fields.get("status", "")[:16])
+
+    known = await anyio.to_thread.run_sync(work, limiter=request.app.state.sms_limiter)
+    return JSONResponse(SmsAnswer(status="ok", known=known).model_dump(exclude_none=True))
+
+
+def _retryable(exc: sa.exc.OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001") \
+        or "database is locked" in str(exc.orig)
+
+
 def add_sms_routes(app: FastAPI) -> None:
+    """``/sms/kavenegar/receive`` and ``/sms/kavenegar/delivery``, by GET (query) and
+    POST (form or query), as Kavenegar calls them."""
     app.state.sms_limiter = anyio.CapacityLimiter(SMS_WORKERS)
+    receive_doc = ("A citizen's SMS forwarded by the gateway (``messageid``, ``from``, ``to``, "
+                   "``message``), with the shared ``secret``; refused (403) without it.")
+    delivery_doc = "A delivery report (``messageid``, ``status``), with the shared ``secret``."
 
-    @app.api_route("/sms/kavenegar/receive", methods=["GET", "POST"], tags=["sms"],
-                   include_in_schema=True)
-    async def sms_receive(request: Request) -> JSONResponse:
-        """A citizen's SMS, forwarded by the gateway (``messageid``, ``from``, ``to``,
-        ``message``); refused (403) without the shared secret."""
-        fields = await _fields(request)
-        settings: SmsSettings = request.app.state.sms
-        if not _allowed(settings, request, fields):
-            return _refused()
-        message_id, sender = fields.get("messageid", ""), fields.get("from", "")
-        if not message_id or not sender or len(message_id) > 40 or len(sender) > 40:
-            return JSONResponse(status_code=422, content={
-                "code": "bad_request", "message": "messageid and from are required"})
+    for method in ("get", "post"):
+        route = getattr(app, method)
 
-        def work() -> dict[str, Any]:
-            for attempt in range(3):
-                try:
-                    with request.app.state.writes.begin() as session:
-                        record = take_in(session, settings, message_id=message_id, sender=sender,
-                                         text=fields.get("message", ""), line=fields.get("to", ""))
-                        return {"status": "ok", "action": record.action}
-                except (sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
-                    # A twin callback committed the same message id first (taken once:
-                    # the next try finds it), or PostgreSQL chose this one to lose a
-                    # deadlock / SQLite stayed locked: try again, then fail loudly so
-                    # the gateway calls again.
-                    if attempt == 2 or (isinstance(exc, sa.exc.OperationalError)
-                                        and not _retryable(exc)):
-                        raise
-            raise AssertionError("unreachable")
+        @route("/sms/kavenegar/receive", tags=["sms"], response_model=SmsAnswer,
+               responses=_RESPONSES, operation_id=f"sms_receive_{method}", description=receive_doc)
+        async def sms_receive(request: Request, secret: Text = None, messageid: Text = None,
+                              from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+                              to: Text = None, message: Text = None) -> JSONResponse:
+            return await _receive(request)
 
-        limiter = request.app.state.sms_limiter
-        return JSONResponse(await anyio.to_thread.run_sync(work, limiter=limiter))
-
-    @app.api_route("/sms/kavenegar/delivery", methods=["GET", "POST"], tags=["sms"])
-    async def sms_delivery(request: Request) -> JSONResponse:
-        """A delivery report (``messageid``, ``status``), kept with the message's
-        gateway answer; refused (403) without the shared secret."""
-        fields = await _fields(request)
-        settings: SmsSettings = request.app.state.sms
-        if not _allowed(settings, request, fields):
-            return _refused()
-
-        def work() -> bool:
-            with request.app.state.writes.begin() as session:
-                return record_delivery(session, fields.get("messageid", "")[:40],
-                                       fields.get("status", "")[:16])
-
-        known = await anyio.to_thread.run_sync(work)
-        return JSONResponse({"status": "ok", "known": known})
+        @route("/sms/kavenegar/delivery", tags=["sms"], response_model=SmsAnswer,
+               responses=_RESPONSES, operation_id=f"sms_delivery_{method}", description=delivery_doc)
+        async def sms_delivery(request: Request, secret: Text = None, messageid: Text = None,
+                               status: Text = None) -> JSONResponse:
+            return await _delivery(request)

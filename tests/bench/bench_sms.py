@@ -23,7 +23,6 @@ import asyncio
 import collections
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,14 +36,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sync import reference  # noqa: E402
-from sync.server import db as centre_db  # noqa: E402
-from sync.server.models import SmsOutbox  # noqa: E402
-from sync.server.reference_io import load_reference  # noqa: E402
-from sync.server.sms.kavenegar import KavenegarProvider  # noqa: E402
-from sync.server.sms.outbox import Sender  # noqa: E402
-from sync.server.sms.settings import SmsSettings  # noqa: E402
-from tests.sync.test_processes import Server, free_port  # noqa: E402
+from sync import reference
+from sync.server import db as centre_db
+from sync.server.models import SmsOutbox
+from sync.server.reference_io import load_reference
+from sync.server.sms.kavenegar import KavenegarProvider
+from sync.server.sms.outbox import Sender
+from sync.server.sms.settings import SmsSettings
+from tests.sync.test_processes import Server, free_port
 
 SECRET = "bench-secret"
 

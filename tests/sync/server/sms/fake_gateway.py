@@ -34,7 +34,8 @@ class Gateway:
                     if record["method"] == "send" and record.get("messageid"):
                         self.by_local[record["localid"]] = record["messageid"]
                         self.next_id = max(self.next_id, record["messageid"] + 1)
-        self.log = open(log_path, "a", encoding="utf-8")
+        # Open for the life of the process (it is killed, not stopped).
+        self.log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115
 
     def record(self, entry: dict[str, object]) -> None:
         self.log.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -13,7 +13,6 @@ from sync.server.models import Event, ServiceRequest, SmsInbound, SmsOptOut, Sms
 from sync.server.sms.inbound import take_in
 from sync.server.sms.outbox import Sender
 from sync.server.sms.provider import LocalProvider
-from sync.server.sms.settings import SmsSettings
 from sync.workflow import EventKind, Status
 
 PHONE = "09121234567"

@@ -58,9 +58,9 @@ def test_kill_9_mid_send_loses_nothing_and_sends_nothing_twice(centre_url, sessi
             server.start()
             before = len(_sends(log))
             # Let it send a while, then kill it the moment the gateway takes one more.
-            wait_for(lambda: len(_sends(log)) >= before + 20, timeout=120)
+            wait_for(lambda before=before: len(_sends(log)) >= before + 20, timeout=120)
             seen = len(_sends(log))
-            wait_for(lambda: len(_sends(log)) > seen, timeout=60)
+            wait_for(lambda seen=seen: len(_sends(log)) > seen, timeout=60)
             server.kill()
             taken = {r["localid"] for r in _sends(log)}
             with sessions() as session:

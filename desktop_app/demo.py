@@ -111,13 +111,29 @@ def _free_port() -> int:
     raise DemoError("no free port on 127.0.0.1 for the demo centre")
 
 
+def _send_sms(app: object, url: str) -> None:
+    """The demo centre sends its citizens' SMS as ``serve`` does, with the local
+    provider: each message lands in ``sms/`` beside the demo centre's database (and
+    in the request's history as a sent SMS)."""
+    from sync.server.sms.outbox import Sender, SenderThread
+    from sync.server.sms.provider import LocalProvider
+    from sync.server.sms.settings import SmsSettings
+
+    database = sa.make_url(url).database
+    folder = Path(database).parent / "sms" if database and database != ":memory:" else None
+    settings = SmsSettings(folder=folder)
+    SenderThread(Sender(app.state.writes, LocalProvider(settings.local_folder()), settings)).start()  # type: ignore[attr-defined]
+
+
 def start_centre(url: str) -> LocalCentre:
     import uvicorn
 
     from sync.server.app import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning",
+    app = create_app(url)
+    _send_sms(app, url)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="demo-centre", daemon=True)

@@ -383,6 +383,11 @@ class HelloResponse(Wire):
     server_time: dt.datetime
     office: OfficeInfo
     last_seq: int
+    #: Asked with ``?cursor=N``: whether the log holds anything for this office after
+    #: ``N`` (or ``N`` is past the log's end, which only a pull can settle).  ``False``
+    #: lets an idle office skip its pull: a poll every 30 s from every office then
+    #: costs the centre one small read.  ``None``: not asked, or an older centre.
+    changes_after: bool | None = None
 
 
 class HealthResponse(Wire):

@@ -108,6 +108,12 @@ class EventKind(enum.StrEnum):
     # centre-core (issue 15): the caller rang again about an open request instead of
     # a second request being made; ``data = {"phone": "09…"}``.  Reports count them.
     REPEAT_CALL = "repeat_call"
+    # The citizen's SMS thread (sms helper): the centre sent a message (text in the
+    # note, gateway id in data), took one in, and the citizen's 1-5 answer to the
+    # closing message (data: score).  Recorded by the centre only.
+    SMS_SENT = "sms_sent"
+    SMS_RECEIVED = "sms_received"
+    SATISFACTION = "satisfaction"
 
 
 class TransitionError(ValueError):

@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
                          help="default: from the --out file's extension, else pdf")
     summary.add_argument("--out", required=True, type=Path, metavar="FILE")
+    centre = report_sub.add_parser(
+        "centre", help="the 137 centre's own report: the seed's table by region, repeat calls, "
+        "time to referral and to close, districts ranked by overdue share")
+    centre.add_argument("--from", dest="date_from", required=True, type=_day, metavar="D",
+                        help="first day, Jalali YYYY-MM-DD (inclusive)")
+    centre.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
+                        help="last day, Jalali YYYY-MM-DD (inclusive)")
+    centre.add_argument("--format", choices=["pdf", "csv", "xlsx"],
+                        help="default: from the --out file's extension, else pdf")
+    centre.add_argument("--out", required=True, type=Path, metavar="FILE")
 
     orders = sub.add_parser("workorders", help="print work orders as one PDF")
     which = orders.add_mutually_exclusive_group(required=True)

@@ -20,9 +20,11 @@ What is counted is the seed's table (shared/seed/README.md, DESIGN.md):
   same clock — a request of last spring still open today is overdue today even if
   it was not yet overdue when spring ended, and that is the work a manager must chase.
 * **reasons** — not-actionable requests by outcome reason.
+* **repeat calls** — calls attached to one of those requests as a repeat call
+  (the caller rang again), counted in the request's group.
 
-Every figure comes from two aggregate queries
-(:mod:`desktop_app.reports.summary_queries`); this module only folds their rows (a few
+Every figure but the repeat calls (a third query, over their events) comes from two
+aggregate queries (:mod:`desktop_app.reports.summary_queries`); this module only folds their rows (a few
 per group) and merges in the groups that had no requests, so that a quiet
 neighbourhood shows zeros instead of vanishing.  The values are
 :mod:`desktop_app.reports.summary_data`'s, re-exported here.
@@ -41,10 +43,11 @@ from sqlalchemy.orm import Session
 from desktop_app.reports.groupings import GROUPING, GROUPINGS
 from desktop_app.reports.summary_data import (
     GROUPING_LABELS_FA, MONTH, NO_REASON_FA, NeighbourhoodCalls, ReasonCount, ReportError,
-    SummaryReport, SummaryRow, period_label, period_range_label,
+    Satisfaction, SummaryReport, SummaryRow, period_label, period_range_label,
 )
 from desktop_app.reports.summary_queries import (
-    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query,
+    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query, repeat_calls_query,
+    satisfaction_query,
 )
 from desktop_app.store import models as m
 from sync.dates import JALALI_MONTHS_FA, Period, jalali, utcnow
@@ -154,9 +157,11 @@ class _Tally:
         else:
             self.in_progress += count
 
-    def row(self, group: str, name: str, times: Times) -> SummaryRow:
+    def row(self, group: str, name: str, times: Times, repeat_calls: int = 0,
+            satisfaction: Satisfaction | None = None) -> SummaryRow:
         return SummaryRow(group, name, self.received, self.done, self.not_actionable,
-                          self.in_progress, self.overdue, times[0], times[1], dict(self.reasons))
+                          self.in_progress, self.overdue, times[0], times[1], dict(self.reasons),
+                          repeat_calls, satisfaction or Satisfaction())
 
 
 def _report(session: Session, period: Period, groups: _Groups, scope: Collection[str] | None,
@@ -175,8 +180,15 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
             histogram = histograms.setdefault(as_key(key), {})
             histogram[bucket] = histogram.get(bucket, 0) + count
     times, total_times = close_times(session, period, groups.key, scope, histograms)
+    repeats = {as_key(key): int(n) for key, n in session.execute(
+        repeat_calls_query(period, groups.key, scope))}
+    answers = {as_key(k): Satisfaction(int(asked), int(answered), int(satisfied),
+                                       int(score_sum or 0), int(scores or 0))
+               for k, asked, answered, satisfied, score_sum, scores in session.execute(
+                   satisfaction_query(period, groups.key, scope))}
 
-    rows = [tallies.get(key, _Tally()).row(group, name, times.get(key, NO_TIMES))
+    rows = [tallies.get(key, _Tally()).row(group, name, times.get(key, NO_TIMES),
+                                           repeats.get(key, 0), answers.get(key))
             for key, group, name in groups.members]
     # Requests whose key is not a member: no neighbourhood, no crew, a crew of
     # another district.  They are counted, so they are shown.
@@ -185,9 +197,11 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
             name = GROUPING[groups.name].unset_fa if groups.name in GROUPING else "—"
         else:
             name = groups.other_names.get(key, key)
-        rows.append(tallies[key].row(key, name, times.get(key, NO_TIMES)))
+        rows.append(tallies[key].row(key, name, times.get(key, NO_TIMES), repeats.get(key, 0),
+                                     answers.get(key)))
 
-    totals = total.row("", "جمع", total_times)
+    totals = total.row("", "جمع", total_times, sum(repeats.values()),
+                       sum(answers.values(), Satisfaction()))
 
     names = _reason_names(session)
     reasons = [ReasonCount(code, name, total.reasons.get(code, 0)) for code, name in names.items()]

@@ -8,7 +8,8 @@ laid out in :mod:`desktop_app.reports.summary_pdf`; this module writes the files
 * **CSV** — the machine contract of DESIGN.md: UTF-8, a header row, first columns
   exactly ``group,received,done,not_actionable,in_progress``, then ``share_done``
   (0–1), ``median_hours_to_close``, ``p90_hours_to_close``, ``overdue``, ``name``
-  and one ``not_actionable_<reason>`` column per reason.  One line per group,
+  and one ``not_actionable_<reason>`` column per reason, then ``repeat_calls``
+  (added last, so that every older column keeps its place).  One line per group,
   groups without requests included; no totals line, so that a script can sum the
   columns.  Empty cells where a figure does not exist (no closed requests).
 * **Excel** — for managers who work the numbers further: a right-to-left sheet
@@ -86,7 +87,13 @@ def _reason_codes(report: SummaryReport) -> list[str]:
 
 def csv_header(report: SummaryReport) -> list[str]:
     return [*CSV_COLUMNS, *(f"not_actionable_{code or 'unrecorded'}"
-                            for code in _reason_codes(report))]
+                            for code in _reason_codes(report)), "repeat_calls",
+            *SATISFACTION_COLUMNS]
+
+
+#: After the repeat calls: the citizens' answers to the closing SMS (issue 16).
+SATISFACTION_COLUMNS = ("satisfaction_asked", "satisfaction_answered", "answer_rate",
+                        "satisfaction_rate", "mean_score")
 
 
 def _blank(value: float | None, digits: int) -> str:
@@ -105,7 +112,9 @@ def write_csv(report: SummaryReport, out: str | os.PathLike[str], *,
                 as_text(row.group), row.received, row.done, row.not_actionable, row.in_progress,
                 _blank(row.share_done, 4), _blank(row.median_hours_to_close, 2),
                 _blank(row.p90_hours_to_close, 2), row.overdue, as_text(row.name),
-                *(row.reasons.get(code, 0) for code in reasons),
+                *(row.reasons.get(code, 0) for code in reasons), row.repeat_calls,
+                row.satisfaction.asked, row.satisfaction.answered, _blank(row.answer_rate, 4),
+                _blank(row.satisfaction_rate, 4), _blank(row.satisfaction.mean_score, 2),
             ])
 
 
@@ -151,27 +160,34 @@ def _figures_sheet(sheet: Worksheet, report: SummaryReport, start: int) -> None:
     medians is not a median)."""
     _head(sheet, start, [report.grouping_label, "دریافت شده", "انجام شده", "قابل انجام نبوده",
                          "در دست اقدام و پیگیری", "سهم انجام شده", "میانهٔ زمان بستن (روز)",
-                         "صدک ۹۰ زمان بستن (روز)", "معوق", "کد"])
+                         "صدک ۹۰ زمان بستن (روز)", "معوق", "کد", "تماس تکراری",
+                         "پرسش رضایت (پیامک)", "پاسخ شهروند", "نرخ پاسخ", "رضایت (۴ و ۵)"])
     first = start + 1
     for r, row in enumerate(report.rows, first):
         _figures_line(sheet, r, row, row.group)
     total = first + len(report.rows)
     last = total - 1
     _figures_line(sheet, total, report.totals, "")
-    for col in "BCDEI":
+    for col in "BCDEIKLM":
         sheet[f"{col}{total}"] = f"=SUM({col}{first}:{col}{last})" if report.rows else 0
     for cell in sheet[total]:
         cell.font = _BOLD
     sheet.freeze_panes = sheet.cell(first, 2)
-    _widths(sheet, [28, 12, 12, 14, 16, 13, 16, 16, 10, 38])
+    _widths(sheet, [28, 12, 12, 14, 16, 13, 16, 16, 10, 38, 12, 14, 12, 11, 12])
 
 
 def _figures_line(sheet: Worksheet, r: int, row: SummaryRow, code: str) -> None:
     values = [row.name, row.received, row.done, row.not_actionable, row.in_progress, None,
               _in_days(row.median_hours_to_close), _in_days(row.p90_hours_to_close),
-              row.overdue, code]
+              row.overdue, code, row.repeat_calls, row.satisfaction.asked,
+              row.satisfaction.answered, None, None]
     for col, value in enumerate(values, 1):
         _put(sheet, r, col, value)
+    # The two rates as figures (empty when nobody was asked / answered).
+    for col, rate in (("N", row.answer_rate), ("O", row.satisfaction_rate)):
+        if rate is not None:
+            sheet[f"{col}{r}"] = rate
+        sheet[f"{col}{r}"].number_format = _SHARE
     sheet[f"F{r}"] = f'=IF(B{r}=0,"",C{r}/B{r})'
     sheet[f"F{r}"].number_format = _SHARE
     sheet[f"G{r}"].number_format = _DAYS

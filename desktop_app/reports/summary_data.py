@@ -34,6 +34,34 @@ class ReportError(ValueError):
 
 
 @dataclass(frozen=True)
+class Satisfaction:
+    """The citizens' answers to the closing SMS of a group's requests."""
+
+    asked: int = 0
+    answered: int = 0
+    satisfied: int = 0
+    score_sum: int = 0
+    scores: int = 0
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.answered if self.answered else None
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.scores if self.scores else None
+
+    def __add__(self, other: Satisfaction) -> Satisfaction:
+        return Satisfaction(self.asked + other.asked, self.answered + other.answered,
+                            self.satisfied + other.satisfied, self.score_sum + other.score_sum,
+                            self.scores + other.scores)
+
+
+@dataclass(frozen=True)
 class SummaryRow:
     """The figures of one group (or of the whole report, for the totals row)."""
 
@@ -51,6 +79,22 @@ class SummaryRow:
     p90_hours_to_close: float | None = None
     #: Not-actionable requests by reason code (``""``: no reason recorded).
     reasons: Mapping[str, int] = field(default_factory=dict)
+    #: Calls that were attached to one of the group's requests as a repeat call
+    #: (the caller rang again) rather than made into a request of their own.
+    repeat_calls: int = 0
+    #: The citizen's satisfaction (issue 16): requests whose closing SMS asked for a
+    #: 1-5 score, those that answered, those that answered 4 or 5, and the scores.
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Answered / asked; ``None`` when nobody was asked."""
+        return self.satisfaction.answer_rate
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Answers of 4 or 5 / answers; ``None`` when nobody answered."""
+        return self.satisfaction.rate
 
     @property
     def share_done(self) -> float | None:

@@ -63,14 +63,15 @@ def _heading(text: str) -> list[Flowable]:
 _COLUMNS = (
     "دریافت شده", BUCKET_LABELS[Bucket.DONE], BUCKET_LABELS[Bucket.NOT_ACTIONABLE],
     "در دست اقدام", "سهم انجام شده", "میانهٔ زمان بستن (روز)", "صدک ۹۰ زمان بستن (روز)",
-    "معوق",
+    "معوق", "تماس تکراری", "نرخ پاسخ پیامک", "رضایت شهروند",
 )
 
 
 def _figures(row: SummaryRow) -> list[str]:
     return [number(row.received), number(row.done), number(row.not_actionable),
             number(row.in_progress), percent(row.share_done), days(row.median_hours_to_close),
-            days(row.p90_hours_to_close), number(row.overdue)]
+            days(row.p90_hours_to_close), number(row.overdue), number(row.repeat_calls),
+            percent(row.answer_rate), percent(row.satisfaction_rate)]
 
 
 CELL_SIZE = 8.5
@@ -226,10 +227,11 @@ def _trend(trend: SummaryReport) -> list[Flowable]:
 # ------------------------------------------------------------------ pages
 
 
-def _canvas_class(report: SummaryReport) -> type[Canvas]:
+def _canvas_class(report: SummaryReport, header: str | None = None) -> type[Canvas]:
     """A canvas that holds its pages back until the last one, so that every page
-    can say "page n of m", and draws the running header and footer then."""
-    header = f"{TITLE} — به تفکیک {report.grouping_label} — {report.period_label}"
+    can say "page n of m", and draws the running header (``header``, else the
+    summary's title, grouping and period) and footer then."""
+    header = header or f"{TITLE} — به تفکیک {report.grouping_label} — {report.period_label}"
     made = f"تهیه شده در {format_jalali_datetime(report.generated_at)}"
 
     class PagedCanvas(Canvas):

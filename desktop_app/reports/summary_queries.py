@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from desktop_app.store import models as m
 from sync.dates import Period
 from sync.schema import UTCDateTime
-from sync.workflow import CLOSED_STATUSES, OPEN_STATUSES, Status
+from sync.workflow import CLOSED_STATUSES, OPEN_STATUSES, EventKind, Status
 
 _R = m.ServiceRequest.__table__
+_E = m.Event.__table__
 _D = m.District.__table__
 _C = m.Category.__table__
 _OPEN = sorted(OPEN_STATUSES)
@@ -204,3 +205,62 @@ def close_times(session: Session, period: Period, key: sa.ColumnElement[Any],
     by_group = {k: hours(*(found[(k, *place)] for place in places))
                 for k, places in sought.items()}
     return by_group, hours(*(found_overall[place] for place in sought_overall))
+
+
+def repeat_calls_query(period: Period, key: sa.ColumnElement[Any],
+                       scope: Collection[str] | None) -> sa.Select[Any]:
+    """Repeat calls (:attr:`~sync.workflow.EventKind.REPEAT_CALL`: a caller who rang
+    again about a request instead of making a second one) by group, on the requests
+    the report counts: those received in the period.  Read from the repeat calls'
+    own partial index (``ix_events_repeat_calls``) and each one's request by key:
+    the cost follows the repeat calls, not the period's requests or all events.
+    The period is tested on ``received_at || ''``, the same text, so that the planner
+    cannot start from the period's requests instead (it did, for regions)."""
+    received = sa.type_coerce(_R.c.received_at, sa.Text) + sa.literal("")
+    conditions = [received >= sa.literal(period.start, UTCDateTime()),
+                  received < sa.literal(period.end, UTCDateTime())]
+    if scope is not None:
+        conditions.append((_R.c.district_code + sa.literal("")).in_(sorted(scope)))
+    return (
+        sa.select(key.label("k"), sa.func.count().label("n"))
+        .select_from(_E.join(source_of(key), _E.c.request_id == _R.c.id))
+        .where(_E.c.kind == EventKind.REPEAT_CALL.value, *conditions)
+        .group_by(key)
+    )
+
+
+#: A score that counts as satisfied (the citizen's answer to the closing SMS, 1-5).
+SATISFIED_FROM = 4
+
+
+def satisfaction_query(period: Period, key: sa.ColumnElement[Any],
+                       scope: Collection[str] | None) -> sa.Select[Any]:
+    """By group, of the requests received in the period: how many were asked (a
+    closing SMS went to the citizen: an ``sms_sent`` event of purpose ``closed``),
+    how many answered (a ``satisfaction`` event), how many answered 4 or 5, and the
+    sum and count of the scores (the latest answer of a request that answered twice
+    is not singled out: each answer counts in the mean).  Read from the partial index
+    ``ix_events_satisfaction`` and each event's request by key, as the repeat calls."""
+    received = sa.type_coerce(_R.c.received_at, sa.Text) + sa.literal("")
+    conditions = [received >= sa.literal(period.start, UTCDateTime()),
+                  received < sa.literal(period.end, UTCDateTime())]
+    if scope is not None:
+        conditions.append((_R.c.district_code + sa.literal("")).in_(sorted(scope)))
+    is_answer = _E.c.kind == EventKind.SATISFACTION.value
+    score = sa.cast(sa.func.json_extract(_E.c.data, "$.score"), sa.Integer)
+    asked = sa.and_(_E.c.kind == EventKind.SMS_SENT.value,
+                    sa.func.json_extract(_E.c.data, "$.purpose") == "closed")
+    return (
+        sa.select(
+            key.label("k"),
+            sa.func.count(sa.distinct(sa.case((asked, _E.c.request_id)))).label("asked"),
+            sa.func.count(sa.distinct(sa.case((is_answer, _E.c.request_id)))).label("answered"),
+            sa.func.count(sa.distinct(sa.case((sa.and_(is_answer, score >= SATISFIED_FROM),
+                                               _E.c.request_id)))).label("satisfied"),
+            sa.func.sum(sa.case((is_answer, score), else_=0)).label("score_sum"),
+            sa.func.sum(sa.case((is_answer, 1), else_=0)).label("scores"),
+        )
+        .select_from(_E.join(source_of(key), _E.c.request_id == _R.c.id))
+        .where(_E.c.kind.in_((EventKind.SATISFACTION.value, EventKind.SMS_SENT.value)), *conditions)
+        .group_by(key)
+    )

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from desktop_app.reports.centre_figures import CentreReport, compute_centre_report
+from desktop_app.reports.centre_report import write_centre
 from desktop_app.reports.groupings import GROUPING
 from desktop_app.reports.progress import NO_PROGRESS, OnDb, Progress, run_here
 from desktop_app.reports.summary import SummaryReport, export, output_format
@@ -79,3 +81,35 @@ def export_report(store: Store, period: Period, by: str, out: Path,
         return export(lambda work: work(session), period, by, out, output_format(fmt, out),
                       districts=districts)
 
+
+
+@dataclass(frozen=True)
+class CentreFigures:
+    """The centre's report and its districts' names in both languages, by code."""
+
+    report: CentreReport
+    names: dict[str, tuple[str, str]]
+
+
+def centre_figures(store: Store, period: Period, out: Path | None = None, fmt: str | None = None,
+                   *, state: Progress = NO_PROGRESS, on_db: OnDb = run_here) -> CentreFigures:
+    """The centre's report of ``period`` over this office's districts (every
+    district at the centre) and the names of its districts; with ``out``, the report
+    written there (format from ``fmt`` or the extension).  The figures are one read on
+    the database thread, the file is written where this runs."""
+    def read() -> CentreFigures:
+        districts = _districts(store)
+        with store.reading() as session:
+            return CentreFigures(compute_centre_report(session, period, districts=districts),
+                                 group_names(session, "district"))
+
+    figures = on_db(read)
+    if out is not None:
+        write_centre(figures.report, out, output_format(fmt, out), state=state)
+    return figures
+
+
+def export_centre_report(store: Store, period: Period, out: Path,
+                         fmt: str | None = None) -> CentreReport:
+    """Write the centre's report (the command line)."""
+    return centre_figures(store, period, out, fmt).report

@@ -68,6 +68,13 @@ class HistoryEntry:
     from_district: Names | None = None
     to_district: Names | None = None
     due_at: dt.datetime | None = None
+    # ``created``: the channel the request came by (``sms``, ``phone`` …), named.
+    channel: Names | None = None
+    # ``satisfaction``: the citizen's 1-5 answer to the closing SMS.
+    score: int | None = None
+    # ``sms_sent`` / ``sms_received``: what the message was (``registered``,
+    # ``closed``, ``status_query`` …; data ``purpose`` or ``action``).
+    sms_purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,10 @@ class RequestSnapshot:
     history: tuple[HistoryEntry, ...]
     #: The deadline the centre set at referral (``None`` while not referred).
     due_at: dt.datetime | None = None
+
+
+def _score(value: object) -> int | None:
+    return value if isinstance(value, int) and 1 <= value <= 5 else None
 
 
 def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
@@ -161,6 +172,9 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 to_district=names.districts.get(e.data.get("to_district")
                                                 or e.data.get("district_code") or ""),
                 due_at=_instant(e.data.get("due_at")),
+                channel=names.channels.get(e.data.get("source")) if e.data.get("source") else None,
+                score=_score(e.data.get("score")),
+                sms_purpose=str(e.data.get("purpose") or e.data.get("action") or ""),
             )
             for e in events
         ) + tuple(

@@ -106,7 +106,21 @@ class ServiceRequest(schema.RequestColumns, Base):
     events: Mapped[list[Event]] = relationship(back_populates="request", lazy="raise_on_sql")
 
 
+#: Office-only index of ``events`` for the reports (migration 3e8c1f6a9d24): the
+#: repeat calls, a few among millions of events, found without reading the others.
+EVENT_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("ix_events_repeat_calls", "request_id",
+             sqlite_where=sa.text("kind = 'repeat_call'")),
+    # Migration 7b2e9d4c1a85: the closing SMS and the citizens' 1-5 answers, which the
+    # summary's satisfaction columns count.
+    sa.Index("ix_events_satisfaction", "request_id",
+             sqlite_where=sa.text("kind IN ('satisfaction', 'sms_sent')")),
+)
+
+
 class Event(schema.EventColumns, Base):
+    __table_args__ = EVENT_INDEXES
+
     request: Mapped[ServiceRequest] = relationship(back_populates="events", lazy="raise_on_sql")
 
 

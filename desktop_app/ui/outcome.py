@@ -87,6 +87,13 @@ class OutcomeDialog(Retranslating, QDialog):
         self._note.setObjectName("note")
         self._note.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
         self._error = error_label("error")
+        # The clerk's text goes to the citizen word for word (the closing SMS): said
+        # before saving, where it is written.
+        self._sms_notice = QLabel()
+        self._sms_notice.setObjectName("smsNotice")
+        self._sms_notice.setWordWrap(True)
+        self._sms_notice.setStyleSheet("color: #0b57d0;")
+        self._sms_notice.setVisible(self._target in CLOSED_STATUSES)
 
         self._reason_label, self._original_label, self._note_label = QLabel(), QLabel(), QLabel()
         form = QFormLayout()
@@ -111,6 +118,7 @@ class OutcomeDialog(Retranslating, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._intro)
         layout.addLayout(form)
+        layout.addWidget(self._sms_notice)
         layout.addWidget(self._error)
         layout.addStretch(1)
         layout.addWidget(self._buttons)
@@ -154,6 +162,10 @@ class OutcomeDialog(Retranslating, QDialog):
         self.setWindowTitle(title)
         self._ok.setText(ok)
         self._note_label.setText(note)
+        self._sms_notice.setText(self.tr(
+            "The citizen reads this: when the request has their mobile number, the outcome, "
+            "the reason and this text go to them by SMS, word for word. Write it for them, "
+            "in plain words."))
         self._reason_label.setText(self.tr("Reason"))
         self._original_label.setText(self.tr("Original request"))
         self._reason.setPlaceholderText(self.tr("Choose why it cannot be done"))

@@ -15,6 +15,11 @@ dialog and Cancel (a cancelled save writes nothing).  The job always takes the
 picker's current values, so what is saved is what the picker says even if the
 preview is older.  The groupings offered are the report's own table
 (:mod:`desktop_app.reports.groupings`), named in the UI language from it.
+
+At the 137 centre's office (enrolled with every district) the page also offers the
+centre's own report (:func:`desktop_app.services.reporting.centre_figures`, as
+``daftar report centre``): the districts' repeat calls, hours to referral and to
+close, and their ranking by overdue share; its files add the seed's table by region.
 """
 
 from __future__ import annotations
@@ -49,7 +54,14 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop_app.services.reporting import GROUPING, Figures, summary_figures
+from desktop_app.services.centre import is_centre_office
+from desktop_app.services.reporting import (
+    GROUPING,
+    CentreFigures,
+    Figures,
+    centre_figures,
+    summary_figures,
+)
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import day_text, error_text, local_name
 from desktop_app.ui.print_actions import printout_path, run_with_progress, show_pdf
@@ -148,6 +160,101 @@ class SummaryModel(QAbstractTableModel):
         return None
 
 
+class ReportKind(enum.StrEnum):
+    SUMMARY = "summary"
+    CENTRE = "centre"
+
+
+class CentreModel(QAbstractTableModel):
+    """The districts' lines of the centre's report and the city's total."""
+
+    COLUMNS = ("name", "received", "repeat_calls", "to_referral", "referral_to_close",
+               "open_with_deadline", "overdue", "overdue_share", "rank")
+
+    def __init__(self, language: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._language = language
+        self._figures: CentreFigures | None = None
+        self._rows: list[Any] = []
+
+    def kind_names(self) -> dict[ReportKind, str]:
+        """What the page's report picker calls each report."""
+        return {ReportKind.SUMMARY: self.tr("Summary by group"),
+                ReportKind.CENTRE: self.tr("The centre's report: districts, speed, overdue")}
+
+    def picker_label(self) -> str:
+        return self.tr("Report")
+
+    def title(self, first: str, last: str) -> str:
+        return self.tr("Requests received from %1 to %2: the districts' answer to the centre") \
+            .replace("%1", first).replace("%2", last)
+
+    def set_figures(self, figures: CentreFigures | None, language: str) -> None:
+        self.beginResetModel()
+        self._figures = figures
+        self._language = language
+        self._rows = [*figures.report.districts, figures.report.totals] if figures else []
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return {
+            "name": self.tr("District"), "received": self.tr("Received"),
+            "repeat_calls": self.tr("Repeat calls"),
+            "to_referral": self.tr("Median hours to referral"),
+            "referral_to_close": self.tr("Median hours from referral to close"),
+            "open_with_deadline": self.tr("Open with a deadline"), "overdue": self.tr("Overdue"),
+            "overdue_share": self.tr("Overdue %"), "rank": self.tr("Rank by overdue"),
+        }[self.COLUMNS[section]]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        is_total = index.row() == len(self._rows) - 1
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            locale = QLocale()
+            if column == "name":
+                if is_total:
+                    return self.tr("Total")
+                names = self._figures.names.get(row.code) if self._figures else None
+                return local_name(names, self._language) if names else row.name
+            if column in ("to_referral", "referral_to_close"):
+                value = getattr(row, column).median
+            elif column == "overdue_share":
+                value = row.overdue_share
+            elif column == "rank":
+                value = row.rank or None
+            else:
+                value = getattr(row, column)
+            if value is None:
+                return "—"
+            if column == "overdue_share":
+                return locale.toString(value * 100, "f", 1) + locale.percent()
+            if isinstance(value, float):
+                return locale.toString(value, "f", 1)
+            return locale.toString(int(value))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != "name":
+            return int(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and is_total:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
 class ReportsPage(Retranslating, QWidget):
     """The summary report page of the main window.
 
@@ -199,6 +306,13 @@ class ReportsPage(Retranslating, QWidget):
         for grouping in GROUPING:
             self._grouping.addItem("", grouping)
         self._grouping.setCurrentIndex(self._grouping.findData("neighbourhood"))
+        # The centre's own report: offered only at the centre's office (see _on_centre).
+        self._report_kind = QComboBox()
+        self._report_kind.setObjectName("reportKind")
+        for kind in ReportKind:
+            self._report_kind.addItem("", kind.value)
+        self._report_kind.currentIndexChanged.connect(self._on_report_kind)
+        self._report_label = QLabel()
         for combo in (self._year, self._month, self._season, self._half, self._first, self._last,
                       self._grouping):
             signal = (combo.currentIndexChanged if isinstance(combo, QComboBox)
@@ -214,9 +328,10 @@ class ReportsPage(Retranslating, QWidget):
                        self._from_label, self._first, self._to_label, self._last):
             period_row.addWidget(widget)
         period_row.addStretch(1)
-        picker = QFormLayout()
+        picker = self._picker = QFormLayout()
         picker.addRow(self._kind_label, period_row)
         picker.addRow("", self._days)
+        picker.addRow(self._report_label, self._report_kind)
         picker.addRow(self._grouping_label, self._grouping)
 
         self._show_button = QPushButton()
@@ -237,6 +352,7 @@ class ReportsPage(Retranslating, QWidget):
         self._title = QLabel()
         self._title.setObjectName("title")
         self._model = SummaryModel(ctx.language, self)
+        self._centre_model = CentreModel(ctx.language, self)
         self._table = QTableView()
         self._table.setObjectName("figures")
         self._table.setModel(self._model)
@@ -256,8 +372,12 @@ class ReportsPage(Retranslating, QWidget):
         layout.addWidget(self._status)
 
         self._figures: Figures | None = None
+        self._centre_figures: CentreFigures | None = None
+        self._picker.setRowVisible(self._report_kind, False)
         self._retranslate()
         self._on_kind()
+        store = ctx.store
+        ctx.tasks.run_db(lambda: is_centre_office(store), on_done=self._on_centre)
 
     # ------------------------------------------------------------------ language
 
@@ -280,6 +400,10 @@ class ReportsPage(Retranslating, QWidget):
             self._grouping.setItemText(index, local_name(grouping.labels, self._ctx.language))
         self._kind_label.setText(self.tr("Period"))
         self._grouping_label.setText(self.tr("Group by"))
+        self._report_label.setText(self._centre_model.picker_label())
+        names = self._centre_model.kind_names()
+        for index in range(self._report_kind.count()):
+            self._report_kind.setItemText(index, names[ReportKind(self._report_kind.itemData(index))])
         self._from_label.setText(self.tr("from"))
         self._to_label.setText(self.tr("to"))
         self._show_button.setText(self.tr("Show"))
@@ -288,9 +412,24 @@ class ReportsPage(Retranslating, QWidget):
         self._year.setLocale(locale)
         self._on_picker()
         self._model.set_figures(self._figures, self._ctx.language)
+        self._centre_model.set_figures(self._centre_figures, self._ctx.language)
         self._show_title()
 
     # ------------------------------------------------------------------- picker
+
+    def _on_centre(self, centre: bool) -> None:
+        """At the centre's office, offer its own report beside the summary."""
+        if isValid(self):
+            self._picker.setRowVisible(self._report_kind, bool(centre))
+
+    def report_kind(self) -> ReportKind:
+        return ReportKind(self._report_kind.currentData())
+
+    def _on_report_kind(self) -> None:
+        centre = self.report_kind() is ReportKind.CENTRE
+        self._picker.setRowVisible(self._grouping, not centre)
+        self._table.setModel(self._centre_model if centre else self._model)
+        self._show_title()
 
     def _on_kind(self) -> None:
         kind = PeriodKind(self._kind.currentData())
@@ -341,9 +480,12 @@ class ReportsPage(Retranslating, QWidget):
         except ValueError:
             self._status.setText(self.tr("The last day is before the first."))
             return
-        store, grouping = self._ctx.store, self.grouping()
+        store, grouping, kind = self._ctx.store, self.grouping(), self.report_kind()
 
-        def job(state: TaskState, on_db: Any) -> tuple[Figures, Path | None]:
+        def job(state: TaskState, on_db: Any) -> tuple[Figures | CentreFigures, Path | None]:
+            if kind is ReportKind.CENTRE:
+                return centre_figures(store, period, then_write, state=state,
+                                      on_db=on_db), then_write
             return summary_figures(store, period, grouping, then_write, state=state,
                                    on_db=on_db), then_write
 
@@ -381,13 +523,18 @@ class ReportsPage(Retranslating, QWidget):
         """Compute the figures of the picker's period and show them."""
         self._job()
 
-    def _on_done(self, figures: Figures, written: Path | None, open_after: bool) -> None:
+    def _on_done(self, figures: Figures | CentreFigures, written: Path | None,
+                 open_after: bool) -> None:
         if not isValid(self):
             return
         for button in (self._show_button, self._save, self._print):
             button.setEnabled(True)
-        self._figures = figures
-        self._model.set_figures(figures, self._ctx.language)
+        if isinstance(figures, CentreFigures):
+            self._centre_figures = figures
+            self._centre_model.set_figures(figures, self._ctx.language)
+        else:
+            self._figures = figures
+            self._model.set_figures(figures, self._ctx.language)
         self._show_title()
         self._status.clear()
         self.sig_shown.emit()
@@ -399,8 +546,17 @@ class ReportsPage(Retranslating, QWidget):
             self.sig_written.emit(str(written))
 
     def _show_title(self) -> None:
+        if self.report_kind() is ReportKind.CENTRE:
+            centre = self._centre_figures
+            if centre is None:
+                self._title.clear()
+                return
+            self._title.setText(self._centre_model.title(day_text(centre.report.period.first),
+                                                         day_text(centre.report.period.last)))
+            return
         figures = self._figures
         if figures is None:
+            self._title.clear()
             return
         period = figures.report.period
         grouping = self._grouping.itemText(self._grouping.findData(figures.report.grouping))
@@ -418,6 +574,10 @@ class ReportsPage(Retranslating, QWidget):
     @property
     def model(self) -> SummaryModel:
         return self._model
+
+    @property
+    def centre_model(self) -> CentreModel:
+        return self._centre_model
 
     # ------------------------------------------------------------------- output
 

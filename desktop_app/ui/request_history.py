@@ -69,6 +69,9 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
         lines.append(QCoreApplication.translate("RequestForm", "Registered as “%1”").replace(
             "%1", status_name(entry.to_status)) if entry.to_status
             else QCoreApplication.translate("RequestForm", "Registered"))
+        if entry.channel:
+            lines.append(QCoreApplication.translate("RequestForm", "Came by: %1").replace(
+                "%1", local_name(entry.channel, language)))
     elif kind == EventKind.STATUS and entry.from_status and entry.to_status:
         lines.append(QCoreApplication.translate("RequestForm", "Status changed from “%1” to “%2”")
                      .replace("%1", status_name(entry.from_status))
@@ -114,6 +117,13 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
     elif kind == EventKind.REPEAT_CALL:
         lines.append(QCoreApplication.translate("CentreHistory", "The citizen called again")
                      + (" (" + digits(entry.phone) + ")" if entry.phone else ""))
+    elif kind == EventKind.SMS_SENT:
+        lines.append(QCoreApplication.translate("RequestForm", "SMS sent to the citizen"))
+    elif kind == EventKind.SMS_RECEIVED:
+        lines.append(QCoreApplication.translate("RequestForm", "SMS from the citizen"))
+    elif kind == EventKind.SATISFACTION:
+        lines.append(QCoreApplication.translate("RequestForm", "The citizen's satisfaction: %1 of 5")
+                     .replace("%1", digits(str(entry.score)) if entry.score else "—"))
     elif kind == EventKind.CONFLICT_SETTLED:
         lines.append(QCoreApplication.translate("RequestForm", "A sync problem was settled"))
     elif kind == AUDIT_ADDED:

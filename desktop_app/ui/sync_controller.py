@@ -1,5 +1,11 @@
-"""Sync in the background: a round every few minutes, soon after local changes, and
-on demand — never on the GUI thread, never two at once.
+"""Sync in the background: a round every 30 seconds while the centre answers, a
+second after a local change, and on demand — never on the GUI thread, never two at
+once (one asked for while another runs follows it at once).
+
+A referral made at the centre thus reaches the district within a minute: the
+district pulls within :data:`INTERVAL_MS` of it.  An idle round costs the centre one
+small read (the engine skips push and pull when neither has anything: see
+:meth:`sync.client.SyncEngine.run_round`).
 
 The engine is :mod:`desktop_app.services.sync_service` (``sync_once`` and the small
 read functions beside it).  It is imported lazily: a build without it, or an office
@@ -22,10 +28,12 @@ from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.tasks import TaskState
 
-# Minutes between rounds when nothing else asks for one.
-INTERVAL_MS = 5 * 60 * 1000
+# Between rounds when nothing else asks for one, counted from the end of the last.
+INTERVAL_MS = 30 * 1000
+# … and while the centre cannot be reached (each failing round retries for seconds).
+OFFLINE_INTERVAL_MS = 2 * 60 * 1000
 # After a local change, wait this long for more before sending them together.
-AFTER_CHANGE_MS = 10 * 1000
+AFTER_CHANGE_MS = 1000
 
 
 class SyncBackend(Protocol):
@@ -91,6 +99,9 @@ class SyncController(QObject):
         self._status = SyncStatus()
         self._state: TaskState | None = None
         self._stopped = False
+        # A round was asked for while one ran: start it when that one ends.
+        self._again = False
+        self._interval_ms = interval_ms
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.sync_now)
@@ -163,9 +174,13 @@ class SyncController(QObject):
     def sync_now(self) -> None:
         """Start a round unless one is running or the office is not enrolled."""
         backend, store = self._backend, self._ctx.store
-        if backend is None or self._state is not None or self._stopped:
+        if backend is None or self._stopped:
+            return
+        if self._state is not None:
+            self._again = True
             return
         self._soon.stop()
+        self._again = False
 
         def work(state: TaskState) -> Any:
             if not backend.is_enrolled(store):
@@ -178,10 +193,18 @@ class SyncController(QObject):
             work, with_state=True, on_done=self._on_done, on_error=self._on_error,
             on_progress=self.sig_progress.emit)
 
+    def _next_round(self, interval_ms: int) -> None:
+        """The periodic round comes ``interval_ms`` after this one; one asked for while
+        this one ran starts now."""
+        self._timer.start(interval_ms)
+        if self._again:
+            QTimer.singleShot(0, self.sync_now)
+
     def _on_done(self, report: Any) -> None:
         self._state = None
         if self._stopped:
             return
+        self._next_round(self._interval_ms)
         if report is None:
             self._set(running=False, enrolled=False)
         else:
@@ -199,6 +222,7 @@ class SyncController(QObject):
         self._state = None
         if self._stopped:
             return
+        self._next_round(max(self._interval_ms, OFFLINE_INTERVAL_MS))
         code = getattr(error, "code", "")
         self._set(running=False, online=False, enrolled=code != "not_enrolled", error_code=code,
                   error=f"{code}: {error}" if code else str(error) or type(error).__name__)

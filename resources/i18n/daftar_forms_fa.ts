@@ -319,6 +319,10 @@
             <source>A duplicate must name its original: enter its tracking code.</source>
             <translation>درخواست تکراری باید درخواست اصلی را نشان دهد: کد رهگیری آن را بنویسید.</translation>
         </message>
+        <message>
+            <source>The citizen reads this: when the request has their mobile number, the outcome, the reason and this text go to them by SMS, word for word. Write it for them, in plain words.</source>
+            <translation>این متن را شهروند می‌خواند: اگر شمارهٔ همراه او در درخواست باشد، نتیجه، دلیل و همین متن عیناً با پیامک برایش فرستاده می‌شود. آن را برای او و به زبان ساده بنویسید.</translation>
+        </message>
     </context>
     <context>
         <name>PhotoStrip</name>
@@ -766,6 +770,22 @@
         <message>
             <source>Removed the attachment “%1”</source>
             <translation>پیوست «%1» حذف شد</translation>
+        </message>
+        <message>
+            <source>Came by: %1</source>
+            <translation>راه ثبت: %1</translation>
+        </message>
+        <message>
+            <source>SMS sent to the citizen</source>
+            <translation>پیامک به شهروند فرستاده شد</translation>
+        </message>
+        <message>
+            <source>SMS from the citizen</source>
+            <translation>پیامک از شهروند</translation>
+        </message>
+        <message>
+            <source>The citizen's satisfaction: %1 of 5</source>
+            <translation>رضایت شهروند: %1 از ۵</translation>
         </message>
     </context>
     <context>
@@ -1440,7 +1460,7 @@
     <context>
         <name>messages</name>
         <message>
-            <source>Only the 137 centre&apos;s office makes this move.</source>
+            <source>Only the 137 centre's office makes this move.</source>
             <translation>این کار تنها در دفتر مرکز ۱۳۷ انجام می‌شود.</translation>
         </message>
         <message>
@@ -1478,6 +1498,65 @@
         <message>
             <source>The centre takes phone, website and SMS requests.</source>
             <translation>مرکز درخواست‌های تلفنی، اینترنتی و پیامکی را ثبت می‌کند.</translation>
+        </message>
+    </context>
+    <context>
+        <name>CentreModel</name>
+        <message>
+            <source>Summary by group</source>
+            <translation>خلاصه به تفکیک گروه</translation>
+        </message>
+        <message>
+            <source>The centre's report: districts, speed, overdue</source>
+            <translation>گزارش مرکز: نواحی، سرعت، معوق</translation>
+        </message>
+        <message>
+            <source>Report</source>
+            <translation>گزارش</translation>
+        </message>
+        <message>
+            <source>Requests received from %1 to %2: the districts' answer to the centre</source>
+            <translation>درخواست‌های دریافت‌شده از %1 تا %2: پاسخ نواحی به مرکز</translation>
+        </message>
+        <message>
+            <source>District</source>
+            <translation>ناحیه</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>دریافتی</translation>
+        </message>
+        <message>
+            <source>Repeat calls</source>
+            <translation>تماس تکراری</translation>
+        </message>
+        <message>
+            <source>Median hours to referral</source>
+            <translation>میانهٔ ساعت تا ارجاع</translation>
+        </message>
+        <message>
+            <source>Median hours from referral to close</source>
+            <translation>میانهٔ ساعت از ارجاع تا بستن</translation>
+        </message>
+        <message>
+            <source>Open with a deadline</source>
+            <translation>باز با مهلت</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>معوق</translation>
+        </message>
+        <message>
+            <source>Overdue %</source>
+            <translation>درصد معوق</translation>
+        </message>
+        <message>
+            <source>Rank by overdue</source>
+            <translation>رتبهٔ معوق</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>جمع</translation>
         </message>
     </context>
 </TS>

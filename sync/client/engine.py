@@ -222,26 +222,33 @@ class SyncEngine:
     def run_round(self) -> SyncReport:
         """One full round; :class:`SyncError` unless it completed."""
         report = SyncReport(started_at=self.clock())
-        self._hello(report)
-        self._push(report)
-        self._pull(report)
+        idle = self._hello(report)
+        pushed = self._push(report)
+        if not idle or pushed:
+            self._pull(report)
         report.finished_at = self.clock()
         self.replica.finish_round(report)
         return report
 
-    def _hello(self, report: SyncReport) -> None:
+    def _hello(self, report: SyncReport) -> bool:
+        """Say hello with the office's cursor; whether the centre has nothing for the
+        office after it (then the round need not pull: an idle poll is one call)."""
+        cursor = self.replica.cursor()
         sent = self.clock()
-        hello = self._call("GET", "/sync/hello", HelloResponse)
+        hello = self._call("GET", "/sync/hello", HelloResponse, params={"cursor": cursor})
         received = self.clock()
         # The centre read its clock somewhere between send and receipt: the middle.
         local = sent + (received - sent) / 2
         report.clock_skew_seconds = (hello.server_time - local).total_seconds()
         self.replica.set_identity(hello.office)
+        # An older centre does not say (None); new districts reset the cursor.
+        return hello.changes_after is False and self.replica.cursor() == cursor
 
-    def _push(self, report: SyncReport) -> None:
+    def _push(self, report: SyncReport) -> bool:
+        """Send the outbox; whether there was anything to send (nothing: no call)."""
         end = self.replica.outbox_end()
         if end is None:
-            return
+            return False
         total = self.replica.count_pending(end)
         self._report("push", 0, total)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="daftar-push") as sender:
@@ -269,6 +276,7 @@ class SyncEngine:
                     after = self.replica.pending(MAX_PUSH_BATCH, end)
                     ahead = sender.submit(self._send_batch, after) if after else None
                 batch, answer = after, ahead
+        return True
 
     def _send_batch(self, batch: list[Mutation]) -> list[MutationResult]:
         """The centre's answers to ``batch``, in its order."""

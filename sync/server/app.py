@@ -51,9 +51,9 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.dates import utcnow
 from sync.db import make_engine
@@ -83,6 +83,7 @@ from sync.server.auth import (
     authenticate,
     mark_seen,
     match_code,
+    needs_marking,
     use_code,
     waiting_codes,
     walk_in_serials,
@@ -94,8 +95,10 @@ from sync.server.enrolment import (
     AttemptGatekeeper,
     address_of,
 )
-from sync.server.pull import CursorAhead, read_page
+from sync.server.pull import CursorAhead, has_changes, read_page
 from sync.server.push import apply_batch
+from sync.server.sms.settings import SmsSettings
+from sync.server.sms.web import add_sms_routes
 
 log = logging.getLogger("daftar.server")
 
@@ -200,7 +203,8 @@ def _read_engine(engine: sa.Engine) -> sa.Engine:
 
 
 def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES,
-               enrolment_gate: AttemptGate | None = None) -> FastAPI:
+               enrolment_gate: AttemptGate | None = None,
+               sms_settings: SmsSettings | None = None) -> FastAPI:
     """The API over a migrated centre database (an engine, or a URL to open); request
     bodies over ``max_body_bytes`` are refused with 413 before they are read, and
     enrolment attempts beyond ``enrolment_gate``'s limits with 429."""
@@ -225,6 +229,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     app.add_middleware(AttemptGatekeeper, gate=app.state.enrolment_gate)
     # Its own threads: argon2 never holds one of those that serve hello, push and pull.
     app.state.enrolment_pool = anyio.CapacityLimiter(ENROLMENT_WORKERS)
+    app.state.sms = sms_settings or SmsSettings.from_env()
 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -279,16 +284,25 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
 
     @app.get("/sync/hello", response_model=HelloResponse, tags=["sync"],
              responses=_errors(401, 426))
-    def hello(request: Request, scope: Office) -> HelloResponse:
+    def hello(request: Request, scope: Office,
+              cursor: Annotated[int | None, Query(ge=0)] = None) -> HelloResponse:
         """Who this device is now (its office's districts may have changed), and the
-        centre's clock, for the office's clock-skew check."""
-        with _transaction(request, "writes") as session:
-            now = utcnow()
-            mark_seen(session, scope, now)
+        centre's clock, for the office's clock-skew check; with ``cursor`` (how far the
+        office has pulled), whether a pull would bring it anything (``changes_after``).
+
+        Offices poll every 30 s, so an idle hello writes nothing: the device's "last
+        seen" is recorded only when it is older than
+        :data:`sync.server.auth.SEEN_PRECISION`."""
+        now = utcnow()
+        if needs_marking(scope, now):
+            with _transaction(request, "writes") as session:
+                mark_seen(session, scope, now)
+        with _transaction(request, "reads") as session:
             last = db.last_seq(session)
+            changes = None if cursor is None else has_changes(session, scope, cursor, last)
         return HelloResponse(protocol_version=PROTOCOL_VERSION,
                              min_protocol_version=MIN_PROTOCOL_VERSION, server_time=now,
-                             office=scope.info(), last_seq=last)
+                             office=scope.info(), last_seq=last, changes_after=changes)
 
     @app.post("/sync/push", response_model=PushResponse, tags=["sync"],
               responses=_errors(401, 426))
@@ -319,19 +333,32 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         return Response(_PAGE_JSON.dump_json(page), media_type="application/json",
                         headers={NEXT_CURSOR_HEADER: str(page.next_cursor), LAST_SEQ_HEADER: str(page.last_seq)})
 
+    add_sms_routes(app)
     return app
 
 
 def run(url: str, host: str = "127.0.0.1", port: int = 8137, *,
-        certfile: str | None = None, keyfile: str | None = None) -> None:
+        certfile: str | None = None, keyfile: str | None = None,
+        sms_settings: SmsSettings | None = None) -> None:
     """Serve the API with uvicorn until interrupted; HTTPS when a certificate is
-    given (or ``DAFTAR_TLS_CERT``/``DAFTAR_TLS_KEY`` are set)."""
+    given (or ``DAFTAR_TLS_CERT``/``DAFTAR_TLS_KEY`` are set).  Beside it a thread
+    sends the SMS outbox every ``DAFTAR_SMS_INTERVAL`` seconds."""
     import uvicorn
 
     certfile = certfile or os.environ.get(TLS_CERT_ENV) or None
     keyfile = keyfile or os.environ.get(TLS_KEY_ENV) or None
     if bool(certfile) != bool(keyfile):
         raise ValueError(f"TLS needs both a certificate and its key ({TLS_CERT_ENV}, {TLS_KEY_ENV})")
-    uvicorn.run(create_app(url), host=host, port=port, ssl_certfile=certfile,
-                ssl_keyfile=keyfile, log_level="info", access_log=False)
+    from sync.server.sms.outbox import Sender, SenderThread
+    from sync.server.sms.provider import make_provider
+
+    sms = sms_settings or SmsSettings.from_env()
+    app = create_app(url, sms_settings=sms)
+    sender = SenderThread(Sender(app.state.writes, make_provider(sms), sms))
+    sender.start()
+    try:
+        uvicorn.run(app, host=host, port=port, ssl_certfile=certfile,
+                    ssl_keyfile=keyfile, log_level="info", access_log=False)
+    finally:
+        sender.stop()
 

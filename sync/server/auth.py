@@ -26,7 +26,7 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -59,6 +59,8 @@ class Scope:
     number: int
     all_districts: bool
     districts: frozenset[str]
+    #: When the centre last recorded the device as seen (:func:`mark_seen`).
+    seen_at: dt.datetime | None = field(default=None, compare=False)
 
     def covers(self, district_code: str | None) -> bool:
         return self.all_districts or district_code in self.districts
@@ -72,12 +74,13 @@ def _secret_hash(secret: str) -> str:
     return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()
 
 
-def scope_of(session: Session, office: Office, device_id: uuid.UUID) -> Scope:
+def scope_of(session: Session, office: Office, device_id: uuid.UUID,
+             seen_at: dt.datetime | None = None) -> Scope:
     districts = frozenset(session.scalars(
         sa.select(OfficeDistrict.district_code).where(OfficeDistrict.office_id == office.id)
     ))
     return Scope(office_id=office.id, device_id=device_id, name=office.name, number=office.number,
-                 all_districts=office.all_districts, districts=districts)
+                 all_districts=office.all_districts, districts=districts, seen_at=seen_at)
 
 
 def authenticate(session: Session, credential: str | None) -> Scope:
@@ -95,7 +98,17 @@ def authenticate(session: Session, credential: str | None) -> Scope:
                         "this device was revoked at the centre; enrol it again with a new code")
     office = session.get(Office, device.office_id)
     assert office is not None  # devices.office_id is a foreign key
-    return scope_of(session, office, device.id)
+    return scope_of(session, office, device.id, device.last_seen_at)
+
+
+#: "Last seen" is kept to this precision: an office polling every 30 s writes it
+#: once in a while, not on every round (an idle poll then writes nothing).
+SEEN_PRECISION = dt.timedelta(minutes=2)
+
+
+def needs_marking(scope: Scope, at: dt.datetime) -> bool:
+    """Whether the device's "last seen" is older than :data:`SEEN_PRECISION` at ``at``."""
+    return scope.seen_at is None or at - scope.seen_at >= SEEN_PRECISION
 
 
 def mark_seen(session: Session, scope: Scope, at: dt.datetime) -> None:

@@ -26,6 +26,7 @@ from sync import migrate
 from sync import reference as ref
 from sync.server import db
 from sync.server.cli_offices import add_office_commands
+from sync.server.cli_sms import add_provider_option, add_sms_commands, sms_settings
 from sync.server.cli_support import (
     EXIT_FAILURE, EXIT_INTERRUPTED, PROG, CliError, UsageError, check_known, check_schema,
     database_url, opened_engine, shown, transaction,
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"({DEFAULT_PORT})")
+    add_provider_option(serve)
     serve.set_defaults(handler=_serve)
 
     reference = commands.add_parser("reference", help="reference data")
@@ -107,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive.set_defaults(handler=_import)
 
     add_office_commands(commands)
+    add_sms_commands(commands)
 
     demo = commands.add_parser("demo-data", help="fill an empty centre with realistic demo data")
     demo.add_argument(
@@ -137,6 +140,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     with opened_engine(args) as engine:
         check_schema(engine)
+    sms = sms_settings(args)
     try:
         from sync.server.app import run
     except ModuleNotFoundError as exc:
@@ -144,7 +148,7 @@ def _serve(args: argparse.Namespace) -> int:
             raise
         raise CliError("this build has no HTTP server (sync/server/app.py is missing)") from None
     try:
-        run(database_url(args), host=args.host, port=args.port)
+        run(database_url(args), host=args.host, port=args.port, sms_settings=sms)
     except ValueError as exc:  # the app's own settings (TLS files) are wrong
         raise CliError(str(exc)) from None
     return 0

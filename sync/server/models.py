@@ -161,3 +161,72 @@ class AppliedMutation(Base):
 
 
 REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)
+
+
+# ------------------------------------------------------------------------ SMS
+# The citizen's channel 10007000137 (:mod:`sync.server.sms`).
+
+
+class SmsOutbox(Base):
+    """A message to a citizen, queued in the transaction of the event that causes it
+    and sent by :mod:`sync.server.sms.outbox`.  ``id`` is also the gateway's
+    ``localid``: a message whose send outcome is unknown is looked up by it before
+    it is ever sent again.
+
+    ``status``: ``pending`` (waiting; ``next_attempt_at``), ``sending`` (claimed until
+    ``lease_until`` by ``claim``), ``unknown`` (a send may have reached the gateway:
+    look it up first), ``sent``, ``failed`` (the gateway refused it for good, or the
+    retries ran out), ``opted_out`` (the citizen said stop before it went)."""
+
+    __tablename__ = "sms_outbox"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: ``registered``, ``referred``, ``reopened``, ``closed``, ``status_reply``,
+    #: ``satisfaction_thanks``, ``opt_out``, ``opt_in``, ``help``.
+    purpose: Mapped[str] = mapped_column(sa.String(24))
+    request_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    #: The event that caused it (none for answers to a message that names no request).
+    event_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claim: Mapped[str | None] = mapped_column(sa.String(36))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    gateway: Mapped[str | None] = mapped_column(sa.String(16))
+    gateway_message_id: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The gateway's last answer as it came (status code, message, entries).
+    gateway_answer: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.Index("ix_sms_outbox_status_next", "status", "next_attempt_at"),
+                      sa.Index("ix_sms_outbox_phone", "phone"))
+
+
+class SmsInbound(Base):
+    """A citizen's SMS as the gateway delivered it; ``gateway_message_id`` is unique,
+    so a callback the gateway repeats is taken in once."""
+
+    __tablename__ = "sms_inbound"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    gateway_message_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), index=True)
+    line: Mapped[str] = mapped_column(sa.String(20), default="")
+    text: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: What the centre made of it: ``new_request``, ``status_query``, ``unknown_code``,
+    #: ``satisfaction``, ``opt_out``, ``opt_in``, ``unmatched``.
+    action: Mapped[str] = mapped_column(sa.String(24))
+    request_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class SmsOptOut(Base):
+    """A number that asked for no more messages (``لغو``); removed by ``شروع``."""
+
+    __tablename__ = "sms_opt_outs"
+    phone: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    inbound_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)

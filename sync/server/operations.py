@@ -33,6 +33,7 @@ from sync.server.models import (
     Neighbourhood,
     ServiceRequest,
 )
+from sync.server.sms import notify
 from sync.server.tracking import next_codes
 from sync.text import clean
 from sync.workflow import EventKind, Role, Status
@@ -86,6 +87,9 @@ def add_event(
         client_time=client_time, server_time=at, mutation_id=mutation_id,
     )
     session.add(event)
+    # The one place the centre records events: the citizen's SMS about it, if any,
+    # is queued here, in this transaction (sync.server.sms.notify).
+    notify.on_event(session, request, event)
     return event
 
 
@@ -282,3 +286,11 @@ def move(
     session.flush()
     log_changes(session, moved_entries(session, request, old))
     return request
+
+
+def session_reason_name(session: Session, code: str | None) -> str | None:
+    """The Persian name of a not-actionable reason (what a citizen reads)."""
+    if not code:
+        return None
+    reason = session.get(models.Reason, code)
+    return reason.name_fa if reason is not None else code

@@ -162,6 +162,21 @@ def _reference(session: Session, keys: dict[str, None]) -> dict[str, Table]:
     return out
 
 
+def has_changes(session: Session, scope: Scope, cursor: int, last: int) -> bool:
+    """Whether a pull after ``cursor`` would bring ``scope`` anything: an entry for
+    its districts (or every office) in ``(cursor, last]``, or a cursor past ``last``
+    (the centre was restored from an older copy: the pull's answer says so).  One
+    probe of ``ix_change_log_district_seq`` per district: an idle office's poll costs
+    the centre this and nothing else."""
+    if cursor > last:
+        return True
+    if cursor == last:
+        return False
+    probe = _in_scope(sa.select(ChangeLog.seq).where(ChangeLog.seq > cursor, ChangeLog.seq <= last),
+                      scope).limit(1)
+    return session.scalar(probe) is not None
+
+
 def read_page(session: Session, scope: Scope, cursor: int, limit: int, *,
               search_text_rules: int | None = None) -> PullResponse:
     """The page after ``cursor`` of at most ``limit`` log entries, for ``scope``.

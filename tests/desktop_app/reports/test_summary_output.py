@@ -89,7 +89,9 @@ def test_csv_follows_the_design_contract(by_region: SummaryReport, tmp_path: Pat
     assert header[len(CSV_COLUMNS):] == [
         "not_actionable_duplicate", "not_actionable_false_report", "not_actionable_no_budget",
         "not_actionable_not_found", "not_actionable_not_municipal",
-        "not_actionable_private_property",
+        "not_actionable_private_property", "repeat_calls",
+        "satisfaction_asked", "satisfaction_answered", "answer_rate", "satisfaction_rate",
+        "mean_score",
     ]
     # One line per region, no totals line: a script sums the columns itself.
     assert {row[0]: tuple(int(v) for v in row[1:5]) for row in body} == {
@@ -100,7 +102,8 @@ def test_csv_follows_the_design_contract(by_region: SummaryReport, tmp_path: Pat
     assert first["share_done"] == f"{310 / 404:.4f}"
     assert float(first["median_hours_to_close"]) == pytest.approx(
         by_region.rows[0].median_hours_to_close, abs=0.01)
-    assert sum(int(first[c]) for c in header[len(CSV_COLUMNS):]) == 89
+    assert sum(int(first[c]) for c in header if c.startswith("not_actionable_")) == 89
+    assert first["repeat_calls"] == "0"  # the seed's archive holds no repeat calls
 
 
 def test_csv_of_an_empty_period_has_every_group_and_blank_times(empty: SummaryReport,

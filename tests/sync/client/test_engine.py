@@ -464,3 +464,68 @@ def test_the_collector_is_paused_for_blocks_and_left_as_it_was_found() -> None:
         assert not gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# ------------------------------------------------------------ the 30-second poll
+
+
+class PollingCentre(Centre):
+    """A centre that answers hello's ``changes_after`` for the cursor asked about:
+    anything in ``(cursor, last]`` is the office's (a one-district log)."""
+
+    def __init__(self, last: int = 0, **options: Any):
+        super().__init__(last, **options)
+        self.hello_cursors: list[str | None] = []
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        response = super().answer(request)
+        if request.url.path != "/sync/hello":
+            return response
+        cursor = request.url.params.get("cursor")
+        self.hello_cursors.append(cursor)
+        body = json.loads(response.content)
+        body["changes_after"] = None if cursor is None else int(cursor) != self.last
+        return httpx.Response(200, json=body)
+
+
+def test_an_idle_round_is_one_hello_with_the_cursor_and_nothing_else() -> None:
+    store = MemoryStore(cursor_value=12)
+    centre = PollingCentre(last=12)
+    report = engine(store, centre)[0].run_round()
+    # No push (the outbox is empty) and no pull (the centre has nothing after 12).
+    assert centre.calls == ["/sync/hello"] and centre.hello_cursors == ["12"]
+    assert (report.pushed, report.pulled, report.pages) == (0, 0, 0)
+    assert store.finished is report and store.identity == OFFICE and store.cursor_value == 12
+
+
+def test_a_round_pulls_when_the_centre_has_something_after_the_cursor() -> None:
+    store = MemoryStore(cursor_value=10)
+    centre = PollingCentre(last=12)
+    engine(store, centre)[0].run_round()
+    assert centre.calls == ["/sync/hello", "/sync/pull"] and store.cursor_value == 12
+
+
+def test_a_round_that_pushes_still_pulls_the_centres_answer() -> None:
+    store = MemoryStore(outbox=[note(1)], cursor_value=12)
+    centre = PollingCentre(last=12)
+    engine(store, centre)[0].run_round()
+    assert centre.calls == ["/sync/hello", "/sync/push", "/sync/pull"]
+
+
+def test_an_older_centre_that_does_not_say_is_pulled_from_as_before() -> None:
+    store = MemoryStore(cursor_value=12)
+    centre = Centre(last=12)  # its hello has no changes_after
+    engine(store, centre)[0].run_round()
+    assert centre.calls == ["/sync/hello", "/sync/pull"]
+
+
+def test_new_districts_from_hello_reset_the_cursor_and_the_round_pulls() -> None:
+    class Regrouped(MemoryStore):
+        def set_identity(self, office: OfficeInfo) -> None:
+            super().set_identity(office)
+            self.cursor_value = 0  # what the office does when its districts change
+
+    store = Regrouped(cursor_value=12)
+    centre = PollingCentre(last=12)
+    engine(store, centre)[0].run_round()
+    assert centre.calls == ["/sync/hello", "/sync/pull"] and store.cursor_value == 12

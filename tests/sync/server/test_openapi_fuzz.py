@@ -45,7 +45,10 @@ def enrolled(centre_engine: sa.Engine) -> dict[str, Any]:
 
 #: Every operation the centre describes (a test below keeps this list whole).
 OPERATIONS = [("GET", "/health"), ("POST", "/sync/enrol"), ("GET", "/sync/hello"),
-              ("POST", "/sync/push"), ("GET", "/sync/pull")]
+              ("POST", "/sync/push"), ("GET", "/sync/pull"),
+              # The SMS gateway's callbacks: without the shared secret, a 403 on the error schema.
+              ("GET", "/sms/kavenegar/receive"), ("POST", "/sms/kavenegar/receive"),
+              ("GET", "/sms/kavenegar/delivery"), ("POST", "/sms/kavenegar/delivery")]
 
 
 def fuzz(app: Any, method: str, path: str, mode: GenerationMode, headers: dict[str, str]) -> None:

@@ -1,7 +1,7 @@
 """deadline in the list indexes: the desk's overdue filter and count read ``due_at``
 
 Revision ID: 7c2d9a4b1e60
-Revises: d9e3a7f15c62
+Revises: 7b2e9d4c1a85
 Create Date: 2026-12-07 03:00:00
 
 "Overdue" is now open and past the deadline set at referral (``due_at``), no longer
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '7c2d9a4b1e60'
-down_revision: str | Sequence[str] | None = 'd9e3a7f15c62'
+down_revision: str | Sequence[str] | None = '7b2e9d4c1a85'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

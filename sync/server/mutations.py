@@ -36,6 +36,7 @@ from sync import rules
 from sync.protocol import (
     EDITABLE_FIELDS,
     PAYLOADS,
+    AddAttachmentPayload,
     AddNotePayload,
     AssignPayload,
     ChangeStatusPayload,
@@ -44,6 +45,7 @@ from sync.protocol import (
     Mutation,
     Op,
     Outcome,
+    RemoveAttachmentPayload,
     RequestPayload,
     UpsertCrewPayload,
     UpsertUserPayload,
@@ -53,7 +55,7 @@ from sync.server import models
 from sync.server import operations as ops
 from sync.server.auth import Scope
 from sync.server.changes import Entry
-from sync.server.models import Crew, District, Event, OfficeUser, ServiceRequest
+from sync.server.models import Attachment, Crew, District, Event, OfficeUser, ServiceRequest
 from sync.text import clean
 from sync.workflow import EventKind, Role, Status
 
@@ -397,6 +399,52 @@ def _upsert_user(ctx: MutationBeingApplied) -> None:
     user.updated_at = ctx.now
 
 
+def attachment_entry(attachment: Attachment, district_code: str) -> Entry:
+    """The change-log entry that sends an attachment's metadata to the offices of
+    its request's district."""
+    return Entry("attachment", str(attachment.id), district_code)
+
+
+def _add_attachment(ctx: MutationBeingApplied) -> None:
+    """An attachment's metadata, under the request (its scope, its lock).  The
+    bytes follow by ``PUT /sync/blobs/{sha256}``, which the centre accepts only for
+    a hash an attachment of the office's districts names: this is that name."""
+    p: AddAttachmentPayload = ctx.payload()
+    ctx.role()
+    request = ctx.request()
+    values = p.attachment
+    try:
+        attachment_id = uuid.UUID(str(values.get("id")))
+    except ValueError:
+        raise Refusal("invalid_payload", "attachment.id: not a UUID") from None
+    checked, problems = rules.check_attachment(values)
+    _first(problems)
+    if ctx.session.get(Attachment, attachment_id) is not None:
+        raise Refusal("already_exists", "an attachment with this id already exists")
+    attachment = Attachment(
+        id=attachment_id, request_id=request.id, sha256=checked["sha256"], size=checked["size"],
+        media_type=checked["media_type"], kind=checked["kind"], internal=checked["internal"],
+        filename=clean(checked["filename"]) or "attachment", caption=clean(checked["caption"]),
+        added_by=ctx.mutation.actor, added_at=ctx.office_time, office_id=ctx.scope.office_id)
+    ctx.session.add(attachment)
+    ctx.entries.append(attachment_entry(attachment, request.district_code))
+
+
+def _remove_attachment(ctx: MutationBeingApplied) -> None:
+    """Take an attachment back: the centre keeps the row (``removed_at``) and the
+    bytes; the offices drop it with the next pull."""
+    p: RemoveAttachmentPayload = ctx.payload()
+    role = ctx.role()
+    request = ctx.request()
+    attachment = ctx.session.get(Attachment, p.attachment_id)
+    if attachment is None or attachment.request_id != request.id:
+        raise Refusal("unknown_attachment", "no such attachment on this request")
+    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by)
+    if attachment.removed_at is None:
+        attachment.removed_at, attachment.removed_by = ctx.now, ctx.mutation.actor
+        ctx.entries.append(attachment_entry(attachment, request.district_code))
+
+
 #: The handler of every op: a test holds its keys equal to ``set(Op)``.
 HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.CREATE_REQUEST: _create_request,
@@ -407,4 +455,6 @@ HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _upsert_crew,
     Op.UPSERT_USER: _upsert_user,
+    Op.ADD_ATTACHMENT: _add_attachment,
+    Op.REMOVE_ATTACHMENT: _remove_attachment,
 }

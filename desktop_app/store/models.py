@@ -208,6 +208,15 @@ class Attachment(Base):
     caption: Mapped[str] = mapped_column(sa.String(500), default="")
     added_by: Mapped[str] = mapped_column(sa.String(100))
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: Whose photo, and when: ``citizen`` (what the citizen sent or brought),
+    #: ``before`` (the street before the work) or ``after`` (the completion photo).
+    #: Rows kept before kinds existed are ``before``: staff added them at the office,
+    #: and a photo nobody chose to publish must not become the citizen's (public) one,
+    #: nor prove a completion nobody photographed.
+    kind: Mapped[str] = mapped_column(sa.String(16), server_default="before")
+    #: Never public (Open311, the citizen) whatever its kind: a photo of a person,
+    #: a plate, the inside of a home.
+    internal: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
     #: Also the index that finds a request's attachments (its first column).
     __table_args__ = (sa.UniqueConstraint("request_id", "sha256"),)

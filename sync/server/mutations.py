@@ -406,11 +406,12 @@ def attachment_entry(attachment: Attachment, district_code: str) -> Entry:
 
 
 def _add_attachment(ctx: MutationBeingApplied) -> None:
-    """An attachment's metadata, under the request (its scope, its lock).  The
-    bytes follow by ``PUT /sync/blobs/{sha256}``, which the centre accepts only for
-    a hash an attachment of the office's districts names: this is that name."""
+    """An attachment's metadata, under the request (its scope, its lock); sent again,
+    its kind, internal mark and caption as they now are.  The bytes follow by
+    ``PUT /sync/blobs/{sha256}``, which the centre accepts only for a hash an
+    attachment of the office's districts names: this is that name."""
     p: AddAttachmentPayload = ctx.payload()
-    ctx.role()
+    role = ctx.role()
     request = ctx.request()
     values = p.attachment
     try:
@@ -419,14 +420,30 @@ def _add_attachment(ctx: MutationBeingApplied) -> None:
         raise Refusal("invalid_payload", "attachment.id: not a UUID") from None
     checked, problems = rules.check_attachment(values)
     _first(problems)
-    if ctx.session.get(Attachment, attachment_id) is not None:
-        raise Refusal("already_exists", "an attachment with this id already exists")
-    attachment = Attachment(
-        id=attachment_id, request_id=request.id, sha256=checked["sha256"], size=checked["size"],
-        media_type=checked["media_type"], kind=checked["kind"], internal=checked["internal"],
-        filename=clean(checked["filename"]) or "attachment", caption=clean(checked["caption"]),
-        added_by=ctx.mutation.actor, added_at=ctx.office_time, office_id=ctx.scope.office_id)
-    ctx.session.add(attachment)
+    attachment = ctx.session.get(Attachment, attachment_id)
+    if attachment is None:
+        twin = ctx.session.scalar(sa.select(Attachment.id).where(
+            Attachment.request_id == request.id, Attachment.sha256 == checked["sha256"],
+            Attachment.removed_at.is_(None)))
+        if twin is not None:
+            raise Refusal("attachment_duplicate", "the request has this file already")
+        attachment = Attachment(
+            id=attachment_id, request_id=request.id, sha256=checked["sha256"], size=checked["size"],
+            media_type=checked["media_type"], added_by=ctx.mutation.actor, added_at=ctx.office_time,
+            office_id=ctx.scope.office_id)
+        ctx.session.add(attachment)
+    elif (attachment.request_id, attachment.sha256, attachment.size) \
+            != (request.id, checked["sha256"], checked["size"]):
+        raise Refusal("already_exists", "an attachment with this id holds another file")
+    elif attachment.removed_at is not None:
+        raise Refusal("attachment_removed", "the attachment was removed")
+    elif (checked["kind"], checked["internal"]) != (attachment.kind, attachment.internal):
+        rules.check_attachment_change(role, ctx.mutation.actor, attachment.added_by,
+                                      hides_only=checked["kind"] == attachment.kind
+                                      and checked["internal"])
+    attachment.kind, attachment.internal = checked["kind"], checked["internal"]
+    attachment.filename = clean(checked["filename"]) or "attachment"
+    attachment.caption = clean(checked["caption"])
     ctx.entries.append(attachment_entry(attachment, request.district_code))
 
 

@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop_app.services import sync_state as state
 from desktop_app.store import models as m
 from desktop_app.store.photos import PhotoFolder
 from sync.client.blobs import BlobRef
@@ -30,7 +31,11 @@ class OfficeBlobs:
                 sa.select(m.OutboxEntry.payload).where(m.OutboxEntry.op == Op.ADD_ATTACHMENT.value))}
             rows = session.execute(sa.select(m.Attachment.id, m.Attachment.sha256, m.Attachment.size)
                                    .where(m.Attachment.needs_upload.is_(True))).all()
+            behind = state.read(session, state.UPLOADS_LEFT_BEHIND, [])
         ready = {sha: size for attachment_id, sha, size in rows if attachment_id not in waiting}
+        for sha in behind:
+            if sha not in ready and self.folder.has(sha):
+                ready[sha] = self.folder.path(sha).stat().st_size
         return sorted((BlobRef(sha, size) for sha, size in ready.items()), key=lambda b: (b.size, b.sha256))
 
     def read_blob(self, sha256: str) -> bytes | None:
@@ -40,6 +45,19 @@ class OfficeBlobs:
         with self.sessions.begin() as session:
             session.execute(sa.update(m.Attachment).where(m.Attachment.sha256 == sha256)
                             .values(needs_upload=False))
+            self._forget(session, sha256)
+
+    def unknown(self, sha256: str) -> None:
+        """The centre names no attachment of ours with these bytes: a photo left
+        behind whose metadata it never took is not offered again."""
+        with self.sessions.begin() as session:
+            self._forget(session, sha256)
+
+    @staticmethod
+    def _forget(session: Session, sha256: str) -> None:
+        behind = state.read(session, state.UPLOADS_LEFT_BEHIND, [])
+        if sha256 in behind:
+            state.write(session, state.UPLOADS_LEFT_BEHIND, [s for s in behind if s != sha256])
 
     def to_download(self) -> list[BlobRef]:
         """Photos the office has the metadata of but not the bytes, smallest first."""

@@ -383,6 +383,12 @@ def _delete_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
     photos never reached the centre, so they are written out first."""
     for chunk in chunks(ids):
         keep_departing(session, chunk)
+        # Their photos whose bytes the centre still lacks go up all the same.
+        unsent = session.scalars(sa.select(m.Attachment.sha256).where(
+            m.Attachment.request_id.in_(chunk), m.Attachment.needs_upload.is_(True))).all()
+        if unsent:
+            behind = state.read(session, state.UPLOADS_LEFT_BEHIND, [])
+            state.write(session, state.UPLOADS_LEFT_BEHIND, sorted(set(behind) | set(unsent)))
         session.execute(sa.delete(m.Event).where(m.Event.request_id.in_(chunk)))
         session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id.in_(chunk)))
 

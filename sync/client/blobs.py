@@ -54,6 +54,9 @@ class BlobSide(Protocol):
     def uploaded(self, sha256: str) -> None:
         """The centre has all of the blob: stop offering it."""
 
+    def unknown(self, sha256: str) -> None:
+        """The centre takes no such blob from this office (no attachment names it)."""
+
     def to_download(self) -> list[BlobRef]:
         """Blobs the office has metadata for but not the bytes, smallest first."""
 
@@ -105,6 +108,8 @@ class BlobMover:
                     if exc.code == "cancelled":
                         raise
                     if exc.code == ErrorCode.NOT_FOUND:
+                        if phase == "upload":
+                            self.side.unknown(blob.sha256)
                         self.counts.waiting += 1
                         continue
                     self.counts.failed += 1

@@ -49,6 +49,7 @@ from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
 from sync.dates import utcnow
 from sync.protocol import (
+    BLOB_CHUNK_BYTES,
     CLOCK_SKEW_WARNING_SECONDS,
     DEFAULT_PULL_PAGE,
     LAST_SEQ_HEADER,
@@ -186,6 +187,8 @@ class SyncEngine:
     #: The office's photos (:class:`~sync.client.blobs.BlobSide`): their bytes are
     #: sent and fetched after the rows, when given.
     blobs: BlobSide | None = None
+    #: Bytes per uploaded piece (tests cut smaller pieces).
+    blob_chunk: int = BLOB_CHUNK_BYTES
 
     # ----------------------------------------------------------------- plumbing
 
@@ -236,7 +239,7 @@ class SyncEngine:
         self._pull(report)
         report.rows_finished_at = self.clock()
         if self.blobs is not None:
-            mover = BlobMover(self.blobs, self.transport, self._retrying)
+            mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk)
             report.blobs = mover.run(self._check_cancel)
         report.finished_at = self.clock()
         self.replica.finish_round(report)

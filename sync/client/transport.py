@@ -114,15 +114,14 @@ class HttpTransport:
         return self._request("PUT", path, raw=data,
                              headers={"Content-Type": "application/octet-stream", **headers}).content
 
-    def stream(self, path: str, headers: dict[str, str], sink: Callable[[bytes], None],
-               piece: int = 256 * 1024) -> int:
+    def stream(self, path: str, headers: dict[str, str], sink: Callable[[bytes], None]) -> int:
         """``GET`` ``path`` and hand its body to ``sink`` piece by piece as it arrives,
         so that a connection cut midway has delivered what came; the status code."""
         try:
             with self._client.stream("GET", self.base_url + path,
                                      headers={**self._headers(), **headers}) as response:
                 self._check(response, read=True)
-                for data in response.iter_bytes(piece):
+                for data in response.iter_bytes():  # as it arrives, not in whole pieces
                     sink(data)
                 return response.status_code
         except httpx.TransportError as exc:

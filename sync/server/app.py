@@ -227,6 +227,14 @@ def _blob_size_in_scope(session: Session, scope: Scope, sha256: str) -> int | No
     return session.scalar(query)
 
 
+def _blob_added_by(session: Session, scope: Scope, sha256: str) -> int | None:
+    """The size an attachment the office itself added gives the blob: it may send
+    those bytes even after the request left its districts (a move before the
+    upload), never fetch them."""
+    return session.scalar(sa.select(sa.func.max(Attachment.size)).where(
+        Attachment.sha256 == sha256, Attachment.office_id == scope.office_id))
+
+
 def _no_blob() -> ApiError:
     return ApiError(404, ErrorCode.NOT_FOUND,
                     "no attachment of this office's districts has this hash")
@@ -355,9 +363,11 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         return Response(_PAGE_JSON.dump_json(page), media_type="application/json",
                         headers={NEXT_CURSOR_HEADER: str(page.next_cursor), LAST_SEQ_HEADER: str(page.last_seq)})
 
-    def _blob_scope(request: Request, scope: Scope, sha256: str) -> int:
+    def _blob_scope(request: Request, scope: Scope, sha256: str, *, sending: bool = False) -> int:
         with _transaction(request, "reads") as session:
             size = _blob_size_in_scope(session, scope, sha256)
+            if size is None and sending:
+                size = _blob_added_by(session, scope, sha256)
         if size is None:
             raise _no_blob()
         return size
@@ -375,7 +385,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         """How much of a blob the centre holds: all of it, or how far this office's
         upload got (the next piece starts there).  404 unless an attachment of the
         office's districts names the hash."""
-        _blob_scope(request, scope, sha256)
+        _blob_scope(request, scope, sha256, sending=True)
         return _status(request.app.state.blobs, scope, sha256)
 
     @app.put("/sync/blobs/{sha256}", response_model=BlobStatus, tags=["blobs"],
@@ -419,7 +429,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
             raise ApiError(400, ErrorCode.BAD_REQUEST, "an empty blob")
 
         def write() -> BlobStatus:
-            _blob_scope(request, scope, sha256)
+            _blob_scope(request, scope, sha256, sending=True)
             sender = str(scope.office_id)
             if store.size(sha256) is not None:
                 return _status(store, scope, sha256)  # held already: deduplicated

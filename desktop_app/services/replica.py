@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -66,6 +66,10 @@ _REFERENCE_TABLES = {
     "reason": "reasons",
 }
 _ATTACHMENT_OPS = frozenset({Op.ADD_ATTACHMENT.value, Op.REMOVE_ATTACHMENT.value})
+#: Refusals of a photo change that need no person: the request is not the office's
+#: to write (the photo leaves with it), or the centre has the same file on the
+#: request from another office already (kept here as the centre's).
+_PHOTO_GOES_ALONG = frozenset({"not_in_scope", "attachment_duplicate"})
 #: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
 BULK_PULL_ENTRIES = 30_000
 _BULK_TABLES = ("requests", "events")
@@ -184,11 +188,12 @@ class OfficeReplica:
         settled: list[uuid.UUID] = []
         for entry, result in answered:
             applied = result.outcome == Outcome.APPLIED
-            if not applied and entry.op in _ATTACHMENT_OPS and result.code == "not_in_scope":
+            if not applied and entry.op in _ATTACHMENT_OPS and result.code in _PHOTO_GOES_ALONG:
                 # A photo of a request the centre does not let this office write (a
                 # refused walk-in, a request moved away): no problem of its own; the
                 # photo stays here with its request, and leaves with it the way
-                # photos do whose bytes the centre lacks (keep_departing).
+                # photos do whose bytes the centre lacks (keep_departing).  Or the
+                # same file another office attached first: that one is kept.
                 session.add(m.AuditEntry(
                     at=now, actor=entry.actor, action="sync_rejected", entity=entry.entity,
                     entity_key=str(entry.entity_id),
@@ -411,7 +416,8 @@ def _prepare_attachments(page: PullResponse) -> dict[str, Any]:
 def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> None:
     """Keep the centre's attachments (the bytes follow: the engine fetches what the
     photo folder lacks) and drop those taken back.  A photo this office holds under
-    another id on the same request (two offices attached the same file) is kept once."""
+    another id on the same request (two offices attached the same file) is kept once,
+    as the centre's: the office's own is refused as a duplicate when it arrives."""
     conn = session.connection()
     if removed:
         conn.exec_driver_sql("DELETE FROM attachments WHERE id IN (SELECT value FROM json_each(?))",
@@ -425,8 +431,9 @@ def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> 
         "AND a.id != json_extract(j.value, '$[2]')",
         (json.dumps([[r, h, i] for i, r, h in zip(ids, requests, hashes)]),)).scalars())
     if twins:
-        at_r, at_h = rows.columns.index("request_id"), rows.columns.index("sha256")
-        rows = replace(rows, values=[v for v in rows.values if v[at_r] + v[at_h] not in twins])
+        conn.exec_driver_sql(
+            "DELETE FROM attachments WHERE request_id || sha256 IN (SELECT value FROM json_each(?)) "
+            "AND id NOT IN (SELECT value FROM json_each(?))", (json.dumps(sorted(twins)), json.dumps(ids)))
     rows.write(session)
     # The centre has these bytes (or will have them from whoever added them).
     conn.exec_driver_sql("UPDATE attachments SET needs_upload = 0 WHERE needs_upload IS NULL "
@@ -434,9 +441,12 @@ def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> 
 
 
 def _pending_attachments(session: Session) -> set[str]:
-    """Attachments (ids, as stored) with a change in the outbox."""
-    return {uuid.UUID(str(payload["attachment"]["id"])).hex for payload in session.scalars(
-        sa.select(m.OutboxEntry.payload).where(m.OutboxEntry.op == Op.ADD_ATTACHMENT.value))}
+    """Attachments (ids, as stored) with a change in the outbox (a removal too: a
+    photo taken back here does not come back with a page before the centre knows)."""
+    return {uuid.UUID(str(payload["attachment"]["id"] if "attachment" in payload
+                          else payload["attachment_id"])).hex
+            for payload in session.scalars(sa.select(m.OutboxEntry.payload).where(
+                m.OutboxEntry.op.in_(_ATTACHMENT_OPS)))}
 
 
 def _pending_ids(session: Session) -> set[uuid.UUID]:

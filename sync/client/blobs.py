@@ -6,10 +6,11 @@ smallest first (many small photos reach the centre before one big one), and fetc
 the bytes of photos the office has metadata for but no file.  Everything is by
 SHA-256 (``/sync/blobs/{sha256}``):
 
-* **upload** — ask how much the centre holds (``…/status``), then ``PUT`` pieces of
-  :data:`~sync.protocol.BLOB_CHUNK_BYTES` with ``Content-Range`` from there.  A piece
-  whose answer was lost and that is sent again gets ``blob_offset`` with what the
-  centre holds, and the upload goes on from that.  A blob the centre has already
+* **upload** — ``PUT`` pieces of :data:`~sync.protocol.BLOB_CHUNK_BYTES` with
+  ``Content-Range``, from the start.  A piece the centre holds already (an earlier
+  attempt cut short, or an answer lost and the piece sent again) gets
+  ``blob_offset`` with what the centre holds, and the upload goes on from there (the
+  centre also tells it, ``…/status``).  A blob the centre has already
   (another office sent it) is answered ``complete`` at once.
 * **download** — ``GET`` with ``Range: bytes=N-`` where N is what the office's part
   holds, writing each piece to the part as it arrives (a cut connection, or the app
@@ -121,33 +122,32 @@ class BlobMover:
 
     # ------------------------------------------------------------- upload
 
-    def _status(self, sha256: str) -> BlobStatus:
-        path = f"/sync/blobs/{sha256}/status"
-        return self.transport.read(path, BlobStatus,
-                                   self.retrying(lambda: self.transport.send("GET", path)))  # type: ignore[arg-type]
-
     def _upload(self, blob: BlobRef) -> None:
         content = self.side.read_blob(blob.sha256)
         if content is None:
             return
         total = len(content)
-        status = self._status(blob.sha256)
-        offset = status.received
-        while not status.complete:
+        # Straight from the start: a centre holding part of it already (an earlier
+        # round cut short) answers ``blob_offset`` with where to go on, and one
+        # holding all of it answers ``complete`` — one call saved per photo.
+        offset, complete = 0, False
+        while not complete:
             end = min(offset + self.chunk, total) - 1
             piece = content[offset:end + 1]
             headers = {"Content-Range": f"bytes {offset}-{end}/{total}"}
             path = f"/sync/blobs/{blob.sha256}"
             try:
-                answer = self.retrying(lambda: self.transport.put_bytes(path, piece, headers))
+                answer = self.retrying(
+                    lambda path=path, piece=piece, headers=headers:  # type: ignore[misc]
+                    self.transport.put_bytes(path, piece, headers))
             except BlobRefusal as refused:  # the piece was there already (an answer lost)
                 if refused.code != ErrorCode.BLOB_OFFSET or refused.received > total:
                     raise
                 offset = refused.received
                 continue
             status = self.transport.read(path, BlobStatus, answer)  # type: ignore[arg-type]
-            offset = status.received
-            if not status.complete and offset >= total:
+            offset, complete = status.received, status.complete
+            if not complete and offset >= total:
                 raise SyncError("bad_response", "the centre holds the whole blob but not as complete")
         self.side.uploaded(blob.sha256)
         self.counts.sent += 1

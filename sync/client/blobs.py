@@ -99,10 +99,17 @@ class BlobMover:
         self.chunk = chunk
         self.counts = BlobCounts()
 
-    def run(self, check_cancel: Callable[[], None]) -> BlobCounts:
-        for phase, blobs in (("upload", self.side.to_upload()), ("download", self.side.to_download())):
+    def run(self, check_cancel: Callable[[], None],
+            progress: Callable[[str, int, int], None] | None = None) -> BlobCounts:
+        """Send, then fetch; ``progress`` hears ``("photos", bytes done, bytes in all)``."""
+        uploads, downloads = self.side.to_upload(), self.side.to_download()
+        total, done = sum(b.size for b in uploads) + sum(b.size for b in downloads), 0
+        for phase, blobs in (("upload", uploads), ("download", downloads)):
             for blob in blobs:
                 check_cancel()
+                if progress is not None and total:
+                    progress("photos", done, total)
+                done += blob.size
                 try:
                     self._upload(blob) if phase == "upload" else self._download(blob)
                 except SyncError as exc:

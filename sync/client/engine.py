@@ -170,7 +170,8 @@ class SyncEngine:
     transport: HttpTransport
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     #: Called with ``(phase, done, total)``: phase ``push`` counts outbox entries,
-    #: ``pull`` change-log positions (a long first sync moves steadily to its total).
+    #: ``pull`` change-log positions (a long first sync moves steadily to its total),
+    #: ``photos`` bytes of photos sent and fetched.
     progress: Callable[[str, int, int], None] | None = None
     cancel: Callable[[], bool] | None = None
     page_size: int = DEFAULT_PULL_PAGE
@@ -240,7 +241,7 @@ class SyncEngine:
         report.rows_finished_at = self.clock()
         if self.blobs is not None:
             mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk)
-            report.blobs = mover.run(self._check_cancel)
+            report.blobs = mover.run(self._check_cancel, self._report)
         report.finished_at = self.clock()
         self.replica.finish_round(report)
         return report

@@ -8,7 +8,11 @@ log (``GET /sync/pull?cursor=N``) as the *state* the entries point at, grouped b
 table in column-oriented :class:`Table` s: idempotent, and compact enough for a
 100,000-request first sync.  The other endpoints are ``/health``, ``/sync/enrol``
 (a one-time code in, a device credential out) and ``/sync/hello`` (who the device
-is, and the centre's clock).  Every request states its protocol version in
+is, and the centre's clock).  Attachments' metadata travels as rows (ops
+``add_attachment``/``remove_attachment``, pulled ``attachments``); their bytes travel
+apart, by SHA-256, at ``/sync/blobs/{sha256}`` (``PUT`` in pieces with
+``Content-Range``, ``GET`` with ``Range``, ``…/status``): never inside a page, so a
+big photo never holds one up.  Every request states its protocol version in
 :data:`PROTOCOL_HEADER`; the centre answers versions outside its range with HTTP 426
 and an :class:`ErrorBody` of code ``unsupported_protocol``, so the app can tell which
 side to update.
@@ -107,9 +111,9 @@ ATTACHMENT_MEDIA_TYPES: tuple[str, ...] = tuple(sorted(rules.ATTACHMENT_MEDIA_TY
 #: blob or a metadata row that says more, with ``blob_too_large``).
 MAX_ATTACHMENT_BYTES = rules.MAX_ATTACHMENT_BYTES
 #: Blobs go up in pieces of at most this many bytes (``PUT`` with ``Content-Range``),
-#: so that a broken connection loses one piece, and every piece is far inside the
-#: centre's body limit.
-BLOB_CHUNK_BYTES = 1024 * 1024
+#: so that a broken connection loses one piece, and every piece is well inside the
+#: centre's body limit (8 MiB).  A phone photo scaled to 1,600 px goes in one piece.
+BLOB_CHUNK_BYTES = 4 * 1024 * 1024
 #: A SHA-256 as it names a blob: 64 lower-case hex digits.
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 

@@ -42,9 +42,10 @@ log = logging.getLogger(__name__)
 
 def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None, client: httpx.Client | None = None,
-              retry: RetryPolicy | None = None) -> SyncReport:
-    """One full round (push, then pull).  :class:`SyncError` unless it completed;
-    whatever it stored before failing stays stored, and the next round goes on from there."""
+              retry: RetryPolicy | None = None, photo_seconds: float | None = 120.0) -> SyncReport:
+    """One full round (push, then pull, then photos' bytes for up to ``photo_seconds``;
+    ``None``: all of them).  :class:`SyncError` unless it completed; whatever it
+    stored before failing stays stored, and the next round goes on from there."""
     with store.sessions() as session:
         url, credential = state.read(session, state.CENTRE_URL), state.read(session, state.CREDENTIAL)
         allow_insecure = bool(state.read(session, state.ALLOW_INSECURE, False))
@@ -53,7 +54,7 @@ def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None 
     base = check_url(url, allow_insecure=allow_insecure)
     with HttpTransport(base, credential, client=client) as transport:
         engine = SyncEngine(OfficeReplica(store.sessions), transport, retry=retry or RetryPolicy(),
-                            progress=progress, cancel=cancel,
+                            progress=progress, cancel=cancel, blob_budget=photo_seconds,
                             blobs=OfficeBlobs(store.sessions, PhotoFolder.beside(store.db_path)))
         try:
             return engine.run_round()

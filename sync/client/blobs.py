@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -84,6 +85,8 @@ class BlobCounts:
     #: Blobs the centre does not have yet (still to come from the office that
     #: added them), or no longer takes (metadata refused): tried next round.
     waiting: int = 0
+    #: Blobs not begun this round: its time for photos was up (the next round goes on).
+    left: int = 0
 
 
 class BlobMover:
@@ -92,11 +95,14 @@ class BlobMover:
 
     def __init__(self, side: BlobSide, transport: HttpTransport,
                  retrying: Callable[[Callable[[], object]], object],
-                 chunk: int = BLOB_CHUNK_BYTES):
+                 chunk: int = BLOB_CHUNK_BYTES, budget: float | None = None):
         self.side = side
         self.transport = transport
         self.retrying = retrying
         self.chunk = chunk
+        #: Seconds after which no new blob is begun (the rest wait for the next
+        #: round, so that a long backlog never keeps the next rows waiting).
+        self.budget = budget
         self.counts = BlobCounts()
 
     def run(self, check_cancel: Callable[[], None],
@@ -104,9 +110,13 @@ class BlobMover:
         """Send, then fetch; ``progress`` hears ``("photos", bytes done, bytes in all)``."""
         uploads, downloads = self.side.to_upload(), self.side.to_download()
         total, done = sum(b.size for b in uploads) + sum(b.size for b in downloads), 0
+        deadline = None if self.budget is None else time.monotonic() + self.budget
         for phase, blobs in (("upload", uploads), ("download", downloads)):
             for blob in blobs:
                 check_cancel()
+                if deadline is not None and time.monotonic() >= deadline:
+                    self.counts.left += 1
+                    continue
                 if progress is not None and total:
                     progress("photos", done, total)
                 done += blob.size

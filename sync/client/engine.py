@@ -190,6 +190,10 @@ class SyncEngine:
     blobs: BlobSide | None = None
     #: Bytes per uploaded piece (tests cut smaller pieces).
     blob_chunk: int = BLOB_CHUNK_BYTES
+    #: Seconds of a round for photos' bytes, after which no new one is begun (a
+    #: backlog of days goes over several rounds, each bringing the rows first);
+    #: ``None``: all of them.
+    blob_budget: float | None = 120.0
 
     # ----------------------------------------------------------------- plumbing
 
@@ -240,7 +244,8 @@ class SyncEngine:
         self._pull(report)
         report.rows_finished_at = self.clock()
         if self.blobs is not None:
-            mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk)
+            mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk,
+                              self.blob_budget)
             report.blobs = mover.run(self._check_cancel, self._report)
         report.finished_at = self.clock()
         self.replica.finish_round(report)

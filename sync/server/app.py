@@ -42,6 +42,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -68,6 +69,7 @@ from sync.protocol import (
     NEXT_CURSOR_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    ATTACHMENT_MEDIA_TYPES,
     SHA256_PATTERN,
     BlobStatus,
     EnrolRequest,
@@ -257,7 +259,8 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     app = FastAPI(
         title="Daftar centre",
         version=str(PROTOCOL_VERSION),
-        description="Sync API of the 137 centre: enrolment, push, pull. "
+        description="Sync API of the 137 centre: enrolment, push, pull, and attachment "
+        "bytes by SHA-256 (/sync/blobs). "
         f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
         f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
     )
@@ -433,6 +436,12 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
             sender = str(scope.office_id)
             if store.size(sha256) is not None:
                 return _status(store, scope, sha256)  # held already: deduplicated
+            if start == 0 and end + 1 == total:  # the whole blob at once: no part file
+                try:
+                    store.put(sha256, body)
+                except BlobHashError as exc:
+                    raise ApiError(422, ErrorCode.BLOB_HASH_MISMATCH, str(exc)) from None
+                return _status(store, scope, sha256)
             try:
                 held = store.append(sha256, sender, start, body)
             except BlobOffsetError as exc:
@@ -485,6 +494,24 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         return Response(store.read(sha256, start, end), status_code=206,
                         media_type="application/octet-stream", headers=headers)
+
+    @app.get("/media/{attachment_id}", tags=["open311"], response_class=Response,
+             responses={**_errors(404),
+                        200: {"content": {t: _BINARY for t in ATTACHMENT_MEDIA_TYPES},
+                              "description": "the photo's bytes"}})
+    def public_photo(request: Request, attachment_id: uuid.UUID) -> Response:
+        """A citizen's own photo of a request, for anyone (Open311 ``media_url``): only
+        of kind ``citizen``, never one marked internal or taken back, and only once
+        the centre has its bytes; anything else is 404, as an unknown id is."""
+        with _transaction(request, "reads") as session:
+            photo = session.execute(sa.select(Attachment.sha256, Attachment.media_type).where(
+                Attachment.id == attachment_id, Attachment.kind == "citizen",
+                Attachment.internal.is_(False), Attachment.removed_at.is_(None))).one_or_none()
+        store: BlobStore = request.app.state.blobs
+        if photo is None or store.size(photo.sha256) is None:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "no such public photo")
+        return Response(store.read(photo.sha256), media_type=photo.media_type,
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     return app
 

@@ -71,6 +71,10 @@ class BlobStore(Protocol):
     def read(self, sha256: str, start: int = 0, end: int | None = None) -> bytes:
         """Bytes ``start`` to ``end`` (inclusive; ``None``: the last) of a blob held."""
 
+    def put(self, sha256: str, data: bytes) -> int:
+        """Keep a whole blob sent in one piece if it hashes to ``sha256`` (else
+        :class:`BlobHashError`); its size."""
+
 
 class FolderBlobStore:
     """Blobs as files under ``root``: ``ab/cd/<sha256>``, parts in ``parts/``."""
@@ -124,6 +128,22 @@ class FolderBlobStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, target)  # the same bytes from another sender: either is the blob
         return target.stat().st_size
+
+    def put(self, sha256: str, data: bytes) -> int:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise BlobHashError(f"the bytes received hash to {actual}, not {sha256}")
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / "parts" / f"{sha256}.{os.getpid()}.{id(data)}.whole"
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+        for stale in (self.root / "parts").glob(f"{sha256}.*.part"):  # earlier attempts' parts
+            stale.unlink(missing_ok=True)
+        return len(data)
 
     def read(self, sha256: str, start: int = 0, end: int | None = None) -> bytes:
         with open(self.path(sha256), "rb") as source:

@@ -150,7 +150,7 @@ def main() -> None:
                     shelf.attach(requests[i % len(requests)], filename=f"{i}.jpg", media_type="image/jpeg",
                                  content=b"\xff\xd8\xff\xe0" + os.urandom(args.size - 4))
                 print(f"  (attaching {photos} photos at the desk took {time.perf_counter() - start:.1f} s)")
-            report = sync_service.sync_once(store)
+            report = sync_service.sync_once(store, photo_seconds=None)
             rows = (report.rows_finished_at - report.started_at).total_seconds()
             blobs = (report.finished_at - report.rows_finished_at).total_seconds()
             print(f"{label:<28} rows part {rows:7.2f} s   bytes part {blobs:7.2f} s   "

@@ -99,9 +99,9 @@ DISTRICTS = (D1, D2, D3)
 FAULTS = ("drop_request", "drop_response", "duplicate", "delay", "crash_before", "crash_after",
           "cut")
 #: The photos offices attach: from one upload piece (:data:`BLOB_CHUNK`) to several.
-BLOB_CHUNK = 4096
+BLOB_CHUNK = 8192
 _photo_bytes = random.Random(17)
-PHOTOS = tuple(b"\xff\xd8\xff\xe0" + _photo_bytes.randbytes(size) for size in (1500, 5000, 13000, 21000))
+PHOTOS = tuple(b"\xff\xd8\xff\xe0" + _photo_bytes.randbytes(size) for size in (1500, 6000, 20000))
 ADDRESSES = ("کوچه ۱", "کوچه ۲", "خیابان فین", "")
 REASONS = (None, "duplicate", "out_of_jurisdiction")
 

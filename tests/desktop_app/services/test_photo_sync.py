@@ -184,3 +184,16 @@ def test_a_photo_is_removed_everywhere(centre: Centre, client: TestClient, offic
     assert sync(a, client).applied == 1
     sync(z, client)
     assert photos_of(z, request) == {}
+
+
+def test_a_round_out_of_time_for_photos_leaves_the_rest_to_the_next(
+        centre: Centre, client: TestClient, offices: dict[str, Store]) -> None:
+    a = offices["A"]
+    request = centre.intake(D1)
+    sync(a, client)
+    shelf = Attachments(a.sessions, office_actor(a))
+    for size in (2000, 3000):
+        shelf.attach(request, filename=f"{size}.jpg", media_type="image/jpeg", content=jpeg(size))
+    report = sync_service.sync_once(a, client=client, photo_seconds=0)
+    assert (report.applied, report.blobs.sent, report.blobs.left) == (2, 0, 2)
+    assert sync(a, client).blobs.sent == 2

@@ -200,3 +200,25 @@ def test_attachment_metadata_is_checked_by_the_rule_book(world: dict[str, Any]) 
     for pushed, code in cases:
         (result,) = push(client, a, pushed)
         assert (result["outcome"], result["code"]) == ("rejected", code), (code, result)
+
+
+def test_only_a_citizen_s_own_photo_not_internal_is_public(world: dict[str, Any]) -> None:
+    centre, client, a = world["centre"], world["client"], world["a"]
+    request_id = centre.intake(D1)
+    photos = {name: photo(700 + i) for i, name in enumerate(("own", "hidden", "street", "taken back"))}
+    pushed = {"own": add(request_id, photos["own"], kind="citizen"),
+              "hidden": add(request_id, photos["hidden"], kind="citizen", internal=True),
+              "street": add(request_id, photos["street"], kind="after"),
+              "taken back": add(request_id, photos["taken back"], kind="citizen")}
+    push(client, a, *pushed.values())
+    for content in photos.values():
+        assert put(client, a, content).json()["complete"]
+    gone = pushed["taken back"]["payload"]["attachment"]["id"]
+    push(client, a, mutation(Op.REMOVE_ATTACHMENT, request_id, {"attachment_id": gone}, event=False))
+    ids = {name: m["payload"]["attachment"]["id"] for name, m in pushed.items()}
+    public = client.get(f"/media/{ids['own']}")  # no credential: it is public
+    assert public.status_code == 200 and public.content == photos["own"]
+    assert public.headers["content-type"] == "image/jpeg"
+    for name in ("hidden", "street", "taken back"):
+        assert client.get(f"/media/{ids[name]}").status_code == 404, name
+    assert client.get(f"/media/{uuid.uuid4()}").status_code == 404

@@ -55,7 +55,7 @@ def enrolled(centre_engine: sa.Engine) -> dict[str, Any]:
 OPERATIONS = [("GET", "/health"), ("POST", "/sync/enrol"), ("GET", "/sync/hello"),
               ("POST", "/sync/push"), ("GET", "/sync/pull"),
               ("GET", "/sync/blobs/{sha256}/status"), ("PUT", "/sync/blobs/{sha256}"),
-              ("GET", "/sync/blobs/{sha256}")]
+              ("GET", "/sync/blobs/{sha256}"), ("GET", "/media/{attachment_id}")]
 
 
 def fuzz(app: Any, method: str, path: str, mode: GenerationMode, headers: dict[str, str]) -> None:

@@ -66,10 +66,6 @@ _REFERENCE_TABLES = {
     "reason": "reasons",
 }
 _ATTACHMENT_OPS = frozenset({Op.ADD_ATTACHMENT.value, Op.REMOVE_ATTACHMENT.value})
-#: Refusals of a photo change that need no person: the request is not the office's
-#: to write (the photo leaves with it), or the centre has the same file on the
-#: request from another office already (kept here as the centre's).
-_PHOTO_GOES_ALONG = frozenset({"not_in_scope", "attachment_duplicate"})
 #: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
 BULK_PULL_ENTRIES = 30_000
 _BULK_TABLES = ("requests", "events")
@@ -188,7 +184,7 @@ class OfficeReplica:
         settled: list[uuid.UUID] = []
         for entry, result in answered:
             applied = result.outcome == Outcome.APPLIED
-            if not applied and entry.op in _ATTACHMENT_OPS and result.code in _PHOTO_GOES_ALONG:
+            if not applied and entry.op in _ATTACHMENT_OPS and _photo_goes_along(session, entry, result):
                 # A photo of a request the centre does not let this office write (a
                 # refused walk-in, a request moved away): no problem of its own; the
                 # photo stays here with its request, and leaves with it the way
@@ -438,6 +434,35 @@ def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> 
     # The centre has these bytes (or will have them from whoever added them).
     conn.exec_driver_sql("UPDATE attachments SET needs_upload = 0 WHERE needs_upload IS NULL "
                          "AND id IN (SELECT value FROM json_each(?))", (json.dumps(rows.column("id")),))
+
+
+def _photo_goes_along(session: Session, entry: m.OutboxEntry, result: MutationResult) -> bool:
+    """Whether a refused photo change needs no person: the same file is on the
+    request from another office already, or the request is not the office's to
+    write any more (a refused walk-in, a request moved away) and the photo is that
+    request's (a change naming another request than its photo's is a problem)."""
+    if result.code == "attachment_duplicate":
+        return True
+    if result.code != "not_in_scope":
+        return False
+    request = session.get(m.ServiceRequest, entry.entity_id)
+    leaving = str(entry.entity_id) in state.read(session, state.MOVED_OUT_PENDING, [])
+    if request is not None and request.version != 0 and not leaving:
+        return False
+    values = entry.payload.get("attachment")
+    photo_id = values.get("id") if isinstance(values, dict) else entry.payload.get("attachment_id")
+    try:
+        photo = session.get(m.Attachment, uuid.UUID(str(photo_id)))
+    except ValueError:
+        return False
+    if photo is not None:
+        return photo.request_id == entry.entity_id
+    # Gone from here (taken back, or left with its request): the audit says whose it was.
+    owners = set(session.scalars(sa.select(m.AuditEntry.entity_key).where(
+        m.AuditEntry.entity == "request",
+        m.AuditEntry.action.in_(("attachment_added", "attachment_removed")),
+        sa.func.json_extract(m.AuditEntry.details, "$.attachment_id") == str(photo_id))))
+    return not owners or owners == {str(entry.entity_id)}
 
 
 def _pending_attachments(session: Session) -> set[str]:

@@ -124,7 +124,8 @@ def main() -> None:
             ids = [r[0] for r in conn.execute("SELECT id FROM attachments")]
             random.Random(2).shuffle(ids)
 
-            def read_all() -> None:
+            def read_all(ids: list[int] = ids, conn: sqlite3.Connection = conn,
+                         folder: Path = folder) -> None:
                 for i in ids:
                     sha, content = conn.execute("SELECT sha256, content FROM attachments WHERE id = ?",
                                                 (i,)).fetchone()

@@ -30,18 +30,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.services import sync_service  # noqa: E402
-from desktop_app.services.attachments import Attachments  # noqa: E402
-from desktop_app.services.requests import Actor, Desk  # noqa: E402
-from desktop_app.store.db import open_store  # noqa: E402
-from sync import reference  # noqa: E402
-from sync.server import db as centre_db  # noqa: E402
-from sync.server import operations as ops  # noqa: E402
-from sync.dates import utcnow  # noqa: E402
-from sync.server.changes import log_changes  # noqa: E402
-from sync.server.models import ServiceRequest  # noqa: E402
-from sync.server.reference_io import load_reference  # noqa: E402
-from sync.workflow import Role  # noqa: E402
+from desktop_app.services import sync_service
+from desktop_app.services.attachments import Attachments
+from desktop_app.services.requests import Actor, Desk
+from desktop_app.store.db import open_store
+from sync import reference
+from sync.dates import utcnow
+from sync.server import db as centre_db
+from sync.server import operations as ops
+from sync.server.changes import log_changes
+from sync.server.models import ServiceRequest
+from sync.server.reference_io import load_reference
+from sync.workflow import Role
 
 TRIVIAL = """
 from starlette.applications import Starlette
@@ -132,7 +132,7 @@ def main() -> None:
         manager = Actor(username="manager", role=Role.MANAGER, office_id=identity.office_id,
                         office_number=identity.number)
         # The office's first user is its manager (introduced to the centre by the round).
-        from desktop_app.services.users import create_user  # noqa: PLC0415
+        from desktop_app.services.users import create_user
 
         create_user(store.sessions, username="manager", display_name="مدیر", role=Role.MANAGER,
                     password="manager1234")

@@ -70,11 +70,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from desktop_app.errors import ServiceError
 from desktop_app.services import sync_service
 from desktop_app.services.attachments import Attachments
 from desktop_app.services.photo_sync import OfficeBlobs
 from desktop_app.services.replica import OfficeReplica
-from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import DB_NAME, Store, backup_file, open_store

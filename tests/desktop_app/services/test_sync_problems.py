@@ -4,7 +4,6 @@ the photos of a refused walk-in) or discarded, audited either way."""
 from __future__ import annotations
 
 import hashlib
-
 import uuid
 from pathlib import Path
 

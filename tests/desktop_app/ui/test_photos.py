@@ -30,7 +30,12 @@ from desktop_app.ui.photo_viewer import PhotoViewer
 from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import (
-    MakeContext, button, ctx, make_ctx, persian, store,
+    MakeContext,
+    button,
+    ctx,
+    make_ctx,
+    persian,
+    store,
 )
 from tests.factories import CLERK, MANAGER, SUPERVISOR, make_request
 

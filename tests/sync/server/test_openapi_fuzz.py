@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from sync.protocol import Op
 from sync.server.app import create_app
 from sync.server.enrolment import AttemptGate, AttemptLimits
-from sync.protocol import Op
 from tests.sync.client.harness import D1, Centre, auth_headers, mutation, push
 
 EXAMPLES = 20

@@ -19,7 +19,6 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = 'c91d4b7e2a68'
 down_revision: Union[str, Sequence[str], None] = 'a7c3e9f15b24'

@@ -185,11 +185,9 @@ class OfficeReplica:
         for entry, result in answered:
             applied = result.outcome == Outcome.APPLIED
             if not applied and entry.op in _ATTACHMENT_OPS and _photo_goes_along(session, entry, result):
-                # A photo of a request the centre does not let this office write (a
-                # refused walk-in, a request moved away): no problem of its own; the
-                # photo stays here with its request, and leaves with it the way
-                # photos do whose bytes the centre lacks (keep_departing).  Or the
-                # same file another office attached first: that one is kept.
+                # A photo of a walk-in the centre refused: no problem of its own (the
+                # walk-in's is the one to settle).  Or the same file another office
+                # attached first: that one is kept.
                 session.add(m.AuditEntry(
                     at=now, actor=entry.actor, action="sync_rejected", entity=entry.entity,
                     entity_key=str(entry.entity_id),
@@ -437,17 +435,18 @@ def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> 
 
 
 def _photo_goes_along(session: Session, entry: m.OutboxEntry, result: MutationResult) -> bool:
-    """Whether a refused photo change needs no person: the same file is on the
-    request from another office already, or the request is not the office's to
-    write any more (a refused walk-in, a request moved away) and the photo is that
-    request's (a change naming another request than its photo's is a problem)."""
+    """Whether a refused photo change needs no person of its own: the same file is
+    on the request from another office already, or the request is a walk-in the
+    centre refused (that refusal is the problem a person sees; its photos come back
+    with it when it is registered again) and the photo is that request's.  A photo
+    of a request moved away meanwhile is a problem like a note on it would be (the
+    photo leaves with the request, written out to the data folder)."""
     if result.code == "attachment_duplicate":
         return True
     if result.code != "not_in_scope":
         return False
     request = session.get(m.ServiceRequest, entry.entity_id)
-    leaving = str(entry.entity_id) in state.read(session, state.MOVED_OUT_PENDING, [])
-    if request is not None and request.version != 0 and not leaving:
+    if request is not None and request.version != 0:
         return False
     values = entry.payload.get("attachment")
     photo_id = values.get("id") if isinstance(values, dict) else entry.payload.get("attachment_id")

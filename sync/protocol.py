@@ -8,7 +8,11 @@ log (``GET /sync/pull?cursor=N``) as the *state* the entries point at, grouped b
 table in column-oriented :class:`Table` s: idempotent, and compact enough for a
 100,000-request first sync.  The other endpoints are ``/health``, ``/sync/enrol``
 (a one-time code in, a device credential out) and ``/sync/hello`` (who the device
-is, and the centre's clock).  Every request states its protocol version in
+is, and the centre's clock).  Attachments' metadata travels as rows (ops
+``add_attachment``/``remove_attachment``, pulled ``attachments``); their bytes travel
+apart, by SHA-256, at ``/sync/blobs/{sha256}`` (``PUT`` in pieces with
+``Content-Range``, ``GET`` with ``Range``, ``…/status``): never inside a page, so a
+big photo never holds one up.  Every request states its protocol version in
 :data:`PROTOCOL_HEADER`; the centre answers versions outside its range with HTTP 426
 and an :class:`ErrorBody` of code ``unsupported_protocol``, so the app can tell which
 side to update.
@@ -96,6 +100,27 @@ EVENT_COLUMNS: tuple[str, ...] = (
 CREW_COLUMNS: tuple[str, ...] = (
     "id", "district_code", "name", "supervisor", "phone", "active", "version", "updated_at",
 )
+#: An attachment's metadata, as it travels (the bytes travel by their SHA-256 at
+#: ``/sync/blobs/{sha256}``, never inside a page).  ``removed_at`` set: taken back
+#: (the centre keeps the row, the offices drop it).
+ATTACHMENT_COLUMNS: tuple[str, ...] = (
+    "id", "request_id", "sha256", "size", "media_type", "kind", "internal", "filename",
+    "caption", "added_by", "added_at", "removed_at", "removed_by",
+)
+#: Kinds of attachment: the citizen's own (may be public), before and after the work.
+ATTACHMENT_KINDS: tuple[str, ...] = tuple(sorted(rules.ATTACHMENT_KINDS))
+#: The media types an attachment may have (the office checks the first bytes too).
+ATTACHMENT_MEDIA_TYPES: tuple[str, ...] = tuple(sorted(rules.ATTACHMENT_MEDIA_TYPES))
+#: The most one attachment may hold (the office refuses more; the centre refuses a
+#: blob or a metadata row that says more, with ``blob_too_large``).
+MAX_ATTACHMENT_BYTES = rules.MAX_ATTACHMENT_BYTES
+#: Blobs go up in pieces of at most this many bytes (``PUT`` with ``Content-Range``),
+#: so that a broken connection loses one piece, and every piece is well inside the
+#: centre's body limit (8 MiB).  A phone photo scaled to 1,600 px goes in one piece.
+BLOB_CHUNK_BYTES = 4 * 1024 * 1024
+#: A SHA-256 as it names a blob: 64 lower-case hex digits.
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
 #: Reference kinds in the order an office must write them (parents first); their
 #: columns are those of :mod:`sync.schema`'s reference mixins.
 REFERENCE_KINDS: tuple[str, ...] = (
@@ -107,7 +132,7 @@ UUID_COLUMNS = frozenset({"id", "request_id", "crew_id", "duplicate_of", "office
 #: … and an instant (ISO 8601 with its offset; the centre sends UTC, ``Z``).
 TIME_COLUMNS = frozenset(
     {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time",
-     "due_at"}
+     "due_at", "added_at", "removed_at"}
 )
 
 
@@ -260,6 +285,18 @@ class UpsertUserPayload(Wire):
     active: bool
 
 
+class AddAttachmentPayload(Wire):
+    """An attachment's metadata (:data:`ATTACHMENT_COLUMNS` but ``removed_*``); the
+    mutation's ``entity`` is ``request`` and ``entity_id`` its request, so the
+    attachment travels in the request's order and scope."""
+
+    attachment: dict[str, Any]
+
+
+class RemoveAttachmentPayload(Wire):
+    attachment_id: uuid.UUID
+
+
 #: The payload of each op, as the centre reads it.
 PAYLOADS: dict[Op, type[Wire]] = {
     Op.CREATE_REQUEST: CreateRequestPayload,
@@ -273,6 +310,8 @@ PAYLOADS: dict[Op, type[Wire]] = {
     Op.REFER: ReferPayload,
     Op.MOVE_DISTRICT: MoveDistrictPayload,
     Op.REPEAT_CALL: RepeatCallPayload,
+    Op.ADD_ATTACHMENT: AddAttachmentPayload,
+    Op.REMOVE_ATTACHMENT: RemoveAttachmentPayload,
 }
 
 
@@ -328,6 +367,9 @@ class PullResponse(Wire):
     crews: Table = Field(default_factory=lambda: Table(columns=list(CREW_COLUMNS)))
     requests: Table = Field(default_factory=lambda: Table(columns=list(REQUEST_COLUMNS)))
     events: Table = Field(default_factory=lambda: Table(columns=list(EVENT_COLUMNS)))
+    #: Attachments' metadata (:data:`ATTACHMENT_COLUMNS`) of the office's requests;
+    #: their bytes are fetched apart, by hash (``GET /sync/blobs/{sha256}``).
+    attachments: Table = Field(default_factory=lambda: Table(columns=list(ATTACHMENT_COLUMNS)))
     #: Requests that left the office's districts (moved by the centre): drop them
     #: and their history, unless the office still has unsent changes to them.
     removed_requests: list[uuid.UUID] = Field(default_factory=list)
@@ -341,7 +383,7 @@ class PullResponse(Wire):
     def row_count(self) -> int:
         return (
             sum(len(t) for t in self.reference.values()) + len(self.crews) + len(self.requests)
-            + len(self.events) + len(self.removed_requests)
+            + len(self.events) + len(self.attachments) + len(self.removed_requests)
         )
 
 
@@ -397,6 +439,18 @@ class HealthResponse(Wire):
     server_time: dt.datetime
 
 
+class BlobStatus(Wire):
+    """How much of a blob the centre holds (``GET /sync/blobs/{sha256}/status``):
+    all of it (``complete``), or ``received`` bytes of an upload to continue."""
+
+    sha256: str
+    complete: bool
+    #: Bytes held: the blob's size when complete, else the part received so far
+    #: from this office (the next ``PUT`` starts there).
+    received: int
+    size: int | None = None
+
+
 class ErrorCode(enum.StrEnum):
     """Stable codes of :class:`ErrorBody`; the app translates them for the clerk."""
 
@@ -410,6 +464,14 @@ class ErrorCode(enum.StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: a body over the centre's limit
     TOO_MANY_ATTEMPTS = "too_many_attempts"  # 429: enrolment guesses; wait Retry-After
     NOT_FOUND = "not_found"  # 404
+    #: 409 on ``PUT /sync/blobs``: the piece does not start where the centre's part
+    #: ends (``ErrorBody.received`` says where); ask the status and go on from there.
+    BLOB_OFFSET = "blob_offset"
+    #: 422: the bytes received do not hash to the name they were sent under (the
+    #: part is thrown away; send the whole blob again).
+    BLOB_HASH_MISMATCH = "blob_hash_mismatch"
+    #: 413: a blob larger than :data:`MAX_ATTACHMENT_BYTES`.
+    BLOB_TOO_LARGE = "blob_too_large"
     SERVER_ERROR = "server_error"  # 500: nothing about the cause is sent
 
 
@@ -421,3 +483,5 @@ class ErrorBody(Wire):
     message: str
     min_protocol_version: int | None = None
     max_protocol_version: int | None = None
+    #: With ``blob_offset``: the bytes of the blob the centre holds.
+    received: int | None = None

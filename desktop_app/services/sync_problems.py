@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.attachments import bring_back
+from desktop_app.services.attachments import bring_back, resend_attachment
 from desktop_app.services.centre import Call, CentreDesk
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.services.users import resend_user
@@ -76,6 +76,13 @@ def _resend_user(session: Session, desk: Desk, problem: m.SyncProblem) -> Change
     manager: the centre takes users only from one)."""
     resend_user(desk.sessions, desk.actor, problem.payload["username"])
     return Changes()
+
+
+def _resend_attachment(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    """A refused photo change: the photo as it stands now goes again (or, if it is
+    gone from the office, its removal)."""
+    resend_attachment(session, desk.actor, problem.entity_id, problem.payload)
+    return Changes(request_ids=[problem.entity_id])
 
 
 def _register_walk_in(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
@@ -132,6 +139,8 @@ REAPPLY: Mapping[Op, Reapply] = {
     Op.REFER: _refer,
     Op.MOVE_DISTRICT: _move_district,
     Op.REPEAT_CALL: _repeat_call,
+    Op.ADD_ATTACHMENT: _resend_attachment,
+    Op.REMOVE_ATTACHMENT: _resend_attachment,
 }
 
 

@@ -22,11 +22,13 @@ import sqlalchemy as sa
 
 from desktop_app.services import sync_state as state
 from desktop_app.services.enrolment import enroll, is_enrolled, office_identity
+from desktop_app.services.photo_sync import OfficeBlobs
 from desktop_app.services.replica import OfficeReplica
 from desktop_app.services.sync_problems import discard_problem, open_problems, reapply_problem
 from desktop_app.services.sync_state import CENTRE_URL, OFFICE, OfficeIdentity
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, restore_indexes
+from desktop_app.store.photos import PhotoFolder
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 
 __all__ = [
@@ -40,9 +42,10 @@ log = logging.getLogger(__name__)
 
 def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None, client: httpx.Client | None = None,
-              retry: RetryPolicy | None = None) -> SyncReport:
-    """One full round (push, then pull).  :class:`SyncError` unless it completed;
-    whatever it stored before failing stays stored, and the next round goes on from there."""
+              retry: RetryPolicy | None = None, photo_seconds: float | None = 120.0) -> SyncReport:
+    """One full round (push, then pull, then photos' bytes for up to ``photo_seconds``;
+    ``None``: all of them).  :class:`SyncError` unless it completed; whatever it
+    stored before failing stays stored, and the next round goes on from there."""
     with store.sessions() as session:
         url, credential = state.read(session, state.CENTRE_URL), state.read(session, state.CREDENTIAL)
         allow_insecure = bool(state.read(session, state.ALLOW_INSECURE, False))
@@ -51,7 +54,8 @@ def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None 
     base = check_url(url, allow_insecure=allow_insecure)
     with HttpTransport(base, credential, client=client) as transport:
         engine = SyncEngine(OfficeReplica(store.sessions), transport, retry=retry or RetryPolicy(),
-                            progress=progress, cancel=cancel)
+                            progress=progress, cancel=cancel, blob_budget=photo_seconds,
+                            blobs=OfficeBlobs(store.sessions, PhotoFolder.beside(store.db_path)))
         try:
             return engine.run_round()
         except Exception as exc:

@@ -84,6 +84,8 @@ class SyncStatusBar(Retranslating, QStatusBar):
             return self.tr("Sending changes")
         if self._phase == "pull":
             return self.tr("Receiving changes")
+        if self._phase == "photos":
+            return self.tr("Photos")
         return self._phase
 
     # -------------------------------------------------------------- text

@@ -466,6 +466,11 @@
         <translation>دریافت تغییرات</translation>
     </message>
     <message>
+        <location filename="../../desktop_app/ui/status_bar.py" line="88"/>
+        <source>Photos</source>
+        <translation>عکس‌ها</translation>
+    </message>
+    <message>
         <location filename="../../desktop_app/ui/status_bar.py" line="87"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>

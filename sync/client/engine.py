@@ -44,10 +44,12 @@ from typing import Protocol, TypeVar
 import httpx
 
 from sync.batching import collector_paused
+from sync.client.blobs import BlobCounts, BlobMover, BlobSide
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
 from sync.dates import utcnow
 from sync.protocol import (
+    BLOB_CHUNK_BYTES,
     CLOCK_SKEW_WARNING_SECONDS,
     DEFAULT_PULL_PAGE,
     LAST_SEQ_HEADER,
@@ -132,6 +134,11 @@ class SyncReport:
     new_referrals: int = 0
     #: The centre's clock minus the office's, in seconds (``None`` if not measured).
     clock_skew_seconds: float | None = None
+    #: When the rows' part of the round (hello, push, pull) ended: the photos' bytes
+    #: move after it (:mod:`sync.client.blobs`) and never hold it up.
+    rows_finished_at: dt.datetime | None = None
+    #: Attachment bytes sent and fetched, and those that failed (tried next round).
+    blobs: BlobCounts = field(default_factory=BlobCounts)
     finished_at: dt.datetime | None = None
 
     @property
@@ -163,7 +170,8 @@ class SyncEngine:
     transport: HttpTransport
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     #: Called with ``(phase, done, total)``: phase ``push`` counts outbox entries,
-    #: ``pull`` change-log positions (a long first sync moves steadily to its total).
+    #: ``pull`` change-log positions (a long first sync moves steadily to its total),
+    #: ``photos`` bytes of photos sent and fetched.
     progress: Callable[[str, int, int], None] | None = None
     cancel: Callable[[], bool] | None = None
     page_size: int = DEFAULT_PULL_PAGE
@@ -177,6 +185,15 @@ class SyncEngine:
     search_text_rules: int | None = SEARCH_TEXT_RULES
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], dt.datetime] = utcnow
+    #: The office's photos (:class:`~sync.client.blobs.BlobSide`): their bytes are
+    #: sent and fetched after the rows, when given.
+    blobs: BlobSide | None = None
+    #: Bytes per uploaded piece (tests cut smaller pieces).
+    blob_chunk: int = BLOB_CHUNK_BYTES
+    #: Seconds of a round for photos' bytes, after which no new one is begun (a
+    #: backlog of days goes over several rounds, each bringing the rows first);
+    #: ``None``: all of them.
+    blob_budget: float | None = 120.0
 
     # ----------------------------------------------------------------- plumbing
 
@@ -226,6 +243,11 @@ class SyncEngine:
         pushed = self._push(report)
         if not idle or pushed:
             self._pull(report)
+        report.rows_finished_at = self.clock()
+        if self.blobs is not None:
+            mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk,
+                              self.blob_budget)
+            report.blobs = mover.run(self._check_cancel, self._report)
         report.finished_at = self.clock()
         self.replica.finish_round(report)
         return report

@@ -26,6 +26,7 @@ from sync.schema import new_id
 from sync.server import models
 from sync.server.changes import Entry, log_changes
 from sync.server.models import (
+    Attachment,
     Category,
     Crew,
     District,
@@ -241,11 +242,17 @@ def refer(session: Session, request_id: uuid.UUID, *, actor: str, note: str = ""
 
 def moved_entries(session: Session, request: ServiceRequest, old_district: str) -> list[Entry]:
     """The change log of a request that left ``old_district``: ``moved_out`` there,
-    and the request with its whole history for its new district's offices."""
-    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id))
+    and the request with its whole history and its photos for its new district's offices."""
+    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id)).all()
+    # Its photos go along: their metadata now, their bytes when the new district's
+    # offices fetch them (the centre holds them, by hash).
+    attachment_ids = session.scalars(sa.select(Attachment.id).where(
+        Attachment.request_id == request.id, Attachment.removed_at.is_(None))).all()
     return [Entry("request", str(request.id), old_district, op="moved_out"),
             request_entry(request),
-            *(Entry("event", str(event_id), request.district_code) for event_id in event_ids)]
+            *(Entry("event", str(event_id), request.district_code) for event_id in event_ids),
+            *(Entry("attachment", str(attachment_id), request.district_code)
+              for attachment_id in attachment_ids)]
 
 
 def move(

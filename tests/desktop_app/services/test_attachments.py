@@ -4,6 +4,7 @@ image or PDF, or already there; never queued for the centre."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,8 +13,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop_app.services.attachments import MAX_BYTES, Attachments
 from desktop_app.errors import ServiceError
+from desktop_app.services.attachments import (
+    MAX_BYTES,
+    Attachments,
+    Kind,
+    photos_of,
+    public_photos,
+    read_public,
+)
 from desktop_app.services.requests import Actor
 from desktop_app.services.users import create_user
 from desktop_app.store import models as m
@@ -69,8 +77,11 @@ def test_a_photo_is_kept_listed_read_and_audited_with_its_user(store: Store) -> 
     assert audit(store) == [
         (CLERK.username, "attachment_added", str(request.id), "کوچه.jpg"),
         (CLERK.username, "attachment_added", str(request.id), "letter.pdf")]
-    # Office-local: nothing is queued for the centre, no request event is made.
-    assert outbox_and_events(store) == (0, 0)
+    # Each is queued for the centre (its metadata; the bytes go by hash), and no
+    # request event is made; the bytes are a file named by their hash.
+    assert outbox_and_events(store) == (2, 0)
+    photo = store.folder / "photos" / hashlib.sha256(JPEG).hexdigest()[:2] / hashlib.sha256(JPEG).hexdigest()
+    assert photo.read_bytes() == JPEG
 
 
 def test_a_photo_names_who_added_it_as_the_office_knows_them(store: Store) -> None:
@@ -156,3 +167,77 @@ def test_its_adder_or_a_manager_may_remove_a_photo_and_the_audit_says_who(store:
     with pytest.raises(ServiceError) as gone:
         shelf(store).read(mine.id)
     assert gone.value.code == "unknown_attachment"
+
+
+def test_a_photo_keeps_its_kind_and_internal_mark_and_the_audit_names_them(store: Store) -> None:
+    request = make_request(store)
+    citizen = shelf(store).attach(request.id, filename="c.jpg", media_type="image/jpeg",
+                                  content=JPEG, kind=Kind.CITIZEN)
+    after = shelf(store).attach(request.id, filename="a.png", media_type="image/png",
+                                content=PNG, kind="after", internal=True)
+    plain = shelf(store).attach(request.id, filename="l.pdf", media_type="application/pdf",
+                                content=PDF)
+    listed = shelf(store).of_request(request.id)
+    # By kind (the citizen's, before, after), whatever the order they were added in.
+    assert [(a.filename, a.kind, a.internal) for a in listed] == [
+        ("c.jpg", "citizen", False), ("l.pdf", "before", False), ("a.png", "after", True)]
+    assert listed == [citizen, plain, after]
+    assert [a.is_public for a in listed] == [True, False, False]
+    with store.sessions() as session:
+        details = [e.details for e in session.scalars(
+            sa.select(m.AuditEntry).order_by(m.AuditEntry.id))]
+    assert [(d["kind"], d["internal"]) for d in details] == [
+        ("citizen", "false"), ("after", "true"), ("before", "false")]
+
+
+def test_an_unknown_kind_is_refused_with_its_field(store: Store) -> None:
+    request = make_request(store)
+    with pytest.raises(ServiceError) as refused:
+        shelf(store).attach(request.id, filename="x.jpg", media_type="image/jpeg", content=JPEG,
+                            kind="selfie")
+    assert (refused.value.code, refused.value.params["field"]) == ("attachment_kind", "kind")
+    assert shelf(store).of_request(request.id) == []
+
+
+def test_only_the_citizens_own_not_internal_photos_are_public(store: Store) -> None:
+    request = make_request(store)
+    theirs = shelf(store).attach(request.id, filename="c.jpg", media_type="image/jpeg",
+                                 content=JPEG, kind=Kind.CITIZEN)
+    hidden = shelf(store).attach(request.id, filename="face.png", media_type="image/png",
+                                 content=PNG, kind=Kind.CITIZEN, internal=True)
+    crew = shelf(store).attach(request.id, filename="done.pdf", media_type="application/pdf",
+                               content=PDF, kind=Kind.AFTER)
+    with store.sessions() as session:
+        assert public_photos(session, request.id) == [theirs]
+        assert [a.id for a in photos_of(session, request.id, kinds=[Kind.AFTER])] == [crew.id]
+        assert [a.id for a in photos_of(session, request.id, kinds=["citizen"])] == [
+            theirs.id, hidden.id]
+        assert read_public(session, theirs.id).content == JPEG
+        for private in (hidden.id, crew.id, uuid.uuid4()):
+            with pytest.raises(ServiceError) as refused:
+                read_public(session, private)
+            assert refused.value.code == "unknown_attachment"
+
+
+def test_marking_changes_kind_and_internal_audited_and_hiding_is_for_anyone(store: Store) -> None:
+    request = make_request(store)
+    photo = shelf(store, CLERK).attach(request.id, filename="c.jpg", media_type="image/jpeg",
+                                       content=JPEG, kind=Kind.CITIZEN)
+    # Anyone may hide a photo; only its adder or a manager changes anything else.
+    assert shelf(store, SUPERVISOR).mark(photo.id, internal=True).internal is True
+    for change in ({"internal": False}, {"kind": Kind.AFTER}):
+        with pytest.raises(ServiceError) as refused:
+            shelf(store, SUPERVISOR).mark(photo.id, **change)
+        assert refused.value.code == "role_not_allowed"
+    marked = shelf(store, CLERK).mark(photo.id, kind=Kind.AFTER, internal=False)
+    assert (marked.kind, marked.internal) == ("after", False)
+    assert shelf(store, MANAGER).mark(photo.id, kind=Kind.AFTER) == marked  # no change, no entry
+    with store.sessions() as session:
+        changed = [(e.actor, e.details) for e in session.scalars(
+            sa.select(m.AuditEntry).where(m.AuditEntry.action == "attachment_changed")
+            .order_by(m.AuditEntry.id))]
+    assert [(actor, {k: v for k, v in d.items() if "kind" in k or "internal" in k})
+            for actor, d in changed] == [
+        (SUPERVISOR.username, {"old_internal": "false", "internal": "true"}),
+        (CLERK.username, {"old_kind": "citizen", "kind": "after",
+                          "old_internal": "true", "internal": "false"})]

@@ -19,13 +19,16 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from desktop_app.services import sync_problems, sync_service
+from desktop_app.services.attachments import Attachments
 from desktop_app.services.centre import CentreDesk
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.services.users import Account, actor_for, create_user, update_user
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
+from sync.dates import utcnow
 from sync.protocol import Op
-from sync.server.models import AppliedMutation
+from sync.server.changes import Entry, log_changes
+from sync.server.models import AppliedMutation, Attachment
 from sync.workflow import Role
 from tests.desktop_app.services.sync_support import centre, client, office, sync
 from tests.sync.client.harness import D1, D2, Centre, neighbourhood_of, office_actor
@@ -144,8 +147,27 @@ ACTIONS: dict[Op, Callable[[Store, Desk, dict[str, Any]], object]] = {
     Op.REFER: lambda s, d, r: d.refer([r["received"]]),  # type: ignore[attr-defined]
     Op.MOVE_DISTRICT: lambda s, d, r: d.move_district(r["request"], D2, "محل"),  # type: ignore[attr-defined]
     Op.REPEAT_CALL: lambda s, d, r: d.attach_repeat_call(r["request"], "09121234567"),  # type: ignore[attr-defined]
+    Op.ADD_ATTACHMENT: lambda s, d, r: Attachments(s.sessions, d.actor).attach(
+        r["request"], filename="x.jpg", media_type="image/jpeg", content=b"\xff\xd8\xff\xe0x"),
+    Op.REMOVE_ATTACHMENT: lambda s, d, r: _remove_photo(s, d, r),
 }
 CENTRE_OPS = {Op.REFER, Op.MOVE_DISTRICT, Op.REPEAT_CALL}
+
+
+def _remove_photo(store: Store, desk: Desk, refs: dict[str, Any]) -> None:
+    """Take back the photo another person added (it came from the centre)."""
+    Attachments(store.sessions, desk.actor).remove(refs["photo"])
+
+
+def _centre_photo(centre: Centre, request: uuid.UUID) -> uuid.UUID:
+    """A photo the crew supervisor added to ``request``, as the centre holds it."""
+    photo = uuid.uuid4()
+    with centre.sessions.begin() as session:
+        session.add(Attachment(id=photo, request_id=request, sha256="ab" * 32, size=5,
+                               media_type="image/jpeg", kind="after", internal=False,
+                               filename="x.jpg", caption="", added_by="super", added_at=utcnow()))
+        log_changes(session, [Entry("attachment", str(photo), D1)])
+    return photo
 
 
 def test_every_op_has_an_office_action() -> None:
@@ -162,6 +184,7 @@ def test_a_change_refused_for_who_made_it_is_kept_in_the_offices_inbox(
         tmp_path: Path, centre: Centre, client: TestClient, op: Op, who: str, code: str) -> None:
     refs = {"request": centre.intake(D1), "crew": centre.add_crew(D1),
             "received": centre.intake(D1, refer=False)}
+    refs["photo"] = _centre_photo(centre, refs["request"])
     if op in CENTRE_OPS:  # the centre's own office; the person acts as its operator
         store = open_store(tmp_path / "centre-office")
         sync_service.enroll(store, "http://localhost", centre.add_office("A", all_districts=True),
@@ -177,10 +200,15 @@ def test_a_change_refused_for_who_made_it_is_kept_in_the_offices_inbox(
     else:
         desk = Desk(store.sessions, office_actor(store, Role.MANAGER, who))
     ACTIONS[op](store, desk, refs)
+    if (op, code) == (Op.ADD_ATTACHMENT, "role_not_allowed"):
+        # Any role adds a photo: the role the centre holds for the clerk is enough.
+        assert sync(store, client).applied == 1
+        return
     assert sync(store, client).rejected == 1
     (problem,) = sync_problems.open_problems(store)
     assert (problem.kind, problem.op, problem.reason_code) == ("rejected", op.value, code)
-    if op != Op.UPSERT_USER and op != Op.UPSERT_CREW and op != Op.CREATE_REQUEST:
+    if op not in (Op.UPSERT_USER, Op.UPSERT_CREW, Op.CREATE_REQUEST, Op.ADD_ATTACHMENT,
+                  Op.REMOVE_ATTACHMENT):
         # The request is the centre's again, without the refused history entry.
         with store.sessions() as session:
             assert session.get(m.Event, uuid.UUID(problem.payload["event_id"])) is None

@@ -30,7 +30,12 @@ from desktop_app.ui.photo_viewer import PhotoViewer
 from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import (
-    MakeContext, button, ctx, make_ctx, persian, store,
+    MakeContext,
+    button,
+    ctx,
+    make_ctx,
+    persian,
+    store,
 )
 from tests.factories import CLERK, MANAGER, SUPERVISOR, make_request
 
@@ -101,9 +106,10 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     by_name = {a.filename: a for a in stored(store)}
     big, small = by_name["street.jpg"], by_name["plate.png"]
     assert big.media_type == "image/jpeg"
-    kept = decode(big.content)
+    kept = decode(Attachments(store.sessions, ctx.actor).read(big.id).content)
     assert (kept.width(), kept.height()) == (MAX_SIDE, MAX_SIDE * 3 // 4)  # scaled, not cropped
-    assert small.content == (tmp_path / "plate.png").read_bytes()  # small enough as it is
+    assert Attachments(store.sessions, ctx.actor).read(small.id).content \
+        == (tmp_path / "plate.png").read_bytes()  # small enough as it is
     thumb = decode(big.thumbnail or b"")
     assert max(thumb.width(), thumb.height()) == THUMB_SIDE
     assert {a.added_by for a in (big, small)} == {ctx.actor.username}

@@ -17,8 +17,8 @@ from PySide6.QtCore import QLocale
 from desktop_app.services import sync_service
 from desktop_app.services.requests import Desk
 from desktop_app.store.db import Store
-from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui import status_bar
+from desktop_app.ui.context import AppContext, Bus
 from desktop_app.ui.status_bar import SyncStatusBar
 from desktop_app.ui.sync_controller import SyncController, SyncStatus
 from desktop_app.ui.tasks import TaskRunner
@@ -209,3 +209,24 @@ def test_a_round_finishing_after_stop_is_ignored(qtbot, ctx: AppContext) -> None
     controller.sync_now()
     controller.refresh_status()
     assert not controller.status.enrolled  # nothing more was read
+
+
+def test_the_photos_part_of_a_round_is_named_in_persian(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.ui.i18n import Translations, load_fonts
+
+    load_fonts()
+    translations = Translations()
+    translations.apply("fa")
+    try:
+        bar = SyncStatusBar(CLERK)
+        qtbot.addWidget(bar)
+        bar.resize(700, 32)
+        bar.show()
+        bar.set_progress("photos", 3_000_000, 10_000_000)
+        assert bar.progress.format().startswith("عکس‌ها")
+        shots = Path("/work/wt/shots/photos-sync")
+        if shots.is_dir():
+            bar.grab().save(str(shots / "status_bar_photos_fa.png"))
+    finally:
+        translations.apply("en")
+        translations.remove()

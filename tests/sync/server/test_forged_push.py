@@ -23,7 +23,7 @@ from sync.dates import utcnow
 from sync.protocol import Op
 from sync.server import db as centre_db
 from sync.server import operations as ops
-from sync.server.models import ChangeLog, Crew, Event, OfficeUser, ServiceRequest
+from sync.server.models import Attachment, ChangeLog, Crew, Event, OfficeUser, ServiceRequest
 from sync.workflow import Role
 from tests.sync.client.harness import D1, D2, STAFF, Centre, mutation, neighbourhood_of, push
 
@@ -81,6 +81,28 @@ def _crew_values(crew: uuid.UUID) -> dict[str, Any]:
             "district_code": D1, "active": True}
 
 
+def _photo_values() -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "sha256": "ab" * 32, "size": 1000, "media_type": "image/jpeg",
+            "kind": "after", "internal": False, "filename": "پس از کار.jpg"}
+
+
+def _clerks_photo(centre: Centre) -> tuple[uuid.UUID, uuid.UUID]:
+    """A request of D1 with a photo the clerk added: (request, attachment)."""
+    request = centre.intake(D1)
+    with centre.sessions.begin() as session:
+        photo = Attachment(request_id=request, added_by="clerk", added_at=utcnow(), caption="",
+                           **{**_photo_values(), "id": uuid.uuid4()})
+        session.add(photo)
+        session.flush()
+        return request, photo.id
+
+
+def _remove_photo(centre: Centre, actor: str, role: str | None) -> dict[str, Any]:
+    request, photo = _clerks_photo(centre)
+    return mutation(Op.REMOVE_ATTACHMENT, request, {"attachment_id": str(photo)}, event=False,
+                    role=role, actor=actor)
+
+
 CASES: dict[Op, Case] = {
     Op.CREATE_REQUEST: Case(("clerk", "clerk"), ("cli", "supervisor"), _walk_in),
     # Reopening is the desk's (clerk, manager), not a crew supervisor's.
@@ -116,6 +138,12 @@ CASES: dict[Op, Case] = {
         True),
     Op.REPEAT_CALL: Case(("operator137", "centre"), ("clerk", "clerk"), lambda c, a, r: mutation(
         Op.REPEAT_CALL, c.intake(D1), {"phone": "09121234567"}, role=r, actor=a), True),
+    # Anyone at the office attaches a photo; not its command line (a system user).
+    Op.ADD_ATTACHMENT: Case(("super", None), ("cli", "supervisor"), lambda c, a, r: mutation(
+        Op.ADD_ATTACHMENT, c.intake(D1), {"attachment": _photo_values()}, event=False, role=r,
+        actor=a)),
+    # A photo is taken back by whoever added it or a manager, not by another person.
+    Op.REMOVE_ATTACHMENT: Case(("boss", None), ("super", None), _remove_photo),
 }
 
 

@@ -22,12 +22,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from desktop_app.services import sync_problems, sync_service
+from desktop_app.services.attachments import Attachments
 from desktop_app.services.requests import Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
 from sync import reference, rules
 from sync.dates import utcnow
 from sync.protocol import Mutation, Op
+from sync.schema import new_id
 from sync.server import db as centre_db
 from sync.server.auth import scope_of
 from sync.server.models import (
@@ -172,6 +174,21 @@ def _work_order(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
     desk.record_work_orders_issued([ids["request"]])
 
 
+def _photo(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    Attachments(desk.sessions, desk.actor).attach(ids["request"], filename="x.jpg",
+                                                  media_type="image/jpeg", content=b"\xff\xd8\xff\xe0x")
+
+
+def _photo_removed(desk: Desk, ids: dict[str, uuid.UUID]) -> None:
+    """A photo the office holds from the centre (no change of its own), taken back."""
+    photo = new_id()
+    with desk.sessions.begin() as session:
+        session.add(m.Attachment(id=photo, request_id=ids["request"], filename="x.jpg",
+                                 media_type="image/jpeg", size=5, sha256="ab" * 32, caption="",
+                                 added_by=desk.actor.username, added_at=utcnow(), needs_upload=False))
+    Attachments(desk.sessions, desk.actor).remove(photo)
+
+
 def _payload(**changes: str) -> Callable[[m.OutboxEntry, dict[str, uuid.UUID]], None]:
     def tamper(entry: m.OutboxEntry, foreign: dict[str, uuid.UUID]) -> None:
         entry.payload = {**entry.payload, **{k: str(foreign[v]) if v in foreign else v
@@ -207,6 +224,9 @@ FORGED: dict[str, tuple[Op, Forge, Callable[[m.OutboxEntry, dict[str, uuid.UUID]
     "edit a foreign request": (Op.EDIT_REQUEST, _edit, _entity, "not_in_scope"),
     "note on a foreign request": (Op.ADD_NOTE, _note, _entity, "not_in_scope"),
     "work order of a foreign request": (Op.WORK_ORDER_ISSUED, _work_order, _entity, "not_in_scope"),
+    "photo on a foreign request": (Op.ADD_ATTACHMENT, _photo, _entity, "not_in_scope"),
+    "photo taken back from a foreign request": (Op.REMOVE_ATTACHMENT, _photo_removed, _entity,
+                                                "not_in_scope"),
 }
 
 

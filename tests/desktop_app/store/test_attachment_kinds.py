@@ -13,7 +13,7 @@ from desktop_app.store.db import open_store
 from sync import migrate
 from tests.factories import make_request, office
 
-BEFORE = "f5a8d2c61e07"  # the last revision without kinds
+BEFORE = "7c2d9a4b1e60"  # the last revision without kinds
 
 
 def test_photos_from_before_kinds_become_before_and_not_internal(tmp_path: Path) -> None:

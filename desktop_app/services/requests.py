@@ -216,11 +216,11 @@ class Desk:
         if completion_photo is not None and (Status(target) != Status.DONE
                                              or len(request_ids) != 1):
             raise ValueError("a completion photo goes with closing one request as done")
-        now = utcnow()
         with self.sessions.begin() as session:
-            if completion_photo is not None:
+            if completion_photo is not None:  # kept first: the history shows it before the close
                 keep_new(session, self.actor, request_ids[0],
                          replace(completion_photo, kind=Kind.AFTER))
+            now = utcnow()
             for request in self._load(session, request_ids):
                 self._move(session, request, Status(target), now=now, reason=reason, note=note,
                            duplicate_of=duplicate_of)

@@ -383,6 +383,7 @@ class OutcomeDialog(Retranslating, QDialog):
         elif code == completion_photos.REQUIRED_CODE:
             # Offer the photo right here: the row shows, the button takes the focus.
             self._form.setRowVisible(self._photo_row, True)
+            self._photo_hint.hide()  # the refusal says it all, and what to do
             self._show_field_error(self._photo_error, self.tr(
                 "This category needs a photo of the finished work to close the request as "
                 "done. Choose the photo here with “Choose photo…”, then press “Mark done” "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_REMOVED
+from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_CHANGED, AUDIT_REMOVED
 from desktop_app.services.office import Store
 from desktop_app.store import models as m
 from desktop_app.store.reference import Lookup
@@ -51,6 +51,10 @@ class HistoryEntry:
     filename: str = ""
     # From the office's audit log: it never goes to the centre.
     office_only: bool = False
+    # A photo's kind and internal mark as added or changed to ("": not said, entries
+    # from before kinds; ``None``: the mark did not change).
+    photo_kind: str = ""
+    photo_internal: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
         photo_trail = session.scalars(
             sa.select(m.AuditEntry).where(
                 m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(request_id),
-                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED)))
+                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED, AUDIT_CHANGED)))
         ).all()
         linked = {uuid.UUID(e.data["duplicate_of"]) for e in events if e.data.get("duplicate_of")}
         if request.duplicate_of:
@@ -144,6 +148,8 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 kind=a.action, from_status=None, to_status=None, reason=None, note="", crew="",
                 previous_crew="", original_code="", edited=(), pending=False,
                 filename=a.details.get("filename", ""), office_only=True,
+                photo_kind=a.details.get("kind", "") if a.action != AUDIT_REMOVED else "",
+                photo_internal={"true": True, "false": False}.get(a.details.get("internal", "")),
             )
             for a in photo_trail
         )

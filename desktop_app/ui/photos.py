@@ -116,12 +116,17 @@ def kind_name(kind: str) -> str:
         if kind in set(Kind) else kind
 
 
-def kind_label(info: AttachmentInfo) -> str:
-    """The kind, and "internal" when it is: the band on the thumbnail, the tooltip."""
-    name = kind_name(info.kind)
-    if info.internal:
+def kind_words(kind: str, internal: bool) -> str:
+    """The kind, and "internal" when it is."""
+    name = kind_name(kind)
+    if internal:
         return QCoreApplication.translate("PhotoStrip", "%1 · internal").replace("%1", name)
     return name
+
+
+def kind_label(info: AttachmentInfo) -> str:
+    """The band on the thumbnail, the tooltip's last line."""
+    return kind_words(info.kind, info.internal)
 
 
 def badged(picture: QPixmap, info: AttachmentInfo, direction: Qt.LayoutDirection) -> QPixmap:

@@ -1521,4 +1521,23 @@
             <translation>ذخیره</translation>
         </message>
     </context>
+    <context>
+        <name>RequestForm</name>
+        <message>
+            <source>Attached “%1” (%2)</source>
+            <translation>«%1» پیوست شد (%2)</translation>
+        </message>
+        <message>
+            <source>internal</source>
+            <translation>داخلی</translation>
+        </message>
+        <message>
+            <source>not internal</source>
+            <translation>غیرداخلی</translation>
+        </message>
+        <message>
+            <source>“%1” is now: %2</source>
+            <translation>«%1» اکنون: %2</translation>
+        </message>
+    </context>
 </TS>

@@ -21,7 +21,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import MakeContext, button, ctx, make_ctx, persian, store
-from tests.desktop_app.ui.test_photos import open_form, pick, picture, stored, strip_of
+from tests.desktop_app.ui.test_photos import history, open_form, pick, picture, stored, strip_of
 from tests.factories import CLERK, CREW_A, MANAGER, SUPERVISOR, make_request
 
 __all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
@@ -80,9 +80,13 @@ def test_a_photos_kind_and_mark_change_from_the_kind_menu(
     menu = strip.findChild(QMenu)
     actions = {a.objectName(): a for a in menu.actions()}
     assert actions["kind_citizen"].isChecked() and actions["internal"].isChecked()
-    with qtbot.waitSignal(strip.sig_loaded):
+    with qtbot.waitSignals([strip.sig_loaded, manager.sig_loaded]):
         actions["kind_before"].trigger()
     assert [(a.kind, a.internal) for a in stored(store)] == [("before", True)]
+    text = history(manager)
+    assert "Attached “c.png” (Citizen's photo)" in text
+    assert "“c.png” is now: internal" in text  # the supervisor's
+    assert "“c.png” is now: Before work" in text
 
 
 def test_a_pdf_opens_in_the_systems_viewer(qtbot, ctx: AppContext, store: Store,

@@ -109,12 +109,30 @@ def _body_rows(sheet: Sheet, item: WorkOrderData) -> list[Row]:
     return rows
 
 
+class _Jpeg(ImageReader):
+    """A JPEG put into the PDF as it is: given an :class:`ImageReader`, ReportLab
+    would decode it and store the pixels compressed again, slower and several times
+    bigger."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+        self._dataA = None  # no transparency (ReportLab reads it for a mask)
+
+    def jpeg_fh(self) -> io.BytesIO:
+        return io.BytesIO(self._jpeg)
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - ReportLab's name
+        # ``drawImage`` reads it only to name the image (a digest): the file will do.
+        return self._jpeg
+
+
 def _with_photo(sheet: Sheet, cells: list[tuple[str, str]], label: str, photo: bytes) -> Row:
     """The ``cells`` as usual on the right, and the labelled photo at the left end of
     the same row, small: at most a quarter of the width and 8 % of the page's height
     (a full work order keeps its single page), its proportions kept."""
     m = sheet.m
-    image = ImageReader(io.BytesIO(photo))
+    image = _Jpeg(photo)  # the loader made it a small JPEG
     width, height = image.getSize()
     scale = min(sheet.content / 4 / width, m.height * 0.08 / height)
     shown_w, shown_h = width * scale, height * scale
@@ -411,11 +429,12 @@ def render_work_orders(items: Sequence[WorkOrderData], out: Path | BinaryIO, *,
     # work order for the day it is printed.
     work_day = cover.day if cover is not None else to_tehran(printed_at).date()
     sheet = Sheet(canvas, metrics, printed_at, work_day)
-    if cover is not None:
-        _cover_pages(sheet, cover, items)
-    for done, item in enumerate(items):
-        step(state, "drawing", done, len(items))
-        _work_order_pages(sheet, item)
-    step(state, "saving", len(items), len(items))
+    # Binary while drawing too: a photo's stream is encoded when it is drawn.
     with _binary_streams():
+        if cover is not None:
+            _cover_pages(sheet, cover, items)
+        for done, item in enumerate(items):
+            step(state, "drawing", done, len(items))
+            _work_order_pages(sheet, item)
+        step(state, "saving", len(items), len(items))
         canvas.save()

@@ -63,6 +63,10 @@ class Op(enum.StrEnum):
     #: An office's user created or changed (by its manager): the centre checks every
     #: later mutation's actor against the users it holds (never a password).
     UPSERT_USER = "upsert_user"
+    #: A photo (or scanned letter) attached to a request, and taken back: the
+    #: attachment's metadata only; its bytes travel by ``/sync/blobs`` (below).
+    ADD_ATTACHMENT = "add_attachment"
+    REMOVE_ATTACHMENT = "remove_attachment"
 
 
 #: Plain request fields an office may edit (everything else moves by events): the
@@ -88,6 +92,27 @@ EVENT_COLUMNS: tuple[str, ...] = (
 CREW_COLUMNS: tuple[str, ...] = (
     "id", "district_code", "name", "supervisor", "phone", "active", "version", "updated_at",
 )
+#: An attachment's metadata, as it travels (the bytes travel by their SHA-256 at
+#: ``/sync/blobs/{sha256}``, never inside a page).  ``removed_at`` set: taken back
+#: (the centre keeps the row, the offices drop it).
+ATTACHMENT_COLUMNS: tuple[str, ...] = (
+    "id", "request_id", "sha256", "size", "media_type", "kind", "internal", "filename",
+    "caption", "added_by", "added_at", "removed_at", "removed_by",
+)
+#: Kinds of attachment: the citizen's own (may be public), before and after the work.
+ATTACHMENT_KINDS: tuple[str, ...] = tuple(sorted(rules.ATTACHMENT_KINDS))
+#: The media types an attachment may have (the office checks the first bytes too).
+ATTACHMENT_MEDIA_TYPES: tuple[str, ...] = tuple(sorted(rules.ATTACHMENT_MEDIA_TYPES))
+#: The most one attachment may hold (the office refuses more; the centre refuses a
+#: blob or a metadata row that says more, with ``blob_too_large``).
+MAX_ATTACHMENT_BYTES = rules.MAX_ATTACHMENT_BYTES
+#: Blobs go up in pieces of at most this many bytes (``PUT`` with ``Content-Range``),
+#: so that a broken connection loses one piece, and every piece is far inside the
+#: centre's body limit.
+BLOB_CHUNK_BYTES = 1024 * 1024
+#: A SHA-256 as it names a blob: 64 lower-case hex digits.
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
 #: Reference kinds in the order an office must write them (parents first); their
 #: columns are those of :mod:`sync.schema`'s reference mixins.
 REFERENCE_KINDS: tuple[str, ...] = (
@@ -98,7 +123,8 @@ REFERENCE_KINDS: tuple[str, ...] = (
 UUID_COLUMNS = frozenset({"id", "request_id", "crew_id", "duplicate_of", "office_id", "mutation_id"})
 #: … and an instant (ISO 8601 with its offset; the centre sends UTC, ``Z``).
 TIME_COLUMNS = frozenset(
-    {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time"}
+    {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time",
+     "added_at", "removed_at"}
 )
 
 
@@ -211,6 +237,18 @@ class UpsertUserPayload(Wire):
     active: bool
 
 
+class AddAttachmentPayload(Wire):
+    """An attachment's metadata (:data:`ATTACHMENT_COLUMNS` but ``removed_*``); the
+    mutation's ``entity`` is ``request`` and ``entity_id`` its request, so the
+    attachment travels in the request's order and scope."""
+
+    attachment: dict[str, Any]
+
+
+class RemoveAttachmentPayload(Wire):
+    attachment_id: uuid.UUID
+
+
 #: The payload of each op, as the centre reads it.
 PAYLOADS: dict[Op, type[Wire]] = {
     Op.CREATE_REQUEST: CreateRequestPayload,
@@ -221,6 +259,8 @@ PAYLOADS: dict[Op, type[Wire]] = {
     Op.EDIT_REQUEST: EditRequestPayload,
     Op.UPSERT_CREW: UpsertCrewPayload,
     Op.UPSERT_USER: UpsertUserPayload,
+    Op.ADD_ATTACHMENT: AddAttachmentPayload,
+    Op.REMOVE_ATTACHMENT: RemoveAttachmentPayload,
 }
 
 
@@ -276,6 +316,9 @@ class PullResponse(Wire):
     crews: Table = Field(default_factory=lambda: Table(columns=list(CREW_COLUMNS)))
     requests: Table = Field(default_factory=lambda: Table(columns=list(REQUEST_COLUMNS)))
     events: Table = Field(default_factory=lambda: Table(columns=list(EVENT_COLUMNS)))
+    #: Attachments' metadata (:data:`ATTACHMENT_COLUMNS`) of the office's requests;
+    #: their bytes are fetched apart, by hash (``GET /sync/blobs/{sha256}``).
+    attachments: Table = Field(default_factory=lambda: Table(columns=list(ATTACHMENT_COLUMNS)))
     #: Requests that left the office's districts (moved by the centre): drop them
     #: and their history, unless the office still has unsent changes to them.
     removed_requests: list[uuid.UUID] = Field(default_factory=list)
@@ -289,7 +332,7 @@ class PullResponse(Wire):
     def row_count(self) -> int:
         return (
             sum(len(t) for t in self.reference.values()) + len(self.crews) + len(self.requests)
-            + len(self.events) + len(self.removed_requests)
+            + len(self.events) + len(self.attachments) + len(self.removed_requests)
         )
 
 
@@ -340,6 +383,18 @@ class HealthResponse(Wire):
     server_time: dt.datetime
 
 
+class BlobStatus(Wire):
+    """How much of a blob the centre holds (``GET /sync/blobs/{sha256}/status``):
+    all of it (``complete``), or ``received`` bytes of an upload to continue."""
+
+    sha256: str
+    complete: bool
+    #: Bytes held: the blob's size when complete, else the part received so far
+    #: from this office (the next ``PUT`` starts there).
+    received: int
+    size: int | None = None
+
+
 class ErrorCode(enum.StrEnum):
     """Stable codes of :class:`ErrorBody`; the app translates them for the clerk."""
 
@@ -353,6 +408,14 @@ class ErrorCode(enum.StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: a body over the centre's limit
     TOO_MANY_ATTEMPTS = "too_many_attempts"  # 429: enrolment guesses; wait Retry-After
     NOT_FOUND = "not_found"  # 404
+    #: 409 on ``PUT /sync/blobs``: the piece does not start where the centre's part
+    #: ends (``ErrorBody.received`` says where); ask the status and go on from there.
+    BLOB_OFFSET = "blob_offset"
+    #: 422: the bytes received do not hash to the name they were sent under (the
+    #: part is thrown away; send the whole blob again).
+    BLOB_HASH_MISMATCH = "blob_hash_mismatch"
+    #: 413: a blob larger than :data:`MAX_ATTACHMENT_BYTES`.
+    BLOB_TOO_LARGE = "blob_too_large"
     SERVER_ERROR = "server_error"  # 500: nothing about the cause is sent
 
 
@@ -364,3 +427,5 @@ class ErrorBody(Wire):
     message: str
     min_protocol_version: int | None = None
     max_protocol_version: int | None = None
+    #: With ``blob_offset``: the bytes of the blob the centre holds.
+    received: int | None = None

@@ -482,3 +482,86 @@ def check_crew_manager(role: Role) -> None:
 def check_crew(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[RuleError]]:
     """A crew's name, supervisor and phone as stored."""
     return check_fields(CREW_FIELDS, values, _NO_LOOKUP, complete=True)
+
+
+# ------------------------------------------------------------------ attachments
+
+#: Widths of an attachment's text as both ends store it.
+ATTACHMENT_NAME_LENGTH = 255
+ATTACHMENT_CAPTION_LENGTH = 500
+#: Kinds of attachment, and the media types kept (the same as the protocol's).
+ATTACHMENT_KINDS = frozenset({"citizen", "before", "after"})
+ATTACHMENT_MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+#: The most one attachment holds, in bytes (:data:`sync.protocol.MAX_ATTACHMENT_BYTES`).
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+#: Who may remove an attachment someone else added (the adder may take back their own).
+REMOVE_ANY_ATTACHMENT_ROLES: frozenset[Role] = frozenset({Role.MANAGER})
+_SHA256 = frozenset("0123456789abcdef")
+
+
+def is_sha256(value: object) -> bool:
+    """A blob's name: 64 lower-case hex digits."""
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _SHA256
+
+
+def check_attachment(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[RuleError]]:
+    """An attachment's metadata as both ends store it: its hash, size within
+    :data:`MAX_ATTACHMENT_BYTES`, a kept media type, a kind, and its name and caption
+    within their widths (without control characters: :func:`sync.text.clean` is the
+    caller's).  Returns the checked values and every problem."""
+    out: dict[str, Any] = {}
+    problems: list[RuleError] = []
+    sha = values.get("sha256")
+    if is_sha256(sha):
+        out["sha256"] = sha
+    else:
+        problems.append(RuleError("invalid_value", "a SHA-256 of 64 lower-case hex digits", "sha256"))
+    size = values.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        problems.append(RuleError("invalid_value", "a size in bytes", "size"))
+    elif size > MAX_ATTACHMENT_BYTES:
+        problems.append(RuleError("attachment_too_big",
+                                  f"{size} bytes; at most {MAX_ATTACHMENT_BYTES} are kept", "size",
+                                  limit=MAX_ATTACHMENT_BYTES))
+    else:
+        out["size"] = size
+    media_type = values.get("media_type")
+    if media_type in ATTACHMENT_MEDIA_TYPES:
+        out["media_type"] = media_type
+    else:
+        problems.append(RuleError("attachment_type", "a JPEG, PNG or PDF", "media_type"))
+    kind = values.get("kind", "before")
+    if kind in ATTACHMENT_KINDS:
+        out["kind"] = kind
+    else:
+        problems.append(RuleError("invalid_value", f"one of {sorted(ATTACHMENT_KINDS)}", "kind"))
+    internal = values.get("internal", False)
+    if isinstance(internal, bool):
+        out["internal"] = internal
+    else:
+        problems.append(RuleError("invalid_value", "true or false", "internal"))
+    for name, limit, required in (("filename", ATTACHMENT_NAME_LENGTH, True),
+                                  ("caption", ATTACHMENT_CAPTION_LENGTH, False)):
+        text = values.get(name, "")
+        if text is None and not required:
+            text = ""
+        if not isinstance(text, str) or (required and not text.strip()):
+            problems.append(RuleError("invalid_value", "text" + (", not empty" if required else ""), name))
+        elif len(text) > limit:
+            problems.append(RuleError("too_long", f"at most {limit} characters", name, limit=limit))
+        else:
+            out[name] = text
+    return out, problems
+
+
+def check_attachment_removal(role: Role, actor: str, added_by: str) -> None:
+    """The person who added an attachment may take it back; a manager may remove any."""
+    if role not in REMOVE_ANY_ATTACHMENT_ROLES and actor != added_by:
+        raise RuleError("role_not_allowed", "only a manager or the person who added it removes a file")
+
+
+def check_attachment_change(role: Role, actor: str, added_by: str, *, hides_only: bool) -> None:
+    """Anyone may mark a photo internal (that only hides it); any other change of its
+    kind or mark is for those who may remove it."""
+    if not hides_only:
+        check_attachment_removal(role, actor, added_by)

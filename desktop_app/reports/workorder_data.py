@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.errors import ServiceError
 from desktop_app.store import models as m
+from desktop_app.store.photos import PhotoFolder
 from desktop_app.store.reference import Lookup
 from sync.dates import TEHRAN, to_tehran
 from sync.workflow import STATUS_LABELS_FA, EventKind, Status
@@ -287,19 +288,22 @@ def _small_jpeg(content: bytes) -> bytes | None:
 
 
 def _citizen_photos(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes]:
-    """The first photo the citizen gave for each request, kept small: the list
-    first, then only the chosen photos' bytes."""
-    first: dict[uuid.UUID, uuid.UUID] = {}
-    for request_id, attachment_id in session.execute(
-            sa.select(m.Attachment.request_id, m.Attachment.id).where(
+    """The first photo the citizen gave for each request that this office has the
+    bytes of (one pulled from the centre may not have arrived yet: the work order
+    is printed without it), kept small."""
+    first: dict[uuid.UUID, str] = {}
+    for request_id, sha256 in session.execute(
+            sa.select(m.Attachment.request_id, m.Attachment.sha256).where(
                 m.Attachment.request_id.in_(ids), m.Attachment.kind == _PRINTED_KIND,
                 m.Attachment.internal.is_(False), m.Attachment.media_type.in_(_PRINTED_TYPES))
             .order_by(m.Attachment.added_at, m.Attachment.id)):
-        first.setdefault(request_id, attachment_id)
+        first.setdefault(request_id, sha256)
+    if not first:
+        return {}
+    folder = PhotoFolder.beside(session.get_bind().url.database or "")
     photos = {}
-    for request_id, attachment_id in first.items():
-        content = session.scalar(sa.select(m.Attachment.content)
-                                 .where(m.Attachment.id == attachment_id))
+    for request_id, sha256 in first.items():
+        content = folder.read(sha256)
         small = _small_jpeg(content) if content else None
         if small is not None:
             photos[request_id] = small

@@ -1,27 +1,26 @@
 """A request's photos (and scanned letters as PDF): what the citizen brought to the
 counter, what the crew photographed on the street.
 
-Attachments stay in this office.  The sync protocol has no operation that carries a
-file, and the centre refuses a mutation whose op it does not know, so adding or
-removing a photo is *not* a request event (events travel to the centre through the
-outbox, :mod:`sync.protocol`): it is written to the office's audit log instead, in
-the same transaction as the photo itself, with who did it.  The request form shows
-those audit entries in the request's history beside its events, marked as kept at
-this office.  Sending photos to the centre needs a protocol change first; until
-then a request that leaves the office (the centre moved it to another district)
-cannot take its photos along, so :func:`keep_departing` writes them out to the
-data folder before the request is removed, rather than let them go with it.  A
-walk-in the centre refused leaves the same way; when a person registers it again
-(re-applying the sync problem), :func:`bring_back` attaches those files to the new
-request.
+Adding, changing or removing a photo is written to the office's audit log, in the
+same transaction as the change, with who did it, and queued for the centre in the
+outbox (``add_attachment`` / ``remove_attachment``, :mod:`sync.protocol`): the
+metadata travels like a request's history, in the request's scope, and the bytes
+follow apart, by their SHA-256, once the centre has the metadata (the sync engine
+sends them smallest first, never holding up the rows).  A request the centre moves
+to another district arrives there with all its photos; only a photo whose bytes
+the centre does not have yet is written out to the data folder before the request
+leaves (:func:`keep_departing`).  A walk-in the centre refused leaves the same way;
+when a person registers it again (re-applying the sync problem),
+:func:`bring_back` attaches those files to the new request.
 
-The bytes live in the database (:class:`~desktop_app.store.models.Attachment`), so a
-photo is in every backup and cannot go missing from a folder.  That is why the
-service refuses what a folder would quietly accept: files over
-:data:`MAX_BYTES` (the UI scales big photos down before it gets here), anything but
-a JPEG, PNG or PDF (checked by the file's own first bytes, not by its name), and the
-same file twice on one request.  Qt stays out: the caller decodes, scales and makes
-the thumbnail; this module stores and checks.
+The bytes live in a content-addressed folder beside the database
+(:mod:`desktop_app.store.photos`, chosen by measurement over bytes inside SQLite:
+the daily backup then copies each photo once), written before the row that names
+them.  The service refuses files over :data:`MAX_BYTES` (the UI scales big photos
+down before it gets here), anything but a JPEG, PNG or PDF (checked by the file's
+own first bytes, not by its name), and the same file twice on one request.  Qt
+stays out: the caller decodes, scales and makes the thumbnail; this module stores
+and checks.
 
 Every photo has a :class:`Kind`: the citizen's own (sent with the request or brought
 to the counter), the street *before* the work, or *after* it (the completion photo
@@ -50,7 +49,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import ServiceError
 from desktop_app.store import models as m
+from desktop_app.store.photos import PhotoFolder
 from sync.dates import utcnow
+from sync.protocol import AddAttachmentPayload, Op, RemoveAttachmentPayload
 from sync.schema import new_id
 from sync.text import clean
 from sync.workflow import Role
@@ -231,13 +232,63 @@ def read_public(session: Session, attachment_id: uuid.UUID) -> AttachmentFile:
     """The bytes of a public photo; an internal one (or one of a kind not public) is
     refused exactly like one that does not exist, so its existence does not leak."""
     row = session.execute(
-        sa.select(m.Attachment.filename, m.Attachment.media_type, m.Attachment.content)
+        sa.select(m.Attachment.filename, m.Attachment.media_type, m.Attachment.sha256)
         .where(m.Attachment.id == attachment_id,
                m.Attachment.kind.in_([k.value for k in PUBLIC_KINDS]),
                m.Attachment.internal.is_(False))).one_or_none()
     if row is None:
         raise ServiceError("unknown_attachment", f"no such attachment: {attachment_id}")
-    return AttachmentFile(*row)
+    return _file(session, *row)
+
+
+def photo_folder(session: Session) -> PhotoFolder:
+    """The photo folder beside the session's office database."""
+    database = session.get_bind().url.database
+    if not database or database == ":memory:":
+        raise RuntimeError("an office database in memory has no photo folder")
+    return PhotoFolder.beside(database)
+
+
+def _file(session: Session, filename: str, media_type: str, sha256: str) -> AttachmentFile:
+    """An attachment's bytes from the photo folder; ``attachment_not_here`` while a
+    photo pulled from the centre has not been downloaded yet (the next sync fetches it)."""
+    content = photo_folder(session).read(sha256)
+    if content is None:
+        raise ServiceError("attachment_not_here",
+                           f"{filename}: its bytes have not arrived from the centre yet; sync fetches them",
+                           filename=filename)
+    return AttachmentFile(filename, media_type, content)
+
+
+def resend_attachment(session: Session, actor: Actor, request_id: uuid.UUID,
+                      payload: dict[str, object]) -> None:
+    """Queue again a refused photo change (``payload`` is the refused mutation's): the
+    photo as it now stands, or its removal if it is gone from the office."""
+    values = payload.get("attachment")
+    attachment_id = uuid.UUID(str(values["id"] if isinstance(values, dict) else payload["attachment_id"]))
+    row = session.get(m.Attachment, attachment_id)
+    now = utcnow()
+    if row is not None:
+        _send(session, actor, row, now)
+        return
+    session.add(m.OutboxEntry(
+        mutation_id=new_id(), entity="request", entity_id=request_id,
+        op=Op.REMOVE_ATTACHMENT.value, base_version=None,
+        payload=RemoveAttachmentPayload(attachment_id=attachment_id).model_dump(mode="json"),
+        created_at=now, actor=actor.username))
+
+
+def _send(session: Session, actor: Actor, row: m.Attachment, now: dt.datetime) -> None:
+    """Tell the centre about ``row`` as it now is (its metadata; the bytes follow by
+    hash once it is answered), with the next sync."""
+    values = {"id": str(row.id), "sha256": row.sha256, "size": row.size,
+              "media_type": row.media_type, "kind": row.kind, "internal": bool(row.internal),
+              "filename": row.filename, "caption": row.caption or ""}
+    session.add(m.OutboxEntry(
+        mutation_id=new_id(), entity="request", entity_id=row.request_id,
+        op=Op.ADD_ATTACHMENT.value, base_version=None,
+        payload=AddAttachmentPayload(attachment=values).model_dump(mode="json"),
+        created_at=now, actor=actor.username))
 
 
 class Attachments:
@@ -289,6 +340,7 @@ class Attachments:
                 row.kind = new_kind.value if "kind" in changes and new_kind else row.kind
                 row.internal = bool(internal) if "internal" in changes else row.internal
                 _audit(session, self.actor, AUDIT_CHANGED, row, now, **changes)
+                _send(session, self.actor, row, now)
             session.flush()
             request_id = row.request_id
         with self.sessions() as session:
@@ -297,11 +349,11 @@ class Attachments:
     def read(self, attachment_id: uuid.UUID) -> AttachmentFile:
         with self.sessions() as session:
             row = session.execute(
-                sa.select(m.Attachment.filename, m.Attachment.media_type, m.Attachment.content)
+                sa.select(m.Attachment.filename, m.Attachment.media_type, m.Attachment.sha256)
                 .where(m.Attachment.id == attachment_id)).one_or_none()
-        if row is None:
-            raise ServiceError("unknown_attachment", f"no such attachment: {attachment_id}")
-        return AttachmentFile(*row)
+            if row is None:
+                raise ServiceError("unknown_attachment", f"no such attachment: {attachment_id}")
+            return _file(session, *row)
 
     def remove(self, attachment_id: uuid.UUID) -> uuid.UUID:
         """Delete the attachment; the audit keeps its name, size and checksum.
@@ -315,7 +367,14 @@ class Attachments:
                 raise ServiceError("role_not_allowed",
                                    "only a manager or the person who added it removes a file")
             _audit(session, self.actor, AUDIT_REMOVED, row, now)
+            session.add(m.OutboxEntry(
+                mutation_id=new_id(), entity="request", entity_id=row.request_id,
+                op=Op.REMOVE_ATTACHMENT.value, base_version=None,
+                payload=RemoveAttachmentPayload(attachment_id=row.id).model_dump(mode="json"),
+                created_at=now, actor=self.actor.username))
             session.delete(row)
+            # (The file stays: another request may hold the same photo, and the
+            # centre may not have it yet; backups keep it either way.)
             return row.request_id
 
 
@@ -323,11 +382,13 @@ def _keep(session: Session, actor: Actor, request_id: uuid.UUID, *, filename: st
           content: bytes, sha256: str, thumbnail: bytes | None, added_by: str, now: dt.datetime,
           kind: str = Kind.BEFORE, internal: bool = False, **details: str) -> m.Attachment:
     """A new attachment row and its audit entry by ``actor`` (with ``details``)."""
+    photo_folder(session).put(content)
     row = m.Attachment(id=new_id(), request_id=request_id, filename=filename, media_type=media_type,
-                       size=len(content), sha256=sha256, content=content, thumbnail=thumbnail,
+                       size=len(content), sha256=sha256, thumbnail=thumbnail,
                        caption="", added_by=added_by, added_at=now, kind=Kind(kind).value,
-                       internal=bool(internal))
+                       internal=bool(internal), needs_upload=True)
     session.add(row)
+    _send(session, actor, row, now)
     _audit(session, actor, AUDIT_ADDED, row, now, kind=row.kind,
            internal=str(row.internal).lower(), **details)
     return row
@@ -355,7 +416,11 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
 
     A file of the same name from an earlier departure is kept: the new one gets
     its attachment id in its name.  Files are written before the transaction
-    commits; if it then rolls back, the request stays and the copy is only extra."""
+    commits; if it then rolls back, the request stays and the copy is only extra.
+
+    Only the photos the centre does not have are written out: those it has
+    (``needs_upload`` false) go along with the request to its new district, which
+    fetches them from the centre by hash."""
     # The list first, the bytes one file at a time: a re-districting can take
     # hundreds of requests away in one page, each with photos of megabytes.
     rows = session.execute(
@@ -364,7 +429,8 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
                   m.Attachment.added_by, m.Attachment.kind, m.Attachment.internal,
                   m.ServiceRequest.tracking_code)
         .join(m.ServiceRequest, m.ServiceRequest.id == m.Attachment.request_id)
-        .where(m.Attachment.request_id.in_(list(request_ids)))).all()
+        .where(m.Attachment.request_id.in_(list(request_ids)),
+               m.Attachment.needs_upload.is_not(False))).all()
     if not rows:
         return []
     database = session.get_bind().url.database
@@ -374,8 +440,9 @@ def keep_departing(session: Session, request_ids: Sequence[uuid.UUID]) -> list[P
     now = utcnow()
     for (attachment_id, request_id, filename, media_type, size, digest, added_by, kind, internal,
          tracking_code) in rows:
-        content = session.scalar(sa.select(m.Attachment.content)
-                                 .where(m.Attachment.id == attachment_id))
+        content = photo_folder(session).read(digest)
+        if content is None:
+            continue
         folder = Path(database).parent / DEPARTED_FOLDER / _safe_name(tracking_code)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / _safe_name(filename)
@@ -418,8 +485,10 @@ def bring_back(session: Session, departed: uuid.UUID, request_id: uuid.UUID, act
 
     for held in session.scalars(sa.select(m.Attachment).where(m.Attachment.request_id == departed)
                                 .order_by(m.Attachment.added_at, m.Attachment.id)).all():
-        attach(held.filename, held.media_type, held.content, held.sha256, held.thumbnail,
-               held.added_by, str(departed), held.kind, held.internal)
+        content = photo_folder(session).read(held.sha256)
+        if content is not None:
+            attach(held.filename, held.media_type, content, held.sha256, held.thumbnail,
+                   held.added_by, str(departed), held.kind, held.internal)
     kept = session.scalars(sa.select(m.AuditEntry).where(
         m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(departed),
         m.AuditEntry.action == AUDIT_KEPT)

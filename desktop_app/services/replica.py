@@ -28,10 +28,11 @@ for the write lock and an office opened after a crash gets its indexes back at o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,6 +54,7 @@ from sync.protocol import (
     Op,
     Outcome,
     PullResponse,
+    Table,
 )
 from sync.text import SEARCH_TEXT_RULES
 from sync.workflow import Status
@@ -63,6 +65,11 @@ _REFERENCE_TABLES = {
     "neighbourhood": "neighbourhoods", "category": "categories", "channel": "channels",
     "reason": "reasons",
 }
+_ATTACHMENT_OPS = frozenset({Op.ADD_ATTACHMENT.value, Op.REMOVE_ATTACHMENT.value})
+#: Refusals of a photo change that need no person: the request is not the office's
+#: to write (the photo leaves with it), or the centre has the same file on the
+#: request from another office already (kept here as the centre's).
+_PHOTO_GOES_ALONG = frozenset({"not_in_scope", "attachment_duplicate"})
 #: A pull of at least this many log entries may write without indexes (``_worth_bulk``).
 BULK_PULL_ENTRIES = 30_000
 _BULK_TABLES = ("requests", "events")
@@ -81,6 +88,9 @@ class PreparedPage:
     requests: Rows
     events: Rows
     removed: list[uuid.UUID]
+    #: Attachments' metadata to keep, and the ids of those taken back at the centre.
+    attachments: Rows
+    attachments_removed: list[str]
 
 
 class OfficeReplica:
@@ -178,7 +188,18 @@ class OfficeReplica:
         settled: list[uuid.UUID] = []
         for entry, result in answered:
             applied = result.outcome == Outcome.APPLIED
-            if not applied:
+            if not applied and entry.op in _ATTACHMENT_OPS and result.code in _PHOTO_GOES_ALONG:
+                # A photo of a request the centre does not let this office write (a
+                # refused walk-in, a request moved away): no problem of its own; the
+                # photo stays here with its request, and leaves with it the way
+                # photos do whose bytes the centre lacks (keep_departing).  Or the
+                # same file another office attached first: that one is kept.
+                session.add(m.AuditEntry(
+                    at=now, actor=entry.actor, action="sync_rejected", entity=entry.entity,
+                    entity_key=str(entry.entity_id),
+                    details={"mutation_id": str(entry.mutation_id), "op": entry.op,
+                             "code": result.code}))
+            elif not applied:
                 self._keep_problem(session, entry, result, now)
             elif entry.op in (Op.CREATE_REQUEST, Op.UPSERT_CREW) and result.server_value is not None:
                 # Accepted: no longer a version-0 row the centre may yet refuse.  The
@@ -268,6 +289,7 @@ class OfficeReplica:
                                   and SEARCH_TEXT.column in page.requests.columns else SEARCH_TEXT),
             events=prepare_rows("events", page.events),
             removed=list(page.removed_requests),
+            **_prepare_attachments(page),
         )
 
     def apply_page(self, pulled: PullResponse) -> int | None:
@@ -302,6 +324,10 @@ class OfficeReplica:
             with indexing_in_bulk(conn, texts, new=[i for i in ids if i not in known]):
                 requests.write(session, known)
             page.events.write(session)
+            # (A photo whose own change is unanswered keeps the office's values; the
+            # centre logs it again when it answers.)
+            _write_attachments(session, page.attachments.without(_pending_attachments(session)),
+                               page.attachments_removed)
             self._remove_requests(session, page.removed)
             waiting = set(state.read(session, state.MOVED_OUT_PENDING, []))
             arrived = {str(uuid.UUID(i)) for i in page.requests.column("id")} if waiting else set()
@@ -362,8 +388,65 @@ def _delete_requests(session: Session, ids: Sequence[uuid.UUID]) -> None:
     photos never reached the centre, so they are written out first."""
     for chunk in chunks(ids):
         keep_departing(session, chunk)
+        # Their photos whose bytes the centre still lacks go up all the same.
+        unsent = session.scalars(sa.select(m.Attachment.sha256).where(
+            m.Attachment.request_id.in_(chunk), m.Attachment.needs_upload.is_(True))).all()
+        if unsent:
+            behind = state.read(session, state.UPLOADS_LEFT_BEHIND, [])
+            state.write(session, state.UPLOADS_LEFT_BEHIND, sorted(set(behind) | set(unsent)))
         session.execute(sa.delete(m.Event).where(m.Event.request_id.in_(chunk)))
         session.execute(sa.delete(m.ServiceRequest).where(m.ServiceRequest.id.in_(chunk)))
+
+
+def _prepare_attachments(page: PullResponse) -> dict[str, Any]:
+    """A page's attachments: those to keep (in storage form; keyed by their request,
+    so that a request with unanswered changes keeps its own photos' metadata) and
+    the ids of those the centre took back."""
+    table = page.attachments
+    if "removed_at" not in table.columns:
+        return {"attachments": prepare_rows("attachments", table), "attachments_removed": []}
+    at = table.columns.index("removed_at")
+    key = table.columns.index("id")
+    kept = Table(columns=table.columns, rows=[r for r in table.rows if r[at] is None])
+    removed = [uuid.UUID(r[key]).hex for r in table.rows if r[at] is not None]
+    rows = prepare_rows("attachments", kept)
+    return {"attachments": rows, "attachments_removed": removed}
+
+
+def _write_attachments(session: Session, rows: Rows, removed: Sequence[str]) -> None:
+    """Keep the centre's attachments (the bytes follow: the engine fetches what the
+    photo folder lacks) and drop those taken back.  A photo this office holds under
+    another id on the same request (two offices attached the same file) is kept once,
+    as the centre's: the office's own is refused as a duplicate when it arrives."""
+    conn = session.connection()
+    if removed:
+        conn.exec_driver_sql("DELETE FROM attachments WHERE id IN (SELECT value FROM json_each(?))",
+                             (json.dumps(list(removed)),))
+    if not rows.values:
+        return
+    ids, requests, hashes = rows.column("id"), rows.column("request_id"), rows.column("sha256")
+    twins = set(conn.exec_driver_sql(
+        "SELECT a.request_id || a.sha256 FROM attachments a JOIN json_each(?) j "
+        "ON a.request_id = json_extract(j.value, '$[0]') AND a.sha256 = json_extract(j.value, '$[1]') "
+        "AND a.id != json_extract(j.value, '$[2]')",
+        (json.dumps([[r, h, i] for i, r, h in zip(ids, requests, hashes)]),)).scalars())
+    if twins:
+        conn.exec_driver_sql(
+            "DELETE FROM attachments WHERE request_id || sha256 IN (SELECT value FROM json_each(?)) "
+            "AND id NOT IN (SELECT value FROM json_each(?))", (json.dumps(sorted(twins)), json.dumps(ids)))
+    rows.write(session)
+    # The centre has these bytes (or will have them from whoever added them).
+    conn.exec_driver_sql("UPDATE attachments SET needs_upload = 0 WHERE needs_upload IS NULL "
+                         "AND id IN (SELECT value FROM json_each(?))", (json.dumps(rows.column("id")),))
+
+
+def _pending_attachments(session: Session) -> set[str]:
+    """Attachments (ids, as stored) with a change in the outbox (a removal too: a
+    photo taken back here does not come back with a page before the centre knows)."""
+    return {uuid.UUID(str(payload["attachment"]["id"] if "attachment" in payload
+                          else payload["attachment_id"])).hex
+            for payload in session.scalars(sa.select(m.OutboxEntry.payload).where(
+                m.OutboxEntry.op.in_(_ATTACHMENT_OPS)))}
 
 
 def _pending_ids(session: Session) -> set[uuid.UUID]:

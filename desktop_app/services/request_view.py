@@ -147,7 +147,8 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 moment=a.at, actor=people.get(a.actor, a.actor), actor_role=roles.get(a.actor, ""),
                 kind=a.action, from_status=None, to_status=None, reason=None, note="", crew="",
                 previous_crew="", original_code="", edited=(), pending=False,
-                filename=a.details.get("filename", ""), office_only=True,
+                # Not "kept at this office": photos travel with the sync now.
+                filename=a.details.get("filename", ""), office_only=False,
                 photo_kind=a.details.get("kind", "") if a.action != AUDIT_REMOVED else "",
                 photo_internal={"true": True, "false": False}.get(a.details.get("internal", "")),
             )

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.attachments import bring_back
+from desktop_app.services.attachments import bring_back, resend_attachment
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.services.users import resend_user
 from desktop_app.store import models as m
@@ -75,6 +75,13 @@ def _resend_user(session: Session, desk: Desk, problem: m.SyncProblem) -> Change
     return Changes()
 
 
+def _resend_attachment(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    """A refused photo change: the photo as it stands now goes again (or, if it is
+    gone from the office, its removal)."""
+    resend_attachment(session, desk.actor, problem.entity_id, problem.payload)
+    return Changes(request_ids=[problem.entity_id])
+
+
 def _register_walk_in(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     """A refused walk-in is registered again, as a new request with a new code, and
     the photos it had come back to it (from the data folder, once it has left)."""
@@ -93,6 +100,8 @@ REAPPLY: Mapping[Op, Reapply] = {
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _save_crew,
     Op.UPSERT_USER: _resend_user,
+    Op.ADD_ATTACHMENT: _resend_attachment,
+    Op.REMOVE_ATTACHMENT: _resend_attachment,
 }
 
 

@@ -22,11 +22,13 @@ import sqlalchemy as sa
 
 from desktop_app.services import sync_state as state
 from desktop_app.services.enrolment import enroll, is_enrolled, office_identity
+from desktop_app.services.photo_sync import OfficeBlobs
 from desktop_app.services.replica import OfficeReplica
 from desktop_app.services.sync_problems import discard_problem, open_problems, reapply_problem
 from desktop_app.services.sync_state import CENTRE_URL, OFFICE, OfficeIdentity
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, restore_indexes
+from desktop_app.store.photos import PhotoFolder
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError, SyncReport, check_url
 
 __all__ = [
@@ -51,7 +53,8 @@ def sync_once(store: Store, *, progress: Callable[[str, int, int], None] | None 
     base = check_url(url, allow_insecure=allow_insecure)
     with HttpTransport(base, credential, client=client) as transport:
         engine = SyncEngine(OfficeReplica(store.sessions), transport, retry=retry or RetryPolicy(),
-                            progress=progress, cancel=cancel)
+                            progress=progress, cancel=cancel,
+                            blobs=OfficeBlobs(store.sessions, PhotoFolder.beside(store.db_path)))
         try:
             return engine.run_round()
         except Exception as exc:

@@ -37,6 +37,9 @@ LAST_SYNC_AT = "last_sync_at"
 ENROLLED_AT = "enrolled_at"
 #: Requests moved to another district that still have unsent changes.
 MOVED_OUT_PENDING = "moved_out_pending"
+#: Photos (hashes) this office added whose request left before their bytes went up:
+#: still sent (the centre takes them from the office that added them).
+UPLOADS_LEFT_BEHIND = "uploads_left_behind"
 
 
 @dataclass(frozen=True)

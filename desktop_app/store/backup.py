@@ -1,9 +1,17 @@
-"""Rolling daily backups of the office database, and restoring one.
+"""Rolling daily backups of the office database and its photos, and restoring one.
 
 A backup is taken with SQLite's online backup API, so it is consistent even while
 the app (or a sync round) is writing.  One file per Tehran day in
 ``<data folder>/backups``; the newest ``keep`` are kept.  Restoring never destroys
 anything: the database being replaced is first moved aside.
+
+Photos are files named by their hash (:mod:`desktop_app.store.photos`) and never
+change, so their backup is incremental: ``backups/photos/`` is one content-addressed
+folder that every daily backup shares, and a day's backup copies into it only the
+photos it does not hold yet (after the database, so every photo a backed-up row
+names is there).  A photo no kept backup and not the office names any more is
+pruned with the backups.  Restoring a backup puts back every photo its rows name
+that the photo folder lacks.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.store.db import DB_NAME, backup_file
+from desktop_app.store.photos import PHOTOS_DIR, PhotoFolder
 from sync.dates import TEHRAN
 
 BACKUP_DIR = "backups"
@@ -66,9 +75,59 @@ def daily_backup(folder: Path, *, keep: int = KEEP, now: dt.datetime | None = No
         backup_file(source, partial)
         partial.replace(target)  # a crash mid-backup never leaves a half file named as good
         made = target
+    backup_photos(folder, target)
     for old in backups(folder)[keep:]:
         old.path.unlink()
+    prune_photos(folder)
     return made
+
+
+def photo_names(database: Path) -> set[str]:
+    """The photos (hashes) the attachments of an office database name."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM attachments")}
+    except sqlite3.DatabaseError:
+        return set()
+    finally:
+        conn.close()
+
+
+def backup_photos(folder: Path, database: Path) -> int:
+    """Copy into the backups' photo folder the photos ``database`` (a backup just
+    taken) names that it does not hold yet; how many were copied.  A photo the
+    office does not have (not downloaded yet) is left for a later day."""
+    source = PhotoFolder(folder / PHOTOS_DIR)
+    kept = PhotoFolder(folder / BACKUP_DIR / PHOTOS_DIR)
+    copied = 0
+    for sha in sorted(photo_names(database)):
+        if kept.has(sha) or not source.has(sha):
+            continue
+        target = kept.path(sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(sha + ".partial")
+        shutil.copyfile(source.path(sha), partial)
+        partial.replace(target)
+        copied += 1
+    return copied
+
+
+def prune_photos(folder: Path) -> int:
+    """Delete from the backups' photo folder the photos neither a kept backup nor the
+    office's database names; how many."""
+    kept = PhotoFolder(folder / BACKUP_DIR / PHOTOS_DIR)
+    files = kept.all()
+    if not files:
+        return 0
+    named: set[str] = set()
+    for backup in backups(folder):
+        named |= photo_names(backup.path)
+    if (folder / DB_NAME).exists():
+        named |= photo_names(folder / DB_NAME)
+    gone = [path for path in files if path.name not in named]
+    for path in gone:
+        path.unlink()
+    return len(gone)
 
 
 def check(path: Path) -> None:
@@ -112,7 +171,27 @@ def restore(folder: Path, backup: Path, *, now: dt.datetime | None = None) -> Pa
     partial = folder / f"{DB_NAME}.restoring"
     shutil.copyfile(backup, partial)
     partial.replace(current)
+    restore_photos(folder, current)
     return aside
+
+
+def restore_photos(folder: Path, database: Path) -> int:
+    """Put back from the backups' photo folder every photo ``database`` names that
+    the office's photo folder lacks; how many.  (A backup taken before photos moved
+    out of the database holds them itself: opening it moves them out.)"""
+    photos = PhotoFolder(folder / PHOTOS_DIR)
+    kept = PhotoFolder(folder / BACKUP_DIR / PHOTOS_DIR)
+    restored = 0
+    for sha in sorted(photo_names(database)):
+        if photos.has(sha) or not kept.has(sha):
+            continue
+        target = photos.path(sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(sha + ".restoring")
+        shutil.copyfile(kept.path(sha), partial)
+        partial.replace(target)
+        restored += 1
+    return restored
 
 
 def request_restore(folder: Path, backup: Path) -> None:

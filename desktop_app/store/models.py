@@ -187,9 +187,10 @@ class AuditEntry(Base):
 
 class Attachment(Base):
     """A photo (or other file) kept with a request: what the citizen sent, or what a
-    crew photographed on the street.  The bytes live in the office database, so a
-    photo is written in the same transaction as its audit entry and is in every
-    backup; the request list never reads this table."""
+    crew photographed on the street.  The row is the metadata, which travels like a
+    request's history (``add_attachment``, pulled as ``attachments``); the bytes are
+    a file named by ``sha256`` beside the database, which travels by hash
+    (``/sync/blobs``).  The request list never reads this table."""
 
     __tablename__ = "attachments"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
@@ -199,10 +200,12 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(sa.String(255))
     #: ``image/jpeg``, ``image/png`` …
     media_type: Mapped[str] = mapped_column(sa.String(100))
-    #: Bytes of ``content``; sha256 of it, hex (the same photo twice is refused).
+    #: Bytes of the file; sha256 of it, hex (the same photo twice is refused).  The
+    #: bytes are the file of that name in the photo folder beside the database
+    #: (:class:`desktop_app.store.photos.PhotoFolder`); one pulled from the centre may
+    #: not be there yet (it is being downloaded).
     size: Mapped[int] = mapped_column(sa.Integer)
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     #: A small JPEG/PNG for the form's strip of photos; ``None`` for non-images.
     thumbnail: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     caption: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -217,6 +220,10 @@ class Attachment(Base):
     #: Never public (Open311, the citizen) whatever its kind: a photo of a person,
     #: a plate, the inside of a home.
     internal: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    #: The centre does not have the bytes yet: sync sends them once it has the
+    #: metadata (``add_attachment`` answered).  ``None`` for photos pulled from the
+    #: centre, sent already, or kept before photos travelled.
+    needs_upload: Mapped[bool | None] = mapped_column(sa.Boolean)
 
     #: Also the index that finds a request's attachments (its first column).
     __table_args__ = (sa.UniqueConstraint("request_id", "sha256"),)

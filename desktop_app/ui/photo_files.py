@@ -152,11 +152,18 @@ def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path],
 def with_thumbnails(shelf: Attachments, items: list[AttachmentInfo]) -> list[AttachmentInfo]:
     """Runs on the database thread: ``items`` with a thumbnail made for each image
     kept without one (a photo brought back from the data folder to a walk-in
-    registered again: the folder holds the file alone)."""
+    registered again, or pulled from the centre: the file comes alone); one whose
+    bytes have not arrived yet stays without."""
     out = []
     for info in items:
         if info.is_image and not info.thumbnail:
-            image = QImage.fromData(shelf.read(info.id).content)
+            try:
+                content = shelf.read(info.id).content
+            except ServiceError as exc:
+                if exc.code != "attachment_not_here":
+                    raise
+                content = b""  # pulled from the centre, its bytes not fetched yet: no thumbnail
+            image = QImage.fromData(content)
             if not image.isNull():
                 info = replace(info, thumbnail=_thumbnail(image))
         out.append(info)

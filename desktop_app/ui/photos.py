@@ -15,9 +15,10 @@ its refusals.  Making a file fit to keep (scaling, thumbnails) is
 :mod:`desktop_app.ui.photo_viewer`; adding and removing run through ``ctx.run_op``,
 which announces the request as changed so its history shows the entry.
 
-Photos stay in the office: the sync protocol carries no files, so the strip says
-so, and adding or removing one is recorded in the office's audit log (shown in the
-request's history), not as a request event for the centre.
+Photos go to the centre with the sync (:mod:`desktop_app.services.attachments`), and
+the strip says so; adding, changing or removing one is recorded in the office's audit
+log (shown in the request's history).  A photo pulled from the centre whose bytes have
+not arrived yet says so when opened.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ _ERRORS = {
     "unknown_attachment": QT_TRANSLATE_NOOP(
         "PhotoStrip", "This photo is no longer attached; someone may have removed it."),
     "unreadable": QT_TRANSLATE_NOOP("PhotoStrip", "The file could not be read."),
+    "attachment_not_here": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "“%1” has not arrived from the centre yet; it comes with the next sync."),
 }
 
 
@@ -279,7 +282,8 @@ class PhotoStrip(Retranslating, QWidget):
         self._view.setText(self.tr("View"))
         self._save.setText(self.tr("Save a copy…"))
         self._remove.setText(self.tr("Remove"))
-        self._local.setText(self.tr("Kept at this office; not sent to the centre."))
+        self._local.setText(self.tr(
+            "Sent to the centre with the next sync; an internal photo is never made public."))
         self._empty.setText(self.tr("No photos yet. Add one, or drop photo files here."))
         self._show_photos()
 

@@ -359,8 +359,8 @@
             <translation>حذف</translation>
         </message>
         <message>
-            <source>Kept at this office; not sent to the centre.</source>
-            <translation>فقط در همین دفتر نگه داشته می‌شود و به مرکز فرستاده نمی‌شود.</translation>
+            <source>Sent to the centre with the next sync; an internal photo is never made public.</source>
+            <translation>با همگام‌سازی بعدی به مرکز فرستاده می‌شود؛ عکس داخلی هرگز عمومی نمی‌شود.</translation>
         </message>
         <message>
             <source>No photos yet. Add one, or drop photo files here.</source>
@@ -1489,6 +1489,10 @@
         <message>
             <source>The file could not be opened: %1</source>
             <translation>پرونده باز نشد: %1</translation>
+        </message>
+        <message>
+            <source>“%1” has not arrived from the centre yet; it comes with the next sync.</source>
+            <translation>«%1» هنوز از مرکز نرسیده است؛ با همگام‌سازی بعدی می‌رسد.</translation>
         </message>
         <message>
             <source>What the photos you add show</source>

@@ -44,10 +44,12 @@ from typing import Protocol, TypeVar
 import httpx
 
 from sync.batching import collector_paused
+from sync.client.blobs import BlobCounts, BlobMover, BlobSide
 from sync.client.errors import SyncError, TransientError
 from sync.client.transport import HttpTransport
 from sync.dates import utcnow
 from sync.protocol import (
+    BLOB_CHUNK_BYTES,
     CLOCK_SKEW_WARNING_SECONDS,
     DEFAULT_PULL_PAGE,
     LAST_SEQ_HEADER,
@@ -132,6 +134,11 @@ class SyncReport:
     new_referrals: int = 0
     #: The centre's clock minus the office's, in seconds (``None`` if not measured).
     clock_skew_seconds: float | None = None
+    #: When the rows' part of the round (hello, push, pull) ended: the photos' bytes
+    #: move after it (:mod:`sync.client.blobs`) and never hold it up.
+    rows_finished_at: dt.datetime | None = None
+    #: Attachment bytes sent and fetched, and those that failed (tried next round).
+    blobs: BlobCounts = field(default_factory=BlobCounts)
     finished_at: dt.datetime | None = None
 
     @property
@@ -177,6 +184,11 @@ class SyncEngine:
     search_text_rules: int | None = SEARCH_TEXT_RULES
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], dt.datetime] = utcnow
+    #: The office's photos (:class:`~sync.client.blobs.BlobSide`): their bytes are
+    #: sent and fetched after the rows, when given.
+    blobs: BlobSide | None = None
+    #: Bytes per uploaded piece (tests cut smaller pieces).
+    blob_chunk: int = BLOB_CHUNK_BYTES
 
     # ----------------------------------------------------------------- plumbing
 
@@ -225,6 +237,10 @@ class SyncEngine:
         self._hello(report)
         self._push(report)
         self._pull(report)
+        report.rows_finished_at = self.clock()
+        if self.blobs is not None:
+            mover = BlobMover(self.blobs, self.transport, self._retrying, self.blob_chunk)
+            report.blobs = mover.run(self._check_cancel)
         report.finished_at = self.clock()
         self.replica.finish_round(report)
         return report

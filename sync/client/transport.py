@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import ssl
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -108,24 +109,56 @@ class HttpTransport:
         response = self._request("GET", path, params=params)
         return response.content, response.headers
 
-    def _request(self, method: str, path: str, *, body: Wire | None = None,
-                 params: dict[str, Any] | None = None) -> httpx.Response:
+    def put_bytes(self, path: str, data: bytes, headers: dict[str, str]) -> bytes:
+        """``PUT`` raw bytes (a blob's piece); the answer as it came (:meth:`send`'s errors)."""
+        return self._request("PUT", path, raw=data,
+                             headers={"Content-Type": "application/octet-stream", **headers}).content
+
+    def stream(self, path: str, headers: dict[str, str], sink: Callable[[bytes], None]) -> int:
+        """``GET`` ``path`` and hand its body to ``sink`` piece by piece as it arrives,
+        so that a connection cut midway has delivered what came; the status code."""
+        try:
+            with self._client.stream("GET", self.base_url + path,
+                                     headers={**self._headers(), **headers}) as response:
+                self._check(response, read=True)
+                for data in response.iter_bytes():  # as it arrives, not in whole pieces
+                    sink(data)
+                return response.status_code
+        except httpx.TransportError as exc:
+            raise self._network(exc) from exc
+
+    def _headers(self) -> dict[str, str]:
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         if self.credential:
             headers[CREDENTIAL_HEADER] = self.credential
-        content = body.model_dump_json().encode() if body is not None else None
-        if content is not None:
+        return headers
+
+    def _request(self, method: str, path: str, *, body: Wire | None = None,
+                 params: dict[str, Any] | None = None, raw: bytes | None = None,
+                 headers: dict[str, str] | None = None) -> httpx.Response:
+        headers = {**self._headers(), **(headers or {})}
+        content = body.model_dump_json().encode() if body is not None else raw
+        if body is not None:
             headers["Content-Type"] = "application/json"
         try:
             response = self._client.request(method, self.base_url + path, content=content,
                                             params=params, headers=headers)
         except httpx.TransportError as exc:
-            if _tls_failure(exc):
-                # Trying again will not make a certificate trusted.
-                raise SyncError("tls_untrusted", f"the centre's certificate is not trusted ({exc}); "
-                                f"if the city has its own certificate authority, set {CA_FILE_ENV} "
-                                "to its certificate file") from exc
-            raise TransientError("network", f"the centre cannot be reached: {exc or type(exc).__name__}") from exc
+            raise self._network(exc) from exc
+        return self._check(response)
+
+    @staticmethod
+    def _network(exc: httpx.TransportError) -> SyncError:
+        if _tls_failure(exc):
+            # Trying again will not make a certificate trusted.
+            return SyncError("tls_untrusted", f"the centre's certificate is not trusted ({exc}); "
+                             f"if the city has its own certificate authority, set {CA_FILE_ENV} "
+                             "to its certificate file")
+        return TransientError("network", f"the centre cannot be reached: {exc or type(exc).__name__}")
+
+    def _check(self, response: httpx.Response, *, read: bool = False) -> httpx.Response:
+        if response.status_code >= 400 and read:
+            response.read()
         if response.status_code >= 500:
             raise TransientError("server_unavailable",
                                  f"the centre answered {response.status_code}; try again later")
@@ -149,4 +182,13 @@ class HttpTransport:
         except ValidationError:
             return SyncError("bad_response", f"the centre refused the request ({response.status_code}) "
                              "without saying why: is this address the Daftar centre?")
-        return SyncError(error.code, error.message)
+        return BlobRefusal(error.code, error.message, error.received) \
+            if error.received is not None else SyncError(error.code, error.message)
+
+
+class BlobRefusal(SyncError):
+    """A refused blob piece that says how much of the blob the centre holds."""
+
+    def __init__(self, code: str, message: str, received: int):
+        super().__init__(code, message)
+        self.received = received

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -48,7 +49,7 @@ from typing import Annotated, Any
 import anyio
 import anyio.to_thread
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,11 +62,14 @@ from sync.protocol import (
     CREDENTIAL_HEADER,
     DEFAULT_PULL_PAGE,
     LAST_SEQ_HEADER,
+    MAX_ATTACHMENT_BYTES,
     MAX_PULL_PAGE,
     MIN_PROTOCOL_VERSION,
     NEXT_CURSOR_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    SHA256_PATTERN,
+    BlobStatus,
     EnrolRequest,
     EnrolResponse,
     ErrorBody,
@@ -87,6 +91,13 @@ from sync.server.auth import (
     waiting_codes,
     walk_in_serials,
 )
+from sync.server.blobs import (
+    BlobHashError,
+    BlobOffsetError,
+    BlobStore,
+    FolderBlobStore,
+    default_blob_dir,
+)
 from sync.server.body_limit import MAX_BODY_BYTES, BodyLimit
 from sync.server.enrolment import (
     ENROLMENT_WORKERS,
@@ -94,6 +105,7 @@ from sync.server.enrolment import (
     AttemptGatekeeper,
     address_of,
 )
+from sync.server.models import Attachment, ServiceRequest
 from sync.server.pull import CursorAhead, read_page
 from sync.server.push import apply_batch
 
@@ -199,11 +211,42 @@ def _read_engine(engine: sa.Engine) -> sa.Engine:
     return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_RANGE = re.compile(r"^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$")
+_WANTED_RANGE = re.compile(r"^bytes=(\d{0,12})-(\d{0,12})$")
+Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN, description="the blob's SHA-256, hex")]
+
+
+def _blob_size_in_scope(session: Session, scope: Scope, sha256: str) -> int | None:
+    """The size an attachment of the office's districts gives the blob ``sha256``
+    (``None``: no such attachment — or only another district's, the same answer)."""
+    query = sa.select(sa.func.max(Attachment.size)).where(Attachment.sha256 == sha256)
+    if not scope.all_districts:
+        query = query.join(ServiceRequest, ServiceRequest.id == Attachment.request_id) \
+            .where(ServiceRequest.district_code.in_(sorted(scope.districts)))
+    return session.scalar(query)
+
+
+def _blob_added_by(session: Session, scope: Scope, sha256: str) -> int | None:
+    """The size an attachment the office itself added gives the blob: it may send
+    those bytes even after the request left its districts (a move before the
+    upload), never fetch them."""
+    return session.scalar(sa.select(sa.func.max(Attachment.size)).where(
+        Attachment.sha256 == sha256, Attachment.office_id == scope.office_id))
+
+
+def _no_blob() -> ApiError:
+    return ApiError(404, ErrorCode.NOT_FOUND,
+                    "no attachment of this office's districts has this hash")
+
+
 def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY_BYTES,
-               enrolment_gate: AttemptGate | None = None) -> FastAPI:
+               enrolment_gate: AttemptGate | None = None,
+               blob_store: BlobStore | None = None) -> FastAPI:
     """The API over a migrated centre database (an engine, or a URL to open); request
     bodies over ``max_body_bytes`` are refused with 413 before they are read, and
-    enrolment attempts beyond ``enrolment_gate``'s limits with 429."""
+    enrolment attempts beyond ``enrolment_gate``'s limits with 429.  Attachment
+    bytes are kept in ``blob_store`` (default: a folder, :func:`default_blob_dir`)."""
     if isinstance(engine_or_url, sa.Engine):
         engine = engine_or_url
     else:
@@ -225,6 +268,7 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     app.add_middleware(AttemptGatekeeper, gate=app.state.enrolment_gate)
     # Its own threads: argon2 never holds one of those that serve hello, push and pull.
     app.state.enrolment_pool = anyio.CapacityLimiter(ENROLMENT_WORKERS)
+    app.state.blobs = blob_store or FolderBlobStore(default_blob_dir(engine.url))
 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -318,6 +362,129 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         # Serialised by pydantic-core straight to bytes: a page can hold 20,000 rows.
         return Response(_PAGE_JSON.dump_json(page), media_type="application/json",
                         headers={NEXT_CURSOR_HEADER: str(page.next_cursor), LAST_SEQ_HEADER: str(page.last_seq)})
+
+    def _blob_scope(request: Request, scope: Scope, sha256: str, *, sending: bool = False) -> int:
+        with _transaction(request, "reads") as session:
+            size = _blob_size_in_scope(session, scope, sha256)
+            if size is None and sending:
+                size = _blob_added_by(session, scope, sha256)
+        if size is None:
+            raise _no_blob()
+        return size
+
+    def _status(store: BlobStore, scope: Scope, sha256: str) -> BlobStatus:
+        size = store.size(sha256)
+        if size is not None:
+            return BlobStatus(sha256=sha256, complete=True, received=size, size=size)
+        return BlobStatus(sha256=sha256, complete=False,
+                          received=store.received(sha256, str(scope.office_id)))
+
+    @app.get("/sync/blobs/{sha256}/status", response_model=BlobStatus, tags=["blobs"],
+             responses=_errors(401, 404, 426))
+    def blob_status(request: Request, scope: Office, sha256: Sha256) -> BlobStatus:
+        """How much of a blob the centre holds: all of it, or how far this office's
+        upload got (the next piece starts there).  404 unless an attachment of the
+        office's districts names the hash."""
+        _blob_scope(request, scope, sha256, sending=True)
+        return _status(request.app.state.blobs, scope, sha256)
+
+    @app.put("/sync/blobs/{sha256}", response_model=BlobStatus, tags=["blobs"],
+             responses=_errors(401, 404, 409, 426),
+             openapi_extra={"requestBody": {"required": True,
+                                            "content": {"application/octet-stream": _BINARY}}})
+    async def put_blob(
+        request: Request,
+        scope: Office,
+        sha256: Sha256,
+        content_range: Annotated[str | None, Header(
+            description="``bytes START-END/TOTAL`` of a piece; absent: the whole blob")] = None,
+    ) -> BlobStatus:
+        """Send an attachment's bytes, whole or a piece at a time (each at most
+        :data:`~sync.protocol.BLOB_CHUNK_BYTES` is usual; the body limit applies).
+        Accepted only for a hash an attachment of the office's districts names, so
+        its metadata goes first (``add_attachment``).  A blob the centre has is not
+        taken again (the answer says ``complete``).  A piece must start where the
+        centre's part ends (409 ``blob_offset`` with ``received``); the last piece
+        makes the blob if the whole hashes to ``sha256`` (else 422
+        ``blob_hash_mismatch``, and the part is discarded).  Over
+        :data:`~sync.protocol.MAX_ATTACHMENT_BYTES`: 413 ``blob_too_large``."""
+        store: BlobStore = request.app.state.blobs
+        body = await request.body()
+        if content_range is None:
+            start, end, total = 0, len(body) - 1, len(body)
+        else:
+            match = _RANGE.match(content_range.strip())
+            if match is None:
+                raise ApiError(400, ErrorCode.BAD_REQUEST,
+                               "Content-Range: write bytes START-END/TOTAL")
+            start, end, total = (int(g) for g in match.groups())
+            if not start <= end < total or end - start + 1 != len(body):
+                raise ApiError(400, ErrorCode.BAD_REQUEST,
+                               f"Content-Range {content_range} does not fit a body of {len(body)} bytes")
+        if total > MAX_ATTACHMENT_BYTES:
+            raise ApiError(413, ErrorCode.BLOB_TOO_LARGE,
+                           f"an attachment of {total} bytes; the centre keeps at most "
+                           f"{MAX_ATTACHMENT_BYTES} bytes ({MAX_ATTACHMENT_BYTES // 1024 // 1024} MiB)")
+        if total == 0:
+            raise ApiError(400, ErrorCode.BAD_REQUEST, "an empty blob")
+
+        def write() -> BlobStatus:
+            _blob_scope(request, scope, sha256, sending=True)
+            sender = str(scope.office_id)
+            if store.size(sha256) is not None:
+                return _status(store, scope, sha256)  # held already: deduplicated
+            try:
+                held = store.append(sha256, sender, start, body)
+            except BlobOffsetError as exc:
+                raise ApiError(409, ErrorCode.BLOB_OFFSET, str(exc), received=exc.received) from None
+            if held >= total:
+                try:
+                    store.finish(sha256, sender)
+                except BlobHashError as exc:
+                    raise ApiError(422, ErrorCode.BLOB_HASH_MISMATCH, str(exc)) from None
+            return _status(store, scope, sha256)
+
+        return await anyio.to_thread.run_sync(write)
+
+    @app.get("/sync/blobs/{sha256}", tags=["blobs"], response_class=Response,
+             responses={**_errors(401, 404, 416, 426),
+                        200: {"content": {"application/octet-stream": _BINARY},
+                              "description": "the whole blob"},
+                        206: {"content": {"application/octet-stream": _BINARY},
+                              "description": "the part of the blob the Range asked for"}})
+    def get_blob(
+        request: Request,
+        scope: Office,
+        sha256: Sha256,
+        range_: Annotated[str | None, Header(alias="Range",
+                                             description="``bytes=START-`` to go on from START")] = None,
+    ) -> Response:
+        """An attachment's bytes, for an office whose districts hold one with this
+        hash (404 otherwise, and while the centre does not have all of it yet); with
+        ``Range``, the part asked for (206), so a broken download goes on."""
+        store: BlobStore = request.app.state.blobs
+        _blob_scope(request, scope, sha256)
+        size = store.size(sha256)
+        if size is None:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "the centre does not have these bytes yet")
+        headers = {"Accept-Ranges": "bytes"}
+        if range_ is None:
+            return Response(store.read(sha256), media_type="application/octet-stream", headers=headers)
+        match = _WANTED_RANGE.match(range_.strip())
+        if match is None or match.groups() == ("", ""):
+            raise ApiError(416, ErrorCode.BAD_REQUEST, "Range: write bytes=START- or bytes=START-END",
+                           headers={"Content-Range": f"bytes */{size}"})
+        first, last = match.groups()
+        if first == "":  # the last N bytes
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start, end = int(first), min(size - 1, int(last)) if last else size - 1
+        if start >= size or start > end:
+            raise ApiError(416, ErrorCode.BAD_REQUEST, f"the blob has {size} bytes",
+                           headers={"Content-Range": f"bytes */{size}"})
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return Response(store.read(sha256, start, end), status_code=206,
+                        media_type="application/octet-stream", headers=headers)
 
     return app
 

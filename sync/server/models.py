@@ -161,3 +161,32 @@ class AppliedMutation(Base):
 
 
 REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)
+
+
+class Attachment(Base):
+    """A photo or scanned letter of a request: its metadata, pulled by offices like
+    its request's events (change-log entity ``attachment``, the request's district).
+    The bytes are a blob named by ``sha256`` in the centre's blob store
+    (:mod:`sync.server.blobs`), which an office sends and fetches apart.  Never
+    deleted: taking one back sets ``removed_at`` (offices drop it; the centre keeps
+    the record and the bytes)."""
+
+    __tablename__ = "attachments"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("requests.id"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    #: ``citizen``, ``before`` or ``after`` (the completion photo).
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    #: Never shown outside the city (Open311 ``media_url`` serves only the citizen's
+    #: own photos that are not internal).
+    internal: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    caption: Mapped[str] = mapped_column(sa.String(500), default="")
+    added_by: Mapped[str] = mapped_column(sa.String(100))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    #: The office that added it (``None``: the centre, e.g. Open311).
+    office_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)

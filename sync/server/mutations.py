@@ -36,6 +36,7 @@ from sync import rules
 from sync.protocol import (
     EDITABLE_FIELDS,
     PAYLOADS,
+    AddAttachmentPayload,
     AddNotePayload,
     AssignPayload,
     ChangeStatusPayload,
@@ -44,6 +45,7 @@ from sync.protocol import (
     Mutation,
     Op,
     Outcome,
+    RemoveAttachmentPayload,
     RequestPayload,
     UpsertCrewPayload,
     UpsertUserPayload,
@@ -53,7 +55,7 @@ from sync.server import models
 from sync.server import operations as ops
 from sync.server.auth import Scope
 from sync.server.changes import Entry
-from sync.server.models import Crew, District, Event, OfficeUser, ServiceRequest
+from sync.server.models import Attachment, Crew, District, Event, OfficeUser, ServiceRequest
 from sync.text import clean
 from sync.workflow import EventKind, Role, Status
 
@@ -397,6 +399,69 @@ def _upsert_user(ctx: MutationBeingApplied) -> None:
     user.updated_at = ctx.now
 
 
+def attachment_entry(attachment: Attachment, district_code: str) -> Entry:
+    """The change-log entry that sends an attachment's metadata to the offices of
+    its request's district."""
+    return Entry("attachment", str(attachment.id), district_code)
+
+
+def _add_attachment(ctx: MutationBeingApplied) -> None:
+    """An attachment's metadata, under the request (its scope, its lock); sent again,
+    its kind, internal mark and caption as they now are.  The bytes follow by
+    ``PUT /sync/blobs/{sha256}``, which the centre accepts only for a hash an
+    attachment of the office's districts names: this is that name."""
+    p: AddAttachmentPayload = ctx.payload()
+    role = ctx.role()
+    request = ctx.request()
+    values = p.attachment
+    try:
+        attachment_id = uuid.UUID(str(values.get("id")))
+    except ValueError:
+        raise Refusal("invalid_payload", "attachment.id: not a UUID") from None
+    checked, problems = rules.check_attachment(values)
+    _first(problems)
+    attachment = ctx.session.get(Attachment, attachment_id)
+    if attachment is None:
+        twin = ctx.session.scalar(sa.select(Attachment.id).where(
+            Attachment.request_id == request.id, Attachment.sha256 == checked["sha256"],
+            Attachment.removed_at.is_(None)))
+        if twin is not None:
+            raise Refusal("attachment_duplicate", "the request has this file already")
+        attachment = Attachment(
+            id=attachment_id, request_id=request.id, sha256=checked["sha256"], size=checked["size"],
+            media_type=checked["media_type"], added_by=ctx.mutation.actor, added_at=ctx.office_time,
+            office_id=ctx.scope.office_id)
+        ctx.session.add(attachment)
+    elif (attachment.request_id, attachment.sha256, attachment.size) \
+            != (request.id, checked["sha256"], checked["size"]):
+        raise Refusal("already_exists", "an attachment with this id holds another file")
+    elif attachment.removed_at is not None:
+        raise Refusal("attachment_removed", "the attachment was removed")
+    elif (checked["kind"], checked["internal"]) != (attachment.kind, attachment.internal):
+        rules.check_attachment_change(role, ctx.mutation.actor, attachment.added_by,
+                                      hides_only=checked["kind"] == attachment.kind
+                                      and checked["internal"])
+    attachment.kind, attachment.internal = checked["kind"], checked["internal"]
+    attachment.filename = clean(checked["filename"]) or "attachment"
+    attachment.caption = clean(checked["caption"])
+    ctx.entries.append(attachment_entry(attachment, request.district_code))
+
+
+def _remove_attachment(ctx: MutationBeingApplied) -> None:
+    """Take an attachment back: the centre keeps the row (``removed_at``) and the
+    bytes; the offices drop it with the next pull."""
+    p: RemoveAttachmentPayload = ctx.payload()
+    role = ctx.role()
+    request = ctx.request()
+    attachment = ctx.session.get(Attachment, p.attachment_id)
+    if attachment is None or attachment.request_id != request.id:
+        raise Refusal("unknown_attachment", "no such attachment on this request")
+    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by)
+    if attachment.removed_at is None:
+        attachment.removed_at, attachment.removed_by = ctx.now, ctx.mutation.actor
+        ctx.entries.append(attachment_entry(attachment, request.district_code))
+
+
 #: The handler of every op: a test holds its keys equal to ``set(Op)``.
 HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.CREATE_REQUEST: _create_request,
@@ -407,4 +472,6 @@ HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _upsert_crew,
     Op.UPSERT_USER: _upsert_user,
+    Op.ADD_ATTACHMENT: _add_attachment,
+    Op.REMOVE_ATTACHMENT: _remove_attachment,
 }

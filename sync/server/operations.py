@@ -26,6 +26,7 @@ from sync.schema import new_id
 from sync.server import models
 from sync.server.changes import Entry, log_changes
 from sync.server.models import (
+    Attachment,
     Category,
     Crew,
     District,
@@ -258,10 +259,15 @@ def move(
     request.neighbourhood_code = neighbourhood_code
     touch(request, at)
     session.flush()
-    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id))
+    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id)).all()
+    # Its photos go along: their metadata now, their bytes when the new district's
+    # offices fetch them (the centre holds them, by hash).
+    attachment_ids = session.scalars(sa.select(Attachment.id).where(
+        Attachment.request_id == request.id, Attachment.removed_at.is_(None))).all()
     log_changes(session, [
         Entry("request", str(request.id), old, op="moved_out"),
         request_entry(request),
         *(Entry("event", str(event_id), district_code) for event_id in event_ids),
+        *(Entry("attachment", str(attachment_id), district_code) for attachment_id in attachment_ids),
     ])
     return request

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from sync.batching import chunks
 from sync.dates import utcnow
 from sync.protocol import (
+    ATTACHMENT_COLUMNS,
     CREW_COLUMNS,
     EVENT_COLUMNS,
     PROTOCOL_VERSION,
@@ -48,7 +49,7 @@ from sync.protocol import (
 )
 from sync.server.auth import Scope
 from sync.server.db import last_seq
-from sync.server.models import ChangeLog, Crew, Event, ServiceRequest
+from sync.server.models import Attachment, ChangeLog, Crew, Event, ServiceRequest
 from sync.server.reference_io import KINDS
 from sync.text import SEARCH_TEXT_FIELDS, SEARCH_TEXT_RULES, search_text
 
@@ -188,7 +189,8 @@ def read_page(session: Session, scope: Scope, cursor: int, limit: int, *,
         reference=_reference(session, dict.fromkeys(session.scalars(reference.order_by(ChangeLog.seq)))),
         crews=Table(columns=list(CREW_COLUMNS)),
         requests=Table(columns=[*REQUEST_COLUMNS, *(["search_text"] if with_text else [])]),
-        events=Table(columns=list(EVENT_COLUMNS)), removed_requests=[],
+        events=Table(columns=list(EVENT_COLUMNS)),
+        attachments=Table(columns=list(ATTACHMENT_COLUMNS)), removed_requests=[],
         search_text_rules=SEARCH_TEXT_RULES if with_text else None,
     )
     crews = _select_rows(session, Crew.__table__, CREW_COLUMNS,
@@ -212,4 +214,11 @@ def read_page(session: Session, scope: Scope, cursor: int, limit: int, *,
                           _entries("event", cursor, next_cursor, scope),
                           district=ServiceRequest.__table__.c.district_code)
     page.events.rows = [r[:-1] for r in events if scope.covers(r[-1])]
+
+    # Attachments as events: by their request's district now.  Metadata only; the
+    # bytes are fetched by hash (GET /sync/blobs/{sha256}), never in a page.
+    attachments = _select_rows(session, Attachment.__table__, ATTACHMENT_COLUMNS,
+                               _entries("attachment", cursor, next_cursor, scope),
+                               district=ServiceRequest.__table__.c.district_code)
+    page.attachments.rows = [r[:-1] for r in attachments if scope.covers(r[-1])]
     return page

@@ -2,6 +2,12 @@
 network misbehaves and offices crash; after quiescence nothing is lost, doubled,
 out of scope or out of step.
 
+Photos travel too: offices attach them (kinds, sizes of one to several upload
+pieces) and take them back; the bytes go up and down by hash after each round's rows,
+through the same faulty network (a "cut" breaks an answer's body partway — an
+upload's answer or a download's bytes — so transfers stop at random points and
+resume), with offices crashing mid-transfer.
+
 The cast: office **A** serves district D1, **B** serves D1 and D2 (overlapping A),
 **C** serves D3 (disjoint), **Z** serves every district (the centre's managers).  The
 centre takes requests in, closes and reopens them, moves them between districts and
@@ -22,7 +28,10 @@ was applied twice, every refused one waits as a problem in its office (or was
 settled), no office has anything left to send, each office's requests, histories and
 crews equal the centre's view of its districts, each office's pages chained cursor to
 cursor up to the centre's last change, and every request's history is a lawful walk
-through the lifecycle.
+through the lifecycle.  Photos: every attachment the centre holds reaches every
+office that holds its request, with its bytes byte-identical, exactly once (each
+blob fetched once by an office, each row once), and none reaches an office
+outside its districts (checked on every page and every fetched blob).
 
 Runs in the default suite with a budget of well under a minute.  For a soak run::
 
@@ -34,7 +43,9 @@ steps, several minutes.)
 
 from __future__ import annotations
 
+import hashlib
 import os
+import random
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -60,11 +71,14 @@ from hypothesis.stateful import (
 )
 
 from desktop_app.services import sync_service
+from desktop_app.services.attachments import Attachments
+from desktop_app.services.photo_sync import OfficeBlobs
 from desktop_app.services.replica import OfficeReplica
 from desktop_app.errors import ServiceError
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.store import models as m
 from desktop_app.store.db import DB_NAME, Store, backup_file, open_store
+from desktop_app.store.photos import PhotoFolder
 from sync import workflow
 from sync.client import HttpTransport, RetryPolicy, SyncEngine, SyncError
 from sync.dates import utcnow
@@ -73,7 +87,7 @@ from sync.rules import OFFICE_ROLES
 from sync.schema import new_id
 from sync.server import db as centre_db
 from sync.server import operations as ops
-from sync.server.models import AppliedMutation, ChangeLog, Crew, Event, ServiceRequest
+from sync.server.models import AppliedMutation, Attachment, ChangeLog, Crew, Event, ServiceRequest
 from sync.workflow import EventKind, Role, Status, TransitionError
 from tests.sync.client.harness import CENTRE_ACTOR, D1, D2, D3, Centre, neighbourhood_of
 
@@ -82,7 +96,12 @@ SCOPES: dict[str, frozenset[str] | None] = {
 }
 DISTRICTS = (D1, D2, D3)
 #: What may happen to one call (besides nothing, as likely as any of these).
-FAULTS = ("drop_request", "drop_response", "duplicate", "delay", "crash_before", "crash_after")
+FAULTS = ("drop_request", "drop_response", "duplicate", "delay", "crash_before", "crash_after",
+          "cut")
+#: The photos offices attach: from one upload piece (:data:`BLOB_CHUNK`) to several.
+BLOB_CHUNK = 4096
+_photo_bytes = random.Random(17)
+PHOTOS = tuple(b"\xff\xd8\xff\xe0" + _photo_bytes.randbytes(size) for size in (1500, 5000, 13000, 21000))
 ADDRESSES = ("کوچه ۱", "کوچه ۲", "خیابان فین", "")
 REASONS = (None, "duplicate", "out_of_jurisdiction")
 
@@ -103,6 +122,11 @@ POSTGRESQL_EXAMPLES = 6
 #: otherwise favour the first choice.
 CALLS = 10
 _FATE = st.booleans().flatmap(lambda faulty: st.sampled_from(FAULTS) if faulty else st.just("ok"))
+
+
+#: Ops that write no history event, and the photo ops.
+_PHOTO_OPS = frozenset({Op.ADD_ATTACHMENT, Op.REMOVE_ATTACHMENT})
+_WITHOUT_EVENT = frozenset({Op.UPSERT_CREW, Op.UPSERT_USER}) | _PHOTO_OPS
 
 
 class Crash(BaseException):
@@ -134,6 +158,15 @@ class FaultyTransport(httpx.BaseTransport):
         if fault == "crash_before":
             raise Crash
         response = self._send(request)
+        if fault == "cut":  # the answer's body breaks a third of the way in
+            body, at = response.content, len(response.content) // 3
+
+            def broken() -> Iterator[bytes]:
+                yield body[:at]
+                raise httpx.ReadError("the line broke", request=request)
+
+            return httpx.Response(response.status_code, headers=response.headers,
+                                  stream=_BrokenStream(broken()))
         if fault == "drop_response":
             raise httpx.ReadTimeout("the answer was lost", request=request)
         if fault == "duplicate":
@@ -145,6 +178,35 @@ class FaultyTransport(httpx.BaseTransport):
     def deliver_delayed(self) -> None:
         while self.delayed:
             self._send(self.delayed.pop(0))
+
+
+class _BrokenStream(httpx.SyncByteStream):
+    def __init__(self, parts: Iterator[bytes]):
+        self.parts = parts
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.parts
+
+
+class RecordingBlobs(OfficeBlobs):
+    """The office's photos, checking that every blob it fetches is one it holds an
+    attachment of (pulled in scope) and that it fetches each blob once."""
+
+    def __init__(self, office: Office):
+        super().__init__(office.store.sessions, PhotoFolder.beside(office.store.db_path))
+        self.office = office
+
+    def finish_part(self, sha256: str) -> bool:
+        with self.office.store.sessions() as session:
+            districts = set(session.scalars(sa.select(m.ServiceRequest.district_code).join(
+                m.Attachment, m.Attachment.request_id == m.ServiceRequest.id)
+                .where(m.Attachment.sha256 == sha256)))
+        assert districts and all(self.office.covers(d) for d in districts), "a blob outside the scope"
+        assert sha256 not in self.office.fetched, "a blob fetched twice"
+        done = super().finish_part(sha256)
+        assert done, "the centre sent bytes that do not match their hash"
+        self.office.fetched.add(sha256)
+        return done
 
 
 class RecordingReplica(OfficeReplica):
@@ -165,6 +227,8 @@ class RecordingReplica(OfficeReplica):
                 sa.select(m.ServiceRequest.id, m.ServiceRequest.district_code)) if self.office.covers(d)}
         histories = {row["request_id"] for row in page.events.dicts()}
         assert histories <= known | set(requests), "another district's history"
+        photos = {row["request_id"] for row in page.attachments.dicts()}
+        assert photos <= known | set(requests), "another district's photo"
         assert not histories & {str(i) for i in page.removed_requests}, "a moved request's history"
         applied = super().apply_page(page)
         if applied is not None:
@@ -183,6 +247,8 @@ class Office:
     actor: Actor
     scope: frozenset[str] | None
     pages: list[tuple[int, int]] = field(default_factory=list)
+    #: Blobs fetched (each once).
+    fetched: set[str] = field(default_factory=set)
     start_cursor: int = 0
     last_cursor: int = 0
 
@@ -307,7 +373,7 @@ class SyncMachine(RuleBasedStateMachine):
         folder.mkdir()
         self.centre_url = self.template.new_centre(folder)
         self.engine = centre_db.open_engine(self.centre_url)
-        self.centre = Centre(self.engine)
+        self.centre = Centre(self.engine, folder / "blobs")
         self.centre_client = self.centre.client().__enter__()
         self.offices: dict[str, Office] = {}
         for name, scope in SCOPES.items():
@@ -454,6 +520,23 @@ class SyncMachine(RuleBasedStateMachine):
                                                               "to_status": status.value}))
         self.made.add(mutation_id)
 
+    @rule(name=names, request=requests, photo=st.sampled_from(range(len(PHOTOS))),
+          kind=st.sampled_from(("citizen", "before", "after")), internal=st.booleans())
+    def office_attaches_a_photo(self, name: str, request: uuid.UUID, photo: int, kind: str,
+                                internal: bool) -> None:
+        office = self.office(name)
+        shelf = Attachments(office.store.sessions, office.desk().actor)
+        self.act(office, lambda: shelf.attach(request, filename=f"{photo}.jpg", media_type="image/jpeg",
+                                              content=PHOTOS[photo], kind=kind, internal=internal))
+
+    @rule(name=names, request=requests)
+    def office_removes_a_photo(self, name: str, request: uuid.UUID) -> None:
+        office = self.office(name)
+        shelf = Attachments(office.store.sessions, office.desk(Role.MANAGER).actor)
+        held = shelf.of_request(request)
+        if held:
+            self.act(office, lambda: shelf.remove(held[0].id))
+
     @rule(name=names, reapply=st.booleans())
     def person_settles_a_problem(self, name: str, reapply: bool) -> None:
         office = self.office(name)
@@ -497,7 +580,8 @@ class SyncMachine(RuleBasedStateMachine):
     def round(self, office: Office) -> None:
         with HttpTransport("http://localhost", office.credential, client=office.client) as transport:
             SyncEngine(RecordingReplica(office), transport, retry=RetryPolicy(attempts=3, first_delay=0.001),
-                       sleep=lambda _seconds: None, page_size=7).run_round()
+                       sleep=lambda _seconds: None, page_size=7, blobs=RecordingBlobs(office),
+                       blob_chunk=BLOB_CHUNK).run_round()
 
     # ------------------------------------------------------- after every step
 
@@ -534,7 +618,8 @@ class SyncMachine(RuleBasedStateMachine):
                 self.round(office)
             with self.centre.sessions() as session:
                 last = centre_db.last_seq(session)
-            if all(o.cursor() == last and not o.mutation_ids() for o in self.offices.values()):
+            if all(o.cursor() == last and not o.mutation_ids() and not RecordingBlobs(o).to_upload()
+                   and not RecordingBlobs(o).to_download() for o in self.offices.values()):
                 return
         raise AssertionError("no quiescence after four rounds of every office")
 
@@ -545,6 +630,7 @@ class SyncMachine(RuleBasedStateMachine):
             self.check_offices_equal_the_centres_view()
             self.check_pages_chain()
             self.check_lawful_histories()
+            self.check_photos()
         finally:
             self.centre_client.__exit__(None, None, None)
             for office in self.offices.values():
@@ -563,13 +649,17 @@ class SyncMachine(RuleBasedStateMachine):
         assert all(a.outcome in ("applied", "rejected", "conflict") for a in audit.values())
         assert len(event_mutations) == len(set(event_mutations)), "a mutation applied twice"
         applied_with_event = {i for i, a in audit.items()
-                              if a.outcome == "applied" and a.payload["op"] != Op.UPSERT_CREW}
+                              if a.outcome == "applied" and a.payload["op"] not in _WITHOUT_EVENT}
         assert set(event_mutations) == applied_with_event
         for office in self.offices.values():
             with office.store.sessions() as session:
                 problems = set(session.scalars(sa.select(m.SyncProblem.mutation_id)))
+            # (A photo of a request the office may not write has no problem of its
+            # own: it leaves with its request.)
             refused = {i for i, a in audit.items()
-                       if a.outcome != "applied" and a.office_id == office.actor.office_id}
+                       if a.outcome != "applied" and a.office_id == office.actor.office_id
+                       and not (a.payload["op"] in _PHOTO_OPS
+                                and a.result.get("code") in ("not_in_scope", "attachment_duplicate"))}
             assert refused == problems, f"{office.name}: a refusal not kept as a problem"
 
     def check_offices_equal_the_centres_view(self) -> None:
@@ -594,6 +684,33 @@ class SyncMachine(RuleBasedStateMachine):
             assert waiting is None or waiting.value == [], office.name
             for name, theirs, ours in zip(("requests", "events", "crews"), want, have):
                 assert ours == theirs, f"{office.name}: {name} differ from the centre's"
+
+    def check_photos(self) -> None:
+        """Every attachment the centre holds reaches every office that holds its
+        request: the same rows, once, and the bytes byte-identical."""
+        with self.centre.sessions() as session:
+            kept = session.execute(
+                sa.select(Attachment.id, Attachment.request_id, Attachment.sha256, Attachment.size,
+                          Attachment.kind, Attachment.internal, ServiceRequest.district_code)
+                .join(ServiceRequest, ServiceRequest.id == Attachment.request_id)
+                .where(Attachment.removed_at.is_(None))).all()
+        blobs = self.centre.app.state.blobs
+        for row in kept:
+            assert blobs.read(row.sha256) is not None and \
+                hashlib.sha256(blobs.read(row.sha256)).hexdigest() == row.sha256, "a blob never sent"
+        for office in self.offices.values():
+            want = {r.id: tuple(r[:6]) for r in kept if office.covers(r.district_code)}
+            with office.store.sessions() as session:
+                have = session.execute(sa.select(
+                    m.Attachment.id, m.Attachment.request_id, m.Attachment.sha256, m.Attachment.size,
+                    m.Attachment.kind, m.Attachment.internal)).all()
+            assert len(have) == len({r.id for r in have})
+            assert {r.id: tuple(r) for r in have} == want, f"{office.name}: photos differ from the centre's"
+            folder = PhotoFolder.beside(office.store.db_path)
+            for _, _, sha, size, _, _ in want.values():
+                content = folder.read(sha)
+                assert content is not None and len(content) == size \
+                    and hashlib.sha256(content).hexdigest() == sha, f"{office.name}: a photo's bytes"
 
     def check_pages_chain(self) -> None:
         with self.centre.sessions() as session:

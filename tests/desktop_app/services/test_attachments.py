@@ -4,6 +4,8 @@ image or PDF, or already there; never queued for the centre."""
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import uuid
 from collections.abc import Iterator
@@ -76,8 +78,11 @@ def test_a_photo_is_kept_listed_read_and_audited_with_its_user(store: Store) -> 
     assert audit(store) == [
         (CLERK.username, "attachment_added", str(request.id), "کوچه.jpg"),
         (CLERK.username, "attachment_added", str(request.id), "letter.pdf")]
-    # Office-local: nothing is queued for the centre, no request event is made.
-    assert outbox_and_events(store) == (0, 0)
+    # Each is queued for the centre (its metadata; the bytes go by hash), and no
+    # request event is made; the bytes are a file named by their hash.
+    assert outbox_and_events(store) == (2, 0)
+    photo = store.folder / "photos" / hashlib.sha256(JPEG).hexdigest()[:2] / hashlib.sha256(JPEG).hexdigest()
+    assert photo.read_bytes() == JPEG
 
 
 def test_a_photo_names_who_added_it_as_the_office_knows_them(store: Store) -> None:

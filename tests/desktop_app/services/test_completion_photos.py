@@ -95,7 +95,8 @@ def test_done_without_a_completion_photo_is_refused_with_its_field_and_what_to_d
     assert "attach one (kind: after work)" in str(error)
     assert status_of(store, request) == "in_progress"
     with store.sessions() as session:  # nothing of the refused action is kept
-        assert session.scalar(sa.select(sa.func.count()).select_from(m.OutboxEntry)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(m.OutboxEntry)
+                              .where(m.OutboxEntry.op == "change_status")) == 0
     assert [n.missing for n in cp.needs(store.sessions, [request.id])] == [True]
 
 

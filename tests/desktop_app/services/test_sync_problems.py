@@ -3,6 +3,8 @@ the photos of a refused walk-in) or discarded, audited either way."""
 
 from __future__ import annotations
 
+import hashlib
+
 import uuid
 from pathlib import Path
 
@@ -121,7 +123,9 @@ def _refused_walk_in_with_a_photo(tmp_path: Path, centre: Centre, client: TestCl
                                   content: bytes) -> tuple[Store, m.SyncProblem]:
     """The walk-in of :func:`_walk_in_with_a_photo`, refused: out of the office's scope."""
     store, walk_in_id = _walk_in_with_a_photo(tmp_path, centre, client, content)
-    assert sync(store, client).rejected == 1
+    # The walk-in, and its photo's metadata (not_in_scope: no problem of its own; the
+    # photo leaves with its request, to the data folder, as the centre lacks it).
+    assert sync(store, client).rejected == 2
     assert local(store, walk_in_id) is None and count(store, m.Attachment) == 0
     (problem,) = sync_problems.open_problems(store)
     return store, problem
@@ -143,8 +147,11 @@ def test_a_refused_walk_in_registered_again_gets_its_photos_back(
         (added,) = session.scalars(sa.select(m.AuditEntry).where(
             m.AuditEntry.action == "attachment_added", m.AuditEntry.entity_key == str(again))).all()
     assert added.actor == "boss" and added.details["brought_back_from"].endswith("سد معبر.jpg")
-    assert sync(store, client).applied == 1
+    report = sync(store, client)
+    # The walk-in and its photo's metadata; then the photo's bytes, by hash.
+    assert (report.applied, report.blobs.sent) == (2, 1)
     assert centre.request(again).district_code == D2
+    assert centre.app.state.blobs.read(hashlib.sha256(jpeg).hexdigest()) == jpeg
 
 
 def test_a_walk_in_registered_again_before_the_refused_one_left_gets_its_photos_too(
@@ -158,7 +165,7 @@ def test_a_walk_in_registered_again_before_the_refused_one_left_gets_its_photos_
     Desk(store.sessions, manager).add_note(walk_in_id, "یادداشت بعدی")
     with monkeypatch.context() as patch:  # the round ends before the note
         patch.setattr(replica.OfficeReplica, "outbox_end", lambda self: first)
-        assert sync(store, client).rejected == 1
+        assert sync(store, client).rejected == 2  # the walk-in and its photo (one problem)
     assert local(store, walk_in_id) is not None
     (problem,) = sync_problems.open_problems(store)
     (again,) = sync_problems.reapply_problem(store, problem.id, manager).request_ids

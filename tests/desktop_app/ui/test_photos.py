@@ -101,18 +101,19 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     by_name = {a.filename: a for a in stored(store)}
     big, small = by_name["street.jpg"], by_name["plate.png"]
     assert big.media_type == "image/jpeg"
-    kept = decode(big.content)
+    shelf = Attachments(store.sessions, ctx.actor)
+    kept = decode(shelf.read(big.id).content)
     assert (kept.width(), kept.height()) == (MAX_SIDE, MAX_SIDE * 3 // 4)  # scaled, not cropped
-    assert small.content == (tmp_path / "plate.png").read_bytes()  # small enough as it is
+    # Small enough as it is: kept as it came.
+    assert shelf.read(small.id).content == (tmp_path / "plate.png").read_bytes()
     thumb = decode(big.thumbnail or b"")
     assert max(thumb.width(), thumb.height()) == THUMB_SIDE
     assert {a.added_by for a in (big, small)} == {ctx.actor.username}
     text = history(form)
     assert "Attached “street.jpg”" in text and "Attached “plate.png”" in text
-    assert text.count("kept at this office") == 2
-    assert "waiting to be sent" not in text  # photos do not go to the centre
+    assert "kept at this office" not in text  # photos travel with the sync
     assert form.findChild(QLabel, "officeOnly").text() == \
-        "Kept at this office; not sent to the centre."
+        "Sent to the centre with the next sync; an internal photo is never made public."
 
 
 def test_a_photo_kept_without_a_thumbnail_gets_one_in_the_strip(
@@ -271,7 +272,7 @@ def test_in_persian_the_strip_and_its_refusals_read_in_persian(
     photos = form.findChild(QListWidget, "photos")
     assert photos.item(0).toolTip().startswith("کوچه.png — افزودهٔ clerk در ۱۴")
     assert "«کوچه.png» پیوست شد" in history(form)
-    assert "فقط در این دفتر" in history(form)
+    assert "فقط در این دفتر" not in history(form)  # photos travel with the sync
 
 
 @pytest.mark.parametrize("kind", ["viewPhoto", "savePhoto"])

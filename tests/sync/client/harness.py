@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +31,7 @@ from sync.schema import new_id
 from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.server.app import create_app
+from sync.server.blobs import FolderBlobStore
 from sync.server.changes import Entry, log_changes
 from sync.server.enrolment import hash_enrolment_code, new_enrolment_code
 from sync.server.models import Crew, Event, Office, OfficeDistrict, OfficeUser, ServiceRequest
@@ -62,16 +65,22 @@ class Centre:
     """A migrated centre database with the Kashan reference data, and its API."""
 
     engine: sa.Engine
+    #: Where the centre keeps attachment bytes (default: beside a SQLite file, else a
+    #: temporary folder of this centre's own).
+    blobs: Path | None = None
     app: FastAPI = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.app = create_app(self.engine)
+        if self.blobs is None and self.engine.dialect.name != "sqlite":
+            self.blobs = Path(tempfile.mkdtemp(prefix="daftar-test-blobs-"))
+        self.app = create_app(self.engine, blob_store=FolderBlobStore(self.blobs)
+                              if self.blobs is not None else None)
         self.sessions = centre_db.session_factory(self.engine)
 
     @classmethod
-    def on(cls, engine: sa.Engine, *, with_reference: bool = True) -> Centre:
-        centre = cls(engine)
+    def on(cls, engine: sa.Engine, *, with_reference: bool = True, blobs: Path | None = None) -> Centre:
+        centre = cls(engine, blobs)
         if with_reference:
             with centre.sessions.begin() as session:
                 load_reference(session, reference.default())

@@ -8,6 +8,8 @@ codes, content type and schema the description gives.  The budget is bounded
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import Any
 
 import pytest
@@ -24,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
 
 from sync.server.app import create_app
 from sync.server.enrolment import AttemptGate, AttemptLimits
-from tests.sync.client.harness import D1, Centre, auth_headers
+from sync.protocol import Op
+from tests.sync.client.harness import D1, Centre, auth_headers, mutation, push
 
 EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -35,7 +38,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def enrolled(centre_engine: sa.Engine) -> dict[str, Any]:
     centre = Centre.on(centre_engine)
     credential = centre.enrol(centre.add_office("Fuzzed", [D1]))
-    centre.intake(D1)  # something to pull
+    request = centre.intake(D1)  # something to pull, and a photo whose blob the fuzz may find
+    content = b"\xff\xd8\xff\xe0photo"
+    push(centre.client(), credential, mutation(Op.ADD_ATTACHMENT, request, {"attachment": {
+        "id": str(uuid.uuid4()), "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
+        "media_type": "image/jpeg", "kind": "citizen", "internal": False, "filename": "a.jpg"}},
+        event=False))
     # The fuzzer's enrolment attempts are refused by the limits like anyone's (429,
     # also described); the generous gate lets most of them reach the code check.
     app = create_app(centre_engine, enrolment_gate=AttemptGate(
@@ -45,7 +53,9 @@ def enrolled(centre_engine: sa.Engine) -> dict[str, Any]:
 
 #: Every operation the centre describes (a test below keeps this list whole).
 OPERATIONS = [("GET", "/health"), ("POST", "/sync/enrol"), ("GET", "/sync/hello"),
-              ("POST", "/sync/push"), ("GET", "/sync/pull")]
+              ("POST", "/sync/push"), ("GET", "/sync/pull"),
+              ("GET", "/sync/blobs/{sha256}/status"), ("PUT", "/sync/blobs/{sha256}"),
+              ("GET", "/sync/blobs/{sha256}")]
 
 
 def fuzz(app: Any, method: str, path: str, mode: GenerationMode, headers: dict[str, str]) -> None:
@@ -76,7 +86,8 @@ def test_valid_requests_get_no_5xx_and_answers_on_their_schema(
 
 #: /health and /sync/hello take nothing but headers, which the valid run varies already.
 @pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if op[1] in
-                                              ("/sync/enrol", "/sync/push", "/sync/pull")])
+                                              ("/sync/enrol", "/sync/push", "/sync/pull")
+                                              or op[1].startswith("/sync/blobs")])
 def test_invalid_requests_get_a_4xx_on_the_error_schema(
     enrolled: dict[str, Any], method: str, path: str
 ) -> None:

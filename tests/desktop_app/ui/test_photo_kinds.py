@@ -14,17 +14,19 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QListWidget, QMenu, QPushButton
 
 from desktop_app.services import completion_photos
-from desktop_app.services.attachments import Attachments, Kind
+from desktop_app.services.attachments import Attachments, Kind, photo_folder
 from desktop_app.store.db import Store
 from desktop_app.ui.completion_photos import CompletionPhotosDialog
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.outcome import OutcomeDialog
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import MakeContext, button, ctx, make_ctx, persian, store
+from tests.desktop_app.ui.test_main_window import folder, open_app, own_settings
 from tests.desktop_app.ui.test_photos import history, open_form, pick, picture, stored, strip_of
 from tests.factories import CLERK, CREW_A, MANAGER, SUPERVISOR, make_request
 
-__all__ = ["ctx", "make_ctx", "persian", "store"]  # fixtures used by name
+# Fixtures used by name.
+__all__ = ["ctx", "folder", "make_ctx", "open_app", "own_settings", "persian", "store"]
 
 
 def test_a_photo_is_added_as_the_kind_chosen_and_marked_internal(
@@ -187,3 +189,35 @@ def test_a_clerk_saving_the_rule_is_refused_and_told(qtbot, ctx: AppContext, sto
     qtbot.waitUntil(error.isVisible)
     assert error.text() == "Your role does not allow this action."
     assert not any(r.required for r in completion_photos.category_rules(store.sessions))
+
+
+def test_a_photo_whose_bytes_have_not_arrived_shows_and_says_so_when_opened(
+        qtbot, ctx: AppContext, store: Store, tmp_path: Path) -> None:
+    """A photo pulled from the centre comes as a row first, its bytes later: the strip
+    shows it (without a thumbnail) and opening it says it has not arrived yet."""
+    request = make_request(store)
+    photo = Attachments(store.sessions, CLERK).attach(
+        request.id, filename="far.png", media_type="image/png", kind=Kind.CITIZEN,
+        content=picture(tmp_path / "far.png", 60, 40).read_bytes())
+    with store.sessions() as session:
+        (sha256,) = [a.sha256 for a in stored(store)]
+        photo_folder(session).remove(sha256)  # as if only the row had been pulled
+    form = open_form(qtbot, ctx, request.id)
+    strip = strip_of(form)
+    assert [(a.filename, a.thumbnail) for a in strip.attachments] == [("far.png", None)]
+    strip.select(photo.id)
+    qtbot.mouseClick(button(strip, "viewPhoto"), Qt.MouseButton.LeftButton)
+    error = strip.findChild(QLabel, "photoError")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "“far.png” has not arrived from the centre yet; it comes with the next sync."
+
+
+@pytest.mark.parametrize("actor", [CLERK, SUPERVISOR, MANAGER], ids=lambda a: a.role.value)
+def test_only_the_manager_is_offered_the_completion_photo_rule(qtbot, open_app, actor) -> None:  # type: ignore[no-untyped-def]
+    window = open_app(actor)
+    action = window.act_completion_photos
+    assert action.isVisible() == action.isEnabled() == (actor is MANAGER)
+    if actor is MANAGER:
+        assert action in window.menu_office.actions()
+        action.trigger()
+        qtbot.waitUntil(lambda: window.findChild(CompletionPhotosDialog) is not None)

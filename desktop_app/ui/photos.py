@@ -245,6 +245,8 @@ class PhotoStrip(Retranslating, QWidget):
         self._local = QLabel()
         self._local.setObjectName("officeOnly")
         self._local.setStyleSheet("color:#5f6368;")
+        self._local.setWordWrap(True)
+        self._local.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
         self._error = QLabel()
         self._error.setObjectName("photoError")
         self._error.setWordWrap(True)
@@ -254,8 +256,7 @@ class PhotoStrip(Retranslating, QWidget):
         for button in (self._add, self._new_kind, self._new_internal, self._view, self._kind,
                        self._save, self._remove):
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self._local)
+        buttons.addWidget(self._local, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
@@ -283,7 +284,7 @@ class PhotoStrip(Retranslating, QWidget):
         self._save.setText(self.tr("Save a copy…"))
         self._remove.setText(self.tr("Remove"))
         self._local.setText(self.tr(
-            "Sent to the centre with the next sync; an internal photo is never made public."))
+            "Goes to the centre with the sync; an internal photo is never public."))
         self._empty.setText(self.tr("No photos yet. Add one, or drop photo files here."))
         self._show_photos()
 

@@ -359,8 +359,8 @@
             <translation>حذف</translation>
         </message>
         <message>
-            <source>Sent to the centre with the next sync; an internal photo is never made public.</source>
-            <translation>با همگام‌سازی بعدی به مرکز فرستاده می‌شود؛ عکس داخلی هرگز عمومی نمی‌شود.</translation>
+            <source>Goes to the centre with the sync; an internal photo is never public.</source>
+            <translation>با همگام‌سازی به مرکز می‌رود؛ عکس داخلی عمومی نمی‌شود.</translation>
         </message>
         <message>
             <source>No photos yet. Add one, or drop photo files here.</source>

@@ -113,7 +113,7 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     assert "Attached “street.jpg”" in text and "Attached “plate.png”" in text
     assert "kept at this office" not in text  # photos travel with the sync
     assert form.findChild(QLabel, "officeOnly").text() == \
-        "Sent to the centre with the next sync; an internal photo is never made public."
+        "Goes to the centre with the sync; an internal photo is never public."
 
 
 def test_a_photo_kept_without_a_thumbnail_gets_one_in_the_strip(

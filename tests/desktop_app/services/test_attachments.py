@@ -5,7 +5,6 @@ image or PDF, or already there; never queued for the centre."""
 from __future__ import annotations
 
 import hashlib
-
 import os
 import uuid
 from collections.abc import Iterator

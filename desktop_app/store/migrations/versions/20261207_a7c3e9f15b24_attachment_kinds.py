@@ -8,17 +8,16 @@ Photos kept before kinds existed were added by staff at the office; they become
 ``before`` (not ``citizen``: that kind is public, and nobody chose to publish them;
 not ``after``: they would then prove completions nobody photographed) and not internal.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = 'a7c3e9f15b24'
-down_revision: Union[str, Sequence[str], None] = 'f5a8d2c61e07'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'f5a8d2c61e07'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -98,6 +98,16 @@ def _user_details(problem: ProblemRow) -> str:
         "%2", role_name(str(problem.payload.get("role", ""))))
 
 
+def _photo_added(problem: ProblemRow) -> str:
+    photo = problem.payload.get("attachment") or {}
+    return QCoreApplication.translate("SyncProblemsDialog", "Photo “%1”").replace(
+        "%1", str(photo.get("filename", "")) if isinstance(photo, dict) else "")
+
+
+def _photo_removed(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Removing a photo")
+
+
 #: What each operation's refused change would have done, in the clerk's words.
 CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.CREATE_REQUEST: _walk_in,
@@ -108,6 +118,8 @@ CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.EDIT_REQUEST: _correction,
     Op.UPSERT_CREW: _crew_details,
     Op.UPSERT_USER: _user_details,
+    Op.ADD_ATTACHMENT: _photo_added,
+    Op.REMOVE_ATTACHMENT: _photo_removed,
 }
 
 

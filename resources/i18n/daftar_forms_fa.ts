@@ -1544,4 +1544,15 @@
             <translation>«%1» اکنون: %2</translation>
         </message>
     </context>
+    <context>
+        <name>SyncProblemsDialog</name>
+        <message>
+            <source>Photo “%1”</source>
+            <translation>عکس «%1»</translation>
+        </message>
+        <message>
+            <source>Removing a photo</source>
+            <translation>برداشتن یک عکس</translation>
+        </message>
+    </context>
 </TS>

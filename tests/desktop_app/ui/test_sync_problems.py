@@ -120,6 +120,8 @@ def test_every_operation_is_put_in_words() -> None:
     (Op.WORK_ORDER_ISSUED, {}, "Work order printed"),
     (Op.UPSERT_CREW, {"crew": {"name": "اکیپ شب"}}, "Crew details: اکیپ شب"),
     (Op.UPSERT_USER, {"username": "ali", "role": "supervisor"}, "User “ali” (Crew supervisor)"),
+    (Op.ADD_ATTACHMENT, {"attachment": {"filename": "کوچه.jpg"}}, "Photo “کوچه.jpg”"),
+    (Op.REMOVE_ATTACHMENT, {"attachment_id": str(CREW_A)}, "Removing a photo"),
 ])
 def test_each_operation_says_what_it_would_have_done(qapp, op: Op, payload: dict[str, object],  # type: ignore[no-untyped-def]
                                                      words: str) -> None:

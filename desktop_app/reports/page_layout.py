@@ -218,11 +218,12 @@ class Sheet:
     def label_width(self, label: str) -> float:
         return text_width(label, FONT_BOLD, self.m.body) + self.gap
 
-    def fields(self, *cells: tuple[str, str]) -> Row:
+    def fields(self, *cells: tuple[str, str], width: float | None = None) -> Row:
         """One row of "label: value" cells side by side; a long value wraps
-        inside its cell and the row grows, nothing is cut."""
+        inside its cell and the row grows, nothing is cut.  ``width`` (from the
+        right edge) leaves the rest of the line to something drawn beside it."""
         count = len(cells)
-        column = (self.content - self.gap * 2 * (count - 1)) / count
+        column = ((width or self.content) - self.gap * 2 * (count - 1)) / count
         laid = []
         for index, (label, value) in enumerate(cells):
             x_right = self.right - index * (column + self.gap * 2)

@@ -12,16 +12,19 @@ a session of its own, without reading the reference again.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from desktop_app.errors import ServiceError
 from desktop_app.store import models as m
+from desktop_app.store.photos import PhotoFolder
 from desktop_app.store.reference import Lookup
 from sync.dates import TEHRAN, to_tehran
 from sync.workflow import STATUS_LABELS_FA, EventKind, Status
@@ -35,6 +38,15 @@ CREW_OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 #: What a work order shows where a value is missing.
 DASH = "—"
+
+#: Longest side, in pixels, of the citizen's photo as a work order carries it: sharp
+#: at the few centimetres it is printed, small enough that a day sheet of thirty
+#: stays a few megabytes.
+PHOTO_SIDE = 600
+#: The photos a work order may print: the citizen's own, never one marked internal
+#: (the same rule as ``services.attachments.PUBLIC_KINDS``; reports read the store).
+_PRINTED_KIND = "citizen"
+_PRINTED_TYPES = ("image/jpeg", "image/png")
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,8 @@ class WorkOrderData:
     earlier_history: int = 0
     #: The not-actionable reasons, in reference order: the crew ticks one.
     reasons: tuple[str, ...] = ()
+    #: The citizen's first photo (not internal) as a small JPEG, or ``None``.
+    citizen_photo: bytes | None = None
 
     @property
     def priority_fa(self) -> str:
@@ -203,7 +217,7 @@ class WorkOrderReference:
 
 
 def _to_data(request: m.ServiceRequest, crew: m.Crew | None, history: list[HistoryLine],
-             ref: WorkOrderReference) -> WorkOrderData:
+             ref: WorkOrderReference, citizen_photo: bytes | None = None) -> WorkOrderData:
     days = ref.target_days.get(request.category_code)
     shown = history[-HISTORY_LIMIT:]
     return WorkOrderData(
@@ -230,6 +244,7 @@ def _to_data(request: m.ServiceRequest, crew: m.Crew | None, history: list[Histo
         history=tuple(shown),
         earlier_history=len(history) - len(shown),
         reasons=ref.reasons,
+        citizen_photo=citizen_photo,
     )
 
 
@@ -250,8 +265,49 @@ def load_work_orders(session: Session, request_ids: Iterable[uuid.UUID],
     crew_ids = {r.crew_id for r in requests if r.crew_id}
     crews = {c.id: c for c in session.scalars(sa.select(m.Crew).where(m.Crew.id.in_(crew_ids)))}
     histories = _histories(session, ids, ref)
-    return [_to_data(r, crews.get(r.crew_id) if r.crew_id else None, histories[r.id], ref)
-            for r in requests]
+    photos = _citizen_photos(session, ids)
+    return [_to_data(r, crews.get(r.crew_id) if r.crew_id else None, histories[r.id], ref,
+                     photos.get(r.id)) for r in requests]
+
+
+def _small_jpeg(content: bytes) -> bytes | None:
+    """The photo turned upright and scaled to :data:`PHOTO_SIDE`, as a JPEG; ``None``
+    for one that cannot be read (a work order is printed without it, not refused)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            # A JPEG decodes at 1/2, 1/4 or 1/8 of its size when that is still
+            # larger than wanted: several times faster than decoding it whole.
+            image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+            out = io.BytesIO()
+            upright.convert("RGB").save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _citizen_photos(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    """The first photo the citizen gave for each request that this office has the
+    bytes of (one pulled from the centre may not have arrived yet: the work order
+    is printed without it), kept small."""
+    first: dict[uuid.UUID, str] = {}
+    for request_id, sha256 in session.execute(
+            sa.select(m.Attachment.request_id, m.Attachment.sha256).where(
+                m.Attachment.request_id.in_(ids), m.Attachment.kind == _PRINTED_KIND,
+                m.Attachment.internal.is_(False), m.Attachment.media_type.in_(_PRINTED_TYPES))
+            .order_by(m.Attachment.added_at, m.Attachment.id)):
+        first.setdefault(request_id, sha256)
+    if not first:
+        return {}
+    folder = PhotoFolder.beside(session.get_bind().url.database or "")
+    photos = {}
+    for request_id, sha256 in first.items():
+        content = folder.read(sha256)
+        small = _small_jpeg(content) if content else None
+        if small is not None:
+            photos[request_id] = small
+    return photos
 
 
 _PERSIAN_ALPHABET = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"

@@ -18,6 +18,7 @@ then record "work order issued") is a use case: :mod:`desktop_app.services.print
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import BinaryIO
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.reports.files import write_atomically
@@ -90,11 +92,13 @@ def _body_rows(sheet: Sheet, item: WorkOrderData) -> list[Row]:
         sheet.fields(("محله:", item.neighbourhood_fa), ("مختصات:", _coordinates(item))),
         *sheet.paragraph("نشانی:", item.address),
     ]
+    citizen = [("شهروند:", item.citizen_name)]
     if item.citizen_phone is not None:
-        rows.append(sheet.fields(("شهروند:", item.citizen_name),
-                                 ("تلفن:", fa(item.citizen_phone))))
+        citizen.append(("تلفن:", fa(item.citizen_phone)))
+    if item.citizen_photo:
+        rows.append(_with_photo(sheet, citizen, "عکس شهروند:", item.citizen_photo))
     else:
-        rows.append(sheet.fields(("شهروند:", item.citizen_name)))
+        rows.append(sheet.fields(*citizen))
     rows += [
         sheet.section("واگذاری"),
         sheet.fields(("اکیپ:", item.crew_name), ("سرپرست:", item.crew_supervisor)),
@@ -103,6 +107,47 @@ def _body_rows(sheet: Sheet, item: WorkOrderData) -> list[Row]:
         *sheet.history(item),
     ]
     return rows
+
+
+class _Jpeg(ImageReader):
+    """A JPEG put into the PDF as it is: given an :class:`ImageReader`, ReportLab
+    would decode it and store the pixels compressed again, slower and several times
+    bigger."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+        self._dataA = None  # no transparency (ReportLab reads it for a mask)
+
+    def jpeg_fh(self) -> io.BytesIO:
+        return io.BytesIO(self._jpeg)
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - ReportLab's name
+        # ``drawImage`` reads it only to name the image (a digest): the file will do.
+        return self._jpeg
+
+
+def _with_photo(sheet: Sheet, cells: list[tuple[str, str]], label: str, photo: bytes) -> Row:
+    """The ``cells`` as usual on the right, and the labelled photo at the left end of
+    the same row, small: at most a quarter of the width and 8 % of the page's height
+    (a full work order keeps its single page), its proportions kept."""
+    m = sheet.m
+    image = _Jpeg(photo)  # the loader made it a small JPEG
+    width, height = image.getSize()
+    scale = min(sheet.content / 4 / width, m.height * 0.08 / height)
+    shown_w, shown_h = width * scale, height * scale
+    label_w = sheet.label_width(label)
+    beside = sheet.fields(*cells, width=sheet.content - shown_w - label_w - sheet.gap * 3)
+    pad = m.leading * 0.15
+
+    def draw(y: float) -> None:
+        beside.draw(y)
+        sheet.text(sheet.left + shown_w + sheet.gap + label_w, sheet.baseline(y), label,
+                   font=FONT_BOLD)
+        sheet.c.drawImage(image, sheet.left, y - pad - shown_h, shown_w, shown_h)
+        sheet.box(sheet.left, y - pad - shown_h, shown_w, shown_h, line_width=0.4)
+
+    return Row(max(beside.height, shown_h + pad * 2), draw)
 
 
 def _completion(sheet: Sheet, item: WorkOrderData) -> Block:
@@ -384,11 +429,12 @@ def render_work_orders(items: Sequence[WorkOrderData], out: Path | BinaryIO, *,
     # work order for the day it is printed.
     work_day = cover.day if cover is not None else to_tehran(printed_at).date()
     sheet = Sheet(canvas, metrics, printed_at, work_day)
-    if cover is not None:
-        _cover_pages(sheet, cover, items)
-    for done, item in enumerate(items):
-        step(state, "drawing", done, len(items))
-        _work_order_pages(sheet, item)
-    step(state, "saving", len(items), len(items))
+    # Binary while drawing too: a photo's stream is encoded when it is drawn.
     with _binary_streams():
+        if cover is not None:
+            _cover_pages(sheet, cover, items)
+        for done, item in enumerate(items):
+            step(state, "drawing", done, len(items))
+            _work_order_pages(sheet, item)
+        step(state, "saving", len(items), len(items))
         canvas.save()

@@ -42,12 +42,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
 from desktop_app.store.photos import PhotoFolder
 from sync.dates import utcnow
@@ -55,6 +55,9 @@ from sync.protocol import AddAttachmentPayload, Op, RemoveAttachmentPayload
 from sync.schema import new_id
 from sync.text import clean
 from sync.workflow import Role
+
+if TYPE_CHECKING:  # the Desk keeps a completion photo through this module
+    from desktop_app.services.requests import Actor
 
 #: The most one attachment may hold.  A phone photo scaled to 1600 px takes a few
 #: hundred kilobytes; a scanned letter of a few pages fits too, a video does not.
@@ -132,6 +135,52 @@ class AttachmentFile:
     filename: str
     media_type: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file about to be kept (see :meth:`Attachments.attach` for each part)."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    thumbnail: bytes | None = None
+    kind: str = Kind.BEFORE
+    internal: bool = False
+
+
+def keep_new(session: Session, actor: Actor, request_id: uuid.UUID, new: NewFile) -> AttachmentInfo:
+    """Check and keep ``new`` with the request in the caller's transaction, with its
+    audit entry (:meth:`Attachments.attach`; the Desk, for a completion photo kept
+    in the same transaction as closing the request)."""
+    kind = _kind(new.kind)
+    content, media_type, thumbnail = new.content, new.media_type, new.thumbnail
+    signature = SIGNATURES.get(media_type)
+    if signature is None or not content.startswith(signature):
+        raise ServiceError("attachment_type", f"not a JPEG, PNG or PDF file: {media_type}",
+                           media_type=media_type)
+    if len(content) > MAX_BYTES:
+        raise ServiceError("attachment_too_big",
+                           f"{len(content)} bytes; at most {MAX_BYTES} are kept",
+                           size=len(content), limit=MAX_BYTES)
+    if thumbnail is not None and len(thumbnail) > MAX_THUMBNAIL_BYTES:
+        raise ValueError(f"a thumbnail of {len(thumbnail)} bytes is not a thumbnail")
+    name = clean(new.filename.replace("\\", "/").rsplit("/", 1)[-1])[:255] or "attachment"
+    digest = hashlib.sha256(content).hexdigest()
+    now = utcnow()
+    if session.get(m.ServiceRequest, request_id) is None:
+        raise ServiceError("unknown_request", f"no such request: {request_id}", id=request_id)
+    same = session.scalar(sa.select(m.Attachment.filename).where(
+        m.Attachment.request_id == request_id, m.Attachment.sha256 == digest))
+    if same is not None:
+        raise ServiceError("attachment_duplicate", f"already attached as {same}", filename=same)
+    row = _keep(session, actor, request_id, filename=name, media_type=media_type,
+                content=content, sha256=digest, thumbnail=thumbnail,
+                added_by=actor.username, now=now, kind=kind, internal=new.internal)
+    known_as = session.scalar(sa.select(m.User.display_name)
+                              .where(m.User.username == actor.username)) or ""
+    return AttachmentInfo(row.id, request_id, name, media_type, len(content), thumbnail,
+                          actor.username, now, known_as, kind, bool(new.internal))
 
 
 def may_remove(actor: Actor, added_by: str) -> bool:
@@ -257,38 +306,9 @@ class Attachments:
         chose (any folder part is dropped); ``thumbnail`` a small JPEG or PNG for
         images, ``None`` for a PDF; ``kind`` a :class:`Kind`; ``internal`` keeps it
         from the public."""
-        kind = _kind(kind)
-        signature = SIGNATURES.get(media_type)
-        if signature is None or not content.startswith(signature):
-            raise ServiceError("attachment_type", f"not a JPEG, PNG or PDF file: {media_type}",
-                               media_type=media_type)
-        if len(content) > MAX_BYTES:
-            raise ServiceError("attachment_too_big",
-                               f"{len(content)} bytes; at most {MAX_BYTES} are kept",
-                               size=len(content), limit=MAX_BYTES)
-        if thumbnail is not None and len(thumbnail) > MAX_THUMBNAIL_BYTES:
-            raise ValueError(f"a thumbnail of {len(thumbnail)} bytes is not a thumbnail")
-        name = clean(filename.replace("\\", "/").rsplit("/", 1)[-1])[:255] or "attachment"
-        digest = hashlib.sha256(content).hexdigest()
-        now = utcnow()
+        new = NewFile(filename, media_type, content, thumbnail, kind, internal)
         with self.sessions.begin() as session:
-            # The file before the row: a crash in between leaves a file no row names.
-            photo_folder(session).put(content)
-            if session.get(m.ServiceRequest, request_id) is None:
-                raise ServiceError("unknown_request", f"no such request: {request_id}",
-                                   id=request_id)
-            same = session.scalar(sa.select(m.Attachment.filename).where(
-                m.Attachment.request_id == request_id, m.Attachment.sha256 == digest))
-            if same is not None:
-                raise ServiceError("attachment_duplicate", f"already attached as {same}",
-                                   filename=same)
-            row = _keep(session, self.actor, request_id, filename=name, media_type=media_type,
-                        content=content, sha256=digest, thumbnail=thumbnail,
-                        added_by=self.actor.username, now=now, kind=kind, internal=internal)
-            known_as = session.scalar(sa.select(m.User.display_name)
-                                      .where(m.User.username == self.actor.username)) or ""
-        return AttachmentInfo(row.id, request_id, name, media_type, len(content), thumbnail,
-                              self.actor.username, now, known_as, kind, bool(internal))
+            return keep_new(session, self.actor, request_id, new)
 
     def of_request(self, request_id: uuid.UUID) -> list[AttachmentInfo]:
         """The request's attachments, by kind and oldest first, without their content."""

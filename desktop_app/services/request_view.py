@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_REMOVED
+from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_CHANGED, AUDIT_REMOVED
 from desktop_app.services.office import Store
 from desktop_app.store import models as m
 from desktop_app.store.reference import Lookup
@@ -75,6 +75,10 @@ class HistoryEntry:
     # ``sms_sent`` / ``sms_received``: what the message was (``registered``,
     # ``closed``, ``status_query`` …; data ``purpose`` or ``action``).
     sms_purpose: str = ""
+    # A photo's kind and internal mark as added or changed to ("": not said, entries
+    # from before kinds; ``None``: the mark did not change).
+    photo_kind: str = ""
+    photo_internal: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
         photo_trail = session.scalars(
             sa.select(m.AuditEntry).where(
                 m.AuditEntry.entity == "request", m.AuditEntry.entity_key == str(request_id),
-                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED)))
+                m.AuditEntry.action.in_((AUDIT_ADDED, AUDIT_REMOVED, AUDIT_CHANGED)))
         ).all()
         linked = {uuid.UUID(e.data["duplicate_of"]) for e in events if e.data.get("duplicate_of")}
         if request.duplicate_of:
@@ -182,7 +186,10 @@ def load_request(store: Store, request_id: uuid.UUID) -> RequestSnapshot:
                 moment=a.at, actor=people.get(a.actor, a.actor), actor_role=roles.get(a.actor, ""),
                 kind=a.action, from_status=None, to_status=None, reason=None, note="", crew="",
                 previous_crew="", original_code="", edited=(), pending=False,
-                filename=a.details.get("filename", ""), office_only=True,
+                # Not "kept at this office": photos travel with the sync now.
+                filename=a.details.get("filename", ""), office_only=False,
+                photo_kind=a.details.get("kind", "") if a.action != AUDIT_REMOVED else "",
+                photo_internal={"true": True, "false": False}.get(a.details.get("internal", "")),
             )
             for a in photo_trail
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.services.sync_state import stored_identity
+from desktop_app.services import completion_photos
+from desktop_app.services.attachments import Kind, NewFile, keep_new
 from desktop_app.store import models as m
 from sync import rules
 from sync.dates import jalali, utcnow
@@ -227,6 +229,8 @@ class Desk:
                                       reason=reason, duplicate_of=duplicate_of)
         except RuleError as exc:
             raise _refused(exc, tracking_code=request.tracking_code) from None
+        if target == Status.DONE:
+            completion_photos.check(session, request)
         note = clean(note)
         event = self._event(
             session, request, EventKind.STATUS, now=now, from_status=source.value,
@@ -248,15 +252,24 @@ class Desk:
 
     def change_status(self, request_ids: Sequence[uuid.UUID], target: Status | str, *,
                       reason: str | None = None, note: str = "",
-                      duplicate_of: uuid.UUID | None = None) -> Changes:
+                      duplicate_of: uuid.UUID | None = None,
+                      completion_photo: NewFile | None = None) -> Changes:
         """Start, finish, close as not actionable, take back or reopen — for one
-        request or many, all or nothing."""
+        request or many, all or nothing.  Closing one request as done may keep its
+        ``completion_photo`` (kind ``after``) in the same transaction; a category
+        that requires one is refused without it (:mod:`.completion_photos`)."""
         try:
             note = rules.check_note(note, required=False)
         except RuleError as exc:
             raise _refused(exc) from None
-        now = utcnow()
+        if completion_photo is not None and (Status(target) != Status.DONE
+                                             or len(request_ids) != 1):
+            raise ValueError("a completion photo goes with closing one request as done")
         with self.sessions.begin() as session:
+            if completion_photo is not None:  # kept first: the history shows it before the close
+                keep_new(session, self.actor, request_ids[0],
+                         replace(completion_photo, kind=Kind.AFTER))
+            now = utcnow()
             for request in self._load(session, request_ids):
                 self._move(session, request, Status(target), now=now, reason=reason, note=note,
                            duplicate_of=duplicate_of)

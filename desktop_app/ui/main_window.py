@@ -51,6 +51,8 @@ REPORT_ROLES = frozenset({Role.MANAGER, Role.CENTRE})
 # works the verification queue, and who sees every district's overdue work.
 CENTRE_DESK_ROLES = frozenset({Role.CENTRE})
 CENTRE_OVERDUE_ROLES = frozenset({Role.CENTRE, Role.MANAGER})
+# Who decides which categories close only with a completion photo.
+COMPLETION_PHOTO_ROLES = frozenset({Role.MANAGER})
 
 
 def has_module(module: str) -> bool:
@@ -188,6 +190,9 @@ class MainWindow(Retranslating, QMainWindow):
                                         module="reports_page")
         self.act_backups = self._action("actBackups", self.open_backups,
                                         allowed=role in USER_ROLES, module="backups")
+        self.act_completion_photos = self._action(
+            "actCompletionPhotos", self.open_completion_photos,
+            allowed=role in COMPLETION_PHOTO_ROLES, module="completion_photos")
         self.act_quit = self._action("actQuit", self.close, QKeySequence.StandardKey.Quit)
         self.act_shortcuts = self._action("actShortcuts", self.show_shortcuts, "F1")
         self.act_persian = self._action("actPersian", lambda: self.set_language("fa"))
@@ -202,7 +207,7 @@ class MainWindow(Retranslating, QMainWindow):
         bar = self.menuBar()
         self.menu_office = bar.addMenu("")
         for action in (self.act_sync, self.act_problems, None, self.act_crews, self.act_users,
-                       self.act_backups, None, self.act_quit):
+                       self.act_backups, self.act_completion_photos, None, self.act_quit):
             self.menu_office.addSeparator() if action is None else self.menu_office.addAction(action)
         self.menu_requests = bar.addMenu("")
         for action in (self.act_open, self.act_walk_in, self.act_assign, None, self.act_print,
@@ -332,6 +337,12 @@ class MainWindow(Retranslating, QMainWindow):
         shown.accepted.connect(lambda: self.close() if shown.restore_requested else None)
         self._show_dialog(shown)
 
+    def open_completion_photos(self) -> None:
+        """The district manager's per-category rule for completion photos."""
+        dialog = optional("completion_photos", "CompletionPhotosDialog")
+        if dialog is not None and self.act_completion_photos.isEnabled():
+            self._show_dialog(dialog(self.ctx, self))
+
     def open_users(self) -> None:
         dialog = optional("users", "UsersDialog")
         if dialog is not None and self.act_users.isEnabled():
@@ -458,6 +469,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.act_crews: self.tr("&Crews…"),
             self.act_users: self.tr("&Users…"),
             self.act_backups: self.tr("&Backups…"),
+            self.act_completion_photos: self.tr("Completion &photos…"),
             self.act_reports: self.tr("&Reports"),
             self.act_quit: self.tr("&Quit"),
             self.act_call: self.tr("Take a &call"),

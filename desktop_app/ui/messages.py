@@ -66,6 +66,9 @@ def role_name(role: Role | str) -> str:
 # ------------------------------------------------------------------ service errors
 
 _ERRORS = {
+    "completion_photo_required": QT_TRANSLATE_NOOP(
+        "messages", "Its category needs a photo of the finished work to close it as done: "
+        "attach one as “After work” on the request's form, then mark it done again."),
     "unknown_request": QT_TRANSLATE_NOOP(
         "messages", "This request is no longer in the office's database."),
     "role_not_allowed": QT_TRANSLATE_NOOP(

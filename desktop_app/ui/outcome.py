@@ -4,6 +4,11 @@ Closing a request is what a citizen hears about, so it is never one stray click:
 this dialog asks for what the lifecycle needs (a reason when the work cannot be
 done) and what the next reader needs (a note; the original, when it is a duplicate).
 
+Closing one request as done offers to attach the completion photo (kind ``after``),
+kept in the same action as the close; when the request's category needs one
+(:mod:`~desktop_app.services.completion_photos`) and it has none, the dialog says so
+up front, and a refusal from the Desk shows under the photo, where it can be chosen.
+
 A duplicate is linked by the original's tracking code, the number everyone quotes;
 the dialog looks it up as soon as it is typed (Persian or Latin digits) and shows
 what it found (:func:`~desktop_app.services.form_choices.find_original`), so the
@@ -15,22 +20,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
 from desktop_app.errors import ServiceError
+from desktop_app.services import completion_photos
+from desktop_app.services.attachments import Kind
+from desktop_app.services.completion_photos import Need
 from desktop_app.services.form_choices import (
     DUPLICATE,
     Original,
@@ -42,10 +55,11 @@ from desktop_app.services.form_choices import (
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, in_ui_direction, local_name, status_name
+from desktop_app.ui.photo_files import prepare
+from desktop_app.ui.photos import photo_error_text
 from desktop_app.ui.widgets.retranslate import Retranslating
 from desktop_app.ui.widgets.tables import error_label
 from sync.workflow import CLOSED_STATUSES, Status
-
 
 
 class OutcomeDialog(Retranslating, QDialog):
@@ -94,6 +108,28 @@ class OutcomeDialog(Retranslating, QDialog):
         self._sms_notice.setWordWrap(True)
         self._sms_notice.setStyleSheet("color: #0b57d0;")
         self._sms_notice.setVisible(self._target in CLOSED_STATUSES)
+        # The completion photo (closing one request as done).
+        self._photo_path: Path | None = None
+        self._need: Need | None = None
+        self._choose_photo = QPushButton()
+        self._choose_photo.setObjectName("choosePhoto")
+        self._choose_photo.setAutoDefault(False)
+        self._choose_photo.clicked.connect(self._on_choose_photo)
+        self._photo_chosen = QLabel()
+        self._photo_chosen.setObjectName("photoChosen")
+        self._photo_internal = QCheckBox()
+        self._photo_internal.setObjectName("photoInternal")
+        self._photo_hint = QLabel()
+        self._photo_hint.setObjectName("photoHint")
+        self._photo_hint.setWordWrap(True)
+        self._photo_hint.setStyleSheet("color:#5f6368;")
+        self._photo_error = error_label("photoError")
+        photo_line = QWidget()
+        photo_buttons = QHBoxLayout(photo_line)
+        photo_buttons.setContentsMargins(0, 0, 0, 0)
+        photo_buttons.addWidget(self._choose_photo)
+        photo_buttons.addWidget(self._photo_chosen, 1)
+        photo_buttons.addWidget(self._photo_internal)
 
         self._reason_label, self._original_label, self._note_label = QLabel(), QLabel(), QLabel()
         form = QFormLayout()
@@ -103,7 +139,12 @@ class OutcomeDialog(Retranslating, QDialog):
         form.addRow(self._reason_label, self._reason_row)
         form.addRow(self._original_label, self._original_row)
         form.addRow(self._note_label, self._note)
+        self._photo_label = QLabel()
+        self._photo_row = self._stack(photo_line, self._photo_hint, self._photo_error)
+        form.addRow(self._photo_label, self._photo_row)
         self._form = form
+        form.setRowVisible(self._photo_row,
+                           self._target == Status.DONE and len(self._ids) == 1)
         form.setRowVisible(self._reason_row, self._target == Status.NOT_ACTIONABLE)
         form.setRowVisible(self._original_row, False)
 
@@ -125,7 +166,10 @@ class OutcomeDialog(Retranslating, QDialog):
 
         self._retranslate()
         store, ids = ctx.store, self._ids  # the job never holds the dialog (RequestForm.reload)
-        ctx.tasks.run_db(lambda: load_outcome_choices(store, ids), on_done=self._on_loaded,
+        sessions, done = ctx.desk.sessions, self._target == Status.DONE
+        ctx.tasks.run_db(lambda: (load_outcome_choices(store, ids),
+                                  completion_photos.needs(sessions, ids) if done else []),
+                         on_done=lambda loaded: self._on_loaded(*loaded),
                          on_error=self._on_failed)
 
     @staticmethod
@@ -167,6 +211,12 @@ class OutcomeDialog(Retranslating, QDialog):
             "the reason and this text go to them by SMS, word for word. Write it for them, "
             "in plain words."))
         self._reason_label.setText(self.tr("Reason"))
+        self._photo_label.setText(self.tr("Completion photo"))
+        self._choose_photo.setText(self.tr("Choose photo…"))
+        self._photo_internal.setText(self.tr("Internal"))
+        self._photo_internal.setToolTip(self.tr("Never shown to the citizen or published"))
+        self._photo_chosen.setText(self._photo_path.name if self._photo_path else "")
+        self._photo_hint.setText(self._photo_hint_text())
         self._original_label.setText(self.tr("Original request"))
         self._reason.setPlaceholderText(self.tr("Choose why it cannot be done"))
         self._original.setPlaceholderText(self.tr("Tracking code of the original request"))
@@ -182,9 +232,10 @@ class OutcomeDialog(Retranslating, QDialog):
 
     # ------------------------------------------------------------------- loading
 
-    def _on_loaded(self, choices: OutcomeChoices) -> None:
+    def _on_loaded(self, choices: OutcomeChoices, needs: list[Need]) -> None:
         if not isValid(self):
             return
+        self._on_needs(needs)
         self._choices = choices
         self._reason.blockSignals(True)
         for code, names in choices.reasons:
@@ -198,6 +249,44 @@ class OutcomeDialog(Retranslating, QDialog):
     def _on_failed(self, error: BaseException) -> None:
         if isValid(self):
             self._show_error(error_text(error))
+
+    # ---------------------------------------------------------- completion photo
+
+    def _photo_hint_text(self) -> str:
+        need = self._need
+        if need is None:
+            return ""
+        if need.missing:
+            return self.tr("This category needs a photo of the finished work to close the "
+                           "request as done: choose one here.")
+        if need.has_after_photo:
+            return self.tr("A photo of the finished work is attached already; you may add "
+                           "another.")
+        return self.tr("Optional: a photo of the finished work shows the job was done.")
+
+    def _on_needs(self, needs: list[Need]) -> None:
+        if not isValid(self):
+            return
+        self._need = needs[0] if len(needs) == 1 else None
+        self._photo_hint.setText(self._photo_hint_text())
+        if self._need is not None and self._need.missing:
+            self._photo_hint.setStyleSheet("color:#8a5a00; font-weight:bold;")
+
+    def _on_choose_photo(self) -> None:
+        dialog = QFileDialog(self, self.tr("Photo of the finished work"))
+        dialog.setObjectName("chooseCompletionPhoto")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters([self.tr("Photos (%1)").replace(
+            "%1", "*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff")])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.choose_photo)
+        dialog.open()
+
+    def choose_photo(self, name: str) -> None:
+        """Attach ``name`` as the completion photo when the request is closed."""
+        self._photo_path = Path(name) if name else None
+        self._photo_chosen.setText(self._photo_path.name if self._photo_path else "")
+        self._photo_error.hide()
 
     # ---------------------------------------------------------------- duplicates
 
@@ -246,7 +335,7 @@ class OutcomeDialog(Retranslating, QDialog):
         label.show()
 
     def _on_ok(self) -> None:
-        for label in (self._error, self._reason_error, self._original_error):
+        for label in (self._error, self._reason_error, self._original_error, self._photo_error):
             label.hide()
         reason: str | None = None
         original = ""
@@ -267,6 +356,8 @@ class OutcomeDialog(Retranslating, QDialog):
                     return
         store, desk, ids, target = self._ctx.store, self._ctx.desk, self._ids, self._target
         note = self._note.toPlainText()
+        photo = self._photo_path if target == Status.DONE and len(ids) == 1 else None
+        internal = self._photo_internal.isChecked()
 
         def work() -> Changes:
             original_id = None
@@ -275,8 +366,15 @@ class OutcomeDialog(Retranslating, QDialog):
                 if found is None:
                     raise ServiceError("bad_original", f"no request {original}")
                 original_id = found.id
+            completion = None
+            if photo is not None:
+                try:
+                    completion = prepare(photo).as_new(Kind.AFTER, internal)
+                except OSError:
+                    raise ServiceError("unreadable", f"cannot read {photo}",
+                                       field="completion_photo") from None
             return desk.change_status(ids, target, reason=reason, note=note,
-                                      duplicate_of=original_id)
+                                      duplicate_of=original_id, completion_photo=completion)
 
         self._ok.setEnabled(False)
         self._ctx.run_op(work, on_done=self._on_saved, on_error=self._on_save_failed)
@@ -294,5 +392,17 @@ class OutcomeDialog(Retranslating, QDialog):
             self._show_field_error(self._original_error, error_text(error))
         elif code in ("reason_required", "unknown_reason"):
             self._show_field_error(self._reason_error, error_text(error))
+        elif code == completion_photos.REQUIRED_CODE:
+            # Offer the photo right here: the row shows, the button takes the focus.
+            self._form.setRowVisible(self._photo_row, True)
+            self._photo_hint.hide()  # the refusal says it all, and what to do
+            self._show_field_error(self._photo_error, self.tr(
+                "This category needs a photo of the finished work to close the request as "
+                "done. Choose the photo here with “Choose photo…”, then press “Mark done” "
+                "again."))
+            self._choose_photo.setFocus()
+        elif self._photo_path is not None and code in (
+                "attachment_type", "attachment_too_big", "attachment_duplicate", "unreadable"):
+            self._show_field_error(self._photo_error, photo_error_text(error))
         else:
             self._show_error(error_text(error))

@@ -22,7 +22,13 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
 from desktop_app.errors import ServiceError
-from desktop_app.services.attachments import MAX_BYTES, AttachmentInfo, Attachments
+from desktop_app.services.attachments import (
+    MAX_BYTES,
+    AttachmentInfo,
+    Attachments,
+    Kind,
+    NewFile,
+)
 from desktop_app.services.requests import Changes
 
 #: Longest side a kept photo has: sharp enough to read a plate or a crack on a
@@ -41,6 +47,10 @@ class Prepared:
     media_type: str
     content: bytes
     thumbnail: bytes | None
+
+    def as_new(self, kind: str = Kind.BEFORE, internal: bool = False) -> NewFile:
+        return NewFile(self.filename, self.media_type, self.content, self.thumbnail, kind,
+                       internal)
 
 
 def _encode(image: QImage, fmt: str, quality: int = -1) -> bytes:
@@ -120,15 +130,17 @@ class Added:
     changes: Changes
 
 
-def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path]) -> Added:
-    """Runs on the database thread: prepare and keep each file; one file refused
-    does not stop the others."""
+def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path],
+              kind: str = Kind.BEFORE, internal: bool = False) -> Added:
+    """Runs on the database thread: prepare and keep each file (as ``kind``, marked
+    ``internal`` or not); one file refused does not stop the others."""
     added, refused = 0, []
     for path in paths:
         try:
             ready = prepare(path)
             shelf.attach(request_id, filename=ready.filename, media_type=ready.media_type,
-                         content=ready.content, thumbnail=ready.thumbnail)
+                         content=ready.content, thumbnail=ready.thumbnail, kind=kind,
+                         internal=internal)
             added += 1
         except ServiceError as exc:
             refused.append((path.name, exc))
@@ -140,11 +152,18 @@ def add_files(shelf: Attachments, request_id: uuid.UUID, paths: Sequence[Path]) 
 def with_thumbnails(shelf: Attachments, items: list[AttachmentInfo]) -> list[AttachmentInfo]:
     """Runs on the database thread: ``items`` with a thumbnail made for each image
     kept without one (a photo brought back from the data folder to a walk-in
-    registered again: the folder holds the file alone)."""
+    registered again, or pulled from the centre: the file comes alone); one whose
+    bytes have not arrived yet stays without."""
     out = []
     for info in items:
         if info.is_image and not info.thumbnail:
-            image = QImage.fromData(shelf.read(info.id).content)
+            try:
+                content = shelf.read(info.id).content
+            except ServiceError as exc:
+                if exc.code != "attachment_not_here":
+                    raise
+                content = b""  # pulled from the centre, its bytes not fetched yet: no thumbnail
+            image = QImage.fromData(content)
             if not image.isNull():
                 info = replace(info, thumbnail=_thumbnail(image))
         out.append(info)

@@ -1,6 +1,13 @@
 """A request's photos on its form: a strip of thumbnails, add (a file picker, or
 files dropped on the strip), view large, save a copy, remove.
 
+Each thumbnail carries a band naming its kind (the citizen's, before work, after
+work), in the kind's colour, and says when it is internal; the strip lists them by
+kind.  A new photo is added as the kind chosen beside "Add photo" (the form picks
+the likely one from the request's status), and may be marked internal there; the
+kind and the mark of a photo already kept are changed from the "Kind" menu.  A PDF
+is opened in the system's own viewer (from a copy in a temporary folder).
+
 What may be kept, and by whom it may be removed, is decided by
 :class:`~desktop_app.services.attachments.Attachments` alone; this module only words
 its refusals.  Making a file fit to keep (scaling, thumbnails) is
@@ -8,29 +15,45 @@ its refusals.  Making a file fit to keep (scaling, thumbnails) is
 :mod:`desktop_app.ui.photo_viewer`; adding and removing run through ``ctx.run_op``,
 which announces the request as changed so its history shows the entry.
 
-Photos stay in the office: the sync protocol carries no files, so the strip says
-so, and adding or removing one is recorded in the office's audit log (shown in the
-request's history), not as a request event for the centre.
+Photos go to the centre with the sync (:mod:`desktop_app.services.attachments`), and
+the strip says so; adding, changing or removing one is recorded in the office's audit
+log (shown in the request's history).  A photo pulled from the centre whose bytes have
+not arrived yet says so when opened.
 """
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QIcon,
+    QImage,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,10 +61,12 @@ from shiboken6 import isValid
 
 from desktop_app.errors import ServiceError
 from desktop_app.services.attachments import (
+    KINDS,
     MAX_BYTES,
     AttachmentFile,
     AttachmentInfo,
     Attachments,
+    Kind,
     may_remove,
 )
 from desktop_app.services.requests import Changes
@@ -63,6 +88,8 @@ _ERRORS = {
     "unknown_attachment": QT_TRANSLATE_NOOP(
         "PhotoStrip", "This photo is no longer attached; someone may have removed it."),
     "unreadable": QT_TRANSLATE_NOOP("PhotoStrip", "The file could not be read."),
+    "attachment_not_here": QT_TRANSLATE_NOOP(
+        "PhotoStrip", "“%1” has not arrived from the centre yet; it comes with the next sync."),
 }
 
 
@@ -75,6 +102,60 @@ def photo_error_text(error: BaseException) -> str:
             return text.replace("%1", digits(MAX_BYTES // (1024 * 1024)))
         return text.replace("%1", str(error.params.get("filename", "")))
     return error_text(error)
+
+
+_KIND_NAMES = {
+    Kind.CITIZEN: QT_TRANSLATE_NOOP("PhotoStrip", "Citizen's photo"),
+    Kind.BEFORE: QT_TRANSLATE_NOOP("PhotoStrip", "Before work"),
+    Kind.AFTER: QT_TRANSLATE_NOOP("PhotoStrip", "After work"),
+}
+#: The band's colour per kind: blue for the citizen's, amber before, green after.
+_KIND_COLOURS = {Kind.CITIZEN: "#1f5fa8", Kind.BEFORE: "#a15c00", Kind.AFTER: "#2e7d32"}
+
+
+def kind_name(kind: str) -> str:
+    """A kind of photo in words (the unknown kind as it is stored)."""
+    return QCoreApplication.translate("PhotoStrip", _KIND_NAMES[Kind(kind)]) \
+        if kind in set(Kind) else kind
+
+
+def kind_words(kind: str, internal: bool) -> str:
+    """The kind, and "internal" when it is."""
+    name = kind_name(kind)
+    if internal:
+        return QCoreApplication.translate("PhotoStrip", "%1 · internal").replace("%1", name)
+    return name
+
+
+def kind_label(info: AttachmentInfo) -> str:
+    """The band on the thumbnail, the tooltip's last line."""
+    return kind_words(info.kind, info.internal)
+
+
+def badged(picture: QPixmap, info: AttachmentInfo, direction: Qt.LayoutDirection) -> QPixmap:
+    """The thumbnail on a square tile with a band in the kind's colour naming it;
+    an internal photo's band is striped dark."""
+    side = THUMB_SIDE
+    tile = QPixmap(side, side)
+    tile.fill(QColor("#f1f3f4"))
+    painter = QPainter(tile)
+    try:
+        shown = picture.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        painter.drawPixmap((side - shown.width()) // 2, (side - shown.height()) // 2, shown)
+        font = QFont(painter.font())
+        font.setPixelSize(15)
+        font.setBold(True)
+        painter.setFont(font)
+        band = QRect(0, side - 24, side, 24)
+        painter.fillRect(band, QColor("#3c4043" if info.internal else
+                                      _KIND_COLOURS.get(info.kind, "#5f6368")))
+        painter.setPen(QColor("white"))
+        painter.setLayoutDirection(direction)
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, kind_label(info))
+    finally:
+        painter.end()
+    return tile
 
 
 def _file_filter() -> str:
@@ -92,6 +173,8 @@ class PhotoStrip(Retranslating, QWidget):
 
     sig_loaded = Signal()
     sig_saved = Signal(str)
+    #: A PDF was handed to the system's viewer, as this file.
+    sig_opened = Signal(str)
 
     def __init__(self, ctx: AppContext, request_id: uuid.UUID, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,6 +183,7 @@ class PhotoStrip(Retranslating, QWidget):
         self._shelf = Attachments(ctx.desk.sessions, ctx.actor)
         self._items: list[AttachmentInfo] = []
         self._busy = False
+        self._opened: tempfile.TemporaryDirectory[str] | None = None
         self.setObjectName("photoStrip")
         self.setAcceptDrops(True)
 
@@ -131,22 +215,48 @@ class PhotoStrip(Retranslating, QWidget):
         self._pages.addWidget(self._list)
 
         self._add = action_button("addPhoto", self._on_add)
+        self._new_kind = QComboBox()
+        self._new_kind.setObjectName("newKind")
+        for kind in KINDS:
+            self._new_kind.addItem("", kind.value)
+        self._new_kind.setCurrentIndex(KINDS.index(Kind.BEFORE))
+        self._new_internal = QCheckBox()
+        self._new_internal.setObjectName("newInternal")
+        self._kind = QToolButton()
+        self._kind.setObjectName("photoKind")
+        self._kind.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._kind_menu = QMenu(self._kind)
+        self._kind_actions = {}
+        for kind in KINDS:
+            action = self._kind_menu.addAction("")
+            action.setObjectName(f"kind_{kind.value}")
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, k=kind: self._mark(kind=k))
+            self._kind_actions[kind] = action
+        self._kind_menu.addSeparator()
+        self._internal_action = self._kind_menu.addAction("")
+        self._internal_action.setObjectName("internal")
+        self._internal_action.setCheckable(True)
+        self._internal_action.triggered.connect(lambda checked: self._mark(internal=checked))
+        self._kind.setMenu(self._kind_menu)
         self._view = action_button("viewPhoto", self._on_view)
         self._save = action_button("savePhoto", self._on_save)
         self._remove = action_button("removePhoto", self._on_remove)
         self._local = QLabel()
         self._local.setObjectName("officeOnly")
         self._local.setStyleSheet("color:#5f6368;")
+        self._local.setWordWrap(True)
+        self._local.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
         self._error = QLabel()
         self._error.setObjectName("photoError")
         self._error.setWordWrap(True)
         self._error.setStyleSheet("color:#b3261e;")
         self._error.hide()
         buttons = QHBoxLayout()
-        for button in (self._add, self._view, self._save, self._remove):
+        for button in (self._add, self._new_kind, self._new_internal, self._view, self._kind,
+                       self._save, self._remove):
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self._local)
+        buttons.addWidget(self._local, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
@@ -162,10 +272,19 @@ class PhotoStrip(Retranslating, QWidget):
 
     def _retranslate(self) -> None:
         self._add.setText(self.tr("Add photo…"))
+        for index, kind in enumerate(KINDS):
+            self._new_kind.setItemText(index, kind_name(kind))
+            self._kind_actions[kind].setText(kind_name(kind))
+        self._new_kind.setToolTip(self.tr("What the photos you add show"))
+        self._new_internal.setText(self.tr("Internal"))
+        self._new_internal.setToolTip(self.tr("Never shown to the citizen or published"))
+        self._internal_action.setText(self.tr("Internal (never public)"))
+        self._kind.setText(self.tr("Kind"))
         self._view.setText(self.tr("View"))
         self._save.setText(self.tr("Save a copy…"))
         self._remove.setText(self.tr("Remove"))
-        self._local.setText(self.tr("Kept at this office; not sent to the centre."))
+        self._local.setText(self.tr(
+            "Goes to the centre with the sync; an internal photo is never public."))
         self._empty.setText(self.tr("No photos yet. Add one, or drop photo files here."))
         self._show_photos()
 
@@ -176,6 +295,14 @@ class PhotoStrip(Retranslating, QWidget):
         self._ctx.tasks.run_db(lambda: with_thumbnails(shelf, shelf.of_request(request_id)),
                                on_done=self._on_loaded,
                                on_error=self._on_error)
+
+    def set_new_kind(self, kind: str) -> None:
+        """The kind new photos are added as, until the clerk chooses another."""
+        self._new_kind.setCurrentIndex(KINDS.index(Kind(kind)))
+
+    @property
+    def new_kind(self) -> Kind:
+        return Kind(self._new_kind.currentData())
 
     def _on_changed(self, changes: Changes) -> None:
         if self._request_id in changes.request_ids:
@@ -197,11 +324,12 @@ class PhotoStrip(Retranslating, QWidget):
         self._list.clear()
         document = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for info in self._items:
-            icon = (QIcon(QPixmap.fromImage(QImage.fromData(info.thumbnail)))
-                    if info.thumbnail else document)
+            picture = (QPixmap.fromImage(QImage.fromData(info.thumbnail)) if info.thumbnail
+                       else document.pixmap(THUMB_SIDE // 2))
+            icon = QIcon(badged(picture, info, self.layoutDirection()))
             item = QListWidgetItem(icon, info.filename)
             item.setData(Qt.ItemDataRole.UserRole, info.id)
-            item.setToolTip(describe(info))
+            item.setToolTip(f"{describe(info)}\n{kind_label(info)}")
             self._list.addItem(item)
             if selected is not None and info.id == selected.id:
                 item.setSelected(True)
@@ -224,7 +352,15 @@ class PhotoStrip(Retranslating, QWidget):
         """View an image, save any file, remove only what this person may remove."""
         info = self._selected()
         self._add.setEnabled(not self._busy)
-        self._view.setEnabled(info is not None and info.is_image)
+        self._view.setEnabled(info is not None)
+        # Anyone may hide a photo; the rest is for who may remove it (the service decides).
+        self._kind.setEnabled(not self._busy and info is not None)
+        mine = info is not None and may_remove(self._ctx.actor, info.added_by)
+        for kind, action in self._kind_actions.items():
+            action.setChecked(info is not None and info.kind == kind)
+            action.setEnabled(mine)
+        self._internal_action.setChecked(info is not None and info.internal)
+        self._internal_action.setEnabled(info is not None and (mine or not info.internal))
         self._save.setEnabled(info is not None)
         self._remove.setEnabled(not self._busy and info is not None
                                 and may_remove(self._ctx.actor, info.added_by))
@@ -248,7 +384,8 @@ class PhotoStrip(Retranslating, QWidget):
         self._busy = True
         self._offer()
         shelf, request_id = self._shelf, self._request_id
-        self._ctx.run_op(lambda: add_files(shelf, request_id, list(paths)),
+        kind, internal = self.new_kind, self._new_internal.isChecked()
+        self._ctx.run_op(lambda: add_files(shelf, request_id, list(paths), kind, internal),
                          on_done=self._on_added, on_error=self._on_error)
 
     def _on_added(self, result: Added) -> None:
@@ -280,10 +417,50 @@ class PhotoStrip(Retranslating, QWidget):
 
     def _on_view(self) -> None:
         info = self._selected()
-        if info is None or not info.is_image:
+        if info is None:
             return
         self._error.hide()
-        self._read(info, lambda file: self._show_viewer(info, file))
+        if info.is_image:
+            self._read(info, lambda file: self._show_viewer(info, file))
+        else:
+            self._read(info, self._open_elsewhere)
+
+    def _open_elsewhere(self, file: AttachmentFile) -> None:
+        """A PDF in the system's viewer, from a copy in a folder of this strip's
+        (removed with it); the office's own copy stays in the database."""
+        if not isValid(self):
+            return
+        if self._opened is None:
+            self._opened = tempfile.TemporaryDirectory(prefix="daftar-")
+            self.destroyed.connect(self._opened.cleanup)
+        path = Path(self._opened.name) / file.filename
+        try:
+            path.write_bytes(file.content)
+        except OSError as exc:
+            self._error.setText(self.tr("The file could not be opened: %1").replace(
+                "%1", exc.strerror or str(exc)))
+            self._error.show()
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._error.setText(self.tr("No program on this computer opens “%1”; save a "
+                                        "copy and open it elsewhere.").replace("%1", file.filename))
+            self._error.show()
+            return
+        self.sig_opened.emit(str(path))
+
+    # ------------------------------------------------------------------ kinds
+
+    def _mark(self, *, kind: Kind | None = None, internal: bool | None = None) -> None:
+        info = self._selected()
+        if info is None:
+            return
+        self._error.hide()
+        self._busy = True
+        self._offer()
+        shelf = self._shelf
+        self._ctx.run_op(lambda: Changes([shelf.mark(info.id, kind=kind, internal=internal)
+                                          .request_id]),
+                         on_done=self._on_removed, on_error=self._on_error)
 
     def _show_viewer(self, info: AttachmentInfo, file: AttachmentFile) -> None:
         if not isValid(self):

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from desktop_app.services.centre import is_centre_office
+from desktop_app.services.attachments import Kind
 from desktop_app.services.request_view import RequestSnapshot, load_request
 from desktop_app.services.requests import Changes, may_edit
 from desktop_app.ui.assign import AssignDialog
@@ -60,6 +61,11 @@ from desktop_app.ui.widgets.buttons import action_button
 from desktop_app.ui.widgets.retranslate import Retranslating
 from sync.dates import utcnow
 from sync.workflow import ASSIGN_ROLES, MOVE_DISTRICT_ROLES, OPEN_STATUSES, Status, allowed_targets
+
+# What a photo added now most likely shows: the citizen's before a crew has it, the
+# street before the work while it is being done, the finished work once it is done.
+_LIKELY_KIND = {Status.RECEIVED: Kind.CITIZEN, Status.REFERRED: Kind.CITIZEN,
+                Status.DONE: Kind.AFTER}
 
 # Calm colours for the status chip: blue while the work is open, green when done,
 # grey when it could not be done.
@@ -242,6 +248,8 @@ class RequestForm(Retranslating, QDialog):
     def _on_loaded(self, snapshot: RequestSnapshot) -> None:
         if not isValid(self):
             return
+        if self._snapshot is None:  # first shown: the likely kind of a new photo
+            self._photos.set_new_kind(_LIKELY_KIND.get(snapshot.status, Kind.BEFORE))
         self._snapshot = snapshot
         self._show()
         self.sig_loaded.emit()

@@ -17,7 +17,7 @@ import html
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_REMOVED
+from desktop_app.services.attachments import AUDIT_ADDED, AUDIT_CHANGED, AUDIT_REMOVED
 from desktop_app.services.request_view import HistoryEntry, RequestSnapshot
 from desktop_app.ui.messages import (
     digits,
@@ -28,6 +28,7 @@ from desktop_app.ui.messages import (
     status_name,
     text_direction,
 )
+from desktop_app.ui.photos import kind_name, kind_words
 from sync.workflow import EventKind
 
 
@@ -126,9 +127,21 @@ def event_lines(entry: HistoryEntry, language: str) -> list[str]:
                      .replace("%1", digits(str(entry.score)) if entry.score else "—"))
     elif kind == EventKind.CONFLICT_SETTLED:
         lines.append(QCoreApplication.translate("RequestForm", "A sync problem was settled"))
+    elif kind == AUDIT_ADDED and entry.photo_kind:
+        lines.append(QCoreApplication.translate("RequestForm", "Attached “%1” (%2)")
+                     .replace("%1", entry.filename)
+                     .replace("%2", kind_words(entry.photo_kind, bool(entry.photo_internal))))
     elif kind == AUDIT_ADDED:
         lines.append(QCoreApplication.translate("RequestForm", "Attached “%1”")
                      .replace("%1", entry.filename))
+    elif kind == AUDIT_CHANGED:
+        now = kind_name(entry.photo_kind) if entry.photo_kind else ""
+        if entry.photo_internal is not None:
+            mark = (QCoreApplication.translate("RequestForm", "internal") if entry.photo_internal
+                    else QCoreApplication.translate("RequestForm", "not internal"))
+            now = f"{now} · {mark}" if now else mark
+        lines.append(QCoreApplication.translate("RequestForm", "“%1” is now: %2")
+                     .replace("%1", entry.filename).replace("%2", now))
     elif kind == AUDIT_REMOVED:
         lines.append(QCoreApplication.translate("RequestForm", "Removed the attachment “%1”")
                      .replace("%1", entry.filename))

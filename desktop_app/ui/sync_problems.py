@@ -116,6 +116,16 @@ def _user_details(problem: ProblemRow) -> str:
         "%2", role_name(str(problem.payload.get("role", ""))))
 
 
+def _photo_added(problem: ProblemRow) -> str:
+    photo = problem.payload.get("attachment") or {}
+    return QCoreApplication.translate("SyncProblemsDialog", "Photo “%1”").replace(
+        "%1", str(photo.get("filename", "")) if isinstance(photo, dict) else "")
+
+
+def _photo_removed(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Removing a photo")
+
+
 #: What each operation's refused change would have done, in the clerk's words.
 CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.CREATE_REQUEST: _walk_in,
@@ -129,6 +139,8 @@ CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.REFER: _referral,
     Op.MOVE_DISTRICT: _district_move,
     Op.REPEAT_CALL: _repeat_call,
+    Op.ADD_ATTACHMENT: _photo_added,
+    Op.REMOVE_ATTACHMENT: _photo_removed,
 }
 
 

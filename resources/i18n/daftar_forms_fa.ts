@@ -323,6 +323,46 @@
             <source>The citizen reads this: when the request has their mobile number, the outcome, the reason and this text go to them by SMS, word for word. Write it for them, in plain words.</source>
             <translation>این متن را شهروند می‌خواند: اگر شمارهٔ همراه او در درخواست باشد، نتیجه، دلیل و همین متن عیناً با پیامک برایش فرستاده می‌شود. آن را برای او و به زبان ساده بنویسید.</translation>
         </message>
+        <message>
+            <source>A photo of the finished work is attached already; you may add another.</source>
+            <translation>عکس کار انجام‌شده پیش‌تر پیوست شده است؛ می‌توانید عکس دیگری هم بیفزایید.</translation>
+        </message>
+        <message>
+            <source>Choose photo…</source>
+            <translation>انتخاب عکس…</translation>
+        </message>
+        <message>
+            <source>Completion photo</source>
+            <translation>عکس پایان کار</translation>
+        </message>
+        <message>
+            <source>Internal</source>
+            <translation>داخلی</translation>
+        </message>
+        <message>
+            <source>Never shown to the citizen or published</source>
+            <translation>هرگز به شهروند نشان داده یا منتشر نمی‌شود</translation>
+        </message>
+        <message>
+            <source>Optional: a photo of the finished work shows the job was done.</source>
+            <translation>اختیاری: عکس کار انجام‌شده نشان می‌دهد که کار انجام شده است.</translation>
+        </message>
+        <message>
+            <source>Photo of the finished work</source>
+            <translation>عکس کار انجام‌شده</translation>
+        </message>
+        <message>
+            <source>Photos (%1)</source>
+            <translation>عکس‌ها (%1)</translation>
+        </message>
+        <message>
+            <source>This category needs a photo of the finished work to close the request as done. Choose the photo here with “Choose photo…”, then press “Mark done” again.</source>
+            <translation>برای بستن درخواست‌های این موضوع به‌عنوان «انجام شد»، عکس کار انجام‌شده لازم است. عکس را همین‌جا با «انتخاب عکس…» برگزینید و دوباره «انجام شد» را بزنید.</translation>
+        </message>
+        <message>
+            <source>This category needs a photo of the finished work to close the request as done: choose one here.</source>
+            <translation>برای بستن درخواست‌های این موضوع به‌عنوان «انجام شد»، عکس کار انجام‌شده لازم است: همین‌جا عکسی برگزینید.</translation>
+        </message>
     </context>
     <context>
         <name>PhotoStrip</name>
@@ -401,6 +441,58 @@
         <message>
             <source>%1 — added by %2 on %3 (%4)</source>
             <translation>%1 — افزودهٔ %2 در %3 (%4)</translation>
+        </message>
+        <message>
+            <source>Goes to the centre with the sync; an internal photo is never public.</source>
+            <translation>با همگام‌سازی به مرکز می‌رود؛ عکس داخلی عمومی نمی‌شود.</translation>
+        </message>
+        <message>
+            <source>%1 · internal</source>
+            <translation>%1 · داخلی</translation>
+        </message>
+        <message>
+            <source>After work</source>
+            <translation>پس از کار</translation>
+        </message>
+        <message>
+            <source>Before work</source>
+            <translation>پیش از کار</translation>
+        </message>
+        <message>
+            <source>Citizen's photo</source>
+            <translation>عکس شهروند</translation>
+        </message>
+        <message>
+            <source>Internal</source>
+            <translation>داخلی</translation>
+        </message>
+        <message>
+            <source>Internal (never public)</source>
+            <translation>داخلی (هرگز عمومی نمی‌شود)</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>نوع</translation>
+        </message>
+        <message>
+            <source>Never shown to the citizen or published</source>
+            <translation>هرگز به شهروند نشان داده یا منتشر نمی‌شود</translation>
+        </message>
+        <message>
+            <source>No program on this computer opens “%1”; save a copy and open it elsewhere.</source>
+            <translation>هیچ برنامه‌ای در این رایانه «%1» را باز نمی‌کند؛ نسخه‌ای ذخیره کنید و جای دیگری بازش کنید.</translation>
+        </message>
+        <message>
+            <source>The file could not be opened: %1</source>
+            <translation>پرونده باز نشد: %1</translation>
+        </message>
+        <message>
+            <source>“%1” has not arrived from the centre yet; it comes with the next sync.</source>
+            <translation>«%1» هنوز از مرکز نرسیده است؛ با همگام‌سازی بعدی می‌رسد.</translation>
+        </message>
+        <message>
+            <source>What the photos you add show</source>
+            <translation>عکس‌هایی که می‌افزایید چه چیزی را نشان می‌دهند</translation>
         </message>
     </context>
     <context>
@@ -787,6 +879,22 @@
             <source>The citizen's satisfaction: %1 of 5</source>
             <translation>رضایت شهروند: %1 از ۵</translation>
         </message>
+        <message>
+            <source>Attached “%1” (%2)</source>
+            <translation>«%1» پیوست شد (%2)</translation>
+        </message>
+        <message>
+            <source>internal</source>
+            <translation>داخلی</translation>
+        </message>
+        <message>
+            <source>not internal</source>
+            <translation>غیرداخلی</translation>
+        </message>
+        <message>
+            <source>“%1” is now: %2</source>
+            <translation>«%1» اکنون: %2</translation>
+        </message>
     </context>
     <context>
         <name>SummaryModel</name>
@@ -1000,6 +1108,14 @@
         <message>
             <source>Discarded.</source>
             <translation>کنار گذاشته شد.</translation>
+        </message>
+        <message>
+            <source>Photo “%1”</source>
+            <translation>عکس «%1»</translation>
+        </message>
+        <message>
+            <source>Removing a photo</source>
+            <translation>برداشتن یک عکس</translation>
         </message>
     </context>
     <context>
@@ -1499,6 +1615,10 @@
             <source>The centre takes phone, website and SMS requests.</source>
             <translation>مرکز درخواست‌های تلفنی، اینترنتی و پیامکی را ثبت می‌کند.</translation>
         </message>
+        <message>
+            <source>Its category needs a photo of the finished work to close it as done: attach one as “After work” on the request's form, then mark it done again.</source>
+            <translation>برای بستن این درخواست به‌عنوان «انجام شد»، موضوع آن عکس کار انجام‌شده می‌خواهد: در برگهٔ درخواست عکسی از نوع «پس از کار» پیوست کنید و دوباره «انجام شد» را بزنید.</translation>
+        </message>
     </context>
     <context>
         <name>CentreModel</name>
@@ -1557,6 +1677,25 @@
         <message>
             <source>Total</source>
             <translation>جمع</translation>
+        </message>
+    </context>
+    <context>
+        <name>CompletionPhotosDialog</name>
+        <message>
+            <source>Cancel</source>
+            <translation>انصراف</translation>
+        </message>
+        <message>
+            <source>Completion photos</source>
+            <translation>عکس پایان کار</translation>
+        </message>
+        <message>
+            <source>Requests of the ticked categories can be closed as done only with a photo of the finished work (kind “After work”).</source>
+            <translation>درخواست‌های موضوع‌های علامت‌خورده تنها با عکس کار انجام‌شده (از نوع «پس از کار») به‌عنوان «انجام شد» بسته می‌شوند.</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>ذخیره</translation>
         </message>
     </context>
 </TS>

@@ -364,6 +364,10 @@
         <source>&amp;Backups…</source>
         <translation>&amp;پشتیبان‌ها…</translation>
     </message>
+    <message>
+        <source>Completion &amp;photos…</source>
+        <translation>&amp;عکس پایان کار…</translation>
+    </message>
 </context>
 <context>
     <name>RequestTable</name>

@@ -72,7 +72,7 @@ def test_the_history_names_people_crews_reasons_and_originals(store: Store) -> N
     assert snap.closed_at is not None
 
 
-def test_photo_entries_join_the_history_by_time_marked_as_kept_at_the_office(store: Store) -> None:
+def test_photo_entries_join_the_history_by_time_with_their_kind(store: Store) -> None:
     request = make_request(store)
     Attachments(store.sessions, CLERK).attach(request.id, filename="کوچه.jpg",
                                               media_type="image/jpeg", content=JPEG)
@@ -83,7 +83,9 @@ def test_photo_entries_join_the_history_by_time_marked_as_kept_at_the_office(sto
     assert [h.kind for h in history] == [EventKind.CREATED, AUDIT_ADDED, EventKind.NOTE]
     photo = history[1]
     assert isinstance(photo, HistoryEntry)
-    assert (photo.filename, photo.office_only, photo.pending) == ("کوچه.jpg", True, False)
+    # Photos travel with the sync now: not marked as kept at this office.
+    assert (photo.filename, photo.office_only, photo.pending) == ("کوچه.jpg", False, False)
+    assert (photo.photo_kind, photo.photo_internal) == ("before", False)
     assert not history[2].office_only and history[2].pending
 
 

@@ -30,12 +30,7 @@ from desktop_app.ui.photo_viewer import PhotoViewer
 from desktop_app.ui.photos import PhotoStrip
 from desktop_app.ui.request_form import RequestForm
 from tests.desktop_app.ui.forms_support import (
-    MakeContext,
-    button,
-    ctx,
-    make_ctx,
-    persian,
-    store,
+    MakeContext, button, ctx, make_ctx, persian, store,
 )
 from tests.factories import CLERK, MANAGER, SUPERVISOR, make_request
 
@@ -106,19 +101,19 @@ def test_photos_are_added_scaled_shown_and_recorded_in_the_history(
     by_name = {a.filename: a for a in stored(store)}
     big, small = by_name["street.jpg"], by_name["plate.png"]
     assert big.media_type == "image/jpeg"
-    kept = decode(Attachments(store.sessions, ctx.actor).read(big.id).content)
+    shelf = Attachments(store.sessions, ctx.actor)
+    kept = decode(shelf.read(big.id).content)
     assert (kept.width(), kept.height()) == (MAX_SIDE, MAX_SIDE * 3 // 4)  # scaled, not cropped
-    assert Attachments(store.sessions, ctx.actor).read(small.id).content \
-        == (tmp_path / "plate.png").read_bytes()  # small enough as it is
+    # Small enough as it is: kept as it came.
+    assert shelf.read(small.id).content == (tmp_path / "plate.png").read_bytes()
     thumb = decode(big.thumbnail or b"")
     assert max(thumb.width(), thumb.height()) == THUMB_SIDE
     assert {a.added_by for a in (big, small)} == {ctx.actor.username}
     text = history(form)
     assert "Attached “street.jpg”" in text and "Attached “plate.png”" in text
-    assert text.count("kept at this office") == 2
-    assert "waiting to be sent" not in text  # photos do not go to the centre
+    assert "kept at this office" not in text  # photos travel with the sync
     assert form.findChild(QLabel, "officeOnly").text() == \
-        "Kept at this office; not sent to the centre."
+        "Goes to the centre with the sync; an internal photo is never public."
 
 
 def test_a_photo_kept_without_a_thumbnail_gets_one_in_the_strip(
@@ -277,7 +272,7 @@ def test_in_persian_the_strip_and_its_refusals_read_in_persian(
     photos = form.findChild(QListWidget, "photos")
     assert photos.item(0).toolTip().startswith("کوچه.png — افزودهٔ clerk در ۱۴")
     assert "«کوچه.png» پیوست شد" in history(form)
-    assert "فقط در این دفتر" in history(form)
+    assert "فقط در این دفتر" not in history(form)  # photos travel with the sync
 
 
 @pytest.mark.parametrize("kind", ["viewPhoto", "savePhoto"])

@@ -124,6 +124,8 @@ def test_every_operation_is_put_in_words() -> None:
     (Op.REFER, {"district_code": "2-1"}, "Referral to district 2-1"),
     (Op.MOVE_DISTRICT, {"district_code": "2-1", "reason": "محل"}, "Move to district 2-1: محل"),
     (Op.REPEAT_CALL, {"phone": "09121234567"}, "Repeat call from 09121234567"),
+    (Op.ADD_ATTACHMENT, {"attachment": {"filename": "کوچه.jpg"}}, "Photo “کوچه.jpg”"),
+    (Op.REMOVE_ATTACHMENT, {"attachment_id": str(CREW_A)}, "Removing a photo"),
 ])
 def test_each_operation_says_what_it_would_have_done(qapp, op: Op, payload: dict[str, object],  # type: ignore[no-untyped-def]
                                                      words: str) -> None:

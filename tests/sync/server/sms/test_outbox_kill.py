@@ -46,6 +46,7 @@ def test_kill_9_mid_send_loses_nothing_and_sends_nothing_twice(centre_url, sessi
     port = free_port()
     gateway = subprocess.Popen([sys.executable, "-m", "tests.sync.server.sms.fake_gateway", str(port),
                                 str(log), "0.3"], cwd=ROOT, start_new_session=True)
+    server = None
     try:
         wait_for(lambda: _up(port), timeout=30)
         server = Server(centre_url, env={
@@ -79,6 +80,9 @@ def test_kill_9_mid_send_loses_nothing_and_sends_nothing_twice(centre_url, sessi
         wait_for(all_sent, timeout=240)
         server.kill()
     finally:
+        # A failed wait must not leave a centre running after the test.
+        if server is not None and server.process is not None and server.process.poll() is None:
+            server.kill()
         gateway.kill()
         gateway.wait()
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sync import migrate
 from sync import reference as ref
 from sync.server import db
+from sync.server.cli_apikeys import add_apikey_commands
 from sync.server.cli_offices import add_office_commands
 from sync.server.cli_support import (
     EXIT_FAILURE, EXIT_INTERRUPTED, PROG, CliError, UsageError, check_known, check_schema,
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive.set_defaults(handler=_import)
 
     add_office_commands(commands)
+    add_apikey_commands(commands)
 
     demo = commands.add_parser("demo-data", help="fill an empty centre with realistic demo data")
     demo.add_argument(

@@ -160,4 +160,35 @@ class AppliedMutation(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
 
+class ApiClient(Base):
+    """An Open311 client (the municipality's website, an app) with its API key.
+
+    Only the key's SHA-256 is kept: a key is 32 random bytes, so a fast hash is as
+    safe as a slow one and lets every POST find its client by one index lookup.
+    A revoked client keeps its row (its requests name it) and its key stops working."""
+
+    __tablename__ = "api_clients"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Open311Submission(Base):
+    """What an Open311 POST brought beyond the request's own columns: the client, the
+    citizen's e-mail (private, like the phone), the photo's address, the client's
+    device and account ids and the service attributes as posted.  Centre-only: it
+    does not travel to offices."""
+
+    __tablename__ = "open311_submissions"
+    request_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("requests.id"), primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("api_clients.id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    media_url: Mapped[str | None] = mapped_column(sa.Text)
+    device_id: Mapped[str | None] = mapped_column(sa.String(100))
+    account_id: Mapped[str | None] = mapped_column(sa.String(100))
+    attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
 REFERENCE_MODELS = (Region, District, Neighbourhood, CategoryFamily, Category, Channel, Reason)

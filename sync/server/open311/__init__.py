@@ -1,0 +1,21 @@
+"""Open311 GeoReport v2 at the centre (http://wiki.open311.org/GeoReport_v2/):
+the municipality's website and apps list the services, post citizens' requests
+with an API key the centre issues, and follow them by tracking code."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sync.server.open311.routes import PREFIX, error_response, make_router
+from sync.server.open311.wire import format_of_path
+
+__all__ = ["PREFIX", "error_response", "format_of_path", "install", "owns"]
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(make_router())
+
+
+def owns(path: str) -> bool:
+    """True for a path under ``/open311/``: its errors are the standard's."""
+    return path.startswith(PREFIX + "/") or path == PREFIX

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -191,7 +192,7 @@ def _number(form: Mapping[str, list[str]], name: str) -> float | None:
         value = float(to_latin_digits(text))
     except ValueError:
         raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise Open311Error(400, f"{name} must be a decimal number (WGS84)")
     return value
 

@@ -63,6 +63,14 @@ class Op(enum.StrEnum):
     #: An office's user created or changed (by its manager): the centre checks every
     #: later mutation's actor against the users it holds (never a password).
     UPSERT_USER = "upsert_user"
+    # centre-core (issue 15): the centre's own moves, made at its office (enrolled
+    # with every district) by users of role ``centre``; refused from any other device.
+    #: received -> referred, to a district, with a deadline (``due_at``).
+    REFER = "refer"
+    #: A referred (or later) request sent to another district, with a reason.
+    MOVE_DISTRICT = "move_district"
+    #: The caller rang again about an open request (an event, no new request).
+    REPEAT_CALL = "repeat_call"
 
 
 #: Plain request fields an office may edit (everything else moves by events): the
@@ -79,7 +87,7 @@ REQUEST_COLUMNS: tuple[str, ...] = (
     "id", "tracking_code", "received_at", "channel", "district_code", "neighbourhood_code",
     "category_code", "description", "citizen_name", "citizen_phone", "address", "latitude",
     "longitude", "status", "closed_at", "outcome_reason", "outcome_note", "crew_id",
-    "assigned_at", "duplicate_of", "version", "updated_at",
+    "assigned_at", "duplicate_of", "version", "updated_at", "due_at",
 )
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "request_id", "kind", "from_status", "to_status", "reason", "note", "data",
@@ -98,7 +106,8 @@ REFERENCE_KINDS: tuple[str, ...] = (
 UUID_COLUMNS = frozenset({"id", "request_id", "crew_id", "duplicate_of", "office_id", "mutation_id"})
 #: … and an instant (ISO 8601 with its offset; the centre sends UTC, ``Z``).
 TIME_COLUMNS = frozenset(
-    {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time"}
+    {"received_at", "closed_at", "assigned_at", "updated_at", "client_time", "server_time",
+     "due_at"}
 )
 
 
@@ -182,6 +191,46 @@ class AssignPayload(RequestPayload):
 
 class AddNotePayload(RequestPayload):
     note: str
+    #: Why the note was written, when it is more than a note: ``ask_citizen`` (the
+    #: centre asks the citizen for more before it verifies).  Kept in the event's data.
+    purpose: str | None = None
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """Without ``purpose`` when there is none: a plain note keeps the shape older
+        centres read."""
+        out = super().model_dump(**kwargs)
+        if out.get("purpose") is None:
+            out.pop("purpose", None)
+        return out
+
+
+class ReferPayload(RequestPayload):
+    """The centre verified a received request and referred it (:attr:`Op.REFER`)."""
+
+    from_status: Status | None = None
+    #: The district that must act (suggested from the neighbourhood, changeable).
+    district_code: str
+    #: The neighbourhood, when the district chosen is not the one the request has.
+    neighbourhood_code: str | None = None
+    #: The deadline; ``None``: referral time plus the category's ``target_days``.
+    due_at: dt.datetime | None = None
+    note: str = ""
+
+
+class MoveDistrictPayload(RequestPayload):
+    """The centre sends a request to another district (:attr:`Op.MOVE_DISTRICT`)."""
+
+    district_code: str
+    neighbourhood_code: str | None = None
+    #: Why (free text, required): it goes into the history the new district reads.
+    reason: str
+
+
+class RepeatCallPayload(RequestPayload):
+    """Someone called again about an open request (:attr:`Op.REPEAT_CALL`)."""
+
+    phone: str | None = None
+    note: str = ""
 
 
 class WorkOrderIssuedPayload(RequestPayload):
@@ -221,6 +270,9 @@ PAYLOADS: dict[Op, type[Wire]] = {
     Op.EDIT_REQUEST: EditRequestPayload,
     Op.UPSERT_CREW: UpsertCrewPayload,
     Op.UPSERT_USER: UpsertUserPayload,
+    Op.REFER: ReferPayload,
+    Op.MOVE_DISTRICT: MoveDistrictPayload,
+    Op.REPEAT_CALL: RepeatCallPayload,
 }
 
 

@@ -21,6 +21,7 @@ through :func:`sync.text.clean`, which drops control characters at both ends; a
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import uuid
 from collections.abc import Iterable, Mapping
@@ -82,15 +83,106 @@ class ModelLookup:
 OFFICE_ROLES: frozenset[Role] = frozenset({Role.CLERK, Role.SUPERVISOR, Role.MANAGER})
 
 
-def office_role(role: Role | str | None) -> Role:
-    """``role`` as a :class:`Role`, if an office's person may have it."""
+def office_role(role: Role | str | None, *, centre_office: bool = False) -> Role:
+    """``role`` as a :class:`Role`, if an office's person may have it: ``centre``
+    only at the centre's own office (``centre_office``: enrolled with every district)."""
     try:
         known = Role(role or "")
     except ValueError:
         raise RuleError("role_not_allowed", f"unknown role {role!r}") from None
+    if known == Role.CENTRE and centre_office:
+        return known
+    if known == Role.CENTRE:
+        raise RuleError("centre_user_at_district_office",
+                        "a district office cannot act as centre: the centre's users work "
+                        "at the centre's office only")
     if known not in OFFICE_ROLES:
         raise RuleError("role_not_allowed", f"an office cannot act as {known}")
     return known
+
+
+# ------------------------------------------------------------------- the centre
+#
+# The 137 centre's desk is the office app enrolled with every district
+# (``daftar-server office add NAME --all``) and used by people of role ``centre``.
+# Its moves — taking a call in, referring, moving to another district, a repeat
+# call — are refused from any other device and to anyone else (DESIGN.md).
+
+#: Ops (wire values) only the centre's desk makes.
+CENTRE_OPS: frozenset[str] = frozenset({"refer", "move_district", "repeat_call"})
+#: Channels the centre types in (a walk-in is the district counter's).
+CENTRE_CHANNELS: tuple[str, ...] = ("phone", "web", "sms")
+#: Why a request moves to another district: free text, as long as a note.
+MOVE_REASON_LENGTH = 4000
+
+
+def check_centre_desk(role: Role | str, *, centre_office: bool) -> None:
+    """A centre move: only at the centre's office and only by a ``centre`` user."""
+    if not centre_office:
+        raise RuleError("not_centre_office",
+                        "the centre's moves are made only at the 137 centre's office "
+                        "(enrolled with every district)")
+    if role != Role.CENTRE:
+        raise RuleError("role_not_allowed", f"{role} may not make the centre's moves")
+
+
+def check_repeat_call(status: Status | str) -> None:
+    """A repeat call is attached to a request still open (a closed one: a new call)."""
+    if Status(status) not in workflow.OPEN_STATUSES:
+        raise RuleError("not_open", "the request is closed: take the call as a new request",
+                        status=str(status))
+
+
+def check_referral_district(district_code: object, exists: bool) -> str:
+    if not is_code(district_code, DISTRICT_CODE_LENGTH) or not exists:
+        raise RuleError("unknown_district", "no such district", "district_code")
+    return district_code  # type: ignore[return-value]
+
+
+#: What a request may be moved to another district in: once referred and until closed
+#: (before, the centre refers it where it belongs; after, reopen it first).
+MOVABLE_STATUSES: frozenset[Status] = frozenset({Status.REFERRED, Status.ASSIGNED,
+                                                 Status.IN_PROGRESS})
+
+
+def check_district_move(status: Status | str, from_district: str, to_district: object,
+                        exists: bool, reason: str | None) -> str:
+    """A move to another district (the centre's): of a request the district works on,
+    to another known district, with a reason; returns the reason as stored."""
+    if Status(status) not in MOVABLE_STATUSES:
+        raise RuleError("cannot_move", f"a {status} request is not moved", status=str(status))
+    check_referral_district(to_district, exists)
+    if to_district == from_district:
+        raise RuleError("same_district", "the request is already in this district",
+                        "district_code")
+    if not isinstance(reason, str | None):
+        raise RuleError("not_text", "a reason is text", "reason")
+    text = check_length("reason", clean(reason), MOVE_REASON_LENGTH)
+    if not text:
+        raise RuleError("required", "say why the request moves", "reason")
+    return text
+
+
+def check_centre_channel(channel: object) -> str:
+    if channel not in CENTRE_CHANNELS:
+        raise RuleError("invalid_channel", "the centre takes phone, web and SMS requests",
+                        "channel")
+    return channel  # type: ignore[return-value]
+
+
+def default_due(referred_at: dt.datetime, target_days: int) -> dt.datetime:
+    """The deadline a referral gets unless the centre sets another: the referral's
+    time plus the category's target days."""
+    return referred_at + dt.timedelta(days=int(target_days))
+
+
+def check_due(due_at: object, referred_at: dt.datetime) -> dt.datetime:
+    """A deadline the centre sets: an instant with its offset, after the referral."""
+    if not isinstance(due_at, dt.datetime) or due_at.tzinfo is None:
+        raise RuleError("invalid_due", "a deadline is an instant with its offset", "due_at")
+    if due_at <= referred_at:
+        raise RuleError("due_in_past", "the deadline must be after the referral", "due_at")
+    return due_at
 
 
 # ------------------------------------------------------------------------ users
@@ -129,7 +221,8 @@ class KnownUser:
     active: bool
 
 
-def acting_role(actor: str, claimed: str | None, op: str, user: KnownUser | None) -> Role:
+def acting_role(actor: str, claimed: str | None, op: str, user: KnownUser | None, *,
+                centre_office: bool = False) -> Role:
     """The role ``actor`` makes ``op`` with: the one the checking end holds for that
     user (``user``; ``None`` when it knows no such user), never the one claimed.  A
     claim (``claimed``, the role the device says the person had) that differs is
@@ -145,7 +238,7 @@ def acting_role(actor: str, claimed: str | None, op: str, user: KnownUser | None
     elif not user.active:
         raise RuleError("actor_inactive", f"{actor!r} is no longer an active user", actor=actor)
     else:
-        role = office_role(user.role)
+        role = office_role(user.role, centre_office=centre_office)
     if claimed is not None and claimed != role.value:
         raise RuleError("role_not_allowed", f"{actor} acts as {role}, not as {claimed}")
     return role

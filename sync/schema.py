@@ -166,6 +166,10 @@ class RequestColumns:
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: For a not-actionable duplicate: the original request.
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    #: The deadline the centre set when it referred the request (referral time plus
+    #: the category's ``target_days`` unless the centre chose another); ``None`` while
+    #: it waits for verification.  Overdue = open and ``due_at`` before now.
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Incremented by the centre only, on every change; offices send it back as the
     #: base of an edit so that a stale edit is seen (DESIGN.md, sync).
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -181,6 +185,8 @@ def request_table_args() -> tuple[Any, ...]:
     the office can add its own indexes to the same tuple (desktop_app.store.models)."""
     return (
         sa.Index("ix_requests_district_status", "district_code", "status"),
+        #: Overdue work: one seek per open status, in order of how late.
+        sa.Index("ix_requests_status_due", "status", "due_at"),
         sa.CheckConstraint(
             "status IN ('received','referred','assigned','in_progress','done','not_actionable')",
             name="status_known",

@@ -105,6 +105,9 @@ class EventKind(enum.StrEnum):
     MOVED = "moved"  # referred to another district by the centre
     WORK_ORDER_ISSUED = "work_order_issued"  # a work order was printed
     CONFLICT_SETTLED = "conflict_settled"  # a person settled a sync problem
+    # centre-core (issue 15): the caller rang again about an open request instead of
+    # a second request being made; ``data = {"phone": "09…"}``.  Reports count them.
+    REPEAT_CALL = "repeat_call"
 
 
 class TransitionError(ValueError):

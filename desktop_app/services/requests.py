@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
+from desktop_app.services.sync_state import stored_identity
 from desktop_app.store import models as m
 from sync import rules
 from sync.dates import jalali, utcnow
@@ -105,6 +106,12 @@ class CrewSaved:
     changes: Changes
 
 
+def is_centre_session(session: Session) -> bool:
+    """Whether the office is the centre's desk (enrolled with every district)."""
+    identity = stored_identity(session)
+    return identity is not None and identity.all_districts
+
+
 def _refused(error: RuleError, **params: object) -> ServiceError:
     """The desk's error for a change the rule book refuses."""
     if error.field is not None:
@@ -140,8 +147,18 @@ class Desk:
 
     # ---------------------------------------------------------------- helpers
 
+    def _role(self, session: Session) -> Role:
+        """The actor's role, if they may act at this office: a centre user only at the
+        centre's office (``centre_user_at_district_office`` anywhere else)."""
+        try:
+            return rules.office_role(self.actor.role, centre_office=is_centre_session(session))
+        except RuleError as exc:
+            raise _refused(exc) from None
+
     def _event(self, session: Session, request: m.ServiceRequest, kind: EventKind, *,
                now: dt.datetime, **values: Any) -> m.Event:
+        # Every request action writes an event: here the office refuses who may not act.
+        self._role(session)
         event = m.Event(
             id=new_id(), request_id=request.id, kind=kind.value, actor=self.actor.username,
             actor_role=self.actor.role.value, office_id=self.actor.office_id,
@@ -175,8 +192,8 @@ class Desk:
               now: dt.datetime, reason: str | None = None, note: str = "",
               duplicate_of: uuid.UUID | None = None) -> None:
         source = Status(request.status)
+        role = self._role(session)
         try:
-            role = rules.office_role(self.actor.role)
             rules.check_status_change(self._lookup(session), request.id, source, target, role,
                                       reason=reason, duplicate_of=duplicate_of)
         except RuleError as exc:
@@ -189,6 +206,9 @@ class Desk:
         )
         rules.project_status(request, target, at=now, reason=reason, note=note,
                              duplicate_of=duplicate_of)
+        if source == Status.RECEIVED and target == Status.REFERRED and request.due_at is None:
+            # As at the centre: a referral gets the category's deadline.
+            request.due_at = rules.default_due(now, self._target_days(session, request.category_code))
         request.updated_at = now
         self._outbox(session, Op.CHANGE_STATUS, request.id, now=now, base_version=request.version,
                      payload=ChangeStatusPayload(event_id=event.id, from_status=source,
@@ -216,13 +236,13 @@ class Desk:
     def assign(self, request_ids: Sequence[uuid.UUID], crew_id: uuid.UUID) -> Changes:
         """Give requests to a crew: referred ones become assigned, assigned or
         in-progress ones change crew.  One transaction for the whole selection."""
-        try:
-            role = rules.office_role(self.actor.role)
-            rules.check_assigner(role)
-        except RuleError as exc:
-            raise _refused(exc) from None
         now = utcnow()
         with self.sessions.begin() as session:
+            role = self._role(session)
+            try:
+                rules.check_assigner(role)
+            except RuleError as exc:
+                raise _refused(exc) from None
             crew = session.get(m.Crew, crew_id)
             if crew is None or not crew.active:
                 raise ServiceError("unknown_crew", "no such active crew", crew_id=crew_id)
@@ -320,6 +340,11 @@ class Desk:
         """What is wrong with the walk-in form as typed, each problem tied to its field."""
         return [_problem(p) for p in self._check_walk_in(session, form)[1]]
 
+    @staticmethod
+    def _target_days(session: Session, category_code: str) -> int:
+        category = session.get(m.Category, category_code)
+        return category.target_days if category is not None else 0
+
     def _next_walk_in_code(self, session: Session, now: dt.datetime) -> str:
         year = jalali(now).year
         counter = session.get(m.WalkInSerial, year)
@@ -344,6 +369,7 @@ class Desk:
                 **values,
                 # Registered at the district that will act on it: no referral needed.
                 status=Status.REFERRED.value, outcome_note="", version=0, updated_at=now,
+                due_at=rules.default_due(now, self._target_days(session, values["category_code"])),
             )
             request.search_text = self._search_text(request)
             session.add(request)

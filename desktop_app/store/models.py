@@ -84,9 +84,18 @@ REPORT_INDEXES: tuple[sa.Index, ...] = (
     sa.Index("ix_requests_report", *REPORT_COLUMNS),
 )
 
+#: Office-only indexes for the centre's desk (migration d9e3a7f15c62): a caller's
+#: earlier requests as the phone number is typed, and the verification queue's
+#: oldest ``received`` requests first.
+CENTRE_INDEXES: tuple[sa.Index, ...] = (
+    sa.Index("ix_requests_citizen_phone", "citizen_phone", "received_at"),
+    sa.Index("ix_requests_status_received", "status", "received_at"),
+)
+
 
 class ServiceRequest(schema.RequestColumns, Base):
-    __table_args__ = (*schema.request_table_args(), *LIST_INDEXES, *REPORT_INDEXES)
+    __table_args__ = (*schema.request_table_args(), *LIST_INDEXES, *REPORT_INDEXES,
+                      *CENTRE_INDEXES)
 
     #: Normalised text of code, citizen, phone, address and description
     #: (:func:`sync.text.search_key`), for search that treats ی/ي, ک/ك, ZWNJ and

@@ -395,13 +395,9 @@ _COLUMNS = (
     ServiceRequest.description, ServiceRequest.district_code, ServiceRequest.received_at,
     ServiceRequest.updated_at, ServiceRequest.address, ServiceRequest.neighbourhood_code,
     ServiceRequest.latitude, ServiceRequest.longitude, ServiceRequest.citizen_name,
-    ServiceRequest.citizen_phone, Open311Submission.email, Open311Submission.media_url,
+    ServiceRequest.citizen_phone, ServiceRequest.due_at, Open311Submission.email,
+    Open311Submission.media_url,
 )
-
-
-def _expected(row: Any) -> str | None:
-    # ``due_at`` is the centre's deadline (centre-core); absent before it lands.
-    return iso(getattr(row, "due_at", None))
 
 
 def public(row: Any, names: Names) -> dict[str, Any]:
@@ -417,7 +413,7 @@ def public(row: Any, names: Names) -> dict[str, Any]:
         "service_notice": None,
         "requested_datetime": iso(row.received_at),
         "updated_datetime": iso(row.updated_at),
-        "expected_datetime": _expected(row),
+        "expected_datetime": iso(row.due_at),
         "address": redact(row.address, personal) or None,
         "address_id": row.neighbourhood_code,
         "zipcode": None,
@@ -428,11 +424,7 @@ def public(row: Any, names: Names) -> dict[str, Any]:
 
 
 def _select() -> sa.Select[Any]:
-    columns = list(_COLUMNS)
-    due = getattr(ServiceRequest, "due_at", None)
-    if due is not None:
-        columns.append(due)
-    return (sa.select(*columns)
+    return (sa.select(*_COLUMNS)
             .outerjoin(Open311Submission, Open311Submission.request_id == ServiceRequest.id)
             .where(shown()))
 

@@ -1,7 +1,7 @@
 """open311: API clients (hashed keys) and what an Open311 POST brought
 
 Revision ID: 3f11b0c2d7e4
-Revises: a41c7e93d0b2
+Revises: c83f5a1d7e40
 Create Date: 2026-12-07 03:00:00
 
 """
@@ -14,7 +14,7 @@ import sync.schema
 
 # revision identifiers, used by Alembic.
 revision: str = '3f11b0c2d7e4'
-down_revision: Union[str, Sequence[str], None] = 'a41c7e93d0b2'
+down_revision: Union[str, Sequence[str], None] = 'c83f5a1d7e40'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

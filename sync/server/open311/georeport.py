@@ -30,7 +30,7 @@ import datetime as dt
 import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -345,17 +345,34 @@ def redact(text: str | None, personal: Iterable[str | None]) -> str | None:
     """``text`` with each of ``personal`` (the citizen's name and its words of three
     letters or more, phone, e-mail), and anything shaped like a phone number (eight
     digits or more, in any script) or an e-mail address, masked."""
-    if not text:
-        return text
-    out = _EMAIL_LIKE.sub(MASK, _PHONE_LIKE.sub(MASK, text))
+    return masker(personal)(text)
+
+
+def masker(personal: Iterable[str | None]) -> Callable[[str | None], str | None]:
+    """:func:`redact` for one citizen, to apply to several texts."""
     pieces: set[str] = set()
     for value in personal:
         if value:
             pieces.add(value)
             pieces.update(word for word in value.split() if len(word) >= 3)
-    for piece in sorted(pieces, key=len, reverse=True):
-        out = re.sub(re.escape(piece), MASK, out, flags=re.IGNORECASE)
-    return out
+    ordered = sorted(pieces, key=len, reverse=True)
+
+    def mask(text: str | None) -> str | None:
+        if not text:
+            return text
+        out = _PHONE_LIKE.sub(MASK, text)
+        if "@" in out:
+            out = _EMAIL_LIKE.sub(MASK, out)
+        for piece in ordered:
+            # str.replace first: a pattern per citizen would thrash re's cache.
+            if piece in out:
+                out = out.replace(piece, MASK)
+            if not piece.isascii() or not piece.lower() in out.lower():
+                continue
+            out = re.sub(re.escape(piece), MASK, out, flags=re.IGNORECASE)
+        return out
+
+    return mask
 
 
 def iso(moment: dt.datetime | None) -> str | None:
@@ -401,20 +418,20 @@ _COLUMNS = (
 
 
 def public(row: Any, names: Names) -> dict[str, Any]:
-    personal = (row.citizen_name, row.citizen_phone, row.email)
+    mask = masker((row.citizen_name, row.citizen_phone, row.email))
     return {
         "service_request_id": row.tracking_code,
         "status": "open" if Status(row.status) in OPEN_STATUSES else "closed",
-        "status_notes": redact(_status_notes(row, names), personal),
+        "status_notes": mask(_status_notes(row, names)),
         "service_name": names.categories.get(row.category_code),
         "service_code": row.category_code,
-        "description": redact(row.description, personal),
+        "description": mask(row.description),
         "agency_responsible": names.districts.get(row.district_code),
         "service_notice": None,
         "requested_datetime": iso(row.received_at),
         "updated_datetime": iso(row.updated_at),
         "expected_datetime": iso(row.due_at),
-        "address": redact(row.address, personal) or None,
+        "address": mask(row.address) or None,
         "address_id": row.neighbourhood_code,
         "zipcode": None,
         "lat": row.latitude,

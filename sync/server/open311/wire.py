@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import enum
 import json
-import xml.etree.ElementTree as ET
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field
 
@@ -115,37 +116,48 @@ ERRORS = ("errors", "error")
 _ITEM_OF = {"attributes": "attribute", "values": "value"}
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
+#: Characters XML 1.0 cannot hold at all (stored text is cleaned of them already;
+#: this is the last guard, so that an answer always parses).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return escape(_NOT_XML.sub("", str(value)))
 
 
-def _element(parent: ET.Element, name: str, value: Any) -> None:
-    child = ET.SubElement(parent, name)
+def _element(out: list[str], name: str, value: Any) -> None:
+    if value is None:
+        out.append(f"<{name} />")
+        return
+    out.append(f"<{name}>")
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            _element(child, key, inner)
+            _element(out, key, inner)
     elif isinstance(value, list):
-        for item in value:
-            _element(child, _ITEM_OF.get(name, "item"), item)
+        item = _ITEM_OF.get(name, "item")
+        for entry in value:
+            _element(out, item, entry)
     else:
-        child.text = _text(value)
+        out.append(_text(value))
+    out.append(f"</{name}>")
 
 
 def to_xml(root: str, item: str | None, payload: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> bytes:
-    """``payload`` (a list of items, or one object when ``item`` is None) as XML."""
-    top = ET.Element(root)
+    """``payload`` (a list of items, or one object when ``item`` is None) as XML.
+    Built as text (the element names are the standard's, the values escaped): for a
+    page of 1000 requests this is several times faster than ElementTree."""
+    out = ["<?xml version='1.0' encoding='utf-8'?>\n", f"<{root}>"]
     if item is None:
         assert isinstance(payload, Mapping)
         for key, value in payload.items():
-            _element(top, key, value)
+            _element(out, key, value)
     else:
         for entry in payload:
-            _element(top, item, entry)
-    return ET.tostring(top, encoding="utf-8", xml_declaration=True)
+            _element(out, item, entry)
+    out.append(f"</{root}>")
+    return "".join(out).encode()
 
 
 def to_json(payload: Any) -> bytes:

@@ -10,11 +10,19 @@ from fastapi.testclient import TestClient
 from sync.server.app import create_app
 from sync.server.models import ApiClient
 from sync.server.open311.keys import KEY_PREFIX, hash_key
-from tests.sync.server.test_cli import last_line, one_error_line, rows, run, script, url  # noqa: F401 (fixture)
+from tests.sync.server.test_cli import REFERENCE, last_line, one_error_line, rows, run, script
 
 
-def _post(url: str, key: str) -> int:
-    with TestClient(create_app(url)) as client:
+@pytest.fixture
+def url(centre_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A migrated centre with the shipped reference data loaded."""
+    assert run(centre_url, "reference", "load", str(REFERENCE)) == 0
+    capsys.readouterr()
+    return centre_url
+
+
+def _post(database: str, key: str) -> int:
+    with TestClient(create_app(database)) as client:
         return client.post("/open311/v2/requests.json", data={
             "api_key": key, "service_code": "garbage", "address_id": "fin",
             "description": "زباله"}).status_code

@@ -58,8 +58,7 @@ SELECT gen_random_uuid(), (1300000000 + g)::text, at, 'phone', h.district_code, 
     CASE WHEN s.status = 'not_actionable' THEN (ARRAY['duplicate','not_municipal','false_report',
         'not_found'])[1 + g % 4] END,
     '', 1, at + interval '3 days', at + interval '7 days'
-FROM (SELECT g, now() - (g % 31536000) * interval '1 second' * (365.0 * 86400 / 31536000)
-             - ((g * 7919) % 31536000) * interval '1 second' AS at,
+FROM (SELECT g, now() - ((g::bigint * 7919) % 31536000) * interval '1 second' AS at,
              g % :hoods AS hi, (g / 7) % :cats AS ci, g % 10 AS si
       FROM generate_series(1, :n) AS g) AS x
 JOIN (SELECT code, district_code, name_fa, row_number() OVER (ORDER BY code) - 1 AS i

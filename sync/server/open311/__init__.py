@@ -4,6 +4,8 @@ with an API key the centre issues, and follow them by tracking code."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from sync.server.open311.routes import PREFIX, error_response, make_router
@@ -13,7 +15,21 @@ __all__ = ["PREFIX", "error_response", "format_of_path", "install", "owns"]
 
 
 def install(app: FastAPI) -> None:
+    """Add the endpoints, and describe them truthfully: FastAPI documents a 422 for
+    every operation with parameters, but an Open311 refusal is 400 or 404."""
     app.include_router(make_router())
+    described = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = described()
+            for path, operations in schema.get("paths", {}).items():
+                if owns(path):
+                    for operation in operations.values():
+                        operation.get("responses", {}).pop("422", None)
+        return app.openapi_schema or described()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def owns(path: str) -> bool:

@@ -83,7 +83,7 @@ def _both(model: Any, description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({400, 404, 500, *statuses}):
+    for status in sorted({400, 404, 413, 500, *statuses}):
         out[status] = _both(list[wire.Open311ErrorItem],
                             "[{code, description}] or <errors><error>…")
     return out

@@ -87,14 +87,18 @@ def _stats(name: str, seconds: list[float], extra: str = "") -> None:
           f"p95 {p95:7.1f} ms  max {ms[-1]:7.1f} ms  {extra}", flush=True)
 
 
-def prepare(url: str, rows: int) -> str:
+def prepare(url: str, rows: int, *, fill: bool = True) -> str:
     engine = db.open_engine(url)
     db.upgrade(engine)
     sessions = db.session_factory(engine)
     with sessions.begin() as session:
         load_reference(session, ref.load())
         key = new_key()
-        session.add(ApiClient(name="bench", key_hash=hash_key(key), created_at=utcnow()))
+        session.add(ApiClient(name=f"bench-{uuid.uuid4().hex[:8]}", key_hash=hash_key(key),
+                              created_at=utcnow()))
+    if not fill:
+        engine.dispose()
+        return key
     started = time.perf_counter()
     with engine.begin() as conn:
         hoods = conn.scalar(sa.text("SELECT count(*) FROM neighbourhoods"))
@@ -172,7 +176,11 @@ def main() -> int:
     parser.add_argument("--posts-each", type=int, default=20)
     parser.add_argument("--gets", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument("--reuse", metavar="URL", help="a database kept by --keep: upgraded, "
+                        "not filled again, kept")
     args = parser.parse_args()
+    if args.reuse:
+        return measure(args, args.reuse, fill=False)
 
     admin = sa.create_engine(db.normalise_url(args.postgres), isolation_level="AUTOCOMMIT")
     name = f"daftar_bench_{uuid.uuid4().hex[:10]}"
@@ -180,10 +188,25 @@ def main() -> int:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.make_url(db.normalise_url(args.postgres)).set(database=name).render_as_string(
         hide_password=False)
+    try:
+        measure(args, url, fill=True)
+    finally:
+        if args.keep:
+            print("kept:", url)
+        else:
+            with admin.connect() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+    return 0
+
+
+def measure(args: argparse.Namespace, url: str, *, fill: bool) -> int:
     server = None
     try:
         print("load before:", _uptime(), flush=True)
-        key = prepare(url, args.requests)
+        key = prepare(url, args.requests, fill=fill)
         port = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(
@@ -204,14 +227,6 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if args.keep:
-            print("kept:", url)
-        else:
-            with admin.connect() as conn:
-                conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                     "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
     return 0
 
 

@@ -407,7 +407,7 @@ def _status_notes(row: Any, names: Names) -> str:
 
 #: The columns a public answer is made from (the personal ones only to mask them).
 _COLUMNS = (
-    ServiceRequest.id, ServiceRequest.tracking_code, ServiceRequest.status,
+    ServiceRequest.tracking_code, ServiceRequest.status,
     ServiceRequest.outcome_reason, ServiceRequest.outcome_note, ServiceRequest.category_code,
     ServiceRequest.description, ServiceRequest.district_code, ServiceRequest.received_at,
     ServiceRequest.updated_at, ServiceRequest.address, ServiceRequest.neighbourhood_code,
@@ -419,10 +419,11 @@ _COLUMNS = (
 
 def public(row: Any, names: Names) -> dict[str, Any]:
     mask = masker((row.citizen_name, row.citizen_phone, row.email))
+    notes = _status_notes(row, names)
     return {
         "service_request_id": row.tracking_code,
         "status": "open" if Status(row.status) in OPEN_STATUSES else "closed",
-        "status_notes": mask(_status_notes(row, names)),
+        "status_notes": mask(notes) if row.outcome_note else notes,
         "service_name": names.categories.get(row.category_code),
         "service_code": row.category_code,
         "description": mask(row.description),

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from sync.server.app import create_app
 from sync.server.enrolment import AttemptGate, AttemptLimits
 from tests.sync.client.harness import D1, Centre, auth_headers
-from tests.sync.server.open311.conftest import issue_key
+from tests.sync.server.open311.support import issue_key
 
 EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -15,7 +15,7 @@ from sync.server.models import Event, Open311Submission, ServiceRequest
 from sync.server.open311.routes import MAX_FORM_BYTES
 from sync.workflow import Status
 from tests.sync.server.open311 import georeport_rules as rules
-from tests.sync.server.open311.conftest import Api, revoke_key
+from tests.sync.server.open311.support import Api, revoke_key
 
 FORMATS = ["json", "xml"]
 

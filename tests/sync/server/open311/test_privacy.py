@@ -14,8 +14,8 @@ from sync.server import operations as ops
 from sync.server.models import ServiceRequest
 from sync.text import to_persian_digits
 from sync.workflow import Status
-from tests.sync.server.open311.conftest import Api
 from tests.sync.server.open311.georeport_rules import xml_items
+from tests.sync.server.open311.support import Api
 
 PERSIAN = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
 FIRST = ("زهرا", "علی", "مریم", "حسین", "نرگس")

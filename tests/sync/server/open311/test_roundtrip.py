@@ -15,7 +15,7 @@ from sync.server.models import ServiceRequest
 from sync.server.open311.georeport import iso
 from tests.sync.client.harness import mutation, pull_all, push, rows
 from tests.sync.server.open311 import georeport_rules as rules
-from tests.sync.server.open311.conftest import Api
+from tests.sync.server.open311.support import Api
 
 FIN_DISTRICT = "2-1"
 

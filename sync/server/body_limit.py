@@ -52,10 +52,10 @@ class BodyLimit:
         if declared == -1:
             await answer(send, 400, ErrorCode.BAD_REQUEST.value,
                          "the Content-Length header is not a whole number of bytes",
-                         path=scope["path"])
+                         path=scope.get("path", ""))
             return
         if declared is not None and declared > self.max_bytes:
-            await answer(send, 413, PAYLOAD_TOO_LARGE, self._message(), path=scope["path"])
+            await answer(send, 413, PAYLOAD_TOO_LARGE, self._message(), path=scope.get("path", ""))
             return
         state = {"received": 0, "answered": False, "started": False}
 
@@ -67,7 +67,7 @@ class BodyLimit:
                     if not state["started"]:
                         state["answered"] = True
                         await answer(send, 413, PAYLOAD_TOO_LARGE, self._message(),
-                                     path=scope["path"])
+                                     path=scope.get("path", ""))
                     raise _TooLarge
             return message
 

@@ -82,7 +82,7 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import db
+from sync.server import db, open311
 from sync.server.auth import (
     AuthError,
     Scope,
@@ -265,8 +265,9 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         version=str(PROTOCOL_VERSION),
         description="Sync API of the 137 centre: enrolment, push, pull, and attachment "
         "bytes by SHA-256 (/sync/blobs). "
-        f"Every request states its protocol version in {PROTOCOL_HEADER}; every request "
-        f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}.",
+        f"Every sync request states its protocol version in {PROTOCOL_HEADER}; every one "
+        f"but /health and /sync/enrol carries the device credential in {CREDENTIAL_HEADER}. "
+        f"Open311 GeoReport v2 for the city's website and apps is under {open311.PREFIX}/.",
     )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.writes = db.session_factory(engine)
@@ -287,7 +288,10 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         return _error(exc.status, ErrorBody(code=exc.code.value, message=str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
-    def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if open311.owns(request.url.path):
+            return open311.error_response(open311.format_of_path(request.url.path),
+                                          exc.status_code, str(exc.detail))
         # Starlette's and FastAPI's own refusals (unknown path, a body that is not
         # text …) in the centre's error body, like every other answer.
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_REQUEST
@@ -307,6 +311,8 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
         log.exception("request failed", exc_info=exc)
         return _error(500, ErrorBody(code=ErrorCode.SERVER_ERROR.value,
                                      message="the centre could not answer; try again later"))
+
+    open311.install(app)
 
     @app.get("/health", response_model=HealthResponse, tags=["centre"], responses=_errors())
     def health(request: Request) -> HealthResponse:

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_PUSH_BATCH, ErrorBody, ErrorCode
+from sync.server.open311 import wire as open311_wire
 
 #: The stable ``ErrorBody.code`` of a 413.
 PAYLOAD_TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE.value
@@ -50,10 +51,11 @@ class BodyLimit:
         declared = _content_length(scope)
         if declared == -1:
             await answer(send, 400, ErrorCode.BAD_REQUEST.value,
-                          "the Content-Length header is not a whole number of bytes")
+                         "the Content-Length header is not a whole number of bytes",
+                         path=scope.get("path", ""))
             return
         if declared is not None and declared > self.max_bytes:
-            await answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
+            await answer(send, 413, PAYLOAD_TOO_LARGE, self._message(), path=scope.get("path", ""))
             return
         state = {"received": 0, "answered": False, "started": False}
 
@@ -64,7 +66,8 @@ class BodyLimit:
                 if state["received"] > self.max_bytes:
                     if not state["started"]:
                         state["answered"] = True
-                        await answer(send, 413, PAYLOAD_TOO_LARGE, self._message())
+                        await answer(send, 413, PAYLOAD_TOO_LARGE, self._message(),
+                                     path=scope.get("path", ""))
                     raise _TooLarge
             return message
 
@@ -97,10 +100,16 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def answer(send: Send, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
-    """Send a whole :class:`ErrorBody` answer from ASGI middleware."""
-    body = ErrorBody(code=code, message=message).model_dump_json(exclude_none=True).encode()
-    raw: list[Any] = [(b"content-type", b"application/json"),
+                 headers: dict[str, str] | None = None, *, path: str = "") -> None:
+    """Send a whole :class:`ErrorBody` answer from ASGI middleware (under
+    ``/open311/``, the standard's error format instead)."""
+    if path.startswith("/open311/"):
+        body, media_type = open311_wire.error_body(open311_wire.format_of_path(path), status,
+                                                   message)
+    else:
+        body = ErrorBody(code=code, message=message).model_dump_json(exclude_none=True).encode()
+        media_type = "application/json"
+    raw: list[Any] = [(b"content-type", media_type.encode()),
                       (b"content-length", str(len(body)).encode()),
                       (b"connection", b"close")]
     raw += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]

@@ -25,11 +25,21 @@ import sqlalchemy as sa
 from sync import migrate
 from sync import reference as ref
 from sync.server import db
+from sync.server.cli_apikeys import add_apikey_commands
 from sync.server.cli_offices import add_office_commands
 from sync.server.cli_sms import add_provider_option, add_sms_commands, sms_settings
 from sync.server.cli_support import (
-    EXIT_FAILURE, EXIT_INTERRUPTED, PROG, CliError, UsageError, check_known, check_schema,
-    database_url, opened_engine, shown, transaction,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    PROG,
+    CliError,
+    UsageError,
+    check_known,
+    check_schema,
+    database_url,
+    opened_engine,
+    shown,
+    transaction,
 )
 from sync.server.demo import DemoError, fill_demo
 from sync.server.importer import ArchiveError, import_archive
@@ -110,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_office_commands(commands)
     add_sms_commands(commands)
+    add_apikey_commands(commands)
 
     demo = commands.add_parser("demo-data", help="fill an empty centre with realistic demo data")
     demo.add_argument(

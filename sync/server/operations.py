@@ -166,9 +166,11 @@ def intake(
     latitude: float | None = None,
     longitude: float | None = None,
     received_at: dt.datetime | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> ServiceRequest:
     """A request the centre takes in (phone, web, SMS): ``received``, with the next
-    tracking code of the year.  Verification is :func:`refer`."""
+    tracking code of the year.  Verification is :func:`refer`.  ``event_data`` adds
+    facts to the ``created`` event (an Open311 client's name, …)."""
     at = utcnow()
     received = received_at or at
     if session.get(District, district_code) is None:
@@ -188,7 +190,8 @@ def intake(
     session.add(request)
     session.flush()
     event = _centre_event(session, request, EventKind.CREATED, actor, at,
-                          to_status=Status.RECEIVED.value, data={"source": channel})
+                          to_status=Status.RECEIVED.value,
+                          data={**(event_data or {}), "source": channel})
     session.flush()
     log_changes(session, [request_entry(request), event_entry(event, district_code)])
     return request

@@ -75,6 +75,10 @@ class Op(enum.StrEnum):
     MOVE_DISTRICT = "move_district"
     #: The caller rang again about an open request (an event, no new request).
     REPEAT_CALL = "repeat_call"
+    #: A photo (or scanned letter) attached to a request, and taken back: the
+    #: attachment's metadata only; its bytes travel by ``/sync/blobs`` (below).
+    ADD_ATTACHMENT = "add_attachment"
+    REMOVE_ATTACHMENT = "remove_attachment"
 
 
 #: Plain request fields an office may edit (everything else moves by events): the

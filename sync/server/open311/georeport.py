@@ -414,10 +414,18 @@ _COLUMNS = (
     ServiceRequest.latitude, ServiceRequest.longitude, ServiceRequest.citizen_name,
     ServiceRequest.citizen_phone, ServiceRequest.due_at, Open311Submission.email,
     Open311Submission.media_url,
+    # The citizen's own first photo that is public (issue 17), served by the centre at
+    # ``/media/{id}`` once its bytes have arrived: the media_url when the client gave none.
+    sa.select(models.Attachment.id).where(
+        models.Attachment.request_id == ServiceRequest.id, models.Attachment.kind == "citizen",
+        models.Attachment.internal.is_(False), models.Attachment.removed_at.is_(None),
+    ).order_by(models.Attachment.added_at).limit(1).scalar_subquery().label("photo_id"),
 )
 
 
-def public(row: Any, names: Names) -> dict[str, Any]:
+def public(row: Any, names: Names, media_base: str = "") -> dict[str, Any]:
+    """One request as the public sees it; ``media_base`` is the centre's address, for
+    a citizen's photo it serves (``/media/{id}``)."""
     mask = masker((row.citizen_name, row.citizen_phone, row.email))
     notes = _status_notes(row, names)
     return {
@@ -437,7 +445,8 @@ def public(row: Any, names: Names) -> dict[str, Any]:
         "zipcode": None,
         "lat": row.latitude,
         "long": row.longitude,
-        "media_url": row.media_url,
+        "media_url": row.media_url or (f"{media_base}/media/{row.photo_id}" if row.photo_id
+                                       else None),
     }
 
 
@@ -454,12 +463,12 @@ def shown() -> sa.ColumnElement[bool]:
                   ServiceRequest.status != Status.NOT_ACTIONABLE.value)
 
 
-def one_request(session: Session, tracking_code: str, en: bool) -> dict[str, Any]:
+def one_request(session: Session, tracking_code: str, en: bool, media_base: str = "") -> dict[str, Any]:
     row = session.execute(_select().where(ServiceRequest.tracking_code == tracking_code)).first() \
         if 0 < len(tracking_code) <= rules.TRACKING_CODE_LENGTH else None
     if row is None:
         raise Open311Error(404, f"service_request_id {tracking_code!r} not found")
-    return public(row, Names.load(session, en))
+    return public(row, Names.load(session, en), media_base)
 
 
 def by_token(session: Session, token: str) -> dict[str, Any]:
@@ -489,7 +498,7 @@ class Query:
     page_size: int = MAX_PAGE_SIZE
 
 
-def requests(session: Session, query: Query, en: bool) -> list[dict[str, Any]]:
+def requests(session: Session, query: Query, en: bool, media_base: str = "") -> list[dict[str, Any]]:
     """Newest first.  ``service_request_id`` overrides every other filter (the
     standard); without dates, the last 90 days."""
     select = _select()
@@ -514,4 +523,4 @@ def requests(session: Session, query: Query, en: bool) -> list[dict[str, Any]]:
     select = (select.order_by(ServiceRequest.received_at.desc(), ServiceRequest.id.desc())
               .limit(query.page_size).offset((query.page - 1) * query.page_size))
     names = Names.load(session, en)
-    return [public(row, names) for row in session.execute(select)]
+    return [public(row, names, media_base) for row in session.execute(select)]

@@ -136,6 +136,11 @@ def _answer(fmt: Format, names: tuple[str, str | None], payload: Any, status: in
     return Response(body, status_code=status, media_type=media_type)
 
 
+def _media_base(request: Request) -> str:
+    """The centre's address as the client reached it, for ``media_url``s it serves."""
+    return str(request.base_url).rstrip("/")
+
+
 def _list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -250,7 +255,8 @@ def make_router() -> APIRouter:
                           start=_date("start_date", start_date), end=_date("end_date", end_date),
                           statuses=statuses, page=page, page_size=page_size)
         with _session(request, "reads") as session:
-            payload = geo.requests(session, query, geo.english(locale, accept_language))
+            payload = geo.requests(session, query, geo.english(locale, accept_language),
+                                   _media_base(request))
         return _answer(fmt, wire.REQUESTS, payload)
 
     @router.get("/requests/{service_request_id}.{fmt}", response_model=None,
@@ -261,7 +267,7 @@ def make_router() -> APIRouter:
         """One request by its tracking code (a list of one, as the standard has it)."""
         with _session(request, "reads") as session:
             payload = geo.one_request(session, service_request_id,
-                                      geo.english(locale, accept_language))
+                                      geo.english(locale, accept_language), _media_base(request))
         return _answer(fmt, wire.REQUESTS, [payload])
 
     @router.get("/tokens/{token}.{fmt}", response_model=None,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sync.dates import utcnow
 from sync.server import operations as ops
-from sync.server.models import Event, Open311Submission, ServiceRequest
+from sync.server.models import Attachment, Event, Open311Submission, ServiceRequest
 from sync.server.open311.routes import MAX_FORM_BYTES
 from sync.workflow import Status
 from tests.sync.server.open311 import georeport_rules as rules
@@ -283,3 +283,31 @@ def test_a_request_closed_as_a_false_report_is_never_shown(api: Api, fmt: str) -
     with api.centre.sessions.begin() as session:
         ops.change_status(session, row(api, false).id, Status.REFERRED, actor="operator")
     assert len(items(api.get(f"requests.{fmt}"))) == 2
+
+
+def _photo(api: Api, code: str, *, kind: str = "citizen", internal: bool = False) -> uuid.UUID:
+    """A photo of the request ``code`` as an office's push leaves it at the centre."""
+    photo = uuid.uuid4()
+    with api.centre.sessions.begin() as session:
+        request_id = session.scalar(sa.select(ServiceRequest.id)
+                                    .where(ServiceRequest.tracking_code == code))
+        session.add(Attachment(id=photo, request_id=request_id, sha256="ab" * 32, size=10,
+                               media_type="image/jpeg", kind=kind, internal=internal,
+                               filename="a.jpg", added_by="clerk", added_at=utcnow()))
+    return photo
+
+
+def test_media_url_is_the_citizens_public_photo_at_the_centre(api: Api) -> None:
+    given = api.submit(media_url="https://example.org/p.jpg")
+    public, internal, crews = api.submit(), api.submit(), api.submit()
+    photo = _photo(api, public)
+    _photo(api, given)
+    _photo(api, internal, internal=True)
+    _photo(api, crews, kind="after")
+
+    def media(code: str) -> object:
+        return api.get(f"requests/{code}.json").json()[0]["media_url"]
+
+    assert media(given) == "https://example.org/p.jpg"  # the client's own link stays
+    assert media(public) == f"{api.client.base_url}/media/{photo}"
+    assert media(internal) is None and media(crews) is None  # never internal, never the crew's

@@ -765,7 +765,7 @@ def machine(template: Template, tmp_path: Path) -> type[SyncMachine]:
     return SyncMachine
 
 
-# Photos made a default run take ~150 s on a quiet machine and 300 s at load 15: the
+# With photos, a default run took 301 s at load 15 on two cores: the
 # limit is there to catch a hang, not to time it.
 @pytest.mark.timeout(0 if _soak else 900)  # a soak runs as long as it takes
 def test_offices_and_the_centre_stay_in_step(machine: type[SyncMachine]) -> None:

@@ -195,6 +195,14 @@ class AddNotePayload(RequestPayload):
     #: centre asks the citizen for more before it verifies).  Kept in the event's data.
     purpose: str | None = None
 
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """Without ``purpose`` when there is none: a plain note keeps the shape older
+        centres read."""
+        out = super().model_dump(**kwargs)
+        if out.get("purpose") is None:
+            out.pop("purpose", None)
+        return out
+
 
 class ReferPayload(RequestPayload):
     """The centre verified a received request and referred it (:attr:`Op.REFER`)."""

@@ -70,5 +70,20 @@ def make_request(store: Store, **values: Any) -> m.ServiceRequest:
     return request
 
 
+def enrol_as(store: Store, *, everywhere: bool, districts: tuple[str, ...] = ("1-1",),
+             number: int = 7) -> Store:
+    """``store`` as if enrolled: the centre's own office (every district) when
+    ``everywhere``, else a district office of ``districts``."""
+    from desktop_app.services import sync_state
+    from sync.protocol import OfficeInfo
+
+    info = OfficeInfo(office_id=uuid.uuid4(), name="مرکز ۱۳۷" if everywhere else "ناحیه",
+                      number=number, districts=[] if everywhere else list(districts),
+                      all_districts=everywhere)
+    with store.sessions.begin() as session:
+        sync_state.write(session, sync_state.OFFICE, info.model_dump(mode="json"))
+    return store
+
+
 def desk(store: Store, actor: Actor = CLERK) -> Desk:
     return Desk(store.sessions, actor)

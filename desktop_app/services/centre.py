@@ -20,12 +20,13 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.errors import FieldProblem, ValidationFailed
+from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
 from desktop_app.services.requests import (
     Actor,
     Changes,
@@ -49,7 +50,7 @@ from sync.protocol import (
     RepeatCallPayload,
 )
 from sync.rules import RuleError
-from sync.schema import new_id
+from sync.schema import OPEN_STATUS_SQL, new_id
 from sync.text import PhoneError, clean, parse_phone, search_key
 from sync.workflow import OPEN_STATUSES, EventKind, Role, Status
 
@@ -288,7 +289,7 @@ def verification_queue(store: Store, *, limit: int = 50, offset: int = 0,
                       r.address, hood.district_code.label("suggested"))
             .outerjoin(hood, hood.code == r.neighbourhood_code)
             .where(r.status == Status.RECEIVED.value)
-            .order_by(r.received_at, r.id).limit(limit).offset(offset)).all()
+            .order_by(r.received_at).limit(limit).offset(offset)).all()
         total = session.scalar(sa.select(sa.func.count()).select_from(r)
                                .where(r.status == Status.RECEIVED.value)) or 0
     return QueuePage(tuple(
@@ -318,10 +319,20 @@ class OverdueRow:
     crew_id: uuid.UUID | None
 
 
+#: The partial index of open work by deadline (sync.schema).  SQLite is told to use
+#: it: with statistics older than the index it prefers a status index and then sorts
+#: every open request (0.7 s on 1M instead of a few ms).
+OPEN_DUE_INDEX = "ix_requests_open_due"
+
+
+def open_condition() -> sa.ColumnElement[bool]:
+    """Open, spelled as the partial index ``ix_requests_open_due`` is (so SQLite uses it)."""
+    return sa.text(OPEN_STATUS_SQL)
+
+
 def overdue_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
-    """``overdue`` as SQL: open and ``due_at`` before ``now`` (``ix_requests_status_due``)."""
-    r = m.ServiceRequest
-    return sa.and_(r.status.in_(_OPEN), r.due_at < now)
+    """``overdue`` as SQL: open and ``due_at`` before ``now`` (``ix_requests_open_due``)."""
+    return sa.and_(open_condition(), m.ServiceRequest.due_at < now)
 
 
 def overdue_everywhere(store: Store, now: dt.datetime | None = None, *,
@@ -332,7 +343,8 @@ def overdue_everywhere(store: Store, now: dt.datetime | None = None, *,
     r = m.ServiceRequest
     query = (sa.select(r.id, r.tracking_code, r.district_code, r.category_code,
                        r.neighbourhood_code, r.status, r.received_at, r.due_at, r.crew_id)
-             .where(overdue_condition(now)).order_by(r.due_at, r.id))
+             .where(overdue_condition(now)).order_by(r.due_at)
+             .with_hint(r, f"INDEXED BY {OPEN_DUE_INDEX}", dialect_name="sqlite"))
     if districts is not None:
         query = query.where(r.district_code.in_(list(districts)))
     if limit is not None:
@@ -352,7 +364,8 @@ def overdue_by_district(store: Store, now: dt.datetime | None = None) -> dict[st
         rows = session.execute(
             sa.select(r.district_code, sa.func.count(),
                       sa.func.sum(sa.case((r.due_at < now, 1), else_=0)))
-            .where(r.status.in_(_OPEN), r.due_at.is_not(None)).group_by(r.district_code)).all()
+            .where(open_condition(), r.due_at.is_not(None)).group_by(r.district_code)
+            .with_hint(r, f"INDEXED BY {OPEN_DUE_INDEX}", dialect_name="sqlite")).all()
     return {district: (int(late or 0), int(total)) for district, total, late in rows}
 
 
@@ -476,45 +489,70 @@ class CentreDesk(Desk):
         except RuleError as exc:
             raise _refused(exc) from None
         now = utcnow()
+        ids = list(dict.fromkeys(request_ids))
+        r = m.ServiceRequest
         with self.sessions.begin() as session:
             self._require_centre(session)
-            requests = self._load(session, request_ids)
+            self._role(session)
+            # Plain rows and three statements for the whole selection, not ORM objects
+            # flushed one by one: 500 requests in one go (the ORM's bookkeeping cost
+            # seconds there).  Checks and the projection are the rule book's, as ever.
+            found = {row.id: row for row in session.execute(
+                sa.select(r.id, r.tracking_code, r.status, r.district_code, r.neighbourhood_code,
+                          r.category_code, r.version).where(r.id.in_(ids)))}
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise ServiceError("unknown_request", f"no such request: {missing[0]}",
+                                   id=missing[0])
             days = dict(session.execute(sa.select(m.Category.code, m.Category.target_days)).all())
             hoods = dict(session.execute(
                 sa.select(m.Neighbourhood.code, m.Neighbourhood.district_code)).all())
             known = set(session.scalars(sa.select(m.District.code)))
-            for request in requests:
-                source = Status(request.status)
-                target_district = district_code or hoods.get(request.neighbourhood_code or "") \
-                    or request.district_code
+            lookup = self._lookup(session)
+            updates, events, outbox = [], [], []
+            for request_id in ids:
+                row = found[request_id]
+                source = Status(row.status)
+                target_district = district_code or hoods.get(row.neighbourhood_code or "") \
+                    or row.district_code
                 try:
-                    rules.check_status_change(self._lookup(session), request.id, source,
-                                              Status.REFERRED, Role.CENTRE)
+                    rules.check_status_change(lookup, row.id, source, Status.REFERRED, Role.CENTRE)
                     rules.check_referral_district(target_district, target_district in known)
                     due = rules.check_due(due_at, now) if due_at is not None \
-                        else rules.default_due(now, days[request.category_code])
+                        else rules.default_due(now, days[row.category_code])
                 except RuleError as exc:
-                    raise _refused(exc, tracking_code=request.tracking_code) from None
-                old = request.district_code
+                    raise _refused(exc, tracking_code=row.tracking_code) from None
                 data: dict[str, Any] = {"due_at": due.isoformat(), "district_code": target_district}
-                if old != target_district:
-                    data["from_district"] = old
-                event = self._event(session, request, EventKind.STATUS, now=now,
-                                    from_status=source.value, to_status=Status.REFERRED.value,
-                                    note=text, data=data)
-                rules.project_status(request, Status.REFERRED, at=now)
-                if old != target_district:
-                    request.district_code = target_district
-                    if hoods.get(request.neighbourhood_code or "") != target_district:
-                        request.neighbourhood_code = None
-                request.due_at = due
-                request.updated_at = now
-                self._outbox(session, Op.REFER, request.id, now=now, base_version=request.version,
-                             payload=ReferPayload(event_id=event.id, from_status=source,
-                                                  district_code=target_district,
-                                                  neighbourhood_code=request.neighbourhood_code,
-                                                  due_at=due, note=text))
+                hood = row.neighbourhood_code
+                if row.district_code != target_district:
+                    data["from_district"] = row.district_code
+                    if hoods.get(hood or "") != target_district:
+                        hood = None
+                projected = SimpleNamespace()
+                rules.project_status(projected, Status.REFERRED, at=now)
+                updates.append({**vars(projected), "id": row.id, "district_code": target_district,
+                                "neighbourhood_code": hood, "due_at": due, "updated_at": now})
+                event_id = new_id()
+                events.append(self._event_row(event_id, row.id, EventKind.STATUS, now=now,
+                                              from_status=source.value,
+                                              to_status=Status.REFERRED.value, note=text,
+                                              data=data))
+                outbox.append(self._outbox_row(
+                    Op.REFER, row.id, now=now, base_version=row.version,
+                    payload=ReferPayload(event_id=event_id, from_status=source,
+                                         district_code=target_district, neighbourhood_code=hood,
+                                         due_at=due, note=text)))
+            if updates:
+                session.execute(sa.update(m.ServiceRequest), updates)
+                session.execute(sa.insert(m.Event), events)
+                session.execute(sa.insert(m.OutboxEntry), outbox)
         return Changes(list(request_ids))
+
+    def bulk_refer(self, request_ids: Sequence[uuid.UUID], district_code: str | None = None, *,
+                   due_at: dt.datetime | None = None, note: str = "") -> Changes:
+        """A selection referred at once (each to its neighbourhood's district unless
+        ``district_code``): :meth:`refer`, all or nothing, in one transaction."""
+        return self.refer(request_ids, district_code, due_at=due_at, note=note)
 
     def close_not_actionable(self, request_id: uuid.UUID, reason: str, note: str = "",
                              duplicate_of: uuid.UUID | None = None) -> Changes:

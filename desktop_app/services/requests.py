@@ -106,9 +106,14 @@ class CrewSaved:
     changes: Changes
 
 
+#: ``Session.info`` key: the actor's role, once checked in this transaction.
+_ROLE_CHECKED = "daftar_acting_role"
+
+
 def is_centre_session(session: Session) -> bool:
     """Whether the office is the centre's desk (enrolled with every district)."""
-    identity = stored_identity(session)
+    with session.no_autoflush:
+        identity = stored_identity(session)
     return identity is not None and identity.all_districts
 
 
@@ -149,11 +154,17 @@ class Desk:
 
     def _role(self, session: Session) -> Role:
         """The actor's role, if they may act at this office: a centre user only at the
-        centre's office (``centre_user_at_district_office`` anywhere else)."""
+        centre's office (``centre_user_at_district_office`` anywhere else).  Asked
+        once per transaction (a bulk action writes hundreds of events)."""
+        known = session.info.get(_ROLE_CHECKED)
+        if known is not None:
+            return known
         try:
-            return rules.office_role(self.actor.role, centre_office=is_centre_session(session))
+            role = rules.office_role(self.actor.role, centre_office=is_centre_session(session))
         except RuleError as exc:
             raise _refused(exc) from None
+        session.info[_ROLE_CHECKED] = role
+        return role
 
     def _event(self, session: Session, request: m.ServiceRequest, kind: EventKind, *,
                now: dt.datetime, **values: Any) -> m.Event:
@@ -169,11 +180,29 @@ class Desk:
 
     def _outbox(self, session: Session, op: Op, entity_id: uuid.UUID, *, now: dt.datetime,
                 base_version: int | None, payload: Wire, entity: str = "request") -> None:
-        session.add(m.OutboxEntry(
-            mutation_id=new_id(), entity=entity, entity_id=entity_id, op=op.value,
-            base_version=base_version, payload=payload.model_dump(mode="json"), created_at=now,
-            actor=self.actor.username,
-        ))
+        session.add(m.OutboxEntry(**self._outbox_row(op, entity_id, now=now,
+                                                     base_version=base_version, payload=payload,
+                                                     entity=entity)))
+
+    def _outbox_row(self, op: Op, entity_id: uuid.UUID, *, now: dt.datetime,
+                    base_version: int | None, payload: Wire,
+                    entity: str = "request") -> dict[str, Any]:
+        """An outbox entry's columns (for a bulk insert, or :meth:`_outbox`)."""
+        return {"mutation_id": new_id(), "entity": entity, "entity_id": entity_id,
+                "op": op.value, "base_version": base_version,
+                "payload": payload.model_dump(mode="json"), "created_at": now,
+                "actor": self.actor.username, "attempts": 0}
+
+    def _event_row(self, event_id: uuid.UUID, request_id: uuid.UUID, kind: EventKind, *,
+                   now: dt.datetime, from_status: str | None = None,
+                   to_status: str | None = None, reason: str | None = None, note: str = "",
+                   data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A history entry's columns, for a bulk insert (the actor checked already)."""
+        return {"id": event_id, "request_id": request_id, "kind": kind.value,
+                "from_status": from_status, "to_status": to_status, "reason": reason,
+                "note": note, "data": data or {}, "actor": self.actor.username,
+                "actor_role": self.actor.role.value, "office_id": self.actor.office_id,
+                "client_time": now, "server_time": None, "mutation_id": None}
 
     @staticmethod
     def _lookup(session: Session) -> rules.Lookup:
@@ -206,6 +235,9 @@ class Desk:
         )
         rules.project_status(request, target, at=now, reason=reason, note=note,
                              duplicate_of=duplicate_of)
+        if source == Status.RECEIVED and target == Status.REFERRED and request.due_at is None:
+            # As at the centre: a referral gets the category's deadline.
+            request.due_at = rules.default_due(now, self._target_days(session, request.category_code))
         request.updated_at = now
         self._outbox(session, Op.CHANGE_STATUS, request.id, now=now, base_version=request.version,
                      payload=ChangeStatusPayload(event_id=event.id, from_status=source,

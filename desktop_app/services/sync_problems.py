@@ -26,12 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import ServiceError
 from desktop_app.services.attachments import bring_back
+from desktop_app.services.centre import Call, CentreDesk
 from desktop_app.services.requests import Actor, Changes, Desk, WalkIn
 from desktop_app.services.users import resend_user
 from desktop_app.store import models as m
 from desktop_app.store.db import Store
 from sync.dates import utcnow
-from sync.protocol import Op
+from sync.protocol import Op, parse_time
 
 #: Does a refused change again with the desk given (in the settling transaction),
 #: and says what it changed.
@@ -50,6 +51,8 @@ def _assign(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
 
 
 def _add_note(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    if problem.payload.get("purpose") == "ask_citizen":
+        return _centre(desk).ask_citizen(problem.entity_id, problem.payload["note"])
     return desk.add_note(problem.entity_id, problem.payload["note"])
 
 
@@ -77,10 +80,43 @@ def _resend_user(session: Session, desk: Desk, problem: m.SyncProblem) -> Change
 
 def _register_walk_in(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
     """A refused walk-in is registered again, as a new request with a new code, and
-    the photos it had come back to it (from the data folder, once it has left)."""
-    result = desk.register_walk_in(WalkIn.from_row(problem.payload["request"]))
+    the photos it had come back to it (from the data folder, once it has left).  A
+    refused call of the centre's office is taken again the same way."""
+    row = problem.payload["request"]
+    if row.get("channel", "walk_in") != "walk_in":
+        result = _centre(desk).take_call(Call.from_row(row))
+    else:
+        result = desk.register_walk_in(WalkIn.from_row(row))
     bring_back(session, problem.entity_id, result.id, desk.actor)
     return result.changes
+
+
+def _centre(desk: Desk) -> CentreDesk:
+    """The centre's desk on the same savepoint sessions (it refuses anyone else)."""
+    return CentreDesk(desk.sessions, desk.actor)
+
+
+def _refer(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    """Referred again, to the same district; the deadline chosen stays if it is still
+    ahead, else the category's default from now."""
+    p = problem.payload
+    due = parse_time(p.get("due_at"))
+    if due is not None and due <= utcnow():
+        due = None
+    return _centre(desk).refer([problem.entity_id], p["district_code"], due_at=due,
+                               note=p.get("note") or "")
+
+
+def _move_district(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    p = problem.payload
+    return _centre(desk).move_district(problem.entity_id, p["district_code"], p["reason"],
+                                       neighbourhood_code=p.get("neighbourhood_code"))
+
+
+def _repeat_call(session: Session, desk: Desk, problem: m.SyncProblem) -> Changes:
+    p = problem.payload
+    return _centre(desk).attach_repeat_call(problem.entity_id, p.get("phone") or "",
+                                            p.get("note") or "")
 
 
 #: How each operation's refused change is done again.
@@ -93,6 +129,9 @@ REAPPLY: Mapping[Op, Reapply] = {
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _save_crew,
     Op.UPSERT_USER: _resend_user,
+    Op.REFER: _refer,
+    Op.MOVE_DISTRICT: _move_district,
+    Op.REPEAT_CALL: _repeat_call,
 }
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.errors import FieldProblem, ServiceError, ValidationFailed
-from desktop_app.services.requests import Actor
+from desktop_app.services.requests import Actor, is_centre_session
 from desktop_app.store import models as m
 from sync import rules
 from sync.dates import utcnow
@@ -77,6 +77,15 @@ def _role_problem(role: Role | str) -> list[FieldProblem]:
     return []
 
 
+def _centre_role_here(session: Session, role: Role | str) -> None:
+    """A user of role ``centre`` works only at the centre's office (every district):
+    the centre would refuse them anywhere else, and so does the office."""
+    if Role(role) == Role.CENTRE and not is_centre_session(session):
+        raise ValidationFailed([FieldProblem(
+            "role", "centre_user_at_district_office",
+            "the centre's operators work at the centre's office (enrolled with every district)")])
+
+
 def create_user(sessions: sessionmaker[Session], *, username: str, display_name: str,
                 role: Role | str, password: str, created_by: str = "setup",
                 by: Actor | None = None) -> Account:
@@ -98,6 +107,7 @@ def create_user(sessions: sessionmaker[Session], *, username: str, display_name:
     with sessions.begin() as session:
         if session.scalar(select(m.User).where(m.User.username == username)):
             raise ValidationFailed([FieldProblem("username", "taken", "this user name is taken")])
+        _centre_role_here(session, role)
         user = m.User(username=username, display_name=clean(display_name) or username,
                       role=Role(role).value, password_hash=_HASHER.hash(password), active=True,
                       created_at=now)
@@ -141,6 +151,7 @@ def update_user(sessions: sessionmaker[Session], by: Actor, username: str, *,
             user.display_name = clean(display_name) or user.username
             details["display_name"] = user.display_name
         if role is not None and Role(role).value != user.role:
+            _centre_role_here(session, role)
             user.role = details["role"] = Role(role).value
         if active is not None and active != user.active:
             user.active = details["active"] = active

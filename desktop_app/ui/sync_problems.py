@@ -84,7 +84,25 @@ def _correction(problem: ProblemRow) -> str:
 
 
 def _walk_in(problem: ProblemRow) -> str:
+    if problem.payload.get("request", {}).get("channel", "walk_in") != "walk_in":
+        return QCoreApplication.translate("SyncProblemsDialog", "New request taken by the centre")
     return QCoreApplication.translate("SyncProblemsDialog", "New walk-in request")
+
+
+def _referral(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Referral to district %1").replace(
+        "%1", digits(str(problem.payload.get("district_code", ""))))
+
+
+def _district_move(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Move to district %1: %2").replace(
+        "%1", digits(str(problem.payload.get("district_code", "")))).replace(
+        "%2", str(problem.payload.get("reason", "")))
+
+
+def _repeat_call(problem: ProblemRow) -> str:
+    return QCoreApplication.translate("SyncProblemsDialog", "Repeat call from %1").replace(
+        "%1", digits(str(problem.payload.get("phone") or "")))
 
 
 def _crew_details(problem: ProblemRow) -> str:
@@ -108,6 +126,9 @@ CHANGE_TEXTS: Mapping[Op, Callable[[ProblemRow], str]] = {
     Op.EDIT_REQUEST: _correction,
     Op.UPSERT_CREW: _crew_details,
     Op.UPSERT_USER: _user_details,
+    Op.REFER: _referral,
+    Op.MOVE_DISTRICT: _district_move,
+    Op.REPEAT_CALL: _repeat_call,
 }
 
 

@@ -882,6 +882,22 @@
             <translation>دستور کار چاپ شد</translation>
         </message>
         <message>
+            <source>New request taken by the centre</source>
+            <translation>درخواست تازهٔ ثبت‌شده در مرکز</translation>
+        </message>
+        <message>
+            <source>Referral to district %1</source>
+            <translation>ارجاع به ناحیهٔ %1</translation>
+        </message>
+        <message>
+            <source>Move to district %1: %2</source>
+            <translation>انتقال به ناحیهٔ %1: %2</translation>
+        </message>
+        <message>
+            <source>Repeat call from %1</source>
+            <translation>تماس دوباره از %1</translation>
+        </message>
+        <message>
             <source>Correction of: %1</source>
             <translation>اصلاح: %1</translation>
         </message>

@@ -258,6 +258,9 @@ class RequestMaker:
             "duplicate_of": self.latest.get(key) if last.reason == "duplicate" else None,
             "version": len(steps),
             "updated_at": last.at,
+            # The deadline its referral gave it (none while it waits for verification).
+            "due_at": next((s.at + dt.timedelta(days=category.target_days) for s in steps
+                            if s.target == Status.REFERRED), None),
         }
         self.latest[key] = request_id
         return request, [_event_row(request_id, step) for step in steps]

@@ -51,9 +51,9 @@ from sync.server.archive_rows import (
 from sync.server.bulk_insert import insert_rows
 from sync.server.changes import Entry, log_changes
 from sync.server.db import allocate_seq
-from sync.server.models import ChangeLog, Event, ServiceRequest
+from sync.server.models import Category, ChangeLog, Event, ServiceRequest
 from sync.server.tracking import reserve_existing
-from sync.workflow import EventKind, Role
+from sync.workflow import EventKind, Role, Status
 
 __all__ = ["COLUMNS", "IMPORT_ACTOR", "ArchiveError", "ImportResult", "Problem",
            "import_archive", "read_archive"]
@@ -278,6 +278,12 @@ def _write(session: Session, requests: list[dict[str, Any]], now: dt.datetime) -
     out empty (None) values and so splits rows with different empty columns into
     thousands of small statements; a table insert is one ``executemany``."""
     events = [_created_event(r, now) for r in requests]
+    # An archived request past verification gets the deadline a referral gives (its
+    # arrival plus its category's target days); one still received has none yet.
+    days = dict(session.execute(sa.select(Category.code, Category.target_days)).all())
+    for r in requests:
+        r["due_at"] = None if r["status"] == Status.RECEIVED.value else \
+            r["received_at"] + dt.timedelta(days=days.get(r["category_code"], 0))
     insert_rows(session, ServiceRequest.__table__, requests)
     insert_rows(session, Event.__table__, events)
     entries: list[Entry] = []

@@ -41,9 +41,12 @@ from sync.protocol import (
     ChangeStatusPayload,
     CreateRequestPayload,
     EditRequestPayload,
+    MoveDistrictPayload,
     Mutation,
     Op,
     Outcome,
+    ReferPayload,
+    RepeatCallPayload,
     RequestPayload,
     UpsertCrewPayload,
     UpsertUserPayload,
@@ -53,7 +56,15 @@ from sync.server import models
 from sync.server import operations as ops
 from sync.server.auth import Scope
 from sync.server.changes import Entry
-from sync.server.models import Crew, District, Event, OfficeUser, ServiceRequest
+from sync.server.models import (
+    Category,
+    Crew,
+    District,
+    Event,
+    Neighbourhood,
+    OfficeUser,
+    ServiceRequest,
+)
 from sync.text import clean
 from sync.workflow import EventKind, Role, Status
 
@@ -161,7 +172,15 @@ class MutationBeingApplied:
                 return
             user = self.session.get(OfficeUser, (self.scope.office_id, mutation.actor))
         known = rules.KnownUser(user.role, user.active) if user is not None else None
-        self.acting = rules.acting_role(mutation.actor, mutation.actor_role, mutation.op.value, known)
+        self.acting = rules.acting_role(mutation.actor, mutation.actor_role, mutation.op.value, known,
+                                        centre_office=self.scope.all_districts)
+
+    def centre_move(self) -> Role:
+        """The acting role of a centre move, which only the centre's office (enrolled
+        with every district) and only its ``centre`` users make."""
+        role = self.role()
+        rules.check_centre_desk(role, centre_office=self.scope.all_districts)
+        return role
 
     def role(self) -> Role:
         """The acting person's role, as the centre holds it (never the device's claim)."""
@@ -239,6 +258,10 @@ def _change_status(ctx: MutationBeingApplied) -> None:
                   to_status=p.to_status.value, reason=p.reason, note=note, data=data)
     rules.project_status(request, p.to_status, at=ctx.office_time, reason=p.reason, note=note,
                          duplicate_of=p.duplicate_of)
+    if source == Status.RECEIVED and p.to_status == Status.REFERRED and request.due_at is None:
+        # A referral made as a plain status change gets the default deadline too.
+        category = ctx.session.get(Category, request.category_code)
+        request.due_at = rules.default_due(ctx.office_time, category.target_days if category else 0)
     ctx.changed(request)
 
 
@@ -261,11 +284,105 @@ def _assign(ctx: MutationBeingApplied) -> None:
     ctx.changed(request)
 
 
+#: What an :class:`AddNotePayload`'s ``purpose`` may be, and whether it is a centre move.
+_NOTE_PURPOSES = {"ask_citizen": True}
+
+
 def _add_note(ctx: MutationBeingApplied) -> None:
     p: AddNotePayload = ctx.payload()
-    ctx.role()
+    if p.purpose is None:
+        ctx.role()
+    elif p.purpose not in _NOTE_PURPOSES:
+        raise Refusal("invalid_value", "purpose: not a purpose the centre knows")
+    else:
+        ctx.centre_move()
     note = rules.check_note(p.note)
-    ctx.add_event(ctx.request(), p, EventKind.NOTE, note=note)
+    ctx.add_event(ctx.request(), p, EventKind.NOTE, note=note,
+                  data={"purpose": p.purpose} if p.purpose else {})
+
+
+def _refer(ctx: MutationBeingApplied) -> None:
+    """The centre's office referred a received request, maybe to another district
+    than its neighbourhood's, with a deadline."""
+    p: ReferPayload = ctx.payload()
+    role = ctx.centre_move()
+    request = ctx.request()
+    session = ctx.session
+    source = Status(request.status)
+    rules.check_status_change(ctx.lookup, request.id, source, Status.REFERRED, role)
+    district = rules.check_referral_district(
+        p.district_code, rules.is_code(p.district_code, rules.DISTRICT_CODE_LENGTH)
+        and session.get(District, p.district_code) is not None)
+    hood = request.neighbourhood_code if p.neighbourhood_code is None else p.neighbourhood_code
+    if hood is not None:
+        found = session.get(Neighbourhood, hood) if rules.is_code(
+            hood, rules.NEIGHBOURHOOD_CODE_LENGTH) else None
+        if found is None or found.district_code != district:
+            if p.neighbourhood_code is not None:
+                raise Refusal("invalid_value", "neighbourhood_code: not in the district")
+            hood = None
+    note = rules.check_note(p.note, required=False)
+    at = ctx.office_time
+    if p.due_at is not None:
+        due = rules.check_due(p.due_at, at)
+    else:
+        category = session.get(Category, request.category_code)
+        due = rules.default_due(at, category.target_days if category else 0)
+    old = request.district_code
+    data: dict[str, Any] = {"due_at": due.isoformat(), "district_code": district}
+    if old != district:
+        data["from_district"] = old
+    if p.from_status is not None and p.from_status != source:
+        data["office_from_status"] = p.from_status.value
+    rules.project_status(request, Status.REFERRED, at=at)
+    request.district_code, request.neighbourhood_code, request.due_at = district, hood, due
+    ctx.add_event(request, p, EventKind.STATUS, from_status=source.value,
+                  to_status=Status.REFERRED.value, note=note, data=data)
+    ctx.changed(request)
+    if old != district:
+        session.flush()
+        # The request before its history, in the log (which ``add_event`` began).
+        ctx.entries = ops.moved_entries(session, request, old)
+
+
+def _move_district(ctx: MutationBeingApplied) -> None:
+    """The centre's office sent a request to another district, with a reason.  Work
+    a crew had is taken back (the crew is the old district's); the new district's
+    offices get the request with its whole history, the old ones ``moved_out``."""
+    p: MoveDistrictPayload = ctx.payload()
+    ctx.centre_move()
+    request = ctx.request()
+    session = ctx.session
+    exists = rules.is_code(p.district_code, rules.DISTRICT_CODE_LENGTH) \
+        and session.get(District, p.district_code) is not None
+    reason = rules.check_district_move(request.status, request.district_code, p.district_code,
+                                       exists, p.reason)
+    if p.neighbourhood_code is not None:
+        found = session.get(Neighbourhood, p.neighbourhood_code) if rules.is_code(
+            p.neighbourhood_code, rules.NEIGHBOURHOOD_CODE_LENGTH) else None
+        if found is None or found.district_code != p.district_code:
+            raise Refusal("invalid_value", "neighbourhood_code: not in the district")
+    old, source = request.district_code, Status(request.status)
+    if source in (Status.ASSIGNED, Status.IN_PROGRESS):
+        rules.project_status(request, Status.REFERRED, at=ctx.office_time)
+    request.district_code, request.neighbourhood_code = p.district_code, p.neighbourhood_code
+    ctx.add_event(request, p, EventKind.MOVED, from_status=source.value,
+                  to_status=request.status, note=reason,
+                  data={"from_district": old, "to_district": p.district_code})
+    ctx.changed(request)
+    session.flush()
+    # The request before its history, in the log (which ``add_event`` began).
+    ctx.entries = ops.moved_entries(session, request, old)
+
+
+def _repeat_call(ctx: MutationBeingApplied) -> None:
+    p: RepeatCallPayload = ctx.payload()
+    ctx.centre_move()
+    request = ctx.request()
+    rules.check_repeat_call(request.status)
+    phone = rules.field_value("phone", rules.REQUEST_FIELDS["citizen_phone"], p.phone, ctx.lookup)
+    note = rules.check_note(p.note, required=False)
+    ctx.add_event(request, p, EventKind.REPEAT_CALL, note=note, data={"phone": phone})
 
 
 def _work_order_issued(ctx: MutationBeingApplied) -> None:
@@ -321,9 +438,21 @@ def _create_request(ctx: MutationBeingApplied) -> None:
         raise Refusal("bad_tracking_code", f"a walk-in's code is YEAR-{ctx.scope.number}-SERIAL")
     if session.scalar(sa.select(ServiceRequest.id).where(ServiceRequest.tracking_code == code)):
         raise Refusal("tracking_code_taken", f"tracking code {code} is already in use")
-    if row.get("channel") != "walk_in":
-        raise Refusal("invalid_value", "an office registers walk-ins only")
-    values, problems = rules.check_walk_in(row, ctx.lookup, district_code=district)
+    channel = row.get("channel")
+    if channel == "walk_in":
+        status = Status.REFERRED
+        values, problems = rules.check_walk_in(row, ctx.lookup, district_code=district)
+    elif channel in rules.CENTRE_CHANNELS:
+        # A call (or a web or SMS request typed in) at the centre's office: it waits
+        # for verification like any the centre takes in.
+        ctx.centre_move()
+        status = Status.RECEIVED
+        values, problems = rules.check_fields(
+            rules.REQUEST_FIELDS, row, ctx.lookup, district_code=district, complete=True,
+            required=("citizen_phone",) if channel in ("phone", "sms") else ())
+    else:
+        raise Refusal("invalid_value", "an office registers walk-ins, and the centre's office "
+                      "phone, web and SMS requests")
     _first(problems)
     try:
         received = parse_time(row.get("received_at"))
@@ -331,16 +460,22 @@ def _create_request(ctx: MutationBeingApplied) -> None:
         received = None
     if received is None:
         raise Refusal("invalid_value", "received_at must be an instant with its offset")
+    received = min(received, ctx.now)
+    due = None
+    if status == Status.REFERRED:
+        # Registered at the district that acts on it: no referral needed (the desk's
+        # rule), and the deadline a referral would have had.
+        category = session.get(Category, values["category_code"])
+        due = rules.default_due(received, category.target_days if category else 0)
     request = ServiceRequest(
-        id=ctx.mutation.entity_id, tracking_code=code, received_at=min(received, ctx.now),
-        channel="walk_in", district_code=district, **values,
-        # Registered at the district that acts on it: no referral needed (the desk's rule).
-        status=Status.REFERRED.value, outcome_note="", version=1, updated_at=ctx.now,
+        id=ctx.mutation.entity_id, tracking_code=code, received_at=received,
+        channel=channel, district_code=district, **values,
+        status=status.value, outcome_note="", version=1, updated_at=ctx.now, due_at=due,
     )
     session.add(request)
     ctx.entries.append(ops.request_entry(request))
     ctx.add_event(request, p, EventKind.CREATED, to_status=request.status,
-                  data={"source": "walk_in"})
+                  data={"source": channel})
 
 
 def _upsert_crew(ctx: MutationBeingApplied) -> None:
@@ -380,7 +515,7 @@ def _upsert_user(ctx: MutationBeingApplied) -> None:
     if username != p.username:
         raise Refusal("invalid_value", "username: not as the office stores it")
     try:
-        role = rules.office_role(p.role)
+        role = rules.office_role(p.role, centre_office=ctx.scope.all_districts)
     except rules.RuleError:
         raise Refusal("invalid_value", f"role: not an office role: {p.role!r}") from None
     manages = p.active and role in rules.USER_MANAGER_ROLES
@@ -407,4 +542,7 @@ HANDLERS: dict[Op, Callable[[MutationBeingApplied], None]] = {
     Op.EDIT_REQUEST: _edit_request,
     Op.UPSERT_CREW: _upsert_crew,
     Op.UPSERT_USER: _upsert_user,
+    Op.REFER: _refer,
+    Op.MOVE_DISTRICT: _move_district,
+    Op.REPEAT_CALL: _repeat_call,
 }

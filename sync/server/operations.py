@@ -197,8 +197,10 @@ def change_status(
     actor: str,
     reason: str | None = None,
     note: str = "",
+    due_at: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """A lifecycle move made at the centre (refer, close, take back, reopen)."""
+    """A lifecycle move made at the centre (refer, close, take back, reopen).  A
+    referral gets a deadline: ``due_at``, or now plus the category's target days."""
     request = _locked(session, request_id)
     source, target = Status(request.status), Status(target)
     try:
@@ -208,8 +210,16 @@ def change_status(
         raise OperationError(exc.code, str(exc)) from None
     at = utcnow()
     note = clean(note)
+    data: dict[str, Any] = {}
+    if target == Status.REFERRED and source == Status.RECEIVED:
+        try:
+            request.due_at = rules.check_due(due_at, at) if due_at is not None else \
+                rules.default_due(at, session.get(Category, request.category_code).target_days)  # type: ignore[union-attr]
+        except rules.RuleError as exc:
+            raise OperationError(exc.code, str(exc)) from None
+        data["due_at"] = request.due_at.isoformat()
     event = _centre_event(session, request, EventKind.STATUS, actor, at, from_status=source.value,
-                          to_status=target.value, reason=reason, note=note)
+                          to_status=target.value, reason=reason, note=note, data=data)
     rules.project_status(request, target, at=at, reason=reason, note=note)
     touch(request, at)
     session.flush()
@@ -217,9 +227,21 @@ def change_status(
     return request
 
 
-def refer(session: Session, request_id: uuid.UUID, *, actor: str, note: str = "") -> ServiceRequest:
-    """The centre verified a received request: it goes to its district's offices."""
-    return change_status(session, request_id, Status.REFERRED, actor=actor, note=note)
+def refer(session: Session, request_id: uuid.UUID, *, actor: str, note: str = "",
+          due_at: dt.datetime | None = None) -> ServiceRequest:
+    """The centre verified a received request: it goes to its district's offices,
+    with a deadline (``due_at``, or now plus the category's target days)."""
+    return change_status(session, request_id, Status.REFERRED, actor=actor, note=note,
+                         due_at=due_at)
+
+
+def moved_entries(session: Session, request: ServiceRequest, old_district: str) -> list[Entry]:
+    """The change log of a request that left ``old_district``: ``moved_out`` there,
+    and the request with its whole history for its new district's offices."""
+    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id))
+    return [Entry("request", str(request.id), old_district, op="moved_out"),
+            request_entry(request),
+            *(Entry("event", str(event_id), request.district_code) for event_id in event_ids)]
 
 
 def move(
@@ -258,10 +280,5 @@ def move(
     request.neighbourhood_code = neighbourhood_code
     touch(request, at)
     session.flush()
-    event_ids = session.scalars(sa.select(Event.id).where(Event.request_id == request.id))
-    log_changes(session, [
-        Entry("request", str(request.id), old, op="moved_out"),
-        request_entry(request),
-        *(Entry("event", str(event_id), district_code) for event_id in event_ids),
-    ])
+    log_changes(session, moved_entries(session, request, old))
     return request

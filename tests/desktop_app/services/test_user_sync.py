@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from desktop_app.services import sync_problems, sync_service
+from desktop_app.services.centre import CentreDesk
 from desktop_app.services.requests import Actor, Desk, WalkIn
 from desktop_app.services.users import Account, actor_for, create_user, update_user
 from desktop_app.store import models as m
@@ -27,7 +28,7 @@ from sync.protocol import Op
 from sync.server.models import AppliedMutation
 from sync.workflow import Role
 from tests.desktop_app.services.sync_support import centre, client, office, sync
-from tests.sync.client.harness import D1, Centre, neighbourhood_of, office_actor
+from tests.sync.client.harness import D1, D2, Centre, neighbourhood_of, office_actor
 
 __all__ = ["centre", "client"]  # fixtures used by name
 
@@ -139,7 +140,12 @@ ACTIONS: dict[Op, Callable[[Store, Desk, dict[str, Any]], object]] = {
     Op.UPSERT_CREW: lambda s, d, r: d.save_crew(name="اکیپ نو", district_code=D1),
     Op.UPSERT_USER: lambda s, d, r: create_user(s.sessions, username="neda", display_name="ندا",
                                                 role="clerk", password="secret1", by=d.actor),
+    # The centre's moves, made at its own office with its desk.
+    Op.REFER: lambda s, d, r: d.refer([r["received"]]),  # type: ignore[attr-defined]
+    Op.MOVE_DISTRICT: lambda s, d, r: d.move_district(r["request"], D2, "محل"),  # type: ignore[attr-defined]
+    Op.REPEAT_CALL: lambda s, d, r: d.attach_repeat_call(r["request"], "09121234567"),  # type: ignore[attr-defined]
 }
+CENTRE_OPS = {Op.REFER, Op.MOVE_DISTRICT, Op.REPEAT_CALL}
 
 
 def test_every_op_has_an_office_action() -> None:
@@ -154,13 +160,22 @@ def test_every_op_has_an_office_action() -> None:
 ])
 def test_a_change_refused_for_who_made_it_is_kept_in_the_offices_inbox(
         tmp_path: Path, centre: Centre, client: TestClient, op: Op, who: str, code: str) -> None:
-    refs = {"request": centre.intake(D1), "crew": centre.add_crew(D1)}
-    store = office(tmp_path, centre, client)
+    refs = {"request": centre.intake(D1), "crew": centre.add_crew(D1),
+            "received": centre.intake(D1, refer=False)}
+    if op in CENTRE_OPS:  # the centre's own office; the person acts as its operator
+        store = open_store(tmp_path / "centre-office")
+        sync_service.enroll(store, "http://localhost", centre.add_office("A", all_districts=True),
+                            client=client)
+    else:
+        store = office(tmp_path, centre, client)
     sync(store, client)
     if code == "actor_inactive":
         centre.set_user("A", "boss2", Role.MANAGER)
         centre.set_user("A", "boss", active=False)
-    desk = Desk(store.sessions, office_actor(store, Role.MANAGER, who))
+    if op in CENTRE_OPS:
+        desk: Desk = CentreDesk(store.sessions, office_actor(store, Role.CENTRE, who))
+    else:
+        desk = Desk(store.sessions, office_actor(store, Role.MANAGER, who))
     ACTIONS[op](store, desk, refs)
     assert sync(store, client).rejected == 1
     (problem,) = sync_problems.open_problems(store)

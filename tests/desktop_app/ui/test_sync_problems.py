@@ -120,6 +120,10 @@ def test_every_operation_is_put_in_words() -> None:
     (Op.WORK_ORDER_ISSUED, {}, "Work order printed"),
     (Op.UPSERT_CREW, {"crew": {"name": "اکیپ شب"}}, "Crew details: اکیپ شب"),
     (Op.UPSERT_USER, {"username": "ali", "role": "supervisor"}, "User “ali” (Crew supervisor)"),
+    (Op.CREATE_REQUEST, {"request": {"channel": "phone"}}, "New request taken by the centre"),
+    (Op.REFER, {"district_code": "2-1"}, "Referral to district 2-1"),
+    (Op.MOVE_DISTRICT, {"district_code": "2-1", "reason": "محل"}, "Move to district 2-1: محل"),
+    (Op.REPEAT_CALL, {"phone": "09121234567"}, "Repeat call from 09121234567"),
 ])
 def test_each_operation_says_what_it_would_have_done(qapp, op: Op, payload: dict[str, object],  # type: ignore[no-untyped-def]
                                                      words: str) -> None:

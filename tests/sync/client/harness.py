@@ -41,7 +41,10 @@ D1, D2, D3 = "1-1", "1-2", "2-1"
 CENTRE_ACTOR = "operator"
 #: The users an office of these tests has at the centre (user name -> role), as if
 #: it had synced them (``upsert_user``): the centre accepts only its users as actors.
-STAFF: dict[str, Role] = {"clerk": Role.CLERK, "super": Role.SUPERVISOR, "boss": Role.MANAGER}
+#: (``operator137``, of role centre, acts only at an office of every district: a
+#: district office's is there to show that the centre refuses it all the same.)
+STAFF: dict[str, Role] = {"clerk": Role.CLERK, "super": Role.SUPERVISOR, "boss": Role.MANAGER,
+                          "operator137": Role.CENTRE}
 #: Who acts in a test's mutation made with a role (the staff member with it).
 STAFF_BY_ROLE: dict[str | None, str] = {role.value: name for name, role in STAFF.items()}
 

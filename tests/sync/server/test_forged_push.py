@@ -25,7 +25,7 @@ from sync.server import db as centre_db
 from sync.server import operations as ops
 from sync.server.models import ChangeLog, Crew, Event, OfficeUser, ServiceRequest
 from sync.workflow import Role
-from tests.sync.client.harness import D1, Centre, mutation, neighbourhood_of, push
+from tests.sync.client.harness import D1, D2, STAFF, Centre, mutation, neighbourhood_of, push
 
 OFFICE = "A"
 
@@ -48,6 +48,15 @@ class Case:
     rightful: tuple[str, str | None]
     forbidden: tuple[str, str | None]
     make: Callable[[Centre, str, str | None], dict[str, Any]]
+    #: Made at the centre's own office (every district): the centre's moves.
+    everywhere: bool = False
+
+
+def office_for(centre: Centre, op: Op) -> str:
+    """The office an op's case is pushed from: the centre's own for its moves."""
+    everywhere = CASES[op].everywhere
+    return centre.enrol(centre.add_office(OFFICE, [] if everywhere else [D1],
+                                          all_districts=everywhere))
 
 
 def _closed_request(centre: Centre) -> uuid.UUID:
@@ -99,6 +108,14 @@ CASES: dict[Op, Case] = {
     Op.UPSERT_USER: Case(("boss", None), ("clerk", None), lambda c, a, r: mutation(
         Op.UPSERT_USER, uuid.uuid4(), {"username": "neda", "display_name": "ندا", "role": "manager",
                                        "active": True}, entity="user", role=r, actor=a)),
+    # The centre's moves are its operators' (at its own office), not an office manager's.
+    Op.REFER: Case(("operator137", "centre"), ("boss", "manager"), lambda c, a, r: mutation(
+        Op.REFER, c.intake(D1, refer=False), {"district_code": D1}, role=r, actor=a), True),
+    Op.MOVE_DISTRICT: Case(("operator137", "centre"), ("boss", "manager"), lambda c, a, r: mutation(
+        Op.MOVE_DISTRICT, c.intake(D1), {"district_code": D2, "reason": "محل"}, role=r, actor=a),
+        True),
+    Op.REPEAT_CALL: Case(("operator137", "centre"), ("clerk", "clerk"), lambda c, a, r: mutation(
+        Op.REPEAT_CALL, c.intake(D1), {"phone": "09121234567"}, role=r, actor=a), True),
 }
 
 
@@ -145,16 +162,16 @@ def assert_nothing_stored(centre: Centre, before: Snapshot, forged: dict[str, An
 
 
 @pytest.mark.parametrize("op", list(Op))
-def test_the_rightful_user_gets_it_applied(centre: Centre, office: str, op: Op) -> None:
+def test_the_rightful_user_gets_it_applied(centre: Centre, op: Op) -> None:
     """The control: each forged case below differs from this one only in who acts."""
-    case = CASES[op]
+    case, office = CASES[op], office_for(centre, op)
     (result,) = push(centre.client(), office, case.make(centre, *case.rightful))
     assert (result["outcome"], result["code"]) == ("applied", None), result
 
 
 @pytest.mark.parametrize("op", list(Op))
-def test_a_role_that_may_not_is_refused(centre: Centre, office: str, op: Op) -> None:
-    case = CASES[op]
+def test_a_role_that_may_not_is_refused(centre: Centre, op: Op) -> None:
+    case, office = CASES[op], office_for(centre, op)
     forged = case.make(centre, *case.forbidden)
     before = snapshot(centre)
     (result,) = push(centre.client(), office, forged)
@@ -163,8 +180,8 @@ def test_a_role_that_may_not_is_refused(centre: Centre, office: str, op: Op) -> 
 
 
 @pytest.mark.parametrize("op", list(Op))
-def test_an_unknown_actor_is_refused(centre: Centre, office: str, op: Op) -> None:
-    case = CASES[op]
+def test_an_unknown_actor_is_refused(centre: Centre, op: Op) -> None:
+    case, office = CASES[op], office_for(centre, op)
     forged = case.make(centre, "mallory", case.rightful[1])
     before = snapshot(centre)
     (result,) = push(centre.client(), office, forged)
@@ -173,8 +190,8 @@ def test_an_unknown_actor_is_refused(centre: Centre, office: str, op: Op) -> Non
 
 
 @pytest.mark.parametrize("op", list(Op))
-def test_a_deactivated_user_is_refused(centre: Centre, office: str, op: Op) -> None:
-    case = CASES[op]
+def test_a_deactivated_user_is_refused(centre: Centre, op: Op) -> None:
+    case, office = CASES[op], office_for(centre, op)
     actor, role = case.rightful
     if actor == "cli":  # the system user cannot be deactivated: a person instead
         actor, role = "clerk", "clerk"
@@ -234,7 +251,7 @@ def test_the_history_names_the_role_the_centre_holds(centre: Centre, office: str
                      mutation(Op.ADD_NOTE, request, {"note": "x"}, role=None, actor="super"))
     assert result["event"]["actor_role"] == "supervisor"
     with centre.sessions() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(OfficeUser)) == 3
+        assert session.scalar(sa.select(sa.func.count()).select_from(OfficeUser)) == len(STAFF)
 
 
 def test_the_centre_counts_what_it_refused_per_office(

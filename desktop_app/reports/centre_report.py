@@ -21,7 +21,15 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from desktop_app.reports.cells import as_text
 from desktop_app.reports.centre_figures import CentreReport, DistrictFigures, Hours
@@ -29,7 +37,17 @@ from desktop_app.reports.persian import register_fonts
 from desktop_app.reports.progress import NO_PROGRESS, Progress, stop_if_cancelled
 from desktop_app.reports.summary import _BOLD, _TITLE, _head, _put, _replacing, _sheet, _widths
 from desktop_app.reports.summary_charts import (
-    ACCENT, BUCKET_LABELS, MARGIN, MUTED, PAGE, RULE, SERVICE, WIDTH, decimal, number, percent,
+    ACCENT,
+    BUCKET_LABELS,
+    MARGIN,
+    MUTED,
+    PAGE,
+    RULE,
+    SERVICE,
+    WIDTH,
+    decimal,
+    number,
+    percent,
 )
 from desktop_app.reports.summary_data import SummaryRow
 from desktop_app.reports.summary_pdf import _canvas_class, _heading, _para, _rtl_table

@@ -13,6 +13,12 @@ years, 1400 to 1405, growing year by year and inserted in time order as sync
 delivers them; older ones are mostly closed, recent ones still open.  Reports are
 timed for a month, the first half and the whole of 1405 (``--all`` adds the six
 years); every timing is a median, each run on a fresh session, as wall and CPU time.
+
+The centre's own report (``daftar report centre``) needs the requests' history: each
+request the centre verified gets its referral event (``received → referred``, a few
+hours after receipt), one in 30 a repeat call (some two), and the open ones their
+deadline (``due_at``, receipt plus the category's target); added once to the same
+database (its own marker), then timed like the summaries.
 """
 
 from __future__ import annotations
@@ -41,18 +47,20 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from desktop_app.reports.summary import (  # noqa: E402
     GROUPINGS, compute_summary, least_calling, monthly_figures,
 )
-from desktop_app.cli.reports import cli_summary  # noqa: E402
+from desktop_app.cli.reports import cli_centre, cli_summary  # noqa: E402
+from desktop_app.reports.centre_figures import compute_centre_report  # noqa: E402
 from desktop_app.reports.persian import fa  # noqa: E402
 from desktop_app.store import models as m  # noqa: E402
 from desktop_app.store import reference as store_reference  # noqa: E402
 from desktop_app.store.db import Store, open_store  # noqa: E402
 from sync import reference  # noqa: E402
 from sync.dates import UTC, Period  # noqa: E402
-from sync.workflow import Status  # noqa: E402
+from sync.workflow import EventKind, Status  # noqa: E402
 
 FIRST_YEAR, LAST_YEAR = 1400, 1405
 BATCH = 50_000
 MARKER = "bench_reports_rows"
+HISTORY_MARKER = "bench_reports_history"
 AS_OF = dt.datetime(2027, 3, 20, tzinfo=UTC)  # the end of 1405
 
 
@@ -130,6 +138,57 @@ def build(folder: Path, count: int) -> Store:
     return store
 
 
+def add_history(store: Store, count: int) -> None:
+    """Referral events, repeat calls and deadlines for the centre's report (once)."""
+    with store.sessions() as session:
+        built = session.get(m.SyncState, HISTORY_MARKER)
+        if built is not None and built.value == count:
+            return
+    rng = random.Random(1405)
+    began = time.perf_counter()
+    events = m.Event.__table__
+    r = m.ServiceRequest.__table__
+    made = 0
+    with store.sessions.begin() as session:
+        session.execute(sa.delete(events))
+        rows = session.execute(sa.select(r.c.id, r.c.received_at, r.c.closed_at, r.c.status)
+                               .order_by(r.c.received_at)).all()
+        batch: list[dict[str, Any]] = []
+        for request_id, received, closed, status in rows:
+            if status != Status.RECEIVED.value:
+                hours = rng.expovariate(1 / 3)
+                if closed is not None:
+                    hours = min(hours, 0.9 * (closed - received).total_seconds() / 3600)
+                at = received + dt.timedelta(hours=hours)
+                batch.append(dict(id=uuid.uuid4(), request_id=request_id, kind=EventKind.STATUS.value,
+                                  from_status="received", to_status="referred", reason=None,
+                                  note="", data={}, actor="operator", actor_role="centre",
+                                  office_id=None, client_time=at, server_time=at, mutation_id=None))
+            if rng.random() < 1 / 30:
+                for day in range(1, 2 + (rng.random() < 0.3)):
+                    at = received + dt.timedelta(days=day)
+                    batch.append(dict(id=uuid.uuid4(), request_id=request_id,
+                                      kind=EventKind.REPEAT_CALL.value, from_status=None,
+                                      to_status=None, reason=None, note="دوباره تماس گرفت",
+                                      data={"phone": "09121234567"}, actor="operator",
+                                      actor_role="centre", office_id=None, client_time=at,
+                                      server_time=at, mutation_id=None))
+            if len(batch) >= BATCH:
+                session.execute(sa.insert(events), batch)
+                made += len(batch)
+                batch = []
+        if batch:
+            session.execute(sa.insert(events), batch)
+            made += len(batch)
+        # As the deadlines migration does: receipt plus the category's target days.
+        session.execute(sa.text(
+            "UPDATE requests SET due_at = datetime(received_at, '+' || (SELECT target_days FROM "
+            "categories WHERE code = requests.category_code) || ' days') || substr(received_at, 20) "
+            "WHERE status <> 'received'"))
+        session.merge(m.SyncState(key=HISTORY_MARKER, value=count))
+    print(f"added {made:,} history events and deadlines in {time.perf_counter() - began:.1f} s")
+
+
 def timed(store: Store, work: Callable[[Any], object], runs: int) -> tuple[float, float]:
     """Median wall and CPU seconds of ``work(session)``, each run on a fresh session.
     CPU time is what the report itself costs; wall time includes waiting for a core
@@ -154,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--centre-only", action="store_true",
+                        help="skip the summary's PDFs (the centre's report and every figure are timed)")
     parser.add_argument("--all", action="store_true",
                         help="also report on the whole archive (six years), a stress case")
     args = parser.parse_args(argv)
@@ -162,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in folder.glob("office.sqlite3*"):
             path.unlink()
     store = build(folder, args.rows)
+    add_history(store, args.rows)
     periods = {
         "month 1405/01": Period.jalali_month(LAST_YEAR, 1),
         "half 1405/1": Period.jalali_half(LAST_YEAR, 1),
@@ -187,6 +249,27 @@ def main(argv: list[str] | None = None) -> int:
                                    args.runs) for p in periods.values()])
     _line("least calling", [timed(store, lambda s, p=p: least_calling(s, p), args.runs)
                             for p in periods.values()])
+    _line("centre report", [timed(store, lambda s, p=p: compute_centre_report(s, p, as_of=AS_OF),
+                                  args.runs) for p in periods.values()])
+    with store.sessions() as session:
+        centre = compute_centre_report(session, periods["year 1405"], as_of=AS_OF)
+    t = centre.totals
+    print(f"  (year 1405 at the centre: {t.received:,} received, {t.repeat_calls:,} repeat calls, "
+          f"receipt to referral median {t.to_referral.median:.1f} h over {t.to_referral.count:,}, "
+          f"referral to close median {t.referral_to_close.median:.1f} h, "
+          f"{t.overdue:,} of {t.open_with_deadline:,} open overdue)")
+    cells = []
+    for period in periods.values():
+        command = argparse.Namespace(date_from=period.first, date_to=period.last,
+                                     format="pdf", out=folder / "centre.pdf")
+        with contextlib.redirect_stdout(io.StringIO()):
+            cells.append(timed(store, lambda _s, c=command: cli_centre(store, c), args.runs))
+    print(f"\n`daftar report centre --format pdf`, seconds wall/cpu (median of {args.runs})"
+          f"\n{header}")
+    _line("centre", cells)
+    if args.centre_only:
+        store.close()
+        return 0
 
     # The command's own path: read-only session, figures, trend, least calling, PDF.
     out = folder / "bench.pdf"

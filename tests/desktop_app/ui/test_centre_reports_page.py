@@ -102,7 +102,7 @@ def test_the_centre_sees_its_report_and_saves_it(qtbot, qtmodeltester, make_ctx:
     assert by_code["1-2"]["median_hours_to_referral"] == "6.00"
 
 
-def test_the_centres_report_in_persian(qtbot, persian: None, make_ctx: MakeContext) -> None:  # noqa: ARG001
+def test_the_centres_report_in_persian(qtbot, persian: None, make_ctx: MakeContext) -> None:
     page_ctx = make_ctx(MANAGER, language="fa")
     enrol_as(page_ctx.store, everywhere=True)
     centre_archive(page_ctx.store)

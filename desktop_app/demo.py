@@ -44,6 +44,9 @@ DEMO_USERS = (
     ("demo", "demo1234", "manager", "مدیر نمایشی"),
     ("clerk", "clerk1234", "clerk", "کارشناس نمایشی"),
     ("super", "super1234", "supervisor", "سرپرست نمایشی"),
+    # The demo's office covers every district, so it is the 137 centre's desk too:
+    # its operator takes calls and works the verification queue.
+    ("operator", "operator1234", "centre", "اپراتور نمایشی ۱۳۷"),
 )
 
 

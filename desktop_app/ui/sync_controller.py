@@ -222,6 +222,9 @@ class SyncController(QObject):
         self._state = None
         if self._stopped:
             return
+        # A round asked for meanwhile (the periodic tick, a local change) would fail
+        # the same way: it waits the offline interval too; the outbox keeps the change.
+        self._again = False
         self._next_round(max(self._interval_ms, OFFLINE_INTERVAL_MS))
         code = getattr(error, "code", "")
         self._set(running=False, online=False, enrolled=code != "not_enrolled", error_code=code,

@@ -78,3 +78,20 @@ def test_while_the_centre_is_unreachable_it_polls_less_and_back_online_every_30_
         controller.sync_now()
     assert controller.status.online and controller._timer.interval() == sync_controller.INTERVAL_MS
     controller.stop()
+
+
+def test_a_tick_during_a_failing_round_waits_the_offline_interval(qtbot, ctx: AppContext) -> None:
+    # The 30-s timer ticks while a long round runs; the round then fails (the centre
+    # cannot be reached): the next one comes after the offline interval, not at once.
+    gate = threading.Event()
+    fake = FakeSync(outcome=SyncError("network", "connection refused"), gate=gate)
+    controller = SyncController(ctx, fake, use_default=False)
+    with qtbot.waitSignal(controller.sig_progress, timeout=5000):
+        controller.sync_now()
+    controller._timer.timeout.emit()  # the periodic tick, while the round still runs
+    with qtbot.waitSignal(controller.sig_finished, timeout=5000):
+        gate.set()
+    qtbot.wait(300)
+    assert len(fake.calls) == 1
+    assert controller._timer.interval() == sync_controller.OFFLINE_INTERVAL_MS
+    controller.stop()

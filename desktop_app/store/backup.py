@@ -17,6 +17,7 @@ that the photo folder lacks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import shutil
 import sqlite3
@@ -26,6 +27,8 @@ from pathlib import Path
 from desktop_app.store.db import DB_NAME, backup_file
 from desktop_app.store.photos import PHOTOS_DIR, PhotoFolder
 from sync.dates import TEHRAN
+
+log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
 #: Names the backup to put in place the next time the folder is opened.
@@ -83,12 +86,22 @@ def daily_backup(folder: Path, *, keep: int = KEEP, now: dt.datetime | None = No
 
 
 def photo_names(database: Path) -> set[str]:
-    """The photos (hashes) the attachments of an office database name."""
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    """The photos (hashes) the attachments of an office database name (none when
+    it cannot be read)."""
+    names = _readable_photo_names(database)
+    return set() if names is None else names
+
+
+def _readable_photo_names(database: Path) -> set[str] | None:
+    """:func:`photo_names`, or ``None`` when ``database`` cannot be read."""
+    try:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
     try:
         return {row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM attachments")}
     except sqlite3.DatabaseError:
-        return set()
+        return None
     finally:
         conn.close()
 
@@ -114,16 +127,22 @@ def backup_photos(folder: Path, database: Path) -> int:
 
 def prune_photos(folder: Path) -> int:
     """Delete from the backups' photo folder the photos neither a kept backup nor the
-    office's database names; how many."""
+    office's database names; how many.  None while any of them cannot be read."""
     kept = PhotoFolder(folder / BACKUP_DIR / PHOTOS_DIR)
     files = kept.all()
     if not files:
         return 0
     named: set[str] = set()
-    for backup in backups(folder):
-        named |= photo_names(backup.path)
+    databases = [backup.path for backup in backups(folder)]
     if (folder / DB_NAME).exists():
-        named |= photo_names(folder / DB_NAME)
+        databases.append(folder / DB_NAME)
+    for database in databases:
+        names = _readable_photo_names(database)
+        if names is None:
+            # Which photos it names is unknown: deleting any might lose one it needs.
+            log.warning("photo pruning skipped: %s cannot be read", database.name)
+            return 0
+        named |= names
     gone = [path for path in files if path.name not in named]
     for path in gone:
         path.unlink()

@@ -80,3 +80,19 @@ def test_a_photo_no_kept_backup_names_is_pruned(tmp_path: Path) -> None:
     backup.daily_backup(tmp_path, now=_day(2), keep=1)  # day 1 is pruned, and its photo
     assert list(_kept(tmp_path)) == [hashlib.sha256(stays).hexdigest()]
     store.close()
+
+
+def test_no_photo_is_pruned_while_a_kept_backup_cannot_be_read(tmp_path: Path) -> None:
+    store = office(tmp_path)
+    request = make_request(store)
+    shelf = Attachments(store.sessions, MANAGER)
+    content = _photo(900)
+    photo = shelf.attach(request.id, filename="old.jpg", media_type="image/jpeg", content=content)
+    day1 = backup.daily_backup(tmp_path, now=_day(1), keep=5)
+    assert day1 is not None and len(_kept(tmp_path)) == 1
+    shelf.remove(photo.id)
+    # Day 1's backup is damaged: which photos it names cannot be known, so none goes.
+    day1.write_bytes(b"not a database" * 100)
+    backup.daily_backup(tmp_path, now=_day(2), keep=5)
+    assert list(_kept(tmp_path)) == [hashlib.sha256(content).hexdigest()]
+    store.close()

@@ -599,6 +599,11 @@ class CentreDesk(Desk):
                                     "neighbourhood_code")
             except RuleError as exc:
                 raise _refused(exc, tracking_code=request.tracking_code) from None
+            if neighbourhood_code is None and request.neighbourhood_code is not None and \
+                    self._lookup(session).district_of(request.neighbourhood_code) == district_code:
+                # None chosen: the one it has stays when it lies in the new district
+                # (as :meth:`refer` keeps it), else it is no longer known.
+                neighbourhood_code = request.neighbourhood_code
             old, source = request.district_code, Status(request.status)
             if source in (Status.ASSIGNED, Status.IN_PROGRESS):
                 rules.project_status(request, Status.REFERRED, at=now)

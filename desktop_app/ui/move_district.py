@@ -44,13 +44,16 @@ class MoveDistrictDialog(Retranslating, QDialog):
     sig_moved = Signal()
 
     def __init__(self, ctx: AppContext, request_id: uuid.UUID, tracking_code: str,
-                 current_district: str, parent: QWidget | None = None):
+                 current_district: str, parent: QWidget | None = None, *,
+                 current_neighbourhood: str | None = None):
         super().__init__(parent)
         self.setObjectName("moveDistrictDialog")
         self._ctx = ctx
         self._request_id = request_id
         self._code = tracking_code
         self._current = current_district
+        #: Offered first when it lies in the district chosen (the service keeps it too).
+        self._hood = current_neighbourhood
         self._names: CentreNames | None = None
 
         self._intro = QLabel()
@@ -101,6 +104,8 @@ class MoveDistrictDialog(Retranslating, QDialog):
         names = self._names
         assert names is not None
         chosen = self._district.currentData()
+        if chosen is None and self._hood is not None:
+            chosen = names.names.neighbourhood_district.get(self._hood)
         self._district.blockSignals(True)
         self._district.clear()
         for code in names.districts:
@@ -121,6 +126,7 @@ class MoveDistrictDialog(Retranslating, QDialog):
             if owner == district:
                 self._neighbourhood.addItem(
                     local_name(self._names.names.neighbourhoods.get(code), self._ctx.language), code)
+        self._neighbourhood.setCurrentIndex(max(0, self._neighbourhood.findData(self._hood)))
 
     def _on_loaded(self, names: CentreNames) -> None:
         if not isValid(self):

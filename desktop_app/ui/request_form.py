@@ -439,7 +439,8 @@ class RequestForm(Retranslating, QDialog):
             return
         from desktop_app.ui.move_district import MoveDistrictDialog
 
-        dialog = MoveDistrictDialog(self._ctx, snap.id, snap.tracking_code, snap.district_code, self)
+        dialog = MoveDistrictDialog(self._ctx, snap.id, snap.tracking_code, snap.district_code, self,
+                                    current_neighbourhood=snap.neighbourhood_code)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

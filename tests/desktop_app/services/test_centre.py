@@ -320,6 +320,21 @@ def test_moving_a_request_takes_back_the_crews_work_and_keeps_a_reason(store: St
     assert refused.value.code == "cannot_move"
 
 
+
+def test_a_move_keeps_the_neighbourhood_when_it_lies_in_the_new_district(store: Store) -> None:
+    # Referred to 1-1 by mistake, though Fin is in 2-1: moved without naming one,
+    # it keeps Fin; one outside the new district (the bazaar, in 1-1) is not kept.
+    wrong = make_request(store, status="referred", neighbourhood_code="fin")
+    _desk(store).move_district(wrong.id, "2-1", "فین در ناحیه ۲ است")
+    assert (_row(store, wrong.id).district_code, _row(store, wrong.id).neighbourhood_code) == (
+        "2-1", "fin")
+    assert _outbox(store)[-1].payload["neighbourhood_code"] == "fin"
+    elsewhere = make_request(store, status="referred", neighbourhood_code="bazaar")
+    _desk(store).move_district(elsewhere.id, "2-1", "محل در ناحیه ۲ است")
+    assert _row(store, elsewhere.id).neighbourhood_code is None
+    assert _outbox(store)[-1].payload["neighbourhood_code"] is None
+
+
 # ----------------------------------------------------------------- overdue
 
 

@@ -166,3 +166,19 @@ def test_a_move_without_a_reason_is_refused_beside_it(qtbot, open_window) -> Non
     assert error.text() == "Say why the request moves: the new district reads it."
     with ctx.store.sessions() as session:
         assert session.get(m.ServiceRequest, request.id).district_code == "1-1"
+
+
+def test_the_move_dialog_offers_first_the_neighbourhood_the_request_has(qtbot, open_window) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(OPERATOR, centre=True)
+    ctx = window.ctx
+    with ctx.store.sessions() as session:
+        request = session.query(m.ServiceRequest).filter_by(tracking_code="1405000001").one()
+    # Referred to 1-1, though Fin lies in 2-1: the dialog proposes 2-1 and Fin.
+    dialog = MoveDistrictDialog(ctx, request.id, request.tracking_code, "1-1",
+                                current_neighbourhood="fin")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.sig_loaded):
+        pass
+    assert dialog.findChild(QComboBox, "district").currentData() == "2-1"
+    assert dialog.findChild(QComboBox, "neighbourhood").currentData() == "fin"

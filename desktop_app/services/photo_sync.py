@@ -27,8 +27,7 @@ class OfficeBlobs:
         """New photos the centre has the metadata of (their ``add_attachment`` is
         answered), smallest first."""
         with self.sessions() as session:
-            waiting = {uuid.UUID(str(p["attachment"]["id"])) for p in session.scalars(
-                sa.select(m.OutboxEntry.payload).where(m.OutboxEntry.op == Op.ADD_ATTACHMENT.value))}
+            waiting = _waiting_adds(session)
             rows = session.execute(sa.select(m.Attachment.id, m.Attachment.sha256, m.Attachment.size)
                                    .where(m.Attachment.needs_upload.is_(True))).all()
             behind = state.read(session, state.UPLOADS_LEFT_BEHIND, [])
@@ -49,8 +48,16 @@ class OfficeBlobs:
 
     def unknown(self, sha256: str) -> None:
         """The centre names no attachment of ours with these bytes: a photo left
-        behind whose metadata it never took is not offered again."""
+        behind, or one whose metadata it refused, is not offered again.  A photo
+        whose ``add_attachment`` is still to go keeps waiting (a walk-in registered
+        again has new rows for the same bytes)."""
         with self.sessions.begin() as session:
+            waiting = _waiting_adds(session)
+            refused = [i for i in session.scalars(sa.select(m.Attachment.id).where(
+                m.Attachment.sha256 == sha256, m.Attachment.needs_upload.is_(True))) if i not in waiting]
+            if refused:
+                session.execute(sa.update(m.Attachment).where(m.Attachment.id.in_(refused))
+                                .values(needs_upload=False))
             self._forget(session, sha256)
 
     @staticmethod
@@ -78,3 +85,9 @@ class OfficeBlobs:
 
     def discard_part(self, sha256: str) -> None:
         self.folder.discard_part(sha256)
+
+
+def _waiting_adds(session: Session) -> set[uuid.UUID]:
+    """The attachments whose ``add_attachment`` is still in the outbox."""
+    return {uuid.UUID(str(p["attachment"]["id"])) for p in session.scalars(
+        sa.select(m.OutboxEntry.payload).where(m.OutboxEntry.op == Op.ADD_ATTACHMENT.value))}

@@ -176,6 +176,24 @@ def test_a_walk_in_registered_again_before_the_refused_one_left_gets_its_photos_
     assert local(store, walk_in_id) is None and len(shelf.of_request(again)) == 1
 
 
+def test_a_photo_whose_metadata_was_refused_is_not_sent_again_and_again(
+        tmp_path: Path, centre: Centre, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refused walk-in stays (a later change not yet answered) with its photo,
+    whose metadata the centre refused: its bytes go up once, the centre knows no
+    such photo, and the next rounds do not send them again."""
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(700)
+    store, walk_in_id = _walk_in_with_a_photo(tmp_path, centre, client, jpeg)
+    first = replica.OfficeReplica.outbox_end(replica.OfficeReplica(store.sessions))
+    Desk(store.sessions, office_actor(store, Role.MANAGER, "boss")).add_note(walk_in_id, "بعدی")
+    monkeypatch.setattr(replica.OfficeReplica, "outbox_end", lambda self: first)
+    report = sync(store, client)
+    assert report.rejected == 2 and report.blobs.waiting == 1  # tried once: not known
+    assert local(store, walk_in_id) is not None and count(store, m.Attachment) == 1
+    for _ in range(2):
+        report = sync(store, client)
+        assert (report.blobs.sent, report.blobs.waiting, report.blobs.failed) == (0, 0, 0)
+
+
 def test_a_kept_photo_changed_in_the_folder_does_not_come_back(
         tmp_path: Path, centre: Centre, client: TestClient) -> None:
     store, problem = _refused_walk_in_with_a_photo(tmp_path, centre, client, b"\xff\xd8\xff\xe0" + bytes(512))

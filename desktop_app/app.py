@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QApplication, QDialog, QLabel, QMessageBox, QProgressDialog,
 )
 
-from desktop_app.services.centre import CentreDesk
+from desktop_app.services.centre import CentreDesk, is_centre_office
 from desktop_app.services.requests import Actor, Desk
 from desktop_app.services.users import actor_for
 from desktop_app.store import models as m
@@ -129,8 +129,10 @@ def build_app(data_dir: Path | str | None, *, language: str = "fa", actor: Actor
     desk_class = CentreDesk if actor.role is Role.CENTRE else Desk
     ctx = AppContext(store=store, actor=actor, desk=desk_class(store.sessions, actor), tasks=tasks,
                      bus=Bus(), language=language)
-    window = MainWindow(ctx, translations, sync_backend=sync_backend,
-                        use_default_sync=use_default_sync)
+    # Read once, before the window, as the store opens (not in the window's
+    # constructor): the centre's office offers the centre's pages.
+    window = MainWindow(ctx, translations, centre_office=is_centre_office(store),
+                        sync_backend=sync_backend, use_default_sync=use_default_sync)
     # The day's backup, off the GUI thread: consistent even while sync writes.
     tasks.run_db(lambda: daily_backup(store.folder),
                  on_error=lambda error: log.warning("the daily backup failed: %s", error))

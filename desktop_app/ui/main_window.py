@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
-from desktop_app.services.centre import is_centre_office
 from desktop_app.services.request_list import RequestFilter, RequestRow
 from desktop_app.services.requests import Changes
 from desktop_app.ui.context import AppContext
@@ -88,7 +87,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     sig_dialog = Signal(object)
 
-    def __init__(self, ctx: AppContext, translations: Translations, *,
+    def __init__(self, ctx: AppContext, translations: Translations, *, centre_office: bool,
                  sync_backend: SyncBackend | None = None, use_default_sync: bool = True,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -98,9 +97,10 @@ class MainWindow(Retranslating, QMainWindow):
         self._reports: QWidget | None = None
         self._pages: dict[str, QWidget] = {}
         # The centre's own office offers the centre's pages and none of a district's
-        # crew work; a district office never offers a centre move.  Read once: an
-        # office's enrolment does not change while it runs.
-        self.centre_office = is_centre_office(ctx.store)
+        # crew work; a district office never offers a centre move.  An office's
+        # enrolment does not change while it runs: read once where the store is
+        # opened (:func:`desktop_app.app.build_app`), not here in the window.
+        self.centre_office = centre_office
 
         self.reader = TableReader.for_database(ctx.store.db_path, self)
         self.model = RequestTableModel(self.reader, ctx.language, self)

@@ -6,20 +6,27 @@ centre's one move on the request form: to another district, with a reason."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import QLocale, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QPushButton
 
 from desktop_app.app import RunningApp, build_app
+from desktop_app.services.centre import CentreDesk
 from desktop_app.services.requests import Actor
 from desktop_app.store import models as m
+from desktop_app.store.db import open_store
+from desktop_app.ui.context import AppContext, Bus
+from desktop_app.ui.i18n import Translations
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.move_district import MoveDistrictDialog
 from desktop_app.ui.request_form import RequestForm
+from desktop_app.ui.tasks import TaskRunner
 from sync.dates import utcnow
 from sync.workflow import Role
 from tests.desktop_app.ui.centre_support import OPERATOR, enrol, focused, key
@@ -182,3 +189,29 @@ def test_the_move_dialog_offers_first_the_neighbourhood_the_request_has(qtbot, o
         pass
     assert dialog.findChild(QComboBox, "district").currentData() == "2-1"
     assert dialog.findChild(QComboBox, "neighbourhood").currentData() == "fin"
+
+
+def test_the_window_is_built_without_reading_the_database_on_the_gui_thread(
+        qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Whether this is the centre's office is read where the store is opened and
+    handed to the window: building it runs no query on the GUI thread."""
+    store = open_store(folder_of(tmp_path, centre=True))
+    tasks = TaskRunner()
+    ctx = AppContext(store=store, actor=OPERATOR, desk=CentreDesk(store.sessions, OPERATOR),
+                     tasks=tasks, bus=Bus(), language="en")
+    gui, on_gui = threading.get_ident(), []
+
+    def seen(conn, cursor, statement, *rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.get_ident() == gui:
+            on_gui.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    translations = Translations()
+    window = MainWindow(ctx, translations, use_default_sync=False, centre_office=True)
+    assert on_gui == []
+    assert window.centre_office
+    qtbot.waitUntil(lambda: window.model.generation > 0)  # its first load, off the GUI thread
+    window.close()
+    tasks.shutdown()
+    store.close()
+    translations.remove()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.server import operations as ops
 from sync.server.models import Event, ServiceRequest, SmsInbound, SmsOptOut, SmsOutbox
+from sync.server.sms import texts
 from sync.server.sms.inbound import take_in
 from sync.server.sms.outbox import Sender
 from sync.server.sms.provider import LocalProvider
@@ -236,3 +237,38 @@ def test_an_uncertain_message_is_looked_up_not_sent_again(sessions, settings, lo
     # The dead sender's late answer changes nothing: its claim is gone.
     assert sender._sent(claimed, local.lookup(claimed.id), False) == "lost_lease"
     assert len(_events(sessions, row.request_id, EventKind.SMS_SENT)) == 1
+
+
+def test_a_status_query_gives_the_clerks_note_only_to_the_requests_own_citizen(sessions, settings, sender, local):
+    request = _intake(sessions)
+    with sessions.begin() as session:
+        ops.change_status(session, request.id, Status.NOT_ACTIONABLE, actor="operator",
+                          reason="not_municipal", note="تلفن همراه شاکی ۰۹۱۲۰۰۰۰۰۰۰ است.")
+    sender.drain()
+    with sessions.begin() as session:
+        take_in(session, settings, message_id="p-1", sender="09350000000", text=request.tracking_code)
+    sender.drain()
+    stranger = local.messages()[-1]
+    assert stranger["receptor"] == "09350000000"
+    assert "قابل انجام نیست" in stranger["message"] and "خارج از وظایف شهرداری" in stranger["message"]
+    assert "تلفن همراه" not in stranger["message"]
+    with sessions.begin() as session:
+        take_in(session, settings, message_id="p-2", sender="+989121234567", text=request.tracking_code)
+    sender.drain()
+    own = local.messages()[-1]
+    assert own["receptor"] == PHONE and "تلفن همراه شاکی" in own["message"]
+
+
+def test_a_status_query_for_a_false_report_is_answered_like_an_unknown_code(sessions, settings, sender, local):
+    request = _intake(sessions)
+    with sessions.begin() as session:
+        ops.change_status(session, request.id, Status.NOT_ACTIONABLE, actor="operator",
+                          reason="false_report", note="گزارش نادرست بود")
+    sender.drain()
+    with sessions.begin() as session:
+        record = take_in(session, settings, message_id="f-1", sender="09350000000", text=request.tracking_code)
+    assert record.action == "unknown_code" and record.request_id is None
+    sender.drain()
+    answer = local.messages()[-1]
+    assert answer["message"] == texts.unknown_code(request.tracking_code)
+    assert _events(sessions, request.id, EventKind.SMS_RECEIVED) == []

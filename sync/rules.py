@@ -647,14 +647,17 @@ def check_attachment(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ru
     return out, problems
 
 
-def check_attachment_removal(role: Role, actor: str, added_by: str) -> None:
-    """The person who added an attachment may take it back; a manager may remove any."""
-    if role not in REMOVE_ANY_ATTACHMENT_ROLES and actor != added_by:
+def check_attachment_removal(role: Role, actor: str, added_by: str, *, same_office: bool) -> None:
+    """The person who added an attachment may take it back; a manager may remove any.
+    Usernames are an office's own: the adder is ``added_by`` *at the office that added
+    it* (``same_office``), not a namesake at another office."""
+    if role not in REMOVE_ANY_ATTACHMENT_ROLES and not (same_office and actor == added_by):
         raise RuleError("role_not_allowed", "only a manager or the person who added it removes a file")
 
 
-def check_attachment_change(role: Role, actor: str, added_by: str, *, hides_only: bool) -> None:
+def check_attachment_change(role: Role, actor: str, added_by: str, *, same_office: bool,
+                            hides_only: bool) -> None:
     """Anyone may mark a photo internal (that only hides it); any other change of its
     kind or mark is for those who may remove it."""
     if not hides_only:
-        check_attachment_removal(role, actor, added_by)
+        check_attachment_removal(role, actor, added_by, same_office=same_office)

@@ -575,6 +575,7 @@ def _add_attachment(ctx: MutationBeingApplied) -> None:
         raise Refusal("attachment_removed", "the attachment was removed")
     elif (checked["kind"], checked["internal"]) != (attachment.kind, attachment.internal):
         rules.check_attachment_change(role, ctx.mutation.actor, attachment.added_by,
+                                      same_office=attachment.office_id == ctx.scope.office_id,
                                       hides_only=checked["kind"] == attachment.kind
                                       and checked["internal"])
     attachment.kind, attachment.internal = checked["kind"], checked["internal"]
@@ -592,7 +593,8 @@ def _remove_attachment(ctx: MutationBeingApplied) -> None:
     attachment = ctx.session.get(Attachment, p.attachment_id)
     if attachment is None or attachment.request_id != request.id:
         raise Refusal("unknown_attachment", "no such attachment on this request")
-    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by)
+    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by,
+                                   same_office=attachment.office_id == ctx.scope.office_id)
     if attachment.removed_at is None:
         attachment.removed_at, attachment.removed_by = ctx.now, ctx.mutation.actor
         ctx.entries.append(attachment_entry(attachment, request.district_code))

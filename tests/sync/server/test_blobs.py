@@ -222,3 +222,27 @@ def test_only_a_citizen_s_own_photo_not_internal_is_public(world: dict[str, Any]
     for name in ("hidden", "street", "taken back"):
         assert client.get(f"/media/{ids[name]}").status_code == 404, name
     assert client.get(f"/media/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_namesake_at_another_office_is_not_the_adder(world: dict[str, Any]) -> None:
+    """Usernames are per office: Z's "clerk" is not A's "clerk" who added the photo."""
+    centre, client, a, z = (world[k] for k in ("centre", "client", "a", "z"))
+    request_id = centre.intake(D1)
+    content = photo(100)
+    added = add(request_id, content, actor="clerk")
+    push(client, a, added)
+    attachment_id = added["payload"]["attachment"]["id"]
+    remarked = {**added, "mutation_id": str(uuid.uuid4()),
+                "payload": {"attachment": {**added["payload"]["attachment"], "kind": "after"}}}
+    (changed,) = push(client, z, remarked)
+    assert (changed["outcome"], changed["code"]) == ("rejected", "role_not_allowed"), changed
+    remove = mutation(Op.REMOVE_ATTACHMENT, request_id, {"attachment_id": attachment_id}, event=False,
+                      actor="clerk", role="clerk")
+    (refused,) = push(client, z, remove)
+    assert (refused["outcome"], refused["code"]) == ("rejected", "role_not_allowed"), refused
+    with centre.sessions() as session:
+        kept = session.get(Attachment, uuid.UUID(attachment_id))
+        assert kept.removed_at is None and kept.kind == "before"
+    # The adder herself, at her own office, still may.
+    (removed,) = push(client, a, {**remove, "mutation_id": str(uuid.uuid4())})
+    assert removed["outcome"] == "applied", removed

@@ -619,12 +619,13 @@ def check_attachment(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ru
     else:
         out["size"] = size
     media_type = values.get("media_type")
-    if media_type in ATTACHMENT_MEDIA_TYPES:
+    # A list or object is unhashable: ask isinstance first, or the check raises.
+    if isinstance(media_type, str) and media_type in ATTACHMENT_MEDIA_TYPES:
         out["media_type"] = media_type
     else:
         problems.append(RuleError("attachment_type", "a JPEG, PNG or PDF", "media_type"))
     kind = values.get("kind", "before")
-    if kind in ATTACHMENT_KINDS:
+    if isinstance(kind, str) and kind in ATTACHMENT_KINDS:
         out["kind"] = kind
     else:
         problems.append(RuleError("invalid_value", f"one of {sorted(ATTACHMENT_KINDS)}", "kind"))

@@ -195,6 +195,9 @@ def test_attachment_metadata_is_checked_by_the_rule_book(world: dict[str, Any]) 
              (add(mine, content, sha256="XYZ"), "invalid_value"),
              (add(mine, content, media_type="video/mp4"), "invalid_value"),
              (add(mine, content, kind="selfie"), "invalid_value"),
+             # Unhashable values are a refusal, not a 500 that jams the office's outbox.
+             (add(mine, content, kind=[]), "invalid_value"),
+             (add(mine, content, media_type={"a": 1}), "invalid_value"),
              (add(mine, content, filename="x" * 300), "invalid_value"),
              (add(mine, content, actor="stranger", role="clerk"), "unknown_actor")]
     for pushed, code in cases:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sync.protocol import MAX_ATTACHMENT_BYTES, Op
 from sync.server import operations as ops
 from sync.server.models import Attachment
+from sync.workflow import Status
 from tests.sync.client.harness import (
     CENTRE_ACTOR,
     D1,
@@ -222,6 +223,7 @@ def test_only_a_citizen_s_own_photo_not_internal_is_public(world: dict[str, Any]
     public = client.get(f"/media/{ids['own']}")  # no credential: it is public
     assert public.status_code == 200 and public.content == photos["own"]
     assert public.headers["content-type"] == "image/jpeg"
+    assert public.headers["x-content-type-options"] == "nosniff"
     for name in ("hidden", "street", "taken back"):
         assert client.get(f"/media/{ids[name]}").status_code == 404, name
     assert client.get(f"/media/{uuid.uuid4()}").status_code == 404
@@ -249,3 +251,19 @@ def test_a_namesake_at_another_office_is_not_the_adder(world: dict[str, Any]) ->
     # The adder herself, at her own office, still may.
     (removed,) = push(client, a, {**remove, "mutation_id": str(uuid.uuid4())})
     assert removed["outcome"] == "applied", removed
+
+
+def test_a_photo_of_a_request_closed_as_a_false_report_is_not_public(world: dict[str, Any]) -> None:
+    centre, client, a = world["centre"], world["client"], world["a"]
+    request_id = centre.intake(D1)
+    content = photo(800)
+    pushed = add(request_id, content, kind="citizen")
+    push(client, a, pushed)
+    assert put(client, a, content).json()["complete"]
+    url = f"/media/{pushed['payload']['attachment']['id']}"
+    assert client.get(url).status_code == 200
+    with centre.sessions.begin() as session:
+        ops.change_status(session, request_id, Status.NOT_ACTIONABLE, actor=CENTRE_ACTOR,
+                          reason="false_report", note="گزارش نادرست بود")
+    hidden = client.get(url)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"

@@ -272,3 +272,64 @@ def test_a_status_query_for_a_false_report_is_answered_like_an_unknown_code(sess
     answer = local.messages()[-1]
     assert answer["message"] == texts.unknown_code(request.tracking_code)
     assert _events(sessions, request.id, EventKind.SMS_RECEIVED) == []
+
+
+def test_an_uncertain_message_whose_lookup_fails_stays_uncertain_and_is_not_sent(sessions, settings, local):
+    """The lookup answers a retryable error: the message may still be at the gateway,
+    so it must not go back to pending (the next round would send it blindly)."""
+    import dataclasses
+    import time
+
+    from sync.server.sms.provider import GatewayError
+
+    _intake(sessions)
+    short = dataclasses.replace(settings, lease_seconds=0.05)
+    (claimed,), _ = Sender(sessions, local, short).claim()
+    local.send(claimed.phone, claimed.text, claimed.id)  # ... and then the process died
+    time.sleep(0.1)
+
+    class _Flaky(LocalProvider):
+        sends = 0
+
+        def lookup(self, local_id):
+            raise GatewayError("502 bad gateway", retry=True, status=502)
+
+        def send(self, phone, text, local_id):
+            _Flaky.sends += 1
+            return super().send(phone, text, local_id)
+
+    flaky = Sender(sessions, _Flaky(local.folder), short)
+    for _ in range(2):
+        result = flaky.run_once()
+        time.sleep(0.1)
+    assert (result.unknown, result.retry, _Flaky.sends) == (1, 0, 0)
+    (row,) = _outbox(sessions)
+    assert row.status == "unknown" and "502" in row.last_error
+
+
+def test_a_message_claimed_by_another_sender_since_is_skipped_not_sent(sessions, settings, local):
+    """A round's messages share one lease; when it ran out during the earlier sends
+    and another sender claimed the rest, this sender must not send them too."""
+    import dataclasses
+    import time
+
+    _intake(sessions)
+    _intake(sessions)
+    short = dataclasses.replace(settings, lease_seconds=0.05)
+    slow = Sender(sessions, local, short)
+    batch, _ = slow.claim()
+    assert len(batch) == 2
+    time.sleep(0.1)  # the first send was slow: the batch's lease is over
+    taken, _ = Sender(sessions, local, settings).claim()
+    assert [m.id for m in taken] == [m.id for m in batch]
+
+    class _Counting(LocalProvider):
+        sends = 0
+
+        def send(self, phone, text, local_id):
+            _Counting.sends += 1
+            return super().send(phone, text, local_id)
+
+    late = Sender(sessions, _Counting(local.folder), short)
+    assert [late.deliver(m) for m in batch] == ["lost_lease", "lost_lease"]
+    assert _Counting.sends == 0 and local.messages() == []

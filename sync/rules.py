@@ -133,6 +133,13 @@ def check_repeat_call(status: Status | str) -> None:
                         status=str(status))
 
 
+def check_referral(status: Status | str) -> None:
+    """Referral is the centre's first move on a received request; work already with a
+    district moves by :data:`~sync.protocol.Op.MOVE_DISTRICT` or a status change."""
+    if Status(status) != Status.RECEIVED:
+        raise RuleError("not_received", "only a received request is referred", status=str(status))
+
+
 def check_referral_district(district_code: object, exists: bool) -> str:
     if not is_code(district_code, DISTRICT_CODE_LENGTH) or not exists:
         raise RuleError("unknown_district", "no such district", "district_code")

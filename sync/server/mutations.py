@@ -313,6 +313,7 @@ def _refer(ctx: MutationBeingApplied) -> None:
     session = ctx.session
     source = Status(request.status)
     rules.check_status_change(ctx.lookup, request.id, source, Status.REFERRED, role)
+    rules.check_referral(source)
     district = rules.check_referral_district(
         p.district_code, rules.is_code(p.district_code, rules.DISTRICT_CODE_LENGTH)
         and session.get(District, p.district_code) is not None)

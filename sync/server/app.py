@@ -474,6 +474,9 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
                     store.finish(sha256, sender)
                 except BlobHashError as exc:
                     raise ApiError(422, ErrorCode.BLOB_HASH_MISMATCH, str(exc)) from None
+                except BlobOffsetError as exc:  # the part vanished, and no blob either
+                    raise ApiError(409, ErrorCode.BLOB_OFFSET, str(exc),
+                                   received=exc.received) from None
             return _status(store, scope, sha256)
 
         return await anyio.to_thread.run_sync(write)

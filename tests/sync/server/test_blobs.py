@@ -267,3 +267,25 @@ def test_a_photo_of_a_request_closed_as_a_false_report_is_not_public(world: dict
                           reason="false_report", note="گزارش نادرست بود")
     hidden = client.get(url)
     assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
+
+
+def test_a_part_taken_away_by_another_senders_whole_put_finishes_as_the_blob(tmp_path: Any) -> None:
+    """Two offices send the same photo: B's in one piece lands while A's last piece is
+    in; B's put() removes A's part.  A's finish answers the blob (not a 500)."""
+    from sync.server.blobs import BlobOffsetError, FolderBlobStore
+
+    store = FolderBlobStore(tmp_path)
+    content = photo(5000)
+    sha = hashlib.sha256(content).hexdigest()
+    assert store.append(sha, "office-a", 0, content) == len(content)
+    store.put(sha, content)  # B, whole: also clears earlier parts of this hash
+    assert store.received(sha, "office-a") == 0
+    assert store.finish(sha, "office-a") == len(content)
+    # A part gone with no blob at all: start again from byte 0, as a status says.
+    other = photo(3000)
+    other_sha = hashlib.sha256(other).hexdigest()
+    store.append(other_sha, "office-a", 0, other)
+    store._part(other_sha, "office-a").unlink()
+    with pytest.raises(BlobOffsetError) as again:
+        store.finish(other_sha, "office-a")
+    assert again.value.received == 0

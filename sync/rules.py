@@ -133,6 +133,13 @@ def check_repeat_call(status: Status | str) -> None:
                         status=str(status))
 
 
+def check_referral(status: Status | str) -> None:
+    """Referral is the centre's first move on a received request; work already with a
+    district moves by :data:`~sync.protocol.Op.MOVE_DISTRICT` or a status change."""
+    if Status(status) != Status.RECEIVED:
+        raise RuleError("not_received", "only a received request is referred", status=str(status))
+
+
 def check_referral_district(district_code: object, exists: bool) -> str:
     if not is_code(district_code, DISTRICT_CODE_LENGTH) or not exists:
         raise RuleError("unknown_district", "no such district", "district_code")
@@ -619,12 +626,13 @@ def check_attachment(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ru
     else:
         out["size"] = size
     media_type = values.get("media_type")
-    if media_type in ATTACHMENT_MEDIA_TYPES:
+    # A list or object is unhashable: ask isinstance first, or the check raises.
+    if isinstance(media_type, str) and media_type in ATTACHMENT_MEDIA_TYPES:
         out["media_type"] = media_type
     else:
         problems.append(RuleError("attachment_type", "a JPEG, PNG or PDF", "media_type"))
     kind = values.get("kind", "before")
-    if kind in ATTACHMENT_KINDS:
+    if isinstance(kind, str) and kind in ATTACHMENT_KINDS:
         out["kind"] = kind
     else:
         problems.append(RuleError("invalid_value", f"one of {sorted(ATTACHMENT_KINDS)}", "kind"))
@@ -647,14 +655,17 @@ def check_attachment(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ru
     return out, problems
 
 
-def check_attachment_removal(role: Role, actor: str, added_by: str) -> None:
-    """The person who added an attachment may take it back; a manager may remove any."""
-    if role not in REMOVE_ANY_ATTACHMENT_ROLES and actor != added_by:
+def check_attachment_removal(role: Role, actor: str, added_by: str, *, same_office: bool) -> None:
+    """The person who added an attachment may take it back; a manager may remove any.
+    Usernames are an office's own: the adder is ``added_by`` *at the office that added
+    it* (``same_office``), not a namesake at another office."""
+    if role not in REMOVE_ANY_ATTACHMENT_ROLES and not (same_office and actor == added_by):
         raise RuleError("role_not_allowed", "only a manager or the person who added it removes a file")
 
 
-def check_attachment_change(role: Role, actor: str, added_by: str, *, hides_only: bool) -> None:
+def check_attachment_change(role: Role, actor: str, added_by: str, *, same_office: bool,
+                            hides_only: bool) -> None:
     """Anyone may mark a photo internal (that only hides it); any other change of its
     kind or mark is for those who may remove it."""
     if not hides_only:
-        check_attachment_removal(role, actor, added_by)
+        check_attachment_removal(role, actor, added_by, same_office=same_office)

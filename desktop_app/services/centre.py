@@ -517,6 +517,7 @@ class CentreDesk(Desk):
                     or row.district_code
                 try:
                     rules.check_status_change(lookup, row.id, source, Status.REFERRED, Role.CENTRE)
+                    rules.check_referral(source)
                     rules.check_referral_district(target_district, target_district in known)
                     due = rules.check_due(due_at, now) if due_at is not None \
                         else rules.default_due(now, days[row.category_code])

@@ -114,6 +114,8 @@ _ERRORS = {
     "same_district": QT_TRANSLATE_NOOP(
         "messages", "The request is already in this district."),
     "unknown_district": QT_TRANSLATE_NOOP("messages", "There is no such district."),
+    "not_received": QT_TRANSLATE_NOOP(
+        "messages", "Only a received request is referred: move it to another district instead."),
 }
 
 

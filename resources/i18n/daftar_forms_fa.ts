@@ -1600,6 +1600,10 @@
             <translation>چنین ناحیه‌ای وجود ندارد.</translation>
         </message>
         <message>
+            <source>Only a received request is referred: move it to another district instead.</source>
+            <translation>تنها درخواست دریافت‌شده ارجاع می‌شود: به‌جای آن، درخواست را به ناحیهٔ دیگر منتقل کنید.</translation>
+        </message>
+        <message>
             <source>The deadline must be after today.</source>
             <translation>مهلت باید پس از امروز باشد.</translation>
         </message>

@@ -109,6 +109,7 @@ from sync.server.enrolment import (
     address_of,
 )
 from sync.server.models import Attachment, ServiceRequest
+from sync.server.open311.georeport import shown
 from sync.server.pull import CursorAhead, has_changes, read_page
 from sync.server.push import apply_batch
 from sync.server.sms.settings import SmsSettings
@@ -473,6 +474,9 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
                     store.finish(sha256, sender)
                 except BlobHashError as exc:
                     raise ApiError(422, ErrorCode.BLOB_HASH_MISMATCH, str(exc)) from None
+                except BlobOffsetError as exc:  # the part vanished, and no blob either
+                    raise ApiError(409, ErrorCode.BLOB_OFFSET, str(exc),
+                                   received=exc.received) from None
             return _status(store, scope, sha256)
 
         return await anyio.to_thread.run_sync(write)
@@ -524,16 +528,20 @@ def create_app(engine_or_url: sa.Engine | str, *, max_body_bytes: int = MAX_BODY
     def public_photo(request: Request, attachment_id: uuid.UUID) -> Response:
         """A citizen's own photo of a request, for anyone (Open311 ``media_url``): only
         of kind ``citizen``, never one marked internal or taken back, and only once
-        the centre has its bytes; anything else is 404, as an unknown id is."""
+        the centre has its bytes, and never of a request hidden from the public (a false
+        report, as Open311 hides it); anything else is 404, as an unknown id is."""
         with _transaction(request, "reads") as session:
-            photo = session.execute(sa.select(Attachment.sha256, Attachment.media_type).where(
-                Attachment.id == attachment_id, Attachment.kind == "citizen",
-                Attachment.internal.is_(False), Attachment.removed_at.is_(None))).one_or_none()
+            photo = session.execute(sa.select(Attachment.sha256, Attachment.media_type)
+                                    .join(ServiceRequest, ServiceRequest.id == Attachment.request_id)
+                                    .where(Attachment.id == attachment_id, Attachment.kind == "citizen",
+                                           Attachment.internal.is_(False), Attachment.removed_at.is_(None),
+                                           shown())).one_or_none()
         store: BlobStore = request.app.state.blobs
         if photo is None or store.size(photo.sha256) is None:
             raise ApiError(404, ErrorCode.NOT_FOUND, "no such public photo")
         return Response(store.read(photo.sha256), media_type=photo.media_type,
-                        headers={"Cache-Control": "public, max-age=86400"})
+                        headers={"Cache-Control": "public, max-age=86400",
+                                 "X-Content-Type-Options": "nosniff"})
 
     return app
 

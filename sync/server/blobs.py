@@ -117,17 +117,25 @@ class FolderBlobStore:
     def finish(self, sha256: str, sender: str) -> int:
         part = self._part(sha256, sender)
         digest = hashlib.sha256()
-        with open(part, "rb") as source:
-            while piece := source.read(_READ_PIECE):
-                digest.update(piece)
-            os.fsync(source.fileno())
-        if digest.hexdigest() != sha256:
-            part.unlink(missing_ok=True)
-            raise BlobHashError(f"the bytes received hash to {digest.hexdigest()}, not {sha256}")
-        target = self.path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(part, target)  # the same bytes from another sender: either is the blob
-        return target.stat().st_size
+        try:
+            with open(part, "rb") as source:
+                while piece := source.read(_READ_PIECE):
+                    digest.update(piece)
+                os.fsync(source.fileno())
+            if digest.hexdigest() != sha256:
+                part.unlink(missing_ok=True)
+                raise BlobHashError(f"the bytes received hash to {digest.hexdigest()}, not {sha256}")
+            target = self.path(sha256)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, target)  # the same bytes from another sender: either is the blob
+            return target.stat().st_size
+        except FileNotFoundError:
+            # Another sender's whole put() kept the blob and took this part away
+            # meanwhile: the blob is complete; without it, this upload starts again.
+            size = self.size(sha256)
+            if size is None:
+                raise BlobOffsetError(0) from None
+            return size
 
     def put(self, sha256: str, data: bytes) -> int:
         actual = hashlib.sha256(data).hexdigest()

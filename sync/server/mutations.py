@@ -313,6 +313,7 @@ def _refer(ctx: MutationBeingApplied) -> None:
     session = ctx.session
     source = Status(request.status)
     rules.check_status_change(ctx.lookup, request.id, source, Status.REFERRED, role)
+    rules.check_referral(source)
     district = rules.check_referral_district(
         p.district_code, rules.is_code(p.district_code, rules.DISTRICT_CODE_LENGTH)
         and session.get(District, p.district_code) is not None)
@@ -575,6 +576,7 @@ def _add_attachment(ctx: MutationBeingApplied) -> None:
         raise Refusal("attachment_removed", "the attachment was removed")
     elif (checked["kind"], checked["internal"]) != (attachment.kind, attachment.internal):
         rules.check_attachment_change(role, ctx.mutation.actor, attachment.added_by,
+                                      same_office=attachment.office_id == ctx.scope.office_id,
                                       hides_only=checked["kind"] == attachment.kind
                                       and checked["internal"])
     attachment.kind, attachment.internal = checked["kind"], checked["internal"]
@@ -592,7 +594,8 @@ def _remove_attachment(ctx: MutationBeingApplied) -> None:
     attachment = ctx.session.get(Attachment, p.attachment_id)
     if attachment is None or attachment.request_id != request.id:
         raise Refusal("unknown_attachment", "no such attachment on this request")
-    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by)
+    rules.check_attachment_removal(role, ctx.mutation.actor, attachment.added_by,
+                                   same_office=attachment.office_id == ctx.scope.office_id)
     if attachment.removed_at is None:
         attachment.removed_at, attachment.removed_by = ctx.now, ctx.mutation.actor
         ctx.entries.append(attachment_entry(attachment, request.district_code))

@@ -26,6 +26,7 @@ from sync.dates import utcnow
 from sync.server import operations as ops
 from sync.server.changes import log_changes
 from sync.server.models import District, ServiceRequest, SmsInbound, SmsOptOut, SmsOutbox
+from sync.server.open311.georeport import shown
 from sync.server.sms import texts
 from sync.server.sms.notify import queue
 from sync.server.sms.outbox import ACTOR
@@ -57,7 +58,10 @@ def _event(session: Session, request: ServiceRequest, kind: EventKind, at: dt.da
 
 
 def _find(session: Session, code: str) -> ServiceRequest | None:
-    return session.scalars(sa.select(ServiceRequest).where(ServiceRequest.tracking_code == code)).one_or_none()
+    """The request a status query names, unless it is hidden from the public (closed
+    as a false report): that one is answered like an unknown code."""
+    return session.scalars(sa.select(ServiceRequest).where(
+        ServiceRequest.tracking_code == code, shown())).one_or_none()
 
 
 def take_in(session: Session, settings: SmsSettings, *, message_id: str, sender: str,
@@ -98,7 +102,10 @@ def take_in(session: Session, settings: SmsSettings, *, message_id: str, sender:
             _event(session, request, EventKind.SMS_RECEIVED, at, note=text,
                    data={"inbound_id": str(record.id), "action": "status_query"})
             reason = ops.session_reason_name(session, request.outcome_reason)
-            reply(texts.status_reply(request.tracking_code, request.status, reason, request.outcome_note),
+            # Anyone may ask by code; the clerk's own words go only to the citizen who asked for it.
+            own = phone is not None and texts.phone_key(request.citizen_phone) == phone
+            reply(texts.status_reply(request.tracking_code, request.status, reason,
+                                     request.outcome_note if own else ""),
                   "status_reply", request.id)
     elif kind == "score" and phone is not None and (request := _scored(session, phone, at)) is not None:
         record.action, record.request_id = "satisfaction", request.id

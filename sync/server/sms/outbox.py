@@ -14,7 +14,9 @@ A round (:meth:`Sender.run_once`):
    may already be at the gateway: it is **looked up by its localid first** and
    marked sent with the gateway's id if found; only a message the gateway surely
    does not have is sent again, and with the same localid, which the gateway
-   de-duplicates as a second guard.
+   de-duplicates as a second guard; when the lookup itself fails the message stays
+   ``unknown``.  Before each send the lease is renewed with a conditional update
+   on the claim token; a message another sender has claimed since is skipped.
 3. **finish** — in a transaction that matches the claim token (a sender whose
    lease ran out writes nothing): ``sent`` with the gateway's message id and its
    whole answer, and a ``sms_sent`` event on the request (which travels to its
@@ -144,12 +146,32 @@ class Sender:
         seconds = self.settings.retry_seconds * 2 ** max(attempts - 1, 0)
         return min(dt.timedelta(seconds=seconds), MAX_BACKOFF)
 
+    def _renew(self, message: Claimed) -> bool:
+        """Extend our lease just before sending: a round's messages share one lease,
+        which may have run out while earlier ones were sent.  False when another
+        sender has claimed the message since: it is theirs, and sending it here too
+        would send it twice."""
+        lease = utcnow() + dt.timedelta(seconds=self.settings.lease_seconds)
+        with self.sessions.begin() as session:
+            return session.execute(sa.update(SmsOutbox).where(
+                SmsOutbox.id == message.id, SmsOutbox.claim == message.token).values(
+                lease_until=lease)).rowcount == 1
+
     def deliver(self, message: Claimed) -> str:
         """Send one claimed message and record the outcome; returns what happened."""
+        if not self._renew(message):
+            return "lost_lease"
         found: Sent | None = None
-        try:
-            if message.uncertain:
+        if message.uncertain:
+            try:
                 found = self.provider.lookup(message.id)
+            except (GatewayError, OutcomeUnknown) as exc:
+                # Whether the gateway has it is still unknown: it stays uncertain (looked
+                # up again next time), never back to pending, which would send it blindly.
+                if message.attempts >= self.settings.max_attempts:
+                    return self._finish(message, "failed", error=f"outcome unknown: {exc}")
+                return self._finish(message, "unknown", error=f"lookup: {exc}")
+        try:
             result = found or self.provider.send(message.phone, message.text, message.id)
         except GatewayError as exc:
             give_up = not exc.retry or message.attempts >= self.settings.max_attempts

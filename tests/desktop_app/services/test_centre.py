@@ -269,6 +269,14 @@ def test_a_bulk_referral_is_all_or_nothing(store: Store) -> None:
     assert {_row(store, i).status for i in good} == {"referred"} and len(_outbox(store)) == 3
 
 
+def test_only_a_received_request_is_referred_here_too(store: Store) -> None:
+    request = make_request(store, status="assigned")
+    with pytest.raises(ServiceError) as refused:
+        _desk(store).refer([request.id], "2-1")
+    assert refused.value.code == "not_received"
+    assert (_row(store, request.id).status, _outbox(store)) == ("assigned", [])
+
+
 def test_a_deadline_before_the_referral_is_refused(store: Store) -> None:
     request = make_request(store, status="received")
     with pytest.raises(ValidationFailed) as failed:

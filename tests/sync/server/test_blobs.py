@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sync.protocol import MAX_ATTACHMENT_BYTES, Op
 from sync.server import operations as ops
 from sync.server.models import Attachment
+from sync.workflow import Status
 from tests.sync.client.harness import (
     CENTRE_ACTOR,
     D1,
@@ -195,6 +196,9 @@ def test_attachment_metadata_is_checked_by_the_rule_book(world: dict[str, Any]) 
              (add(mine, content, sha256="XYZ"), "invalid_value"),
              (add(mine, content, media_type="video/mp4"), "invalid_value"),
              (add(mine, content, kind="selfie"), "invalid_value"),
+             # Unhashable values are a refusal, not a 500 that jams the office's outbox.
+             (add(mine, content, kind=[]), "invalid_value"),
+             (add(mine, content, media_type={"a": 1}), "invalid_value"),
              (add(mine, content, filename="x" * 300), "invalid_value"),
              (add(mine, content, actor="stranger", role="clerk"), "unknown_actor")]
     for pushed, code in cases:
@@ -219,6 +223,69 @@ def test_only_a_citizen_s_own_photo_not_internal_is_public(world: dict[str, Any]
     public = client.get(f"/media/{ids['own']}")  # no credential: it is public
     assert public.status_code == 200 and public.content == photos["own"]
     assert public.headers["content-type"] == "image/jpeg"
+    assert public.headers["x-content-type-options"] == "nosniff"
     for name in ("hidden", "street", "taken back"):
         assert client.get(f"/media/{ids[name]}").status_code == 404, name
     assert client.get(f"/media/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_namesake_at_another_office_is_not_the_adder(world: dict[str, Any]) -> None:
+    """Usernames are per office: Z's "clerk" is not A's "clerk" who added the photo."""
+    centre, client, a, z = (world[k] for k in ("centre", "client", "a", "z"))
+    request_id = centre.intake(D1)
+    content = photo(100)
+    added = add(request_id, content, actor="clerk")
+    push(client, a, added)
+    attachment_id = added["payload"]["attachment"]["id"]
+    remarked = {**added, "mutation_id": str(uuid.uuid4()),
+                "payload": {"attachment": {**added["payload"]["attachment"], "kind": "after"}}}
+    (changed,) = push(client, z, remarked)
+    assert (changed["outcome"], changed["code"]) == ("rejected", "role_not_allowed"), changed
+    remove = mutation(Op.REMOVE_ATTACHMENT, request_id, {"attachment_id": attachment_id}, event=False,
+                      actor="clerk", role="clerk")
+    (refused,) = push(client, z, remove)
+    assert (refused["outcome"], refused["code"]) == ("rejected", "role_not_allowed"), refused
+    with centre.sessions() as session:
+        kept = session.get(Attachment, uuid.UUID(attachment_id))
+        assert kept.removed_at is None and kept.kind == "before"
+    # The adder herself, at her own office, still may.
+    (removed,) = push(client, a, {**remove, "mutation_id": str(uuid.uuid4())})
+    assert removed["outcome"] == "applied", removed
+
+
+def test_a_photo_of_a_request_closed_as_a_false_report_is_not_public(world: dict[str, Any]) -> None:
+    centre, client, a = world["centre"], world["client"], world["a"]
+    request_id = centre.intake(D1)
+    content = photo(800)
+    pushed = add(request_id, content, kind="citizen")
+    push(client, a, pushed)
+    assert put(client, a, content).json()["complete"]
+    url = f"/media/{pushed['payload']['attachment']['id']}"
+    assert client.get(url).status_code == 200
+    with centre.sessions.begin() as session:
+        ops.change_status(session, request_id, Status.NOT_ACTIONABLE, actor=CENTRE_ACTOR,
+                          reason="false_report", note="گزارش نادرست بود")
+    hidden = client.get(url)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
+
+
+def test_a_part_taken_away_by_another_senders_whole_put_finishes_as_the_blob(tmp_path: Any) -> None:
+    """Two offices send the same photo: B's in one piece lands while A's last piece is
+    in; B's put() removes A's part.  A's finish answers the blob (not a 500)."""
+    from sync.server.blobs import BlobOffsetError, FolderBlobStore
+
+    store = FolderBlobStore(tmp_path)
+    content = photo(5000)
+    sha = hashlib.sha256(content).hexdigest()
+    assert store.append(sha, "office-a", 0, content) == len(content)
+    store.put(sha, content)  # B, whole: also clears earlier parts of this hash
+    assert store.received(sha, "office-a") == 0
+    assert store.finish(sha, "office-a") == len(content)
+    # A part gone with no blob at all: start again from byte 0, as a status says.
+    other = photo(3000)
+    other_sha = hashlib.sha256(other).hexdigest()
+    store.append(other_sha, "office-a", 0, other)
+    store._part(other_sha, "office-a").unlink()
+    with pytest.raises(BlobOffsetError) as again:
+        store.finish(other_sha, "office-a")
+    assert again.value.received == 0

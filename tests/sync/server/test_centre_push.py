@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sync.dates import utcnow
 from sync.protocol import Op, parse_time
-from sync.server.models import Event, Office
+from sync.server.models import Event, Office, ServiceRequest
 from tests.sync.client.harness import (
     D1,
     D2,
@@ -112,6 +112,18 @@ def test_a_deadline_before_the_referral_is_refused(centre: Centre, desk: str) ->
         request, due_at=(utcnow() - dt.timedelta(days=1)).isoformat()))
     assert (result["outcome"], result["code"]) == ("rejected", "invalid_value")
     assert centre.request(request).status == "received"
+
+
+def test_only_a_received_request_is_referred(centre: Centre, desk: str) -> None:
+    """Work a district holds moves by MOVE_DISTRICT (which takes back the crew's work);
+    REFER on it would move it while skipping that."""
+    request = centre.intake(D1)  # referred
+    with centre.sessions.begin() as session:  # a district's supervisor gave it to a crew
+        session.get(ServiceRequest, request).status = "assigned"
+    (result,) = push(centre.client(), desk, _refer(request, D2, from_status="assigned"))
+    assert (result["outcome"], result["code"]) == ("rejected", "not_received"), result
+    row = centre.request(request)
+    assert (row.status, row.district_code) == ("assigned", D1)
 
 
 # ------------------------------------------------------- who may, from where

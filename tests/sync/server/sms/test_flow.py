@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.server import operations as ops
 from sync.server.models import Event, ServiceRequest, SmsInbound, SmsOptOut, SmsOutbox
+from sync.server.sms import texts
 from sync.server.sms.inbound import take_in
 from sync.server.sms.outbox import Sender
 from sync.server.sms.provider import LocalProvider
@@ -236,3 +237,99 @@ def test_an_uncertain_message_is_looked_up_not_sent_again(sessions, settings, lo
     # The dead sender's late answer changes nothing: its claim is gone.
     assert sender._sent(claimed, local.lookup(claimed.id), False) == "lost_lease"
     assert len(_events(sessions, row.request_id, EventKind.SMS_SENT)) == 1
+
+
+def test_a_status_query_gives_the_clerks_note_only_to_the_requests_own_citizen(sessions, settings, sender, local):
+    request = _intake(sessions)
+    with sessions.begin() as session:
+        ops.change_status(session, request.id, Status.NOT_ACTIONABLE, actor="operator",
+                          reason="not_municipal", note="تلفن همراه شاکی ۰۹۱۲۰۰۰۰۰۰۰ است.")
+    sender.drain()
+    with sessions.begin() as session:
+        take_in(session, settings, message_id="p-1", sender="09350000000", text=request.tracking_code)
+    sender.drain()
+    stranger = local.messages()[-1]
+    assert stranger["receptor"] == "09350000000"
+    assert "قابل انجام نیست" in stranger["message"] and "خارج از وظایف شهرداری" in stranger["message"]
+    assert "تلفن همراه" not in stranger["message"]
+    with sessions.begin() as session:
+        take_in(session, settings, message_id="p-2", sender="+989121234567", text=request.tracking_code)
+    sender.drain()
+    own = local.messages()[-1]
+    assert own["receptor"] == PHONE and "تلفن همراه شاکی" in own["message"]
+
+
+def test_a_status_query_for_a_false_report_is_answered_like_an_unknown_code(sessions, settings, sender, local):
+    request = _intake(sessions)
+    with sessions.begin() as session:
+        ops.change_status(session, request.id, Status.NOT_ACTIONABLE, actor="operator",
+                          reason="false_report", note="گزارش نادرست بود")
+    sender.drain()
+    with sessions.begin() as session:
+        record = take_in(session, settings, message_id="f-1", sender="09350000000", text=request.tracking_code)
+    assert record.action == "unknown_code" and record.request_id is None
+    sender.drain()
+    answer = local.messages()[-1]
+    assert answer["message"] == texts.unknown_code(request.tracking_code)
+    assert _events(sessions, request.id, EventKind.SMS_RECEIVED) == []
+
+
+def test_an_uncertain_message_whose_lookup_fails_stays_uncertain_and_is_not_sent(sessions, settings, local):
+    """The lookup answers a retryable error: the message may still be at the gateway,
+    so it must not go back to pending (the next round would send it blindly)."""
+    import dataclasses
+    import time
+
+    from sync.server.sms.provider import GatewayError
+
+    _intake(sessions)
+    short = dataclasses.replace(settings, lease_seconds=0.05)
+    (claimed,), _ = Sender(sessions, local, short).claim()
+    local.send(claimed.phone, claimed.text, claimed.id)  # ... and then the process died
+    time.sleep(0.1)
+
+    class _Flaky(LocalProvider):
+        sends = 0
+
+        def lookup(self, local_id):
+            raise GatewayError("502 bad gateway", retry=True, status=502)
+
+        def send(self, phone, text, local_id):
+            _Flaky.sends += 1
+            return super().send(phone, text, local_id)
+
+    flaky = Sender(sessions, _Flaky(local.folder), short)
+    for _ in range(2):
+        result = flaky.run_once()
+        time.sleep(0.1)
+    assert (result.unknown, result.retry, _Flaky.sends) == (1, 0, 0)
+    (row,) = _outbox(sessions)
+    assert row.status == "unknown" and "502" in row.last_error
+
+
+def test_a_message_claimed_by_another_sender_since_is_skipped_not_sent(sessions, settings, local):
+    """A round's messages share one lease; when it ran out during the earlier sends
+    and another sender claimed the rest, this sender must not send them too."""
+    import dataclasses
+    import time
+
+    _intake(sessions)
+    _intake(sessions)
+    short = dataclasses.replace(settings, lease_seconds=0.05)
+    slow = Sender(sessions, local, short)
+    batch, _ = slow.claim()
+    assert len(batch) == 2
+    time.sleep(0.1)  # the first send was slow: the batch's lease is over
+    taken, _ = Sender(sessions, local, settings).claim()
+    assert [m.id for m in taken] == [m.id for m in batch]
+
+    class _Counting(LocalProvider):
+        sends = 0
+
+        def send(self, phone, text, local_id):
+            _Counting.sends += 1
+            return super().send(phone, text, local_id)
+
+    late = Sender(sessions, _Counting(local.folder), short)
+    assert [late.deliver(m) for m in batch] == ["lost_lease", "lost_lease"]
+    assert _Counting.sends == 0 and local.messages() == []

@@ -158,6 +158,10 @@ def _flat(out: list[str], name: str, value: Mapping[str, Any]) -> None:
     for key, inner in value.items():
         if inner is None:
             out.append(f"<{key} />")
+        elif type(inner) is str:
+            if "&" in inner or "<" in inner or ">" in inner:
+                inner = escape(inner)
+            out.append(f"<{key}>{inner}</{key}>")
         elif isinstance(inner, (Mapping, list)):
             _element(out, key, inner)
         else:

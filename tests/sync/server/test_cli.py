@@ -492,10 +492,12 @@ def test_serve_hands_the_database_and_address_to_the_app(
 ) -> None:
     calls: list[tuple[Any, ...]] = []
     app = types.ModuleType("sync.server.app")
-    app.run = lambda url, *, host, port: calls.append((url, host, port))  # type: ignore[attr-defined]
+    app.run = lambda url, *, host, port, sms_settings: calls.append(  # type: ignore[attr-defined]
+        (url, host, port, sms_settings.provider))
     monkeypatch.setitem(sys.modules, "sync.server.app", app)
     assert run(centre_url, "serve", "--host", "0.0.0.0", "--port", "9000") == 0
-    assert calls == [(centre_url, "0.0.0.0", 9000)]
+    # The serve command also sends the SMS outbox: with the local provider by default.
+    assert calls == [(centre_url, "0.0.0.0", 9000, "local")]
 
 
 def test_serve_without_the_app_is_one_clear_error(

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -38,6 +37,7 @@ from shiboken6 import isValid
 from desktop_app.services.centre import OverdueRow, overdue_by_district, overdue_everywhere
 from desktop_app.services.centre_view import CentreNames, load_centre_names
 from desktop_app.services.requests import Changes
+from desktop_app.ui.centre_rows import CentreRowsModel
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, moment_text, status_name
 from desktop_app.ui.request_model import OVERDUE_BACKGROUND, OVERDUE_FOREGROUND
@@ -70,12 +70,10 @@ def late_text(late_seconds: float) -> str:
     return QCoreApplication.translate("OverdueModel", "%1 h").replace("%1", digits(hours))
 
 
-class OverdueModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rows: list[OverdueRow] = []
-        self._names: CentreNames | None = None
-        self._language = "fa"
+class OverdueModel(CentreRowsModel):
+    COLUMNS = _COLUMNS
+    CONTEXT = "OverdueModel"
+    _rows: list[OverdueRow]
 
     def set_rows(self, rows: tuple[OverdueRow, ...], names: CentreNames | None, language: str) -> None:
         self.beginResetModel()
@@ -86,32 +84,6 @@ class OverdueModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> OverdueRow:
         return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(_COLUMNS):
-            return QCoreApplication.translate("OverdueModel", _COLUMNS[section][1])
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def _name(self, table: str, code: str | None) -> str:
-        if not code:
-            return ""
-        if self._names is None:
-            return code
-        pair = getattr(self._names.names, table).get(code)
-        return local_name(pair, self._language) if pair else code
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

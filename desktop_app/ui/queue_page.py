@@ -20,7 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -48,6 +47,7 @@ from desktop_app.services.centre import QueuePage, QueueRow, verification_queue
 from desktop_app.services.centre_view import CentreNames, find_original, load_centre_names
 from desktop_app.services.requests import Changes
 from desktop_app.ui.call_form import centre_desk
+from desktop_app.ui.centre_rows import CentreRowsModel
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.messages import digits, error_text, local_name, moment_text
 from desktop_app.ui.request_table import MixedTextDelegate
@@ -93,14 +93,12 @@ def deadline_of(day: dt.date) -> dt.datetime:
     return day_start(day + dt.timedelta(days=1))
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(CentreRowsModel):
     """The queue's rows, oldest first, with names for the codes."""
 
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rows: list[QueueRow] = []
-        self._names: CentreNames | None = None
-        self._language = "fa"
+    COLUMNS = _COLUMNS
+    CONTEXT = "QueueModel"
+    _rows: list[QueueRow]
 
     def set_rows(self, rows: tuple[QueueRow, ...], names: CentreNames | None, language: str) -> None:
         self.beginResetModel()
@@ -112,32 +110,6 @@ class QueueModel(QAbstractTableModel):
 
     def rows(self) -> list[QueueRow]:
         return list(self._rows)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(_COLUMNS):
-            return QCoreApplication.translate("QueueModel", _COLUMNS[section][1])
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def _name(self, table: str, code: str | None) -> str:
-        if not code:
-            return ""
-        if self._names is None:
-            return code
-        pair = getattr(self._names.names, table).get(code)
-        return local_name(pair, self._language) if pair else code
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

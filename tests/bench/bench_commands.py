@@ -183,7 +183,8 @@ def hello_seconds(base: str, folder: Path, runs: int) -> list[float]:
     db = sqlite3.connect(folder / "office.sqlite3")
     credential = json.loads(db.execute("SELECT value FROM sync_state WHERE key = 'credential'")
                             .fetchone()[0])
-    cursor = json.loads(db.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0])
+    cursor = db.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0]
+    cursor = cursor if isinstance(cursor, int) else json.loads(cursor)  # JSON's numeric affinity
     db.close()
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)

@@ -74,3 +74,31 @@ def test_a_report_parses_its_dates_and_says_when_it_is_ready(tmp_path: Path) -> 
          "--from", "1405-13-01", "--to", "1405-01-31", "--by", "region", "--out", str(out)],
         capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert bad.returncode == 2 and "--from" in bad.stderr
+
+
+def office_with_reference(folder: Path) -> Path:
+    from desktop_app.store import reference as store_reference
+    from desktop_app.store.db import open_store
+    from sync import reference
+
+    store = open_store(folder)
+    try:
+        with store.sessions.begin() as session:
+            store_reference.install(session, reference.default())
+    finally:
+        store.close()
+    return folder
+
+
+@pytest.mark.parametrize("fmt, needed", [("csv", []), ("xlsx", ["openpyxl"]), ("pdf", ["reportlab"])])
+def test_a_report_loads_what_its_format_needs(tmp_path: Path, fmt: str, needed: list[str]) -> None:
+    """A summary to CSV loads neither openpyxl nor ReportLab, none loads Qt, Alembic
+    (the schema is current) or the network client; each file is written."""
+    folder = office_with_reference(tmp_path / "office")
+    out = tmp_path / f"summary.{fmt}"
+    printed, loaded = loaded_by("desktop_app.cli", [
+        "--data-dir", str(folder), "report", "summary", "--from", "1405-01-01", "--to", "1405-06-31",
+        "--by", "region", "--out", str(out)])
+    assert printed.startswith(f"wrote {out} ({fmt})")
+    assert out.stat().st_size > 0
+    assert sorted(set(loaded) - {"sqlalchemy", "pydantic", "jdatetime"}) == needed

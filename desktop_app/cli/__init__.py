@@ -20,12 +20,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop_app.reports.groupings import GROUPINGS
-
 PROG = "daftar"
 #: Set (to anything) to have the command say on standard error when it has parsed its
 #: arguments and when it is about to begin its work (``daftar: parsed at <epoch
-#: seconds>``, ``daftar: ready at …``): tests/bench/bench_commands.py times start-up so.
+#: seconds> cpu <seconds of CPU so far>``, ``daftar: ready at …``):
+#: tests/bench/bench_commands.py times start-up so.
 TRACE_START_ENV = "DAFTAR_TRACE_START"
 #: As `daftar-server demo-data`'s default: Kashan's 2,854 calls of the seed.
 DEMO_REQUESTS = 2854
@@ -69,6 +68,23 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Groupings:
+    """``--by``'s choices, the codes of :data:`desktop_app.reports.groupings.GROUPINGS`,
+    read when ``report summary`` is parsed or its help shown, not for every command."""
+
+    @staticmethod
+    def _codes() -> list[str]:
+        from desktop_app.reports.groupings import GROUPINGS
+
+        return list(GROUPINGS)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes()
+
+    def __iter__(self) -> Any:
+        return iter(self._codes())
+
+
 def _day(text: str):  # type: ignore[no-untyped-def]
     from sync.dates import DateError, parse_day  # jdatetime: only when a date is given
 
@@ -82,7 +98,8 @@ def _mark(moment: str) -> None:
     """``daftar: <moment> at <epoch seconds>`` on standard error, when asked
     (:data:`TRACE_START_ENV`)."""
     if os.environ.get(TRACE_START_ENV):
-        print(f"{PROG}: {moment} at {time.time():.6f}", file=sys.stderr, flush=True)
+        print(f"{PROG}: {moment} at {time.time():.6f} cpu {time.process_time():.3f}", file=sys.stderr,
+              flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
                          help="last day, Jalali YYYY-MM-DD (inclusive)")
     summary.add_argument("--by", required=True,
-                         choices=GROUPINGS)
+                         choices=_Groupings())
     summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
                          help="default: from the --out file's extension, else pdf")
     summary.add_argument("--out", required=True, type=Path, metavar="FILE")

@@ -34,7 +34,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,5 +277,8 @@ def _office(value: Any) -> tuple[Any, ...]:
             or type(number) is not int or not isinstance(value["name"], str) \
             or not isinstance(value["all_districts"], bool):
         raise _NotIdle("an office of another shape")
-    return (uuid.UUID(str(value["office_id"])), value["name"], number, tuple(districts),
-            value["all_districts"])
+    # The id as 32 hex digits, as uuid.UUID would compare it (without importing it).
+    office_id = str(value["office_id"]).replace("-", "").lower()
+    if len(office_id) != 32 or any(c not in "0123456789abcdef" for c in office_id):
+        raise _NotIdle("an office id of another form")
+    return (office_id, value["name"], number, tuple(districts), value["all_districts"])

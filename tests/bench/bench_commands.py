@@ -21,8 +21,8 @@ the process (user + system, from ``wait4``) and its peak RSS, and the load avera
    (its first sync done): whole, and
    up to the moment work begins: with ``DAFTAR_TRACE_START=1`` the command writes to
    standard error when it has parsed its arguments (``parsed``) and when the store is
-   open and the sub-command about to run (``ready``); measured from just before the
-   process is started;
+   open and the sub-command about to run (``ready``), with its CPU time so far;
+   measured from just before the process is started;
 3. ``daftar sync`` with nothing to do, against a live centre (``daftar-server serve``
    on loopback, on SQLite and with ``--postgres`` on PostgreSQL too), after
    ``daftar enroll`` and a first ``daftar sync`` of ``--requests`` demo requests
@@ -79,7 +79,8 @@ class Run:
     wall: float
     cpu: float
     rss_mb: float
-    marks: dict[str, float]
+    #: moment -> (wall seconds from the start, CPU seconds of the process), as it said
+    marks: dict[str, tuple[float, float]]
     stdout: str
     stderr: str
     code: int
@@ -98,8 +99,8 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    marks = {name: float(at) - started_at
-             for name, at in re.findall(r"^daftar: (\w+) at ([0-9.]+)$", stderr, re.M)}
+    marks = {name: (float(at) - started_at, float(cpu))
+             for name, at, cpu in re.findall(r"^daftar: (\w+) at ([0-9.]+) cpu ([0-9.]+)$", stderr, re.M)}
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, marks, stdout, stderr,
                process.returncode)
 
@@ -127,10 +128,11 @@ def timed(label: str, argv: Sequence[str], runs: int, env: dict[str, str] | None
             f"peak RSS {statistics.median(r.rss_mb for r in results):4.0f} MB; {load()}")
     print(line, flush=True)
     for mark in marks:
-        at = sorted(r.marks[mark] for r in results if mark in r.marks)
+        at = sorted(r.marks[mark][0] for r in results if mark in r.marks)
+        cpu = [r.marks[mark][1] for r in results if mark in r.marks]
         if at:
             print(f"{'  ... until ' + mark:<46} wall median {ms(statistics.median(at))}, "
-                  f"fastest {ms(at[0])}", flush=True)
+                  f"fastest {ms(at[0])}; CPU {ms(statistics.median(cpu))}", flush=True)
     return results
 
 
@@ -218,23 +220,32 @@ def bench_sync(label: str, url: str, work: Path, *, report: bool = False) -> Non
               f"{ms(statistics.median(hello))}, fastest {ms(hello[0])}; {load()}", flush=True)
 
 
+_PG_ADMIN = """
+import sys
+import sqlalchemy as sa
+admin = sa.create_engine(sys.argv[1].replace("postgresql://", "postgresql+psycopg://", 1),
+                         isolation_level="AUTOCOMMIT")
+with admin.connect() as conn:
+    if sys.argv[2] == "create":
+        conn.execute(sa.text(f'CREATE DATABASE "{sys.argv[3]}"'))
+    else:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": sys.argv[3]})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sys.argv[3]}"'))
+"""
+
+
 @contextlib.contextmanager
 def postgres_database(admin_url: str) -> Iterator[str]:
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                             isolation_level="AUTOCOMMIT")
+    """A throwaway database on that server, made and dropped by a child process: this
+    one stays small, as a child's peak RSS counts the parent's pages it was forked with."""
     name = f"daftar_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    subprocess.run([sys.executable, "-c", _PG_ADMIN, admin_url, "create", name], check=True, env=ENV)
     try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        base, _, _old = admin_url.rpartition("/")
+        yield f"{base}/{name}"
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        subprocess.run([sys.executable, "-c", _PG_ADMIN, admin_url, "drop", name], check=True, env=ENV)
 
 
 # ------------------------------------------------------------------------ main

@@ -264,3 +264,25 @@ def test_the_idle_command_loads_no_library(synced: Store) -> None:
     assert printed == "sync: pushed 0 (0 applied, 0 rejected, 0 conflicts), pulled 0 rows, 0 new referrals\n"
     assert loaded == []
     assert sync_service.last_sync_at(synced) > before
+
+
+def test_a_centre_answering_nonsense_is_for_the_full_round(synced: Store, tmp_path: Path) -> None:
+    """Not HTTP at all (http.client's own errors), or not JSON: the full round decides."""
+    for answer in (b"garbage\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nnope!"):
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            port = listener.getsockname()[1]
+
+            def reply() -> None:
+                connection, _ = listener.accept()
+                with connection:
+                    connection.recv(65536)
+                    connection.sendall(answer)
+
+            thread = threading.Thread(target=reply, daemon=True)
+            thread.start()
+            _sql(synced, "UPDATE sync_state SET value = ? WHERE key = ?",
+                 json.dumps(f"http://127.0.0.1:{port}"), sync_state.CENTRE_URL)
+            assert idle_sync.idle_round(synced.folder) is None
+            thread.join(10)

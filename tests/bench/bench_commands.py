@@ -29,7 +29,9 @@ the process (user + system, from ``wait4``) and its peak RSS, and the load avera
    (not timed).  Beside it the network round alone: the centre's ``/sync/hello`` asked
    from this process over a kept-open connection (what the command cannot go below).
 
-``--busy`` runs everything while another process keeps one core busy.
+``--busy`` runs everything while another process keeps one core busy.  ``--baseline
+DIR`` times every command from the code in DIR too (the centre stays this checkout's),
+the runs alternating so that both see the same load, and prints the ratios.
 """
 
 from __future__ import annotations
@@ -116,24 +118,47 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:6.0f} ms"
 
 
-def timed(label: str, argv: Sequence[str], runs: int, env: dict[str, str] | None = None,
-          marks: Sequence[str] = ()) -> list[Run]:
-    checked(argv, env)  # warm-up: bytecode caches, the file cache
-    results = []
-    for _ in range(runs):
-        results.append(checked(argv, env))
+def summary_line(label: str, results: list[Run]) -> str:
     walls = sorted(r.wall for r in results)
-    line = (f"{label:<46} wall median {ms(statistics.median(walls))}, fastest {ms(walls[0])}; "
+    return (f"{label:<46} wall median {ms(statistics.median(walls))}, fastest {ms(walls[0])}; "
             f"CPU {ms(statistics.median(r.cpu for r in results))}; "
             f"peak RSS {statistics.median(r.rss_mb for r in results):4.0f} MB; {load()}")
-    print(line, flush=True)
+
+
+def mark_lines(results: list[Run], marks: Sequence[str]) -> Iterator[str]:
     for mark in marks:
         at = sorted(r.marks[mark][0] for r in results if mark in r.marks)
         cpu = [r.marks[mark][1] for r in results if mark in r.marks]
         if at:
-            print(f"{'  ... until ' + mark:<46} wall median {ms(statistics.median(at))}, "
-                  f"fastest {ms(at[0])}; CPU {ms(statistics.median(cpu))}", flush=True)
-    return results
+            yield (f"{'  ... until ' + mark:<46} wall median {ms(statistics.median(at))}, "
+                   f"fastest {ms(at[0])}; CPU {ms(statistics.median(cpu))}")
+
+
+def timed(label: str, argv: Sequence[str], runs: int, env: dict[str, str] | None = None,
+          marks: Sequence[str] = ()) -> list[Run]:
+    """``runs`` runs after a warm-up; with ``--baseline``, the same command from that
+    code too, the runs alternating, and the ratios (baseline / this) of the medians."""
+    env = env or ENV
+    variants = {"": env}
+    if ARGS.baseline:
+        variants["baseline"] = {**env, "PYTHONPATH": str(ARGS.baseline)}
+    results: dict[str, list[Run]] = {name: [] for name in variants}
+    for name, variant in variants.items():
+        checked(argv, variant)  # warm-up: bytecode caches, the file cache
+    for _ in range(runs):
+        for name, variant in variants.items():
+            results[name].append(checked(argv, variant))
+    for name, done in results.items():
+        print(summary_line(f"{label} [{name}]" if name else label, done), flush=True)
+        for line in mark_lines(done, marks):
+            print(line, flush=True)
+    if ARGS.baseline:
+        this, base = results[""], results["baseline"]
+        print(f"{'  baseline / this':<46} wall "
+              f"{statistics.median(r.wall for r in base) / statistics.median(r.wall for r in this):5.1f}x, "
+              f"CPU {statistics.median(r.cpu for r in base) / statistics.median(r.cpu for r in this):5.1f}x",
+              flush=True)
+    return results[""]
 
 
 # ------------------------------------------------------------------ the centre
@@ -276,7 +301,8 @@ def bench_report(folder: Path, work: Path) -> None:
 
 
 def main() -> None:
-    print(f"{os.cpu_count()} cores; {load()} at start; code from {ROOT}; runs {ARGS.runs}", flush=True)
+    print(f"{os.cpu_count()} cores; {load()} at start; code from {ROOT}; runs {ARGS.runs}"
+          + (f"; baseline {ARGS.baseline}" if ARGS.baseline else ""), flush=True)
     busy = None
     if ARGS.busy:
         busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"])
@@ -303,5 +329,8 @@ if __name__ == "__main__":
                         help="demo requests in the centre and the report's office (2000)")
     parser.add_argument("--postgres", metavar="URL", help="also a centre on this PostgreSQL server")
     parser.add_argument("--busy", action="store_true", help="another process loads one core")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time the commands with the code of DIR (e.g. a `git worktree` of "
+                        "main), alternating with this checkout's runs, and print the ratios")
     ARGS = parser.parse_args()
     main()

@@ -138,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="first day, Jalali YYYY-MM-DD (inclusive)")
     summary.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
                          help="last day, Jalali YYYY-MM-DD (inclusive)")
-    summary.add_argument("--by", required=True,
-                         choices=_Groupings())
+    by = summary.add_argument("--by", required=True, choices=_Groupings(), metavar="G")
+    # argparse formats an argument's metavar as it is added (the choices, if none is
+    # given): with one given then, the help still lists the choices, read only then.
+    by.metavar = None
     summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
                          help="default: from the --out file's extension, else pdf")
     summary.add_argument("--out", required=True, type=Path, metavar="FILE")

@@ -17,8 +17,9 @@ HEAVY = ("sqlalchemy", "alembic", "httpx", "pydantic", "PySide6", "reportlab", "
          "fastapi", "jdatetime")
 
 
-def loaded_by(module: str, argv: list[str], *, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
-    """What ``main(argv)`` of ``module`` printed, and which of :data:`HEAVY` it loaded,
+def loaded_by(module: str, argv: list[str], *, env: dict[str, str] | None = None,
+              watch: tuple[str, ...] = HEAVY) -> tuple[str, list[str]]:
+    """What ``main(argv)`` of ``module`` printed, and which of ``watch`` it loaded,
     in a fresh interpreter."""
     code = (
         "import contextlib, io, json, sys\n"
@@ -29,7 +30,7 @@ def loaded_by(module: str, argv: list[str], *, env: dict[str, str] | None = None
         f"        main({argv!r})\n"
         "    except SystemExit:\n"
         "        pass\n"
-        f"print(json.dumps([out.getvalue(), [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+        f"print(json.dumps([out.getvalue(), [m for m in {watch!r} if m in sys.modules]]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
@@ -44,6 +45,14 @@ def test_help_and_version_load_no_library(argv: list[str]) -> None:
     printed, loaded = loaded_by("desktop_app.cli", argv)
     assert loaded == []
     assert printed.startswith("daftar ") if argv == ["--version"] else printed.startswith("usage: daftar")
+
+
+@pytest.mark.parametrize("argv, read", [(["--help"], False), (["sync", "--help"], False),
+                                        (["report", "summary", "--help"], True)])
+def test_the_groupings_are_read_only_for_a_summary(argv: list[str], read: bool) -> None:
+    printed, loaded = loaded_by("desktop_app.cli", argv, watch=("desktop_app.reports.groupings",))
+    assert loaded == (["desktop_app.reports.groupings"] if read else [])
+    assert ("{region,district," in printed) == read
 
 
 def test_the_version_is_the_installed_one() -> None:

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import time
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-from desktop_app.reports.groupings import GROUPINGS
-from sync.dates import DateError, parse_day
+from typing import Any
 
 PROG = "daftar"
+#: Set (to anything) to have the command say on standard error when it has parsed its
+#: arguments and when it is about to begin its work (``daftar: parsed at <epoch
+#: seconds> cpu <seconds of CPU so far>``, ``daftar: ready at …``):
+#: tests/bench/bench_commands.py times start-up so.
+TRACE_START_ENV = "DAFTAR_TRACE_START"
 #: As `daftar-server demo-data`'s default: Kashan's 2,854 calls of the seed.
 DEMO_REQUESTS = 2854
 
@@ -40,17 +44,62 @@ class CliError(Exception):
 
 
 def _version() -> str:
+    # importlib.metadata costs more than the rest of ``daftar --help``: read only
+    # when asked (:class:`_VersionAction`).
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("daftar")
     except PackageNotFoundError:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """argparse's ``version`` action, with the version read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit()
+
+
+class _Groupings:
+    """``--by``'s choices, the codes of :data:`desktop_app.reports.groupings.GROUPINGS`,
+    read when ``report summary`` is parsed or its help shown, not for every command."""
+
+    @staticmethod
+    def _codes() -> list[str]:
+        from desktop_app.reports.groupings import GROUPINGS
+
+        return list(GROUPINGS)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes()
+
+    def __iter__(self) -> Any:
+        return iter(self._codes())
+
+
 def _day(text: str):  # type: ignore[no-untyped-def]
+    from sync.dates import DateError, parse_day  # jdatetime: only when a date is given
+
     try:
         return parse_day(text)
     except DateError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _mark(moment: str) -> None:
+    """``daftar: <moment> at <epoch seconds>`` on standard error, when asked
+    (:data:`TRACE_START_ENV`)."""
+    if os.environ.get(TRACE_START_ENV):
+        print(f"{PROG}: {moment} at {time.time():.6f} cpu {time.process_time():.3f}", file=sys.stderr,
+              flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Daftar: the district office's desk for 137 requests. "
         "Without a sub-command, opens the window.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="the office's data folder (default: env DAFTAR_DATA_DIR, "
                         "else the user data folder)")
@@ -89,8 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="first day, Jalali YYYY-MM-DD (inclusive)")
     summary.add_argument("--to", dest="date_to", required=True, type=_day, metavar="D",
                          help="last day, Jalali YYYY-MM-DD (inclusive)")
-    summary.add_argument("--by", required=True,
-                         choices=GROUPINGS)
+    by = summary.add_argument("--by", required=True, choices=_Groupings(), metavar="G")
+    # argparse formats an argument's metavar as it is added (the choices, if none is
+    # given): with one given then, the help still lists the choices, read only then.
+    by.metavar = None
     summary.add_argument("--format", choices=["pdf", "csv", "xlsx"],
                          help="default: from the --out file's extension, else pdf")
     summary.add_argument("--out", required=True, type=Path, metavar="FILE")
@@ -127,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "workorders" and args.crew and args.date is None:
         parser.error("--crew needs --date (the day of the crew's sheet)")
+    _mark("parsed")
     try:
         if args.command is None:
             from desktop_app.app import run_gui
@@ -136,11 +188,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop_app.demo import run_demo
 
             return run_demo(args)
+        if args.command == "sync":
+            # A round with nothing to do needs neither the database layer nor the
+            # network client (see desktop_app.services.idle_sync): tried first.
+            from desktop_app.cli.syncing import cli_idle_sync
+
+            code = cli_idle_sync(args)
+            if code is not None:
+                return code
         from desktop_app.store.db import open_store
 
         store = open_store(args.data_dir)
         try:
-            return _handler(args.command)(store, args)
+            handler = _handler(args.command)
+            _mark("ready")
+            return handler(store, args)
         finally:
             store.close()
     except KeyboardInterrupt:

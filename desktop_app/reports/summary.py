@@ -31,12 +31,8 @@ import csv
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from desktop_app.reports.cells import as_text
@@ -47,8 +43,50 @@ from desktop_app.reports.figures import (
     monthly_trend, period_label, period_range_label,
 )
 from desktop_app.reports.progress import NO_PROGRESS, Progress, step
-from desktop_app.reports.summary_pdf import build_pdf
 from sync.dates import Period, format_jalali_datetime
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from desktop_app.reports.summary_pdf import build_pdf
+
+# openpyxl and the PDF builder (ReportLab) are loaded when a workbook or a PDF is
+# first written, or one of their names here first asked for (centre_report's
+# ``from … import _BOLD``): ``daftar report summary --out x.csv`` needs neither.
+_EXCEL_NAMES = ("Workbook", "Alignment", "Font", "PatternFill", "get_column_letter", "_BOLD", "_TITLE",
+                "_HEAD_FILL")
+
+
+def _load_excel() -> None:
+    if "_BOLD" in globals():
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    globals().update(Workbook=Workbook, Alignment=Alignment, Font=Font, PatternFill=PatternFill,
+                     get_column_letter=get_column_letter, _BOLD=Font(bold=True),
+                     _TITLE=Font(bold=True, size=14), _HEAD_FILL=PatternFill("solid", fgColor="EEF2F6"))
+
+
+def _load_pdf() -> None:
+    if "build_pdf" not in globals():  # a test may have put its own
+        from desktop_app.reports.summary_pdf import build_pdf
+
+        globals()["build_pdf"] = build_pdf
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXCEL_NAMES:
+        _load_excel()
+        return globals()[name]
+    if name == "build_pdf":
+        _load_pdf()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "FORMATS", "GROUPINGS", "GROUPING_LABELS_FA", "MONTH", "NeighbourhoodCalls", "ReasonCount",
@@ -120,9 +158,6 @@ def write_csv(report: SummaryReport, out: str | os.PathLike[str], *,
 
 # ------------------------------------------------------------------ Excel
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEAD_FILL = PatternFill("solid", fgColor="EEF2F6")
 _DAYS = "0.0"
 _SHARE = "0.0%"
 
@@ -233,6 +268,7 @@ def write_xlsx(report: SummaryReport, out: str | os.PathLike[str], *,
                trend: SummaryReport | None = None,
                least: Sequence[NeighbourhoodCalls] | None = None,
                state: Progress = NO_PROGRESS) -> None:
+    _load_excel()
     book = Workbook()
     sheet = _sheet(book, "خلاصه", first=True)
     _put(sheet, 1, 1, f"گزارش خلاصهٔ درخواست‌ها به تفکیک {report.grouping_label}").font = _TITLE
@@ -262,6 +298,7 @@ def write_pdf(report: SummaryReport, out: str | os.PathLike[str], *,
     their pages."""
     if trend is not None and trend.grouping != MONTH:
         raise ReportError(f"the trend must be a month-by-month report, not one by {trend.grouping}")
+    _load_pdf()
     with _replacing(out, state) as file:
         build_pdf(report, file.part, trend=trend, least=least, state=state)
 

@@ -19,7 +19,6 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from desktop_app.reports.centre_figures import CentreReport, compute_centre_report
-from desktop_app.reports.centre_report import write_centre
 from desktop_app.reports.groupings import GROUPING
 from desktop_app.reports.progress import NO_PROGRESS, OnDb, Progress, run_here
 from desktop_app.reports.summary import SummaryReport, export, output_format
@@ -105,6 +104,8 @@ def centre_figures(store: Store, period: Period, out: Path | None = None, fmt: s
 
     figures = on_db(read)
     if out is not None:
+        from desktop_app.reports.centre_report import write_centre  # ReportLab, openpyxl: when used
+
         write_centre(figures.report, out, output_format(fmt, out), state=state)
     return figures
 

@@ -23,10 +23,12 @@ def office_scope(store: Store) -> OfficeScope:
     """The enrolment scope as the centre last gave it; before enrolment, the
     districts of the office's requests and crews (a demo or a restored backup); and
     for an office with neither yet, every district."""
-    from desktop_app.services.sync_service import office_identity
+    # The identity as sync_state keeps it (not through sync_service: a report needs
+    # no network client).
+    from desktop_app.services.sync_state import stored_identity
 
-    identity = office_identity(store)
     with store.sessions() as session:
+        identity = stored_identity(session)
         every = list(session.scalars(
             sa.select(m.District.code).order_by(m.District.region_number, m.District.code)))
         if identity is not None:

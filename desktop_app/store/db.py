@@ -29,24 +29,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop_app.store.folder import DB_NAME, data_folder, default_data_dir  # noqa: F401 - re-exported
 from desktop_app.store.fts import FTS_CONTENT, crowded, defer_merging, ensure_fts, merge_step, resume_merging
 from sync import migrate
 from sync.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-DB_NAME = "office.sqlite3"
-
-
-def default_data_dir() -> Path:
-    """``DAFTAR_DATA_DIR``, else the user data folder (``%LOCALAPPDATA%\\Daftar`` …)."""
-    env = os.environ.get("DAFTAR_DATA_DIR")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("Daftar", appauthor=False))
 
 
 @dataclass
@@ -191,7 +182,7 @@ class NewerDatabaseError(RuntimeError):
 
 
 def open_store(folder: Path | str | None = None) -> Store:
-    folder = Path(folder) if folder else default_data_dir()
+    folder = data_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     from desktop_app.store.backup import apply_pending_restore
 

@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import errno
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
-import sqlalchemy as sa
-
 from sync import migrate
-from sync import reference as ref
-from sync.server import db
-from sync.server.cli_apikeys import add_apikey_commands
-from sync.server.cli_offices import add_office_commands
+from sync.server.cli_parsers import add_apikey_commands, add_office_commands
 from sync.server.cli_sms import add_provider_option, add_sms_commands, sms_settings
 from sync.server.cli_support import (
     EXIT_FAILURE,
@@ -41,10 +34,10 @@ from sync.server.cli_support import (
     shown,
     transaction,
 )
-from sync.server.demo import DemoError, fill_demo
-from sync.server.importer import ArchiveError, import_archive
-from sync.server.reference_io import load_reference
 from sync.text import to_latin_digits
+
+# Each command imports what it uses (SQLAlchemy, the centre's models, the importer,
+# the demo, the HTTP app) when it runs: ``--help`` and ``--version`` load none of it.
 
 DEFAULT_PORT = 8137
 DEFAULT_DEMO_REQUESTS = 2854  # the seed's six months: the demo then reproduces its table
@@ -60,10 +53,26 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("daftar")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's ``version`` action, with the version read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: object = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit()
 
 
 def _positive(text: str) -> int:
@@ -90,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the centre's database (env DATABASE_URL; default: a SQLite file in the "
         "user data folder)",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("migrate", help="create or upgrade the database").set_defaults(
@@ -138,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from sync.server import db
+
     with opened_engine(args, create=True) as engine:
         current = migrate.current_revision(engine)
         if current is not None:
@@ -166,6 +177,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _reference_load(args: argparse.Namespace) -> int:
+    from sync import reference as ref
+    from sync.server.reference_io import load_reference
+
     try:
         refset = ref.load(args.file)
     except ref.ReferenceError as exc:
@@ -180,6 +194,10 @@ def _reference_load(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from sync.server.importer import ArchiveError, import_archive
+
     try:
         with transaction(args) as session:
             result = import_archive(session, args.file, dry_run=args.dry_run)
@@ -212,6 +230,8 @@ def _full_disk(exc: Exception, args: argparse.Namespace) -> str | None:
     """Which disk ``exc`` says is full, in words (``None``: it says something else).
     The import writes one file, its spill; SQLite cannot tell its database's disk
     from its temporary files' (sorts, the staging table), so it names both."""
+    import sqlite3
+
     cause, url, tmp = getattr(exc, "orig", exc), shown(database_url(args)), tempfile.gettempdir()
     if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
         return f"the disk of {tmp}, where the import spills checked rows (set TMPDIR for another),"
@@ -223,6 +243,8 @@ def _full_disk(exc: Exception, args: argparse.Namespace) -> str | None:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
+    from sync.server.demo import DemoError, fill_demo
+
     try:
         with transaction(args) as session:
             summary = fill_demo(session, requests=args.requests, seed=args.seed)
@@ -254,22 +276,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _fail(str(exc))
         return exc.exit_code
-    except sa.exc.OperationalError as exc:
-        if (where := _full_disk(exc, args)) is not None:
-            _fail(f"{where} is full: free space there and run the command again")
-            return EXIT_FAILURE
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        _fail(
-            f"cannot use the database {shown(database_url(args))}: {reason} "
-            "(check --database-url or DATABASE_URL)"
-        )
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         _fail("interrupted")
         return EXIT_INTERRUPTED
     except Exception as exc:  # the contract: one line, never a traceback
+        if _is_operational_error(exc):
+            if (where := _full_disk(exc, args)) is not None:
+                _fail(f"{where} is full: free space there and run the command again")
+                return EXIT_FAILURE
+            orig = getattr(exc, "orig", None)
+            reason = str(orig).strip().splitlines()[0] if orig else str(exc)
+            _fail(
+                f"cannot use the database {shown(database_url(args))}: {reason} "
+                "(check --database-url or DATABASE_URL)"
+            )
+            return EXIT_FAILURE
         _fail(f"unexpected {type(exc).__name__}: {exc}")
         return EXIT_FAILURE
+
+
+def _is_operational_error(exc: Exception) -> bool:
+    """SQLAlchemy's ``OperationalError`` (the database cannot be used), without
+    importing SQLAlchemy for a command that never loaded it."""
+    sa = sys.modules.get("sqlalchemy")
+    return sa is not None and isinstance(exc, sa.exc.OperationalError)
 
 
 if __name__ == "__main__":

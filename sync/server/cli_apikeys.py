@@ -18,20 +18,6 @@ from sync.text import clean
 NAME_LENGTH = 100
 
 
-def add_apikey_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``apikey add | revoke | list``."""
-    apikey = commands.add_parser("apikey", help="Open311 clients and their API keys")
-    actions = apikey.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser(
-        "add", help="add an Open311 client; prints its API key alone on the last line")
-    add.add_argument("name", metavar="NAME", help="who uses the key (e.g. website)")
-    add.set_defaults(handler=_add)
-    revoke = actions.add_parser("revoke", help="stop a client's key at once")
-    revoke.add_argument("name", metavar="NAME")
-    revoke.set_defaults(handler=_revoke)
-    actions.add_parser("list", help="one line per client").set_defaults(handler=_list)
-
-
 def _name(text: str) -> str:
     name = clean(text)
     if not name or len(name) > NAME_LENGTH or "\n" in name:

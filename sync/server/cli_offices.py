@@ -18,39 +18,6 @@ from sync.server.refusals import ACTOR_CODES, refusals
 from sync.text import clean, to_latin_digits
 
 
-def add_office_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``office add | code | revoke | list | refusals``."""
-    office = commands.add_parser("office", help="district offices and their enrolment")
-    actions = office.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    add = actions.add_parser("add", help="add an office; prints its one-time enrolment code")
-    add.add_argument("name", metavar="NAME")
-    scope = add.add_mutually_exclusive_group(required=True)
-    scope.add_argument(
-        "--districts", metavar="CODE,...", help="the district codes the office serves"
-    )
-    scope.add_argument("--all", action="store_true", help="every district (the centre's own)")
-    add.set_defaults(handler=_office_add)
-
-    code = actions.add_parser(
-        "code", help="a new one-time enrolment code for an office (the old one stops working)"
-    )
-    code.add_argument("name", metavar="NAME")
-    code.set_defaults(handler=_office_code)
-
-    revoke = actions.add_parser(
-        "revoke", help="revoke every device of an office and its unused enrolment code"
-    )
-    revoke.add_argument("name", metavar="NAME")
-    revoke.set_defaults(handler=_office_revoke)
-
-    actions.add_parser("list", help="one line per office").set_defaults(handler=_office_list)
-    actions.add_parser(
-        "refusals", help="pushed changes the centre refused, per office and code (a run of "
-        "unknown_actor or role_not_allowed is worth a visit)"
-    ).set_defaults(handler=_office_refusals)
-
-
 def _districts(session: Session, text: str) -> list[str]:
     """The codes of ``--districts``, each checked against the reference data."""
     wanted = list(dict.fromkeys(c.strip() for c in to_latin_digits(text).split(",") if c.strip()))

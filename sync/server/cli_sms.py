@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from sync.server import db
 from sync.server.cli_support import CliError, check_schema, opened_engine
 from sync.server.sms.settings import PROVIDERS, SettingsError, SmsSettings
 
@@ -33,6 +32,7 @@ def add_sms_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _send_pending(args: argparse.Namespace) -> int:
+    from sync.server import db
     from sync.server.sms.outbox import Sender
     from sync.server.sms.provider import make_provider
 

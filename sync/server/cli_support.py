@@ -5,17 +5,20 @@ transaction)."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlalchemy as sa
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from sync import migrate
-from sync.server import db
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy, the centre's models and Alembic are imported where a command uses them:
+# ``daftar-server --help`` and ``--version`` need none of them.
 
 PROG = "daftar-server"
 
@@ -36,12 +39,29 @@ class UsageError(CliError):
     exit_code = EXIT_USAGE
 
 
+class Lazy:
+    """A command's handler named ``"module:function"``, imported when the command runs
+    (``set_defaults(handler=Lazy(…))``): building the parser imports no command."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        module, _, name = self.target.partition(":")
+        handler: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+        return handler(args)
+
+
 def database_url(args: argparse.Namespace) -> str:
+    from sync.server import db
+
     return args.database_url or db.default_url()
 
 
 def shown(url: str) -> str:
     """The URL as it may be printed: never with its password."""
+    import sqlalchemy as sa
+
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
@@ -52,6 +72,10 @@ def shown(url: str) -> str:
 def opened_engine(args: argparse.Namespace, *, create: bool = False) -> Iterator[sa.Engine]:
     """The database of ``--database-url`` (or the default), disposed of after; a SQLite
     file that is not there is an error unless ``create``."""
+    import sqlalchemy as sa
+
+    from sync.server import db
+
     url = database_url(args)
     try:
         engine = db.open_engine(url)
@@ -70,6 +94,8 @@ def opened_engine(args: argparse.Namespace, *, create: bool = False) -> Iterator
 
 def check_schema(engine: sa.Engine) -> None:
     """Refuse to work on a database this version did not shape, saying what to do."""
+    from sync.server import db
+
     if db.is_current(engine):
         return
     current = migrate.current_revision(engine)
@@ -81,10 +107,9 @@ def check_schema(engine: sa.Engine) -> None:
 
 
 def check_known(revision: str) -> None:
-    scripts = ScriptDirectory.from_config(migrate.config_for(db.MIGRATIONS))
-    try:
-        scripts.get_revision(revision)
-    except CommandError:
+    from sync.server import db
+
+    if not migrate.is_known_revision(db.MIGRATIONS, revision):
         raise CliError(
             f"the database was shaped by a newer {PROG} (schema {revision}): "
             f"use that version or a newer one"
@@ -94,6 +119,8 @@ def check_known(revision: str) -> None:
 @contextmanager
 def transaction(args: argparse.Namespace) -> Iterator[Session]:
     """One transaction on a migrated database: committed when the block succeeds."""
+    from sync.server import db
+
     with opened_engine(args) as engine:
         check_schema(engine)
         with db.session_factory(engine)() as session, session.begin():

@@ -85,6 +85,24 @@ def test_values_travel_in_their_wire_form_exactly(centre: Centre) -> None:
         assert _read("updated_at", crew_row["updated_at"]) == session.get(Crew, crew).updated_at
 
 
+def test_booleans_travel_as_booleans_and_history_only_with_its_request(centre: Centre) -> None:
+    """Rows come through the driver's own cursor, converted where SQLAlchemy would
+    convert them (a crew's ``active`` is 0/1 in SQLite, true/false on the wire); a
+    district office's pages hold the history of its districts' requests only, an
+    office of every district gets all of it (no district asked of the database)."""
+    mine = centre.enrol(centre.add_office("A", [D1]))
+    every = centre.enrol(centre.add_office("Centre managers", all_districts=True))
+    ours, theirs = centre.intake(D1), centre.intake(D3)
+    centre.add_crew(D1)
+    pages = pull_all(centre.client(), mine)
+    (crew_row,) = rows(pages, "crews")
+    assert crew_row["active"] is True
+    assert {e["request_id"] for e in rows(pages, "events")} == {str(ours)}
+    everything = pull_all(centre.client(), every)
+    assert {e["request_id"] for e in rows(everything, "events")} == {str(ours), str(theirs)}
+    assert all(c["active"] is True for c in rows(everything, "crews"))
+
+
 def _read(column: str, value: object) -> object:
     """A wire value as the ORM holds it."""
     if value is None:

@@ -138,18 +138,14 @@ def _fetch_all(conn: sa.Connection, query: sa.Select[Any], selected: Sequence[sa
     reads 300,000 rows, and SQLAlchemy's row objects, made one ``fetchone`` at a
     time, were a sixth of the centre's work for a page."""
     dialect = conn.dialect
-    # Every parameter is the centre's own (log positions, an entity's name, district
-    # codes): written into the statement, so that it needs no binding.
-    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    if "%" in sql:  # (a driver of the "pyformat" style would read it as a placeholder)
-        return [list(row) for row in conn.execute(query).all()]
-    cursor = conn.connection.cursor()
+    # Executed as SQLAlchemy executes it (bound parameters, its statement cache);
+    # only the rows are read from the driver's cursor rather than through Row objects.
+    result = conn.execute(query)
     try:
-        cursor.execute(sql)
-        rows = [list(row) for row in cursor.fetchall()]
-        codes = [column[1] for column in cursor.description]
+        rows = [list(row) for row in result.cursor.fetchall()]
+        codes = [column[1] for column in result.cursor.description]
     finally:
-        cursor.close()
+        result.close()
     for at, (expression, code) in enumerate(zip(selected, codes, strict=True)):
         convert = expression.type.dialect_impl(dialect).result_processor(dialect, code)
         if convert is not None:

@@ -96,6 +96,15 @@ def idle_round(folder: Path) -> IdleRound | None:
         return None
 
 
+def _proxy_set() -> bool:
+    """Whether the full round's client would go through a proxy: httpx takes its
+    proxies from :func:`urllib.request.getproxies` — the environment, and on Windows
+    the Internet Options in the registry, on macOS the system settings."""
+    from urllib.request import getproxies
+
+    return any(getproxies().get(scheme) for scheme in ("http", "https", "all"))
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -104,7 +113,7 @@ def _idle_round(folder: Path) -> IdleRound:
     path = folder / DB_NAME
     if (folder / PENDING_RESTORE).exists() or not path.is_file() or path.stat().st_size == 0:
         raise _NotIdle("the folder is not ready")
-    if any(value and name[-6:].lower() == "_proxy" for name, value in os.environ.items()):
+    if _proxy_set():
         raise _NotIdle("a proxy is set")
     db = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, isolation_level=None,
                          timeout=10.0)

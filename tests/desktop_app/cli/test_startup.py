@@ -20,22 +20,23 @@ HEAVY = ("sqlalchemy", "alembic", "httpx", "pydantic", "PySide6", "reportlab", "
 def loaded_by(module: str, argv: list[str], *, env: dict[str, str] | None = None,
               watch: tuple[str, ...] = HEAVY) -> tuple[str, list[str]]:
     """What ``main(argv)`` of ``module`` printed, and which of ``watch`` it loaded,
-    in a fresh interpreter."""
+    in a fresh interpreter; the command must succeed (exit code 0)."""
     code = (
         "import contextlib, io, json, sys\n"
         f"from {module} import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out):\n"
         "    try:\n"
-        f"        main({argv!r})\n"
-        "    except SystemExit:\n"
-        "        pass\n"
-        f"print(json.dumps([out.getvalue(), [m for m in {watch!r} if m in sys.modules]]))\n"
+        f"        exit_code = main({argv!r})\n"
+        "    except SystemExit as stop:\n"
+        "        exit_code = stop.code\n"
+        f"print(json.dumps([out.getvalue(), [m for m in {watch!r} if m in sys.modules], exit_code]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     assert result.returncode == 0, result.stderr
-    printed, loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    printed, loaded, exit_code = json.loads(result.stdout.strip().splitlines()[-1])
+    assert exit_code in (0, None), (argv, exit_code, result.stderr)
     return printed, loaded
 
 

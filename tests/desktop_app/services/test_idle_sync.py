@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import socket
 import sqlite3
 import threading
@@ -286,3 +287,15 @@ def test_a_centre_answering_nonsense_is_for_the_full_round(synced: Store, tmp_pa
                  json.dumps(f"http://127.0.0.1:{port}"), sync_state.CENTRE_URL)
             assert idle_sync.idle_round(synced.folder) is None
             thread.join(10)
+
+
+@pytest.mark.parametrize("variable, counts", [("HTTPS_PROXY", True), ("http_proxy", True),
+                                              ("ALL_PROXY", True), ("NO_PROXY", False),
+                                              ("TRAVIS_APT_PROXY", False)])
+def test_only_a_proxy_the_full_rounds_client_would_use_counts(monkeypatch: pytest.MonkeyPatch,
+                                                              variable: str, counts: bool) -> None:
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    assert idle_sync._proxy_set() is counts

@@ -22,5 +22,18 @@ def test_an_office_command_still_runs_when_asked(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'centre.sqlite3'}"
     printed, loaded = loaded_by("sync.server.cli", ["--database-url", url, "migrate"])
     assert "is at schema" in printed
-    printed, loaded = loaded_by("sync.server.cli", ["--database-url", url, "office", "list"])
+    printed, loaded = loaded_by("sync.server.cli", ["--database-url", url, "office", "add", "Naheye 3",
+                                                    "--all"])
     assert "sqlalchemy" in loaded
+    printed, _ = loaded_by("sync.server.cli", ["--database-url", url, "office", "list"])
+    assert "Naheye 3" in printed
+
+
+def test_an_apikey_command_still_runs_when_asked(tmp_path) -> None:
+    """The apikey commands are imported when one runs, like the office commands."""
+    url = f"sqlite:///{tmp_path / 'centre.sqlite3'}"
+    loaded_by("sync.server.cli", ["--database-url", url, "migrate"])
+    printed, _ = loaded_by("sync.server.cli", ["--database-url", url, "apikey", "add", "website"])
+    key = printed.strip().splitlines()[-1]
+    printed, _ = loaded_by("sync.server.cli", ["--database-url", url, "apikey", "list"])
+    assert "website" in printed and key not in printed

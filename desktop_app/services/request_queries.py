@@ -132,6 +132,10 @@ class RequestQueries:
         t = sql.REQUESTS.c
         with self._connect() as conn:
             days = sql.target_days(conn)
+            if sql.counters_answer(conn, filt):
+                by_status = sql.counted_by_status(conn, filt)
+                overdue = sql.overdue_count(conn, filt, days, now)
+                return Counts({s.value: by_status.get(s.value, 0) for s in Status}, overdue)
             base = sql.filter_tests(filt, days, now=now, with_status=False, with_overdue=False)
             search = sql.plan_search(conn, filt.text, counting=True)
             hint = f"INDEXED BY {sql.BY_STATUS}" if sql.BY_STATUS in sql.list_indexes(conn) else None

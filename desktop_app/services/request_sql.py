@@ -32,8 +32,9 @@ import sqlalchemy as sa
 from desktop_app.services.request_list import Cursor, RequestFilter, Sort
 from desktop_app.store import models as m
 from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, match_expression, phrases
+from desktop_app.store.status_counts import counts_ready
 from sync.dates import day_start
-from sync.schema import UTCDateTime
+from sync.schema import OPEN_STATUS_SQL, UTCDateTime
 from sync.text import search_key
 from sync.workflow import OPEN_STATUSES, Status
 
@@ -345,3 +346,60 @@ def few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str],
     run = run.with_hint(REQUESTS, f"INDEXED BY {BY_STATUS}", "sqlite").limit(FEW_CANDIDATES)
     found = conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one()
     return found < FEW_CANDIDATES
+
+
+# ---------------------------------------------------------------- counts
+
+#: The status counters (:mod:`desktop_app.store.status_counts`) and the open
+#: requests' deadline index (``sync.schema``).
+COUNTERS = m.RequestCount.__table__
+OPEN_DUE = "ix_requests_open_due"
+
+
+def counters_answer(conn: sa.Connection, filt: RequestFilter) -> bool:
+    """Whether the counters can give this filter's counts by status: no search
+    and no period (they hold neither text nor time), and kept right now."""
+    return not (filt.text and search_key(filt.text)) and not filt.first_day \
+        and not filt.last_day and counts_ready(conn)
+
+
+def counted_by_status(conn: sa.Connection, filt: RequestFilter) -> dict[str, int]:
+    """Requests per status under ``filt``'s category, neighbourhood, crew and
+    channel, summed from the counters (a few thousand rows at most)."""
+    c = COUNTERS.c
+    tests: list[sa.ColumnElement[bool]] = []
+    if filt.category:
+        tests.append(c.category_code == filt.category)
+    if filt.neighbourhood:
+        tests.append(c.neighbourhood_code == filt.neighbourhood)
+    if filt.crew:
+        tests.append(c.crew_id == filt.crew.hex)  # SQLite's storage form of a UUID
+    if filt.channel:
+        tests.append(c.channel == filt.channel)
+    return {status: int(n) for status, n in conn.execute(
+        sa.select(c.status, sa.func.sum(c.n)).where(*tests).group_by(c.status))}
+
+
+def overdue_count(conn: sa.Connection, filt: RequestFilter, days: dict[str, int],
+                  now: dt.datetime) -> int:
+    """How many requests under ``filt`` (its status and overdue choices aside, no
+    search, no period) are overdue.  With nothing but a category chosen, a range of
+    the open requests' deadline index up to now: the late ones alone.  Otherwise
+    the status index's open runs, as :meth:`RequestQueries.counts` reads them."""
+    t = REQUESTS.c
+    have = set(conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' "
+        "AND name IN (?, ?)", (BY_STATUS, OPEN_DUE)).scalars())
+    if not (filt.neighbourhood or filt.crew or filt.channel):
+        tests = [sa.text(OPEN_STATUS_SQL), t.due_at < now]  # the partial index's own words
+        if filt.category:
+            tests.append(t.category_code == filt.category)
+        stmt = sa.select(sa.func.count()).select_from(REQUESTS).where(*tests)
+        hint = f"INDEXED BY {OPEN_DUE}" if OPEN_DUE in have else None
+    else:
+        base = filter_tests(filt, days, now=now, with_status=False, with_overdue=False)
+        every = [t.category_code.in_(sorted(days))] if days and not filt.category else []
+        stmt = sa.select(sa.func.count()).select_from(REQUESTS).where(
+            *every, *base, overdue_test(days, now))
+        hint = f"INDEXED BY {BY_STATUS}" if BY_STATUS in have else None
+    return int(conn.execute(hinted(stmt, hint)).scalar_one())

@@ -93,7 +93,7 @@ class RequestQueries:
             conditions = sql.filter_tests(filt, days, now=now)
             search = sql.plan_search(conn, filt.text)
             rowids = sql.page_rowids(conn, filt, sort, conditions, search, limit + 1,
-                                     None if after is None else sql.after_cursor(sort, after), days)
+                                     None if after is None else sql.after_cursor(sort, after), days, now)
             # Rowids first, then the rows: SQLite would otherwise carry every column
             # of every row it sorts through the sorter.
             result = conn.execute(sa.select(*sql.row_columns()).where(sql.rowid_in(rowids))

@@ -53,6 +53,8 @@ _OPEN = sorted(s.value for s in OPEN_STATUSES)
 #: which holds every column the desk filters by (models.REPORT_INDEXES).
 BY_STATUS = "ix_requests_by_status"
 BY_TIME = "ix_requests_report"
+#: The open requests by deadline (``sync.schema``): the late ones are a range of it.
+OPEN_DUE = "ix_requests_open_due"
 #: A search part with fewer hits than this is answered by looking its hits up;
 #: with more, the walk probes each row among the hits.
 SMALL_HITS = 2_000
@@ -272,7 +274,7 @@ def after_cursor(sort: Sort, cursor: Cursor) -> sa.ColumnElement[bool]:
 def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
                 conditions: list[sa.ColumnElement[bool]], search: SearchPlan | None,
                 limit: int, after: sa.ColumnElement[bool] | None,
-                days: dict[str, int]) -> list[int]:
+                days: dict[str, int], now: dt.datetime | None = None) -> list[int]:
     """The rowids of a page, in order, by the plan that suits the filter."""
     order = sort_order(sort)
     start = [] if after is None else [after]
@@ -285,9 +287,20 @@ def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
         return list(conn.execute(hinted(stmt, "NOT INDEXED").order_by(*order).limit(limit))
                     .scalars())
     have = list_indexes(conn)
-    few = few_candidates(conn, filt, have, conditions)
     if search is not None and search.test is not None:
-        conditions = [*conditions, search.test]  # last: tested after the index's columns
+        searched = [*conditions, search.test]  # last: tested after the index's columns
+    else:
+        searched = conditions
+    if filt.overdue and now is not None and few_late(conn, now):
+        # Few late requests (a district on top of its work): all of them from the
+        # open requests' deadline index, sorted — not a walk of every request by
+        # time that finds none.
+        stmt = sa.select(ROWID).select_from(REQUESTS).where(
+            *start, sa.text(OPEN_STATUS_SQL), REQUESTS.c.due_at < now, *searched)
+        return list(conn.execute(hinted(stmt, f"INDEXED BY {OPEN_DUE}").order_by(*order)
+                                 .limit(limit)).scalars())
+    few = few_candidates(conn, filt, have, conditions)
+    conditions = searched
     by_time = f"INDEXED BY {BY_TIME}" if BY_TIME in have else None
     if few:
         # The candidates are a few runs of the status index (chosen statuses,
@@ -320,6 +333,18 @@ def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
     return list(conn.execute(hinted(stmt, by_time).order_by(*order).limit(limit)).scalars())
 
 
+def few_late(conn: sa.Connection, now: dt.datetime) -> bool:
+    """True when the open requests' deadline index is there and holds fewer than
+    :data:`FEW_CANDIDATES` requests late at ``now`` (counted at most that far)."""
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                            (OPEN_DUE,)).first() is None:
+        return False
+    run = (sa.select(sa.literal(1)).select_from(REQUESTS)
+           .where(sa.text(OPEN_STATUS_SQL), REQUESTS.c.due_at < now)
+           .with_hint(REQUESTS, f"INDEXED BY {OPEN_DUE}", "sqlite").limit(FEW_CANDIDATES))
+    return conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one() < FEW_CANDIDATES
+
+
 def every_category(filt: RequestFilter, days: dict[str, int]) -> list[sa.ColumnElement[bool]]:
     """``category_code IN (every category)`` when a period is chosen and no
     category: a seek per (status, category) of the status index, from which
@@ -350,10 +375,8 @@ def few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str],
 
 # ---------------------------------------------------------------- counts
 
-#: The status counters (:mod:`desktop_app.store.status_counts`) and the open
-#: requests' deadline index (``sync.schema``).
+#: The status counters (:mod:`desktop_app.store.status_counts`).
 COUNTERS = m.RequestCount.__table__
-OPEN_DUE = "ix_requests_open_due"
 
 
 def counters_answer(conn: sa.Connection, filt: RequestFilter) -> bool:

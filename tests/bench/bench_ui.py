@@ -364,7 +364,7 @@ def bench_window(folder: Path) -> None:
     meter = StallMeter()
     pauses = GcPauses()
 
-    def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> float:
+    def wait_for(condition: Callable[[], bool], timeout: float = 120.0) -> float:
         started = time.perf_counter()
         while not condition():
             if time.perf_counter() - started > timeout:

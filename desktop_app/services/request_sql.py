@@ -406,17 +406,20 @@ def counted_by_status(conn: sa.Connection, filt: RequestFilter) -> dict[str, int
 def overdue_count(conn: sa.Connection, filt: RequestFilter, days: dict[str, int],
                   now: dt.datetime) -> int:
     """How many requests under ``filt`` (its status and overdue choices aside, no
-    search, no period) are overdue.  With nothing but a category chosen, a range of
-    the open requests' deadline index up to now: the late ones alone.  Otherwise
-    the status index's open runs, as :meth:`RequestQueries.counts` reads them."""
+    search, no period) are overdue.  With nothing but a category chosen, or with
+    few late requests, a range of the open requests' deadline index up to now: the
+    late ones alone.  Otherwise the status index's open runs, as
+    :meth:`RequestQueries.counts` reads them."""
     t = REQUESTS.c
     have = set(conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' "
         "AND name IN (?, ?)", (BY_STATUS, OPEN_DUE)).scalars())
-    if not (filt.neighbourhood or filt.crew or filt.channel):
+    narrow = filt.neighbourhood or filt.crew or filt.channel
+    if not narrow or (OPEN_DUE in have and few_late(conn, now)):
+        # The late range of the deadline index; a column it lacks is read from the
+        # row, for few late requests only.
         tests = [sa.text(OPEN_STATUS_SQL), t.due_at < now]  # the partial index's own words
-        if filt.category:
-            tests.append(t.category_code == filt.category)
+        tests += filter_tests(filt, days, now=now, with_status=False, with_overdue=False)
         stmt = sa.select(sa.func.count()).select_from(REQUESTS).where(*tests)
         hint = f"INDEXED BY {OPEN_DUE}" if OPEN_DUE in have else None
     else:

@@ -7,7 +7,9 @@ A page continues from the last row shown (keyset paging on the sort key,
 Every filter is a column of the two list indexes: ``ix_requests_report`` (by
 ``received_at``) is walked newest first until the page is full, and
 ``ix_requests_by_status`` answers the counts as one seek per status and category,
-and the pages of a few chosen statuses or of one category.  SQLite without
+and the pages of a few chosen statuses or of one category.  The counts without a
+search or a period come from the status counters instead (:func:`counters_answer`),
+and few late requests from the open requests' deadline index (:func:`few_late`).  SQLite without
 statistics (an office never runs ``ANALYZE``) would rather take a narrow index and
 read wide rows, so the plan is named (``INDEXED BY``) whenever the index is there —
 it may not be while a first sync rebuilds the indexes.  A search is answered by

@@ -2,7 +2,7 @@
 
 Not collected by pytest (no ``test_`` prefix).  Run::
 
-    .venv/bin/python tests/bench/bench_ui.py [--rows 1000000] [--db DIR] [--keep]
+    .venv/bin/python tests/bench/bench_ui.py [--rows 1000000] [--db DIR] [--keep] [--counts-tradeoff]
 
 It builds the office database in a temporary folder (or reuses ``--db DIR`` when it
 already holds one of the same size), then measures what a clerk feels:
@@ -16,7 +16,13 @@ already holds one of the same size), then measures what a clerk feels:
 * the longest stall of the GUI thread throughout: a 5 ms timer on the GUI thread
   notes the largest gap between two of its ticks.
 
+With ``--counts-tradeoff`` it first measures both ends of the status counts' trade-off
+in one run: counts from the covering status index and from the maintained counters,
+the cost to build each on these rows, and what the counters' triggers add to inserts.
+
 Targets (issue 4): first rows < 1 s; filter or search < 150 ms; no GUI stall > 100 ms.
+(Issue 18: status counts < 100 ms; measure the window with another process loading
+one core, e.g. ``python3 -c 'while 1: pass' &``, and say so.)
 It prints numbers and never fails on them: machines differ.
 """
 

@@ -7,7 +7,9 @@ A page continues from the last row shown (keyset paging on the sort key,
 Every filter is a column of the two list indexes: ``ix_requests_report`` (by
 ``received_at``) is walked newest first until the page is full, and
 ``ix_requests_by_status`` answers the counts as one seek per status and category,
-and the pages of a few chosen statuses or of one category.  SQLite without
+and the pages of a few chosen statuses or of one category.  The counts without a
+search or a period come from the status counters instead (:func:`counters_answer`),
+and few late requests from the open requests' deadline index (:func:`few_late`).  SQLite without
 statistics (an office never runs ``ANALYZE``) would rather take a narrow index and
 read wide rows, so the plan is named (``INDEXED BY``) whenever the index is there —
 it may not be while a first sync rebuilds the indexes.  A search is answered by
@@ -32,8 +34,9 @@ import sqlalchemy as sa
 from desktop_app.services.request_list import Cursor, RequestFilter, Sort
 from desktop_app.store import models as m
 from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, match_expression, phrases
+from desktop_app.store.status_counts import counts_ready
 from sync.dates import day_start
-from sync.schema import UTCDateTime
+from sync.schema import OPEN_STATUS_SQL, UTCDateTime
 from sync.text import search_key
 from sync.workflow import OPEN_STATUSES, Status
 
@@ -52,6 +55,8 @@ _OPEN = sorted(s.value for s in OPEN_STATUSES)
 #: which holds every column the desk filters by (models.REPORT_INDEXES).
 BY_STATUS = "ix_requests_by_status"
 BY_TIME = "ix_requests_report"
+#: The open requests by deadline (``sync.schema``): the late ones are a range of it.
+OPEN_DUE = "ix_requests_open_due"
 #: A search part with fewer hits than this is answered by looking its hits up;
 #: with more, the walk probes each row among the hits.
 SMALL_HITS = 2_000
@@ -271,7 +276,7 @@ def after_cursor(sort: Sort, cursor: Cursor) -> sa.ColumnElement[bool]:
 def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
                 conditions: list[sa.ColumnElement[bool]], search: SearchPlan | None,
                 limit: int, after: sa.ColumnElement[bool] | None,
-                days: dict[str, int]) -> list[int]:
+                days: dict[str, int], now: dt.datetime | None = None) -> list[int]:
     """The rowids of a page, in order, by the plan that suits the filter."""
     order = sort_order(sort)
     start = [] if after is None else [after]
@@ -284,9 +289,20 @@ def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
         return list(conn.execute(hinted(stmt, "NOT INDEXED").order_by(*order).limit(limit))
                     .scalars())
     have = list_indexes(conn)
-    few = few_candidates(conn, filt, have, conditions)
     if search is not None and search.test is not None:
-        conditions = [*conditions, search.test]  # last: tested after the index's columns
+        searched = [*conditions, search.test]  # last: tested after the index's columns
+    else:
+        searched = conditions
+    if filt.overdue and now is not None and few_late(conn, now):
+        # Few late requests (a district on top of its work): all of them from the
+        # open requests' deadline index, sorted — not a walk of every request by
+        # time that finds none.
+        stmt = sa.select(ROWID).select_from(REQUESTS).where(
+            *start, sa.text(OPEN_STATUS_SQL), REQUESTS.c.due_at < now, *searched)
+        return list(conn.execute(hinted(stmt, f"INDEXED BY {OPEN_DUE}").order_by(*order)
+                                 .limit(limit)).scalars())
+    few = few_candidates(conn, filt, have, conditions)
+    conditions = searched
     by_time = f"INDEXED BY {BY_TIME}" if BY_TIME in have else None
     if few:
         # The candidates are a few runs of the status index (chosen statuses,
@@ -319,6 +335,18 @@ def page_rowids(conn: sa.Connection, filt: RequestFilter, sort: Sort,
     return list(conn.execute(hinted(stmt, by_time).order_by(*order).limit(limit)).scalars())
 
 
+def few_late(conn: sa.Connection, now: dt.datetime) -> bool:
+    """True when the open requests' deadline index is there and holds fewer than
+    :data:`FEW_CANDIDATES` requests late at ``now`` (counted at most that far)."""
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                            (OPEN_DUE,)).first() is None:
+        return False
+    run = (sa.select(sa.literal(1)).select_from(REQUESTS)
+           .where(sa.text(OPEN_STATUS_SQL), REQUESTS.c.due_at < now)
+           .with_hint(REQUESTS, f"INDEXED BY {OPEN_DUE}", "sqlite").limit(FEW_CANDIDATES))
+    return conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one() < FEW_CANDIDATES
+
+
 def every_category(filt: RequestFilter, days: dict[str, int]) -> list[sa.ColumnElement[bool]]:
     """``category_code IN (every category)`` when a period is chosen and no
     category: a seek per (status, category) of the status index, from which
@@ -345,3 +373,61 @@ def few_candidates(conn: sa.Connection, filt: RequestFilter, have: set[str],
     run = run.with_hint(REQUESTS, f"INDEXED BY {BY_STATUS}", "sqlite").limit(FEW_CANDIDATES)
     found = conn.execute(sa.select(sa.func.count()).select_from(run.subquery())).scalar_one()
     return found < FEW_CANDIDATES
+
+
+# ---------------------------------------------------------------- counts
+
+#: The status counters (:mod:`desktop_app.store.status_counts`).
+COUNTERS = m.RequestCount.__table__
+
+
+def counters_answer(conn: sa.Connection, filt: RequestFilter) -> bool:
+    """Whether the counters can give this filter's counts by status: no search
+    and no period (they hold neither text nor time), and kept right now."""
+    return not (filt.text and search_key(filt.text)) and not filt.first_day \
+        and not filt.last_day and counts_ready(conn)
+
+
+def counted_by_status(conn: sa.Connection, filt: RequestFilter) -> dict[str, int]:
+    """Requests per status under ``filt``'s category, neighbourhood, crew and
+    channel, summed from the counters (a few thousand rows at most)."""
+    c = COUNTERS.c
+    tests: list[sa.ColumnElement[bool]] = []
+    if filt.category:
+        tests.append(c.category_code == filt.category)
+    if filt.neighbourhood:
+        tests.append(c.neighbourhood_code == filt.neighbourhood)
+    if filt.crew:
+        tests.append(c.crew_id == filt.crew.hex)  # SQLite's storage form of a UUID
+    if filt.channel:
+        tests.append(c.channel == filt.channel)
+    return {status: int(n) for status, n in conn.execute(
+        sa.select(c.status, sa.func.sum(c.n)).where(*tests).group_by(c.status))}
+
+
+def overdue_count(conn: sa.Connection, filt: RequestFilter, days: dict[str, int],
+                  now: dt.datetime) -> int:
+    """How many requests under ``filt`` (its status and overdue choices aside, no
+    search, no period) are overdue.  With nothing but a category chosen, or with
+    few late requests, a range of the open requests' deadline index up to now: the
+    late ones alone.  Otherwise the status index's open runs, as
+    :meth:`RequestQueries.counts` reads them."""
+    t = REQUESTS.c
+    have = set(conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' "
+        "AND name IN (?, ?)", (BY_STATUS, OPEN_DUE)).scalars())
+    narrow = filt.neighbourhood or filt.crew or filt.channel
+    if not narrow or (OPEN_DUE in have and few_late(conn, now)):
+        # The late range of the deadline index; a column it lacks is read from the
+        # row, for few late requests only.
+        tests = [sa.text(OPEN_STATUS_SQL), t.due_at < now]  # the partial index's own words
+        tests += filter_tests(filt, days, now=now, with_status=False, with_overdue=False)
+        stmt = sa.select(sa.func.count()).select_from(REQUESTS).where(*tests)
+        hint = f"INDEXED BY {OPEN_DUE}" if OPEN_DUE in have else None
+    else:
+        base = filter_tests(filt, days, now=now, with_status=False, with_overdue=False)
+        every = [t.category_code.in_(sorted(days))] if days and not filt.category else []
+        stmt = sa.select(sa.func.count()).select_from(REQUESTS).where(
+            *every, *base, overdue_test(days, now))
+        hint = f"INDEXED BY {BY_STATUS}" if BY_STATUS in have else None
+    return int(conn.execute(hinted(stmt, hint)).scalar_one())

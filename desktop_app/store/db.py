@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.store.folder import DB_NAME, data_folder, default_data_dir  # noqa: F401 - re-exported
 from desktop_app.store.fts import FTS_CONTENT, crowded, defer_merging, ensure_fts, merge_step, resume_merging
+from desktop_app.store.status_counts import ensure_counts, suspend_counts
 from sync import migrate
 from sync.db import make_engine
 
@@ -116,6 +117,7 @@ def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     if FTS_CONTENT in tables:
         defer_merging(conn)
+        suspend_counts(conn)  # a trigger a row; counted once the bulk write is in
 
 
 def set_aside_waiting(engine: sa.Engine) -> bool:
@@ -170,6 +172,8 @@ def _restore_next(conn: sa.Connection) -> bool:
         finally:
             conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
         return False
+    if ensure_counts(conn):  # the status counters, set aside with the indexes
+        return False
     if crowded(conn) and merge_step(conn):
         return False
     resume_merging(conn)
@@ -210,4 +214,8 @@ def open_store(folder: Path | str | None = None) -> Store:
     # After a migration the search index is rebuilt: batch migrations copy the
     # requests table, which drops its triggers and may renumber its rows.
     ensure_fts(engine, rebuild=current != head)
+    if current != head:
+        # The status counters' triggers go with a batch migration's copy of requests.
+        with engine.begin() as conn:
+            ensure_counts(conn)
     return Store(folder, engine, sessionmaker(engine, expire_on_commit=False))

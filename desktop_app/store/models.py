@@ -106,6 +106,24 @@ class ServiceRequest(schema.RequestColumns, Base):
     events: Mapped[list[Event]] = relationship(back_populates="request", lazy="raise_on_sql")
 
 
+
+class RequestCount(Base):
+    """How many requests have each (status, category, neighbourhood, crew, channel):
+    the desk's status counts without a pass over the requests.  Derived data, kept
+    by triggers (:mod:`desktop_app.store.status_counts`; migration 4d8b2f6e1c93).
+    No neighbourhood or no crew is ``''`` (a key cannot hold NULLs that match)."""
+
+    __tablename__ = "request_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    category_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    neighbourhood_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    #: The crew's id as SQLite stores a UUID (32 hex digits), or ``''``.
+    crew_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
 #: Office-only index of ``events`` for the reports (migration 3e8c1f6a9d24): the
 #: repeat calls, a few among millions of events, found without reading the others.
 EVENT_INDEXES: tuple[sa.Index, ...] = (

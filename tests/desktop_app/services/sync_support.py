@@ -91,7 +91,8 @@ def index_is_whole(store: Store) -> bool:
     with store.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
         triggers = set(conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests'").scalars())
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests' "
+            "AND name LIKE ?", (f"{FTS_TABLE}%",)).scalars())
     return triggers == {f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au", f"{FTS_TABLE}_ad"}
 
 

@@ -17,6 +17,7 @@ from desktop_app.services import request_sql
 from desktop_app.services.request_list import SORT_KEYS, Interrupted, RequestFilter, Sort
 from desktop_app.services.request_queries import RequestQueries
 from desktop_app.store.db import Store
+from desktop_app.store.status_counts import suspend_counts
 from sync.dates import UTC
 from tests.factories import CREW_A, CREW_B, make_request, office
 
@@ -257,12 +258,15 @@ def plans(queries: RequestQueries, run: Callable[[], object]) -> list[str]:
     RequestFilter(crew=CREW_A, channel="web"), RequestFilter(first_day=dt.date(2026, 4, 1)),
     RequestFilter(category="asphalt", last_day=dt.date(2026, 4, 1)),
 ], ids=["all", "category", "neighbourhood", "crew+channel", "from", "category+to"])
-def test_counts_read_only_the_status_index_a_seek_per_status(
+def test_counts_without_counters_read_only_the_status_index_a_seek_per_status(
         store: Store, queries: RequestQueries, filt: RequestFilter) -> None:
-    """No filter the desk offers makes the counts read a request row or sort: each
-    count is seeks of ``ix_requests_by_status`` (on a million requests, ~100 ms at
-    most, where the rows cost seconds)."""
+    """Without the counters (a period, or while a first sync has them set aside) no
+    filter the desk offers makes the counts read a request row or sort: each count
+    is seeks of ``ix_requests_by_status`` (on a million requests, ~100 ms at most,
+    where the rows cost seconds)."""
     make_request(store)
+    with store.engine.begin() as conn:
+        suspend_counts(conn)
     found = plans(queries, lambda: queries.counts(filt, now=NOW))
     assert len(found) == 2, found
     for plan in found:
@@ -270,6 +274,66 @@ def test_counts_read_only_the_status_index_a_seek_per_status(
         assert "TEMP B-TREE" not in plan, plan
     if filt.first_day or filt.last_day:  # the period is a range of each seek, not a filter
         assert all("received_at>?" in p or "received_at<?" in p for p in found), found
+
+
+@pytest.mark.parametrize("filt", [
+    RequestFilter(), RequestFilter(category="asphalt"), RequestFilter(neighbourhood="bazaar"),
+    RequestFilter(crew=CREW_A, channel="web"),
+], ids=["all", "category", "neighbourhood", "crew+channel"])
+def test_counts_by_status_come_from_the_counters(
+        store: Store, queries: RequestQueries, filt: RequestFilter,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no search and no period the counts by status are the counters' sums: of
+    ``requests`` only the overdue count is read — the late part of the open
+    requests' deadline index, or, with many late requests, the status index's open
+    runs under a column the deadline index lacks."""
+    make_request(store)
+    narrow = bool(filt.neighbourhood or filt.crew)
+    found = plans(queries, lambda: queries.counts(filt, now=NOW))
+    assert len(found) == 1 + narrow, found  # (narrow: first, how many are late, at most)
+    assert all("ix_requests_open_due (due_at<?)" in plan for plan in found), found
+    assert not any("TEMP B-TREE" in plan for plan in found), found
+    # Many late requests: a column the deadline index lacks comes from the status index.
+    monkeypatch.setattr(request_sql, "FEW_CANDIDATES", 0)
+    found = plans(queries, lambda: queries.counts(filt, now=NOW))
+    if narrow:
+        assert "SEARCH requests USING COVERING INDEX ix_requests_by_status (status=?" in found[-1]
+    else:
+        assert found == ["SEARCH requests USING COVERING INDEX ix_requests_open_due (due_at<?)"]
+
+
+def test_few_late_requests_are_read_from_the_deadline_index(
+        store: Store, queries: RequestQueries) -> None:
+    """The overdue filter with few late requests: the late range of the open
+    requests' deadline index, whatever the sort — not a walk of every request by
+    time that finds none; with many, the walk as before."""
+    late = make_request(store, status="referred", due_at=day(1), crew_id=CREW_A)
+    make_request(store, status="referred", due_at=day(30))
+    make_request(store, status="done", due_at=day(1))
+    make_request(store, status="assigned", due_at=day(2), crew_id=CREW_B)
+    for filt in (RequestFilter(overdue=True), RequestFilter(overdue=True, crew=CREW_A)):
+        for sort in (Sort(), Sort("crew_id"), Sort("tracking_code", False)):
+            found = plans(queries, lambda: queries.page(filt, sort, now=NOW))
+            assert any("INDEX ix_requests_open_due (due_at<?)" in plan for plan in found), found
+    assert codes(queries, RequestFilter(overdue=True, crew=CREW_A)) == [late.tracking_code]
+    assert len(codes(queries, RequestFilter(overdue=True))) == 2
+
+
+def test_counters_and_the_index_count_alike(store: Store, queries: RequestQueries) -> None:
+    """Every filter the counters answer gives the same counts as the index does."""
+    make_request(store, status="received", category_code="asphalt", citizen_name="رضا کریمی")
+    make_request(store, status="done", channel="web", crew_id=CREW_A)
+    make_request(store, status="assigned", crew_id=CREW_B, neighbourhood_code=None)
+    make_request(store, status="referred", due_at=day(1))
+    make_request(store, status="referred", due_at=day(30), category_code="asphalt")
+    cases = [RequestFilter(), RequestFilter(category="asphalt"), RequestFilter(neighbourhood="bazaar"),
+             RequestFilter(crew=CREW_A), RequestFilter(crew=CREW_B), RequestFilter(channel="web"),
+             RequestFilter(crew=CREW_A, channel="phone"), RequestFilter(statuses=frozenset({"done"}))]
+    counted = [queries.counts(f, now=NOW) for f in cases]
+    assert counted[0].total() == 5 and counted[0].overdue >= 1
+    with store.engine.begin() as conn:
+        suspend_counts(conn)
+    assert [queries.counts(f, now=NOW) for f in cases] == counted
 
 
 @pytest.mark.parametrize("filt", [
@@ -283,7 +347,10 @@ def test_a_filtered_page_walks_the_covering_index_by_time(
     make_request(store, status="done")
     monkeypatch.setattr(request_sql, "FEW_CANDIDATES", 1)  # "done" is most requests
     found = plans(queries, lambda: queries.page(filt, now=NOW))
-    assert any("COVERING INDEX ix_requests_report" in plan for plan in found), found
+    # (No request is late: the overdue filter reads the late range of the deadline
+    # index, which is empty — test_few_late_requests_are_read_from_the_deadline_index.)
+    used = "INDEX ix_requests_open_due" if filt.overdue else "COVERING INDEX ix_requests_report"
+    assert any(used in plan for plan in found), found
 
 
 @pytest.mark.parametrize("filt", [

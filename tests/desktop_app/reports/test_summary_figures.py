@@ -394,10 +394,10 @@ def test_every_report_query_reads_only_the_report_index(seed_store: Store) -> No
             assert re.search(r"SEARCH requests USING (COVERING )?INDEX ix_requests_\w+ "
                              r"\(received_at>\? AND received_at<\?\)", plan), plan
             assert not re.search(r"SCAN (requests|events|answer)\b", plan), plan
-            if "answer" in statement:
-                # The counting pass: each request's answers to the closing SMS come
-                # from their own partial index, not from every SMS of the request.
-                assert "SEARCH answer USING INDEX ix_events_answers (request_id=?)" in plan, plan
+            if "event" in statement:
+                # The counting pass: each request's repeat calls and answers to the
+                # closing SMS come from their own partial index, not from every SMS.
+                assert "SEARCH event USING INDEX ix_events_summary (request_id=?)" in plan, plan
             else:
                 # The percentiles: the index alone, not the table's rows.
                 assert "USING COVERING INDEX ix_requests_report" in plan, plan

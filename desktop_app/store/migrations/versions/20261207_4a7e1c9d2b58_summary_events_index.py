@@ -1,4 +1,4 @@
-"""answer events index: the summary's satisfaction columns read the closing SMS only
+"""summary events index: the summary reads each request's repeat calls, closing SMS and answers
 
 Revision ID: 4a7e1c9d2b58
 Revises: c91d4b7e2a68
@@ -8,10 +8,11 @@ Create Date: 2026-12-07 06:40:00
 registration, the referral and the closing message) and the answers; the summary
 joined it to the requests and SQLite started from every SMS ever sent — 3.1-4.3 s
 CPU for a year of a million-request office.  The new partial index holds the
-closing SMS and the answers only, by request and kind, and the summary's counting
-pass looks each request of the period up in it (reports.summary_queries).  Its
-condition is :data:`desktop_app.store.models.ANSWER_EVENTS`, copied here as it was
-when this migration was written.
+repeat calls, the closing SMS and the answers only, by request and kind, and the
+summary's counting pass looks each request of the period up in it
+(reports.summary_queries).  Its condition is
+:data:`desktop_app.store.models.SUMMARY_EVENTS`, copied here as it was when this
+migration was written.
 """
 from collections.abc import Sequence
 
@@ -24,17 +25,17 @@ down_revision: str | Sequence[str] | None = 'c91d4b7e2a68'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_ANSWER_EVENTS = ("kind = 'satisfaction' OR "
-                  "(kind = 'sms_sent' AND json_extract(data, '$.purpose') = 'closed')")
+_SUMMARY_EVENTS = ("kind IN ('satisfaction', 'repeat_call') OR "
+                   "(kind = 'sms_sent' AND json_extract(data, '$.purpose') = 'closed')")
 
 
 def upgrade() -> None:
     op.drop_index("ix_events_satisfaction", table_name="events")
-    op.create_index("ix_events_answers", "events", ["request_id", "kind"], unique=False,
-                    sqlite_where=sa.text(_ANSWER_EVENTS))
+    op.create_index("ix_events_summary", "events", ["request_id", "kind"], unique=False,
+                    sqlite_where=sa.text(_SUMMARY_EVENTS))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_events_answers", table_name="events")
+    op.drop_index("ix_events_summary", table_name="events")
     op.create_index("ix_events_satisfaction", "events", ["request_id"], unique=False,
                     sqlite_where=sa.text("kind IN ('satisfaction', 'sms_sent')"))

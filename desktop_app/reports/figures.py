@@ -26,8 +26,9 @@ What is counted is the seed's table (shared/seed/README.md, DESIGN.md):
 Every figure comes from two aggregate queries
 (:mod:`desktop_app.reports.summary_queries`: the counting pass, whose requests look
 their repeat calls and answers up in a partial index of events, and the pick of the
-percentiles); this module only folds their rows (a few per group) and merges in the groups that had no requests, so that a quiet
-neighbourhood shows zeros instead of vanishing.  The values are
+percentiles); this module only folds their rows (a few per group) and merges in
+the groups that had no requests, so that a quiet neighbourhood shows zeros instead
+of vanishing.  The values are
 :mod:`desktop_app.reports.summary_data`'s, re-exported here.
 """
 

@@ -23,10 +23,12 @@ What is counted is the seed's table (shared/seed/README.md, DESIGN.md):
 * **repeat calls** — calls attached to one of those requests as a repeat call
   (the caller rang again), counted in the request's group.
 
-Every figure but the repeat calls (a third query, over their events) comes from two
-aggregate queries (:mod:`desktop_app.reports.summary_queries`); this module only folds their rows (a few
-per group) and merges in the groups that had no requests, so that a quiet
-neighbourhood shows zeros instead of vanishing.  The values are
+Every figure comes from two aggregate queries
+(:mod:`desktop_app.reports.summary_queries`: the counting pass, whose requests look
+their repeat calls and answers up in a partial index of events, and the pick of the
+percentiles); this module only folds their rows (a few per group) and merges in
+the groups that had no requests, so that a quiet neighbourhood shows zeros instead
+of vanishing.  The values are
 :mod:`desktop_app.reports.summary_data`'s, re-exported here.
 """
 
@@ -46,8 +48,7 @@ from desktop_app.reports.summary_data import (
     Satisfaction, SummaryReport, SummaryRow, period_label, period_range_label,
 )
 from desktop_app.reports.summary_queries import (
-    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query, repeat_calls_query,
-    satisfaction_query,
+    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query, unpack_events,
 )
 from desktop_app.store import models as m
 from sync.dates import JALALI_MONTHS_FA, Period, jalali, utcnow
@@ -171,21 +172,22 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
     tallies: dict[str, _Tally] = {}
     total = _Tally()
     histograms: dict[str, dict[int, int]] = {}
-    for key, status, reason, bucket, count, overdue in session.execute(
+    answers: dict[str, Satisfaction] = {}
+    repeats: dict[str, int] = {}
+    for key, status, reason, bucket, packed, count, overdue in session.execute(
         outcome_counts_query(session, period, groups.key, scope, as_of)
     ):
-        tallies.setdefault(as_key(key), _Tally()).add(status, reason, count, overdue)
+        key = as_key(key)
+        tallies.setdefault(key, _Tally()).add(status, reason, count, overdue)
         total.add(status, reason, count, overdue)
         if bucket is not None:
-            histogram = histograms.setdefault(as_key(key), {})
+            histogram = histograms.setdefault(key, {})
             histogram[bucket] = histogram.get(bucket, 0) + count
+        if packed:
+            repeat_calls, satisfaction = unpack_events(packed, count)
+            repeats[key] = repeats.get(key, 0) + repeat_calls
+            answers[key] = answers.get(key, Satisfaction()) + Satisfaction(*satisfaction)
     times, total_times = close_times(session, period, groups.key, scope, histograms)
-    repeats = {as_key(key): int(n) for key, n in session.execute(
-        repeat_calls_query(period, groups.key, scope))}
-    answers = {as_key(k): Satisfaction(int(asked), int(answered), int(satisfied),
-                                       int(score_sum or 0), int(scores or 0))
-               for k, asked, answered, satisfied, score_sum, scores in session.execute(
-                   satisfaction_query(period, groups.key, scope))}
 
     rows = [tallies.get(key, _Tally()).row(group, name, times.get(key, NO_TIMES),
                                            repeats.get(key, 0), answers.get(key))

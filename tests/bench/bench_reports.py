@@ -5,6 +5,7 @@ shared, so the numbers are printed for a person to read.  Targets (issue 6): eac
 report under 1 s to compute, under 3 s to a finished PDF.
 
     .venv/bin/python tests/bench/bench_reports.py [--rows N] [--runs 3] [--all] [--rebuild]
+    .venv/bin/python tests/bench/bench_reports.py --scale 10000,100000,1000000
 
 The database is built once with SQLAlchemy Core executemany (a few minutes; the
 marker row in ``sync_state`` says it is complete) and kept in
@@ -18,7 +19,14 @@ The centre's own report (``daftar report centre``) needs the requests' history: 
 request the centre verified gets its referral event (``received → referred``, a few
 hours after receipt), one in 30 a repeat call (some two), and the open ones their
 deadline (``due_at``, receipt plus the category's target); added once to the same
-database (its own marker), then timed like the summaries.
+database (its own marker), then timed like the summaries.  So are the citizens'
+messages of an office whose centre sends SMS (about three ``sms_sent`` a request and
+the 1-5 answers of two callers in five of the closed ones), which the summary's
+satisfaction columns read: an archive without them would time a query that finds
+nothing.
+
+``--scale`` times the year's summary on offices of each size given (built the same
+way, one folder each) and prints the CPU per request of the year: the growth.
 """
 
 from __future__ import annotations
@@ -151,6 +159,7 @@ def add_history(store: Store, count: int) -> None:
     made = 0
     with store.sessions.begin() as session:
         session.execute(sa.delete(events))
+        session.execute(sa.delete(m.SyncState.__table__).where(m.SyncState.key == SMS_MARKER))
         rows = session.execute(sa.select(r.c.id, r.c.received_at, r.c.closed_at, r.c.status)
                                .order_by(r.c.received_at)).all()
         batch: list[dict[str, Any]] = []
@@ -189,6 +198,48 @@ def add_history(store: Store, count: int) -> None:
     print(f"added {made:,} history events and deadlines in {time.perf_counter() - began:.1f} s")
 
 
+#: The citizens' messages (``sms_sent`` and their 1-5 ``satisfaction`` answers), as
+#: an office with the SMS gateway on holds them: about three per request.
+SMS_MARKER = "bench_reports_sms"
+_SMS_EVENTS = (
+    # (kind, purpose, the requests it goes to, its time)
+    ("sms_sent", "registered", "1", "received_at"),
+    ("sms_sent", "referred", "status <> 'received'", "received_at"),
+    ("sms_sent", "closed", "closed_at IS NOT NULL", "closed_at"),
+)
+
+
+def add_sms(store: Store, count: int) -> None:
+    """The SMS history of an office whose centre sends the citizens' messages
+    (sync.server.sms.notify): ``registered`` for every request, ``referred`` for the
+    verified ones, ``closed`` for the closed ones, and a satisfaction answer from two
+    callers in five of those (scores 1-5, fixed by the tracking code).  Added once,
+    with INSERT … SELECT: the summary's satisfaction columns read these events, and
+    an archive without them would time a query that finds nothing."""
+    with store.sessions() as session:
+        built = session.get(m.SyncState, SMS_MARKER)
+        if built is not None and built.value == count:
+            return
+    began = time.perf_counter()
+    made = 0
+    insert = ("INSERT INTO events (id, request_id, kind, from_status, to_status, reason, note, "
+              "data, actor, actor_role, office_id, client_time, server_time, mutation_id) ")
+    with store.sessions.begin() as session:
+        session.execute(sa.text("DELETE FROM events WHERE kind IN ('sms_sent', 'satisfaction')"))
+        for kind, purpose, which, at in _SMS_EVENTS:
+            made += session.execute(sa.text(
+                insert + f"SELECT lower(hex(randomblob(16))), id, '{kind}', NULL, NULL, NULL, "
+                f"'پیام ۱۳۷', json_object('purpose', '{purpose}', 'gateway', 'local'), 'sms', "
+                f"'centre', NULL, {at}, {at}, NULL FROM requests WHERE {which}")).rowcount
+        made += session.execute(sa.text(
+            insert + "SELECT lower(hex(randomblob(16))), id, 'satisfaction', NULL, NULL, NULL, "
+            "'۵', json_object('score', 1 + CAST(tracking_code AS INTEGER) * 7 % 5), 'sms', "
+            "'centre', NULL, closed_at, closed_at, NULL FROM requests "
+            "WHERE closed_at IS NOT NULL AND CAST(tracking_code AS INTEGER) * 3 % 5 < 2")).rowcount
+        session.merge(m.SyncState(key=SMS_MARKER, value=count))
+    print(f"added {made:,} SMS events in {time.perf_counter() - began:.1f} s")
+
+
 def timed(store: Store, work: Callable[[Any], object], runs: int) -> tuple[float, float]:
     """Median wall and CPU seconds of ``work(session)``, each run on a fresh session.
     CPU time is what the report itself costs; wall time includes waiting for a core
@@ -207,6 +258,44 @@ def _line(label: str, cells: list[tuple[float, float]]) -> None:
     print(f"{label:<15}" + "".join(f"{wall:>9.2f}/{cpu:<7.2f}" for wall, cpu in cells))
 
 
+def scale_curve(sizes: list[int], runs: int) -> int:
+    """The year's summary by every grouping on offices of ``sizes`` requests (each
+    built once, like the main run's, with its history and SMS): seconds wall/CPU,
+    and the CPU per request of the year, whose constancy says the growth is linear."""
+    year = Period.jalali_year(LAST_YEAR)
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    received: dict[int, int] = {}
+    for size in sizes:
+        store = build(Path(tempfile.gettempdir()) / f"daftar-bench-reports-{size}", size)
+        add_history(store, size)
+        add_sms(store, size)
+        with store.sessions() as session:
+            received[size] = compute_summary(session, year, "channel", as_of=AS_OF).totals.received
+        results[size] = {by: timed(store, lambda s, b=by: compute_summary(s, year, b, as_of=AS_OF),
+                                   runs) for by in GROUPINGS}
+        results[size]["month by month"] = timed(
+            store, lambda s: monthly_figures(s, year, as_of=AS_OF), runs)
+        store.close()
+        print(f"  {size:,} requests ({received[size]:,} in year {LAST_YEAR}) timed; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    print(f"\nsummary of year {LAST_YEAR}: seconds wall/cpu (median of {runs}), "
+          f"then CPU µs per request of the year")
+    print(f"{'':<15}" + "".join(f"{size:>17,}" for size in sizes) + "".join(
+        f"{f'µs/req {size:,}':>16}" for size in sizes))
+    for label in results[sizes[0]]:
+        cells = [results[size][label] for size in sizes]
+        per = [cpu / received[size] * 1e6 if received[size] else float("nan")
+               for size, (_, cpu) in zip(sizes, cells)]
+        print(f"{label:<15}" + "".join(f"{wall:>9.2f}/{cpu:<7.2f}" for wall, cpu in cells)
+              + "".join(f"{p:>16.2f}" for p in per))
+    first, last = sizes[0], sizes[-1]
+    growth = statistics.median(results[last][by][1] / max(results[first][by][1], 1e-9)
+                               for by in GROUPINGS)
+    print(f"\nCPU growth {first:,} -> {last:,} requests (x{last / first:g}): "
+          f"x{growth:.1f} (median over the groupings; linear would be x{last / first:g})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -217,13 +306,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the summary's PDFs (the centre's report and every figure are timed)")
     parser.add_argument("--all", action="store_true",
                         help="also report on the whole archive (six years), a stress case")
+    parser.add_argument("--scale", type=lambda text: [int(n) for n in text.split(",")],
+                        help="sizes, e.g. 10000,100000,1000000: the year's summary by every "
+                             "grouping at each size (its own database), and the growth")
     args = parser.parse_args(argv)
+    if args.scale:
+        return scale_curve(args.scale, args.runs)
     folder = args.folder or Path(tempfile.gettempdir()) / f"daftar-bench-reports-{args.rows}"
     if args.rebuild:
         for path in folder.glob("office.sqlite3*"):
             path.unlink()
     store = build(folder, args.rows)
     add_history(store, args.rows)
+    add_sms(store, args.rows)
     periods = {
         "month 1405/01": Period.jalali_month(LAST_YEAR, 1),
         "half 1405/1": Period.jalali_half(LAST_YEAR, 1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
@@ -389,8 +390,74 @@ def test_every_report_query_reads_only_the_report_index(seed_store: Store) -> No
         for statement, parameters in reads:
             plan = " | ".join(row[3] for row in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, parameters))  # type: ignore[arg-type]
-            # The period's slice of the index, and nothing of the table itself.
-            assert ("SEARCH requests USING COVERING INDEX ix_requests_report "
-                    "(received_at>? AND received_at<?)") in plan, plan
-            assert "SCAN requests" not in plan, plan
+            # The period's slice of a received_at index, never a whole table.
+            assert re.search(r"SEARCH requests USING (COVERING )?INDEX ix_requests_\w+ "
+                             r"\(received_at>\? AND received_at<\?\)", plan), plan
+            assert not re.search(r"SCAN (requests|events|answer)\b", plan), plan
+            if "event" in statement:
+                # The counting pass: each request's repeat calls and answers to the
+                # closing SMS come from their own partial index, not from every SMS.
+                assert "SEARCH event USING INDEX ix_events_summary (request_id=?)" in plan, plan
+            else:
+                # The percentiles: the index alone, not the table's rows.
+                assert "USING COVERING INDEX ix_requests_report" in plan, plan
 
+
+
+# ------------------------------------------------------------------ answers to the closing SMS
+
+
+def _sms(store: Store, request: m.ServiceRequest, kind: str, **data: object) -> None:
+    with store.sessions.begin() as session:
+        session.add(m.Event(request_id=request.id, kind=kind, actor="sms", actor_role="centre",
+                            server_time=request.received_at + dt.timedelta(days=1),
+                            data=data, note=""))
+
+
+def test_satisfaction_counts_closing_sms_and_answers_once_per_request(store: Store) -> None:
+    at = dict(received_at=dt.datetime(2026, 4, 1, 6, 30, tzinfo=UTC),
+              closed_at=dt.datetime(2026, 4, 2, 6, 30, tzinfo=UTC), status="done")
+    # Asked twice (closed, reopened, closed again), answered twice: 5 then 2.
+    twice = make_request(store, district_code="1-1", **at)
+    for purpose in ("registered", "referred", "closed", "closed"):
+        _sms(store, twice, "sms_sent", purpose=purpose, gateway="local")
+    _sms(store, twice, "satisfaction", score=5)
+    _sms(store, twice, "satisfaction", score=2)
+    # Asked, never answered.
+    silent = make_request(store, district_code="1-1", **at)
+    _sms(store, silent, "sms_sent", purpose="closed", gateway="local")
+    # Only the registration and referral SMS: not asked.
+    open_one = make_request(store, district_code="1-2")
+    for purpose in ("registered", "referred"):
+        _sms(store, open_one, "sms_sent", purpose=purpose, gateway="local")
+    # Asked and answered 4 in another district; a request with no SMS at all.
+    pleased = make_request(store, district_code="1-2", **at)
+    _sms(store, pleased, "sms_sent", purpose="closed", gateway="local")
+    _sms(store, pleased, "satisfaction", score=4)
+    make_request(store, district_code="1-2", **at)
+
+    for by in ("district", "region", "channel"):
+        report = summary(store, Period.jalali_month(1405, 1), by)
+        t = report.totals.satisfaction
+        # Requests asked / answered / satisfied; every answer in the mean.
+        assert (t.asked, t.answered, t.satisfied, t.scores, t.score_sum) == (3, 2, 2, 3, 11), by
+        assert report.totals.received == 5, by
+    rows = {r.group: r.satisfaction for r in summary(store, Period.jalali_month(1405, 1),
+                                                       "district").rows}
+    assert (rows["1-1"].asked, rows["1-1"].answered, rows["1-1"].satisfied) == (2, 1, 1)
+    assert (rows["1-1"].scores, rows["1-1"].score_sum) == (2, 7)
+    assert (rows["1-2"].asked, rows["1-2"].answered, rows["1-2"].satisfied) == (1, 1, 1)
+    assert rows["1-2"].mean_score == 4
+    # A period without those requests has none of their answers.
+    assert summary(store, Period.jalali_month(1405, 2), "district").totals.satisfaction.asked == 0
+
+
+def test_a_report_on_an_office_without_categories_has_nothing_overdue(tmp_path: Path) -> None:
+    from desktop_app.store.db import open_store
+
+    store = open_store(tmp_path)  # no reference data: no category, no target
+    try:
+        report = summary(store, Period.jalali_month(1405, 1), "channel")
+        assert report.totals.received == 0 and report.totals.overdue == 0
+    finally:
+        store.close()

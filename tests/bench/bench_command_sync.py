@@ -389,11 +389,13 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                           flush=True)
                     if ARGS.in_process and run == 0:
                         in_process(engine, base, work, n)
-                    if run == 0 and rounds:
-                        print(f"{rounds} rounds of one long-lived office process, {ROUND_CHANGES} "
-                              f"changes each way before each:", flush=True)
-                        bench_rounds(engine, office, requests, rounds)
-                    shutil.rmtree(office)
+                    if run > 0 or not rounds:
+                        shutil.rmtree(office)
+                if rounds:  # last: its changes would reach the next fresh offices
+                    print(f"{rounds} rounds of one long-lived office process (the first run's), "
+                          f"{ROUND_CHANGES} changes each way before each:", flush=True)
+                    bench_rounds(engine, work / "office-0", requests, rounds)
+                    shutil.rmtree(work / "office-0")
         finally:
             engine.dispose()
             with contextlib.suppress(FileNotFoundError):

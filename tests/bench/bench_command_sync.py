@@ -139,9 +139,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def centre_server(url: str, work: Path) -> Iterator[str]:
-    """``daftar-server --database-url URL serve`` in its own process."""
+def centre_server(url: str, work: Path) -> Iterator[tuple[str, int]]:
+    """``daftar-server --database-url URL serve`` in its own process: its address
+    and its pid (for its CPU time)."""
     import httpx
 
     port = free_port()
@@ -161,7 +168,7 @@ def centre_server(url: str, work: Path) -> Iterator[str]:
             time.sleep(0.1)
         else:
             raise SystemExit("daftar-server did not answer /health within 60 s")
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(20)
@@ -353,7 +360,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
     rows = len(requests) + len(events)
     print(f"\n=== {n:,} requests + {len(events):,} history entries "
           f"(made in {time.perf_counter() - started:.1f} s; {load()})", flush=True)
-    times, raws, noops, noop_cpu, rss, cpu = [], [], [], [], [], []
+    times, raws, noops, noop_cpu, rss, cpu, centre_cpu = [], [], [], [], [], [], []
     with centre_database(work) as url:
         engine = centre_db.open_engine(url)
         try:
@@ -364,7 +371,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
             fill_centre(engine, requests, events)
             print(f"centre ({engine.dialect.name}) filled in {time.perf_counter() - started:.1f} s; "
                   f"{load()}", flush=True)
-            with centre_server(url, work) as base:
+            with centre_server(url, work) as (base, server_pid):
                 for run in range(ARGS.runs):
                     raw = raw_insert_seconds(work / f"raw-{run}", requests, events, indexes=False)
                     shutil.rmtree(work / f"raw-{run}")
@@ -372,7 +379,9 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                     office = work / f"office-{run}"
                     code = add_office(engine, f"bench-command-{run}", None)
                     run_timed([daftar, "--data-dir", str(office), "enroll", base, code], work)
+                    server_cpu = cpu_seconds(server_pid)
                     timed = run_timed([daftar, "--data-dir", str(office), "sync"], work)
+                    server_cpu = cpu_seconds(server_pid) - server_cpu
                     counts = office_counts(office)
                     if counts != (len(requests), len(events)):
                         raise SystemExit(f"daftar sync left {counts} rows, not {(len(requests), len(events))}")
@@ -380,10 +389,12 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                     times.append(timed.seconds)
                     rss.append(timed.peak_rss_mb)
                     cpu.append(timed.cpu_seconds)
+                    centre_cpu.append(server_cpu)
                     noops.append(noop.seconds)
                     noop_cpu.append(noop.cpu_seconds)
                     print(f"run {run + 1}: daftar sync {timed.seconds:.2f} s (CPU {timed.cpu_seconds:.2f} s, "
-                          f"peak RSS {timed.peak_rss_mb:.0f} MB), {timed.stdout.strip()!r}; raw insert "
+                          f"peak RSS {timed.peak_rss_mb:.0f} MB; centre CPU {server_cpu:.2f} s), "
+                          f"{timed.stdout.strip()!r}; raw insert "
                           f"{raw:.2f} s; no-op daftar sync {noop.seconds * 1000:.0f} ms (CPU "
                           f"{noop.cpu_seconds * 1000:.0f} ms); {load()}",
                           flush=True)
@@ -403,7 +414,8 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                     leftover.unlink()
     print(f"daftar sync (the command, cold start included): {seconds_list(times)}; "
           f"{1e9 * median(times) / n:,.0f} ns/request, {1e9 * median(times) / rows:,.0f} ns/row; "
-          f"CPU {seconds_list(cpu)}; peak RSS {max(rss):.0f} MB")
+          f"its CPU {seconds_list(cpu)}; the centre's CPU {seconds_list(centre_cpu)}; "
+          f"peak RSS {max(rss):.0f} MB")
     print(f"raw insert of the same rows: {seconds_list(raws)}")
     print(f"no-op daftar sync right after: {', '.join(f'{1000 * t:.0f}' for t in noops)} ms wall, "
           f"{', '.join(f'{1000 * t:.0f}' for t in noop_cpu)} ms CPU (target < 300 ms wall)")

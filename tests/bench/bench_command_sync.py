@@ -4,7 +4,7 @@ against the installed ``daftar-server serve``, beside the raw insert and PouchDB
 A script, not a test (pytest does not collect ``bench_*.py``); it prints numbers and
 asserts nothing about time.
 
-    .venv/bin/python tests/bench/bench_command_sync.py [--requests 100000] [--runs 3]
+    .venv/bin/python tests/bench/bench_command_sync.py [--requests 100000] [--runs 3] [--large-runs 1]
         [--postgres URL] [--scale 10000,100000,1000000] [--pouchdb-max 100000]
         [--rounds 10] [--in-process] [--no-pouchdb]
 
@@ -14,7 +14,7 @@ In ONE run, for each size (``--requests``, or every size of ``--scale``):
    filled with that many referred requests and their two history entries each
    (:func:`tests.sync.client.harness.make_rows` / ``fill_centre``), and served by
    the ``daftar-server serve`` command in its own process;
-2. ``--runs`` times, each with a fresh office folder: ``daftar --data-dir D enroll``
+2. ``--runs`` times (``--large-runs`` above 100,000 requests), each with a fresh office folder: ``daftar --data-dir D enroll``
    (not timed), then ``daftar --data-dir D sync`` **timed as a process**, cold start
    included, until it exits (every row stored, every index and the search index
    built), its peak RSS and CPU time (``os.wait4``), the office's row counts
@@ -66,6 +66,8 @@ if str(ROOT) not in sys.path:
 POUCHDB_DIR = Path(__file__).resolve().parent / "pouchdb"
 #: Changes each way before each of the long-lived office's rounds.
 ROUND_CHANGES = 50
+#: Above this many requests, ``--large-runs`` runs instead of ``--runs``.
+LARGE = 100_000
 
 
 def load() -> str:
@@ -372,7 +374,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
             print(f"centre ({engine.dialect.name}) filled in {time.perf_counter() - started:.1f} s; "
                   f"{load()}", flush=True)
             with centre_server(url, work) as (base, server_pid):
-                for run in range(ARGS.runs):
+                for run in range(ARGS.runs if n <= LARGE else ARGS.large_runs):
                     raw = raw_insert_seconds(work / f"raw-{run}", requests, events, indexes=False)
                     shutil.rmtree(work / f"raw-{run}")
                     raws.append(raw)
@@ -425,7 +427,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
         if why:
             print(f"PouchDB: skipped: {why}")
         else:
-            pouch = run_pouchdb(requests, events, work, ARGS.runs)
+            pouch = run_pouchdb(requests, events, work, ARGS.runs if n <= LARGE else ARGS.large_runs)
             if pouch:
                 for mode, values in pouch["seconds"].items():
                     print(f"PouchDB {pouch['versions']['pouchdb']} from pouchdb-server "
@@ -518,6 +520,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="fresh offices per size (median)")
+    parser.add_argument("--large-runs", type=int, default=1,
+                        help=f"fresh offices per size above {LARGE:,} requests")
     parser.add_argument("--postgres", metavar="URL", help="the centre on this PostgreSQL server "
                         "(a throwaway database), not SQLite")
     parser.add_argument("--scale", type=_sizes, metavar="N,N,...",

@@ -336,6 +336,34 @@ def bench_rounds(engine: Any, folder: Path, requests: list[dict[str, Any]], roun
 # -------------------------------------------------------------------- a size
 
 
+class _CpuClock:
+    """Stands in for bench_sync's ``time`` module during ``raw_insert_seconds``: its
+    ``perf_counter`` is the real one, and each call also notes this process's CPU
+    time, so the timed section's CPU seconds are known as well as its wall time."""
+
+    def __init__(self) -> None:
+        self.cpu: list[float] = []
+
+    def perf_counter(self) -> float:
+        self.cpu.append(time.process_time())
+        return time.perf_counter()
+
+
+def raw_insert(folder: Path, requests: list[dict[str, Any]], events: list[dict[str, Any]],
+               ) -> tuple[float, float]:
+    """``bench_sync.raw_insert_seconds`` without the plain indexes: (wall, CPU) seconds."""
+    from tests.bench import bench_sync
+
+    clock, real = _CpuClock(), bench_sync.time
+    bench_sync.time = clock  # type: ignore[assignment]
+    try:
+        seconds = bench_sync.raw_insert_seconds(folder, requests, events, indexes=False)
+    finally:
+        bench_sync.time = real
+    assert len(clock.cpu) == 2, clock.cpu
+    return seconds, clock.cpu[1] - clock.cpu[0]
+
+
 @dataclass
 class SizeResult:
     requests: int
@@ -345,6 +373,9 @@ class SizeResult:
     noop: list[float]
     peak_rss_mb: list[float]
     pouch: dict[str, Any] | None
+    #: CPU seconds: the office's command plus the centre's, and the raw insert's.
+    daftar_cpu: list[float]
+    raw_cpu: list[float]
 
 
 def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResult:
@@ -353,7 +384,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
     from sync import reference as ref
     from sync.server import db as centre_db
     from sync.server.reference_io import load_reference
-    from tests.bench.bench_sync import add_office, raw_insert_seconds
+    from tests.bench.bench_sync import add_office
     from tests.sync.client.harness import fill_centre, make_rows
 
     daftar = console_script("daftar")
@@ -362,7 +393,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
     rows = len(requests) + len(events)
     print(f"\n=== {n:,} requests + {len(events):,} history entries "
           f"(made in {time.perf_counter() - started:.1f} s; {load()})", flush=True)
-    times, raws, noops, noop_cpu, rss, cpu, centre_cpu = [], [], [], [], [], [], []
+    times, raws, noops, noop_cpu, rss, cpu, centre_cpu, raw_cpu = [], [], [], [], [], [], [], []
     with centre_database(work) as url:
         engine = centre_db.open_engine(url)
         try:
@@ -375,9 +406,10 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                   f"{load()}", flush=True)
             with centre_server(url, work) as (base, server_pid):
                 for run in range(ARGS.runs if n <= LARGE else ARGS.large_runs):
-                    raw = raw_insert_seconds(work / f"raw-{run}", requests, events, indexes=False)
+                    raw, cpu_of_raw = raw_insert(work / f"raw-{run}", requests, events)
                     shutil.rmtree(work / f"raw-{run}")
                     raws.append(raw)
+                    raw_cpu.append(cpu_of_raw)
                     office = work / f"office-{run}"
                     code = add_office(engine, f"bench-command-{run}", None)
                     run_timed([daftar, "--data-dir", str(office), "enroll", base, code], work)
@@ -397,7 +429,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                     print(f"run {run + 1}: daftar sync {timed.seconds:.2f} s (CPU {timed.cpu_seconds:.2f} s, "
                           f"peak RSS {timed.peak_rss_mb:.0f} MB; centre CPU {server_cpu:.2f} s), "
                           f"{timed.stdout.strip()!r}; raw insert "
-                          f"{raw:.2f} s; no-op daftar sync {noop.seconds * 1000:.0f} ms (CPU "
+                          f"{raw:.2f} s (CPU {cpu_of_raw:.2f} s); no-op daftar sync {noop.seconds * 1000:.0f} ms (CPU "
                           f"{noop.cpu_seconds * 1000:.0f} ms); {load()}",
                           flush=True)
                     if ARGS.in_process and run == 0:
@@ -418,7 +450,7 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
           f"{1e9 * median(times) / n:,.0f} ns/request, {1e9 * median(times) / rows:,.0f} ns/row; "
           f"its CPU {seconds_list(cpu)}; the centre's CPU {seconds_list(centre_cpu)}; "
           f"peak RSS {max(rss):.0f} MB")
-    print(f"raw insert of the same rows: {seconds_list(raws)}")
+    print(f"raw insert of the same rows: {seconds_list(raws)}; CPU {seconds_list(raw_cpu)}")
     print(f"no-op daftar sync right after: {', '.join(f'{1000 * t:.0f}' for t in noops)} ms wall, "
           f"{', '.join(f'{1000 * t:.0f}' for t in noop_cpu)} ms CPU (target < 300 ms wall)")
     pouch = None
@@ -432,13 +464,16 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                 for mode, values in pouch["seconds"].items():
                     print(f"PouchDB {pouch['versions']['pouchdb']} from pouchdb-server "
                           f"{pouch['versions']['pouchdb-server']}, {mode} "
-                          f"{json.dumps(pouch['options'][mode])}: {seconds_list(values)}; "
+                          f"{json.dumps(pouch['options'][mode])}: {seconds_list(values)}; CPU "
+                          f"{seconds_list(pouch['cpu_seconds'][mode])} + pouchdb-server's "
+                          f"{seconds_list(pouch['server_cpu_seconds'][mode])}; "
                           f"node peak RSS {pouch['peak_rss_mb'][mode]:.0f} MB")
                 print(f"(pouchdb-server filled in {pouch['fill_seconds']:.1f} s; {load()})")
     else:
         print(f"PouchDB: skipped above --pouchdb-max {ARGS.pouchdb_max:,} requests"
               if not ARGS.no_pouchdb else "PouchDB: skipped (--no-pouchdb)")
-    result = SizeResult(n, rows, times, raws, noops, rss, pouch)
+    result = SizeResult(n, rows, times, raws, noops, rss, pouch,
+                        [a + b for a, b in zip(cpu, centre_cpu, strict=True)], raw_cpu)
     print_ratios(result)
     return result
 
@@ -456,6 +491,18 @@ def print_ratios(result: SizeResult) -> None:
     else:
         line += "; PouchDB not run"
     print(f"{line}; {load()}", flush=True)
+    # CPU seconds barely move with the machine's load, where wall times do.
+    daftar_cpu, raw_cpu = median(result.daftar_cpu), median(result.raw_cpu)
+    line = f"CPU RATIOS at {result.requests:,} (office + centre; load-independent): " \
+           f"daftar {daftar_cpu:.2f} s / raw {raw_cpu:.2f} s = {daftar_cpu / raw_cpu:.1f}x"
+    if result.pouch and "cpu_seconds" in result.pouch:
+        for mode in result.pouch["seconds"]:
+            pouch_cpu = median([a + b for a, b in zip(result.pouch["cpu_seconds"][mode],
+                                                      result.pouch["server_cpu_seconds"][mode],
+                                                      strict=True)])
+            line += f"; PouchDB {mode} (node + pouchdb-server) {pouch_cpu:.2f} s / daftar = " \
+                    f"{pouch_cpu / daftar_cpu:.1f}x"
+    print(line, flush=True)
 
 
 def in_process(engine: Any, base: str, work: Path, n: int) -> None:
@@ -479,15 +526,19 @@ def in_process(engine: Any, base: str, work: Path, n: int) -> None:
 def print_scale(results: list[SizeResult]) -> None:
     print("\nSCALE CURVE (medians; growth = time ratio / size ratio to the previous size, 1.0 linear)")
     print(f"{'requests':>10} {'rows':>10} {'daftar s':>9} {'ns/req':>8} {'ns/row':>7} {'growth':>7} "
-          f"{'raw s':>7} {'raw ns/row':>10} {'pouch tuned s':>14}")
+          f"{'CPU s':>7} {'CPU growth':>10} {'raw s':>7} {'raw ns/row':>10} {'pouch tuned s':>14}")
     previous: SizeResult | None = None
     for r in results:
         daftar = median(r.daftar)
-        growth = "" if previous is None else \
-            f"{(daftar / median(previous.daftar)) / (r.requests / previous.requests):.2f}"
+        growth = cpu_growth = ""
+        if previous is not None:
+            size_ratio = r.requests / previous.requests
+            growth = f"{(daftar / median(previous.daftar)) / size_ratio:.2f}"
+            cpu_growth = f"{(median(r.daftar_cpu) / median(previous.daftar_cpu)) / size_ratio:.2f}"
         pouch = f"{median(r.pouch['seconds']['tuned']):.1f}" if r.pouch and "tuned" in r.pouch["seconds"] else "-"
         print(f"{r.requests:>10,} {r.rows:>10,} {daftar:>9.2f} {1e9 * daftar / r.requests:>8,.0f} "
-              f"{1e9 * daftar / r.rows:>7,.0f} {growth:>7} {median(r.raw):>7.2f} "
+              f"{1e9 * daftar / r.rows:>7,.0f} {growth:>7} {median(r.daftar_cpu):>7.2f} {cpu_growth:>10} "
+              f"{median(r.raw):>7.2f} "
               f"{1e9 * median(r.raw) / r.rows:>10,.0f} {pouch:>14}")
         previous = r
 

@@ -13,8 +13,9 @@
 //   tuned:   {batch_size: 500, batches_limit: 10}
 //   default: PouchDB's own defaults (batch_size 100, batches_limit 10)
 //
-// Prints one JSON object on stdout: seconds per mode per run, the fill time, the
-// versions, and the node process's peak RSS during replication. Progress lines go
+// Prints one JSON object on stdout: seconds per mode per run, the CPU seconds of
+// this process and of pouchdb-server per run, the fill time, the versions, and the
+// node process's peak RSS during replication. Progress lines go
 // to stderr.
 
 "use strict";
@@ -107,19 +108,34 @@ async function bulk(remote, docs) {
   if (failed.length) throw new Error(`bulkDocs failed: ${JSON.stringify(failed[0])}`);
 }
 
-async function replicateOnce(remote, folder, options, expected) {
+// CPU seconds (user + system) process `pid` has used so far (Linux /proc; 0 elsewhere).
+function cpuSecondsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(")").pop().trim().split(/\s+/);
+    return (Number(fields[11]) + Number(fields[12])) / 100;  // USER_HZ, 100 on Linux
+  } catch (_) {
+    return 0;
+  }
+}
+
+async function replicateOnce(remote, folder, options, expected, serverPid) {
   const local = new PouchDB(folder);
+  const cpuStarted = process.cpuUsage();
+  const serverCpuStarted = cpuSecondsOf(serverPid);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
   const started = process.hrtime.bigint();
   try {
     const result = await local.replicate.from(remote, options);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const serverCpuSeconds = cpuSecondsOf(serverPid) - serverCpuStarted;
     const info = await local.info();
     if (!result.ok || info.doc_count !== expected) {
       throw new Error(`replication incomplete: ok=${result.ok}, ${info.doc_count} of ${expected} docs`);
     }
-    return { seconds, peakRss: peak };
+    return { seconds, peakRss: peak, cpuSeconds, serverCpuSeconds };
   } finally {
     clearInterval(sampler);
     await local.destroy();
@@ -151,18 +167,24 @@ async function main() {
     log(`pouchdb-server filled with ${count} documents in ${fillSeconds.toFixed(1)} s`);
     const seconds = Object.fromEntries(args.modes.map((m) => [m, []]));
     const peakRss = Object.fromEntries(args.modes.map((m) => [m, 0]));
+    const cpuSeconds = Object.fromEntries(args.modes.map((m) => [m, []]));
+    const serverCpuSeconds = Object.fromEntries(args.modes.map((m) => [m, []]));
     for (let run = 0; run < args.runs; run++) {
       for (const mode of args.modes) {  // interleaved: both modes meet the same load
         const result = await replicateOnce(remote, path.join(work, `local-${mode}-${run}`),
-          MODES[mode], count);
+          MODES[mode], count, server.pid);
         seconds[mode].push(result.seconds);
+        cpuSeconds[mode].push(result.cpuSeconds);
+        serverCpuSeconds[mode].push(result.serverCpuSeconds);
         peakRss[mode] = Math.max(peakRss[mode], result.peakRss);
-        log(`${mode} run ${run + 1}: ${result.seconds.toFixed(2)} s; load average ` +
+        log(`${mode} run ${run + 1}: ${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s, ` +
+          `pouchdb-server CPU ${result.serverCpuSeconds.toFixed(2)} s); load average ` +
           `${os.loadavg()[0].toFixed(1)}`);
       }
     }
     process.stdout.write(JSON.stringify({
-      docs: count, fill_seconds: fillSeconds, seconds, options: MODES,
+      docs: count, fill_seconds: fillSeconds, seconds, cpu_seconds: cpuSeconds,
+      server_cpu_seconds: serverCpuSeconds, options: MODES,
       peak_rss_mb: Object.fromEntries(Object.entries(peakRss).map(([m, v]) => [m, v / 2 ** 20])),
       versions: { node: process.versions.node, pouchdb: versionOf("pouchdb"),
         "pouchdb-server": versionOf("pouchdb-server") },

@@ -448,7 +448,8 @@ def bench_size(n: int, work: Path, *, with_pouch: bool, rounds: int) -> SizeResu
                     leftover.unlink()
     print(f"daftar sync (the command, cold start included): {seconds_list(times)}; "
           f"{1e9 * median(times) / n:,.0f} ns/request, {1e9 * median(times) / rows:,.0f} ns/row; "
-          f"its CPU {seconds_list(cpu)}; the centre's CPU {seconds_list(centre_cpu)}; "
+          f"its CPU {seconds_list(cpu)}; the centre's CPU {seconds_list(centre_cpu)}"
+          f"{' (the daftar-server process; not PostgreSQL’s own)' if ARGS.postgres else ''}; "
           f"peak RSS {max(rss):.0f} MB")
     print(f"raw insert of the same rows: {seconds_list(raws)}; CPU {seconds_list(raw_cpu)}")
     print(f"no-op daftar sync right after: {', '.join(f'{1000 * t:.0f}' for t in noops)} ms wall, "
@@ -491,9 +492,11 @@ def print_ratios(result: SizeResult) -> None:
     else:
         line += "; PouchDB not run"
     print(f"{line}; {load()}", flush=True)
-    # CPU seconds barely move with the machine's load, where wall times do.
+    # CPU seconds move far less with the machine's load than wall times do (they still
+    # grow on a crowded machine: caches, a VM's stolen time).
     daftar_cpu, raw_cpu = median(result.daftar_cpu), median(result.raw_cpu)
-    line = f"CPU RATIOS at {result.requests:,} (office + centre; load-independent): " \
+    line = f"CPU RATIOS at {result.requests:,} (office + centre{' process' if ARGS.postgres else ''}; " \
+           f"steadier than wall under load): " \
            f"daftar {daftar_cpu:.2f} s / raw {raw_cpu:.2f} s = {daftar_cpu / raw_cpu:.1f}x"
     if result.pouch and "cpu_seconds" in result.pouch:
         for mode in result.pouch["seconds"]:

@@ -17,7 +17,7 @@ In ONE run, for each size (``--requests``, or every size of ``--scale``):
 2. ``--runs`` times (``--large-runs`` above 100,000 requests), each with a fresh office folder: ``daftar --data-dir D enroll``
    (not timed), then ``daftar --data-dir D sync`` **timed as a process**, cold start
    included, until it exits (every row stored, every index and the search index
-   built), its peak RSS and CPU time (``os.wait4``), the office's row counts
+   built), its peak RSS (its own ``VmHWM``) and CPU time (``os.wait4``), the office's row counts
    checked; then ``daftar sync`` again, with nothing to do (the no-op round, timed
    the same way).  Interleaved with each run, the **raw insert** of the very same
    rows (``bench_sync.raw_insert_seconds``: a bare ``sqlite3`` executemany in one
@@ -118,21 +118,52 @@ class Timed:
 
 
 def run_timed(argv: list[str], work: Path) -> Timed:
-    """``argv`` as a process, timed from spawn to exit; its own peak RSS and CPU time
-    from ``wait4`` (this child's rusage alone, not every child's)."""
+    """``argv`` as a process, timed from spawn to exit; its CPU time from ``wait4``
+    (this child's rusage alone, not every child's), its peak RSS from its own
+    ``VmHWM`` (:func:`peak_rss_mb`)."""
     out, err = work / "stdout.txt", work / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                                    env=command_env())
-        _, status, usage = os.wait4(process.pid, 0)
+        with peak_rss_mb(process.pid) as peak:
+            _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-    timed = Timed(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+    timed = Timed(seconds, peak[0], usage.ru_utime + usage.ru_stime,
                   out.read_text(errors="replace"), err.read_text(errors="replace"))
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{timed.stdout}{timed.stderr}")
     return timed
+
+
+@contextlib.contextmanager
+def peak_rss_mb(pid: int, every: float = 0.02) -> Iterator[list[float]]:
+    """The process's peak RSS in MB (``[mb]``, filled when the block ends), read from
+    ``/proc/<pid>/status``'s ``VmHWM`` on a thread until it exits.  Not ``wait4``'s
+    ``ru_maxrss``: that counts the pages of this benchmark that the child was forked
+    with before its ``exec`` (the rows of a 1M run: gigabytes the command never had)."""
+    import threading
+
+    peak = [0.0]
+    done = threading.Event()
+
+    def watch() -> None:
+        path = Path(f"/proc/{pid}/status")
+        while not done.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                for line in path.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+            done.wait(every)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        watcher.join()
 
 
 def free_port() -> int:

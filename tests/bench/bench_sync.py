@@ -248,7 +248,8 @@ def bench_backend(label: str, url: str, requests: list[dict[str, Any]], events: 
             sync_service.enroll(store, base, add_office(engine, f"bench-{label}-{run}", None))
             office_cpu, centre_cpu = time.process_time(), cpu_seconds(CENTRE_PIDS[base])
             seconds, report = timed_round(store)
-            office_cpu, centre_cpu = time.process_time() - office_cpu, cpu_seconds(CENTRE_PIDS[base]) - centre_cpu
+            office_cpu = time.process_time() - office_cpu
+            centre_cpu = cpu_seconds(CENTRE_PIDS[base]) - centre_cpu
             times.append(seconds)
             stores.append(store)
             print(f"[{label}] initial sync {run + 1}: {seconds:.2f} s for {report.pulled} rows in "

@@ -82,22 +82,29 @@ _USERNAME_LENGTH = OfficeUser.__table__.c.username.type.length
 _APPLIED = AppliedMutation.__table__
 
 
-#: On PostgreSQL the claims and the answers travel as arrays, a column each: one short
-#: statement whatever the batch's size.  (A multi-row ``VALUES`` of 1,000 claims has
-#: 7,000 placeholders, and the driver spends longer parsing that statement, in
-#: Python, than the database spends on the rows.)  The JSON is the text SQLAlchemy's
-#: ``JSON`` type would send (``json.dumps``).
+#: On PostgreSQL the claims and the answers travel as one JSON document each, which
+#: the database takes apart (``json_to_recordset``): one short statement with one
+#: parameter, whatever the batch's size.  (A multi-row ``VALUES`` of 200 claims has
+#: 1,400 placeholders, and the driver spends longer parsing that statement, in
+#: Python, than the database spends on the rows; arrays of text are escaped by the
+#: driver element by element, in Python too.)  A ``json`` value keeps its text as
+#: written, so what is stored is the text SQLAlchemy's ``JSON`` type would send
+#: (``json.dumps``).
+#: PostgreSQL takes a JSON document apart only without NUL (``\u0000``), which a
+#: forged payload may hold (a ``json`` value keeps it): such a batch goes the
+#: multi-row way.
+_NUL = "\\u0000"
 _PG_CLAIM = sa.text(
     f"INSERT INTO {_APPLIED.name} (mutation_id, office_id, device_id, received_at, outcome, result, payload) "
     "SELECT claimed.mutation_id, CAST(:office_id AS uuid), CAST(:device_id AS uuid), "
-    "CAST(:received_at AS timestamptz), 'claimed', CAST('{}' AS json), CAST(claimed.payload AS json) "
-    "FROM unnest(CAST(:ids AS uuid[]), CAST(:payloads AS text[])) AS claimed(mutation_id, payload) "
+    "CAST(:received_at AS timestamptz), 'claimed', CAST('{}' AS json), claimed.payload "
+    "FROM json_to_recordset(CAST(:claims AS json)) AS claimed(mutation_id uuid, payload json) "
     "ON CONFLICT (mutation_id) DO NOTHING RETURNING mutation_id"
 ).bindparams(sa.bindparam("received_at", type_=UTCDateTime()))
 _PG_ANSWER = sa.text(
-    f"UPDATE {_APPLIED.name} AS claim SET outcome = answered.outcome, result = CAST(answered.result AS json) "
-    "FROM unnest(CAST(:ids AS uuid[]), CAST(:outcomes AS text[]), CAST(:results AS text[])) "
-    "AS answered(mutation_id, outcome, result) WHERE claim.mutation_id = answered.mutation_id")
+    f"UPDATE {_APPLIED.name} AS claim SET outcome = answered.outcome, result = answered.result "
+    "FROM json_to_recordset(CAST(:answers AS json)) AS answered(mutation_id uuid, outcome text, result json) "
+    "WHERE claim.mutation_id = answered.mutation_id")
 
 
 def _insert(session: Session) -> Any:
@@ -158,22 +165,26 @@ class _Batch:
                              "device_id": self.scope.device_id, "received_at": now,
                              "outcome": "claimed", "result": {},
                              "payload": _kept(m.model_dump(mode="json"))})
-        if self.session.get_bind().dialect.name == "postgresql":
+        claims = json.dumps([{"mutation_id": str(row["mutation_id"]), "payload": row["payload"]}
+                             for row in rows]) if self._postgresql() else _NUL
+        if _NUL not in claims:
             return set(self.session.execute(_PG_CLAIM, {
-                "ids": [row["mutation_id"] for row in rows],
-                "payloads": [json.dumps(row["payload"]) for row in rows],
-                "office_id": self.scope.office_id, "device_id": self.scope.device_id,
-                "received_at": now}).scalars())
+                "claims": claims, "office_id": self.scope.office_id,
+                "device_id": self.scope.device_id, "received_at": now}).scalars())
         statement = _insert(self.session).on_conflict_do_nothing(
             index_elements=["mutation_id"]).returning(_APPLIED.c.mutation_id)
         return set(self.session.execute(statement, rows).scalars())
 
+    def _postgresql(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
     def _answer(self, answers: dict[uuid.UUID, MutationResult]) -> None:
         """Store the answers with their claims, in one statement."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(_PG_ANSWER, {
-                "ids": list(answers), "outcomes": [r.outcome.value for r in answers.values()],
-                "results": [json.dumps(r.model_dump(mode="json")) for r in answers.values()]})
+        document = json.dumps([
+            {"mutation_id": str(i), "outcome": r.outcome.value, "result": r.model_dump(mode="json")}
+            for i, r in answers.items()]) if self._postgresql() else _NUL
+        if _NUL not in document:
+            self.session.execute(_PG_ANSWER, {"answers": document})
             return
         self.session.execute(
             sa.update(_APPLIED).where(_APPLIED.c.mutation_id == sa.bindparam("claimed"))
@@ -269,13 +280,21 @@ _KEPT_TEXT = rules.NOTE_LENGTH
 
 def _kept(value: Any) -> Any:
     """A mutation as the audit keeps it: every text longer than :data:`_KEPT_TEXT`
-    (a key too) replaced by its length, so that a 50 MB note is stored nowhere."""
+    (a key too) replaced by its length, so that a 50 MB note is stored nowhere.
+    Its JSON, which holds each of its texts whole, and escapes only by lengthening,
+    tells at once whether there is any to cut (nearly always none)."""
+    if len(json.dumps(value, ensure_ascii=False)) <= _KEPT_TEXT:
+        return value
+    return _cut(value)
+
+
+def _cut(value: Any) -> Any:
     if isinstance(value, str):
         return value if len(value) <= _KEPT_TEXT else f"<{len(value)} characters, not kept>"
     if isinstance(value, dict):
-        return {_kept(k): _kept(v) for k, v in value.items()}
+        return {_cut(k): _cut(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_kept(v) for v in value]
+        return [_cut(v) for v in value]
     return value
 
 

@@ -95,7 +95,7 @@ CENTRE_INDEXES: tuple[sa.Index, ...] = (
 
 
 class ServiceRequest(schema.RequestColumns, Base):
-    __table_args__ = (*schema.request_table_args(), *LIST_INDEXES, *REPORT_INDEXES,
+    __table_args__ = (*schema.request_table_args(postgresql=False), *LIST_INDEXES, *REPORT_INDEXES,
                       *CENTRE_INDEXES)
 
     #: Normalised text of code, citizen, phone, address and description

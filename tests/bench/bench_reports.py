@@ -373,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     for by in GROUPINGS:
         cells = []
         for period in periods.values():
-            command = argparse.Namespace(date_from=period.first, date_to=period.last, by=by,
-                                         format="pdf", out=out)
+            command = argparse.Namespace(report="summary", date_from=period.first, date_to=period.last,
+                                         by=by, format="pdf", out=out)
             with contextlib.redirect_stdout(io.StringIO()):
                 cells.append(timed(store, lambda _s, c=command: cli_summary(store, c), args.runs))
         _line(by, cells)

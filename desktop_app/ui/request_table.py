@@ -10,15 +10,16 @@ whose words stay (colour is never alone).  The rows come from
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
     QByteArray, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex,
-    QRectF, QSize, Qt, Signal,
+    QPointF, QRectF, QSize, Qt, Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView,
     QWidget,
@@ -70,7 +71,23 @@ class MixedTextDelegate(QStyledItemDelegate):
 
 class StatusDelegate(QStyledItemDelegate):
     """Draws the status as a rounded label in the status's colour: a clerk finds
-    the referred ones at a glance.  The words stay (colour is never alone)."""
+    the referred ones at a glance.  The words stay (colour is never alone).
+
+    Each label is drawn once, into a pixmap kept for its text, colours, size and
+    font, and copied into the cell after that.  Drawing an antialiased rounded
+    rectangle is slow in Qt's software painter, and it happens on the GUI thread
+    with the GIL held: on the million-request bench, a search repainted the table
+    after each keystroke and the labels were most of the GUI thread's time (issue
+    18: a stall of 160 ms while typing, with another process loading one core)."""
+
+    #: Labels kept at most: statuses × selected or not × a few widths and fonts.
+    MAX_PILLS = 256
+    #: Padding inside the label, either side of the text.
+    PAD = 6
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._pills: dict[tuple[Any, ...], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -85,8 +102,7 @@ class StatusDelegate(QStyledItemDelegate):
         if opt.state & QStyle.StateFlag.State_Selected:
             colour = opt.palette.color(QPalette.ColorRole.HighlightedText)
         metrics = opt.fontMetrics
-        pad = 6
-        width = min(metrics.horizontalAdvance(text) + 2 * pad, opt.rect.width() - 4)
+        width = min(metrics.horizontalAdvance(text) + 2 * self.PAD, opt.rect.width() - 4)
         height = metrics.height() + 2
         rect = QRectF(0, 0, width, height)
         rect.moveCenter(QRectF(opt.rect).center())
@@ -94,16 +110,38 @@ class StatusDelegate(QStyledItemDelegate):
             rect.moveRight(opt.rect.right() - 3)
         else:
             rect.moveLeft(opt.rect.left() + 3)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = QColor(colour)
-        fill.setAlpha(30)
-        painter.setPen(colour)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(colour.darker(120) if colour.lightness() < 200 else colour)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
+        pill = self._pill(text, colour, opt.font, width, height, painter.device().devicePixelRatioF())
+        # The pixmap has a pixel of margin all round, for the outline's outer half.
+        painter.drawPixmap(rect.topLeft() - QPointF(1, 1), pill)
+
+    def _pill(self, text: str, colour: QColor, font: QFont, width: int, height: int,
+              ratio: float) -> QPixmap:
+        """The label, drawn as it always was, on a transparent pixmap."""
+        key = (text, colour.rgba(), font.key(), width, height, ratio)
+        pill = self._pills.get(key)
+        if pill is not None:
+            return pill
+        if len(self._pills) >= self.MAX_PILLS:
+            self._pills.clear()
+        pill = QPixmap(math.ceil((width + 2) * ratio), math.ceil((height + 2) * ratio))
+        pill.setDevicePixelRatio(ratio)
+        pill.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pill)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setFont(font)
+            rect = QRectF(1, 1, width, height)
+            fill = QColor(colour)
+            fill.setAlpha(30)
+            painter.setPen(colour)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(rect, height / 2, height / 2)
+            painter.setPen(colour.darker(120) if colour.lightness() < 200 else colour)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        finally:
+            painter.end()
+        self._pills[key] = pill
+        return pill
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)

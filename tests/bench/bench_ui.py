@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import gc
 import os
 import random
 import shutil
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -315,12 +317,12 @@ def bench_counts_tradeoff(folder: Path, inserts: int = 20_000) -> None:
 
 
 class GcPauses:
-    """The longest garbage collection, which holds the GIL whichever thread runs it."""
+    """The longest garbage collection, which holds the GIL whichever thread runs it,
+    and the longest of each generation (how many of them ran, too)."""
 
     def __init__(self) -> None:
-        import gc
-
         self.worst = 0.0
+        self.by_generation: dict[int, tuple[int, float]] = {}
         self._started = 0.0
         gc.callbacks.append(self._on_gc)
 
@@ -328,7 +330,15 @@ class GcPauses:
         if phase == "start":
             self._started = time.perf_counter()
         else:
-            self.worst = max(self.worst, (time.perf_counter() - self._started) * 1000)
+            took = (time.perf_counter() - self._started) * 1000
+            self.worst = max(self.worst, took)
+            runs, longest = self.by_generation.get(info["generation"], (0, 0.0))
+            self.by_generation[info["generation"]] = (runs + 1, max(longest, took))
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"generation {g}: {runs} runs, longest {longest:.1f} ms"
+                          for g, (runs, longest) in sorted(self.by_generation.items()))
+        return f"{kinds}; objects tracked {len(gc.get_objects()):,}, frozen {gc.get_freeze_count():,}"
 
 
 class StallMeter:
@@ -450,7 +460,9 @@ def bench_window(folder: Path) -> None:
         print(f"  counts after {label:19s} median {statistics.median(values):7.1f}   worst {max(values):7.1f}")
     print(f"  longest GUI stall overall         {max(stalls.values()):7.1f}")
     print(f"  slowest keystroke: {slowest[0]!r} ({slowest[1]:.1f} ms)")
-    print(f"  longest garbage collection      {pauses.worst:7.1f}")
+    print(f"  longest garbage collection      {pauses.worst:7.1f} ({pauses.summary()})")
+    common = Counter(type(o).__name__ for o in gc.get_objects()).most_common(8)
+    print(f"  most common tracked objects: {common}")
     print(f"  load average of this machine (1, 5, 15 min): {os.getloadavg()}")
     built.close()
     shutil.rmtree(settings, ignore_errors=True)

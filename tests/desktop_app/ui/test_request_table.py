@@ -286,3 +286,26 @@ def test_a_status_click_or_a_sort_keeps_the_counts_a_new_filter_or_refresh_recou
         assert len(counts.asked) == 3 and len(counting) == 2
     finally:
         model._reader.shutdown()
+
+
+def test_status_labels_are_drawn_once_and_copied_after(qtbot, store: Store, model: RequestTableModel) -> None:
+    """A label is drawn into a pixmap once per status look, then copied: repainting
+    the table (each keystroke of a search) draws no rounded rectangle again."""
+    for status in ("done", "done", "referred"):
+        make_request(store, status=status)
+    view = RequestTableView(model)
+    qtbot.addWidget(view)
+    view.resize(900, 300)
+    load(qtbot, model)
+    view.show()
+    qtbot.waitExposed(view)
+    delegate = view.itemDelegateForColumn(COLUMN_INDEX["status"])
+    first = view.grab().toImage()
+    drawn = dict(delegate._pills)
+    assert len(drawn) == 2  # two statuses on screen, none selected
+    for pill in drawn.values():  # drawn, not blank: the status colour's outline is there
+        image = pill.toImage()
+        assert any(image.pixelColor(x, image.height() // 2).alpha() > 0 for x in range(image.width()))
+    view.viewport().repaint()
+    assert view.grab().toImage() == first
+    assert delegate._pills == drawn  # copied, not drawn again

@@ -48,7 +48,7 @@ from desktop_app.reports.summary_data import (
     Satisfaction, SummaryReport, SummaryRow, period_label, period_range_label,
 )
 from desktop_app.reports.summary_queries import (
-    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query, unpack_events,
+    NO_TIMES, Times, as_key, close_times, in_period, outcome_counts_query,
 )
 from desktop_app.store import models as m
 from sync.dates import JALALI_MONTHS_FA, Period, jalali, utcnow
@@ -174,7 +174,7 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
     histograms: dict[str, dict[int, int]] = {}
     answers: dict[str, Satisfaction] = {}
     repeats: dict[str, int] = {}
-    for key, status, reason, bucket, packed, count, overdue in session.execute(
+    for key, status, reason, bucket, count, overdue, repeat_calls, *satisfaction in session.execute(
         outcome_counts_query(session, period, groups.key, scope, as_of)
     ):
         key = as_key(key)
@@ -183,9 +183,9 @@ def _report(session: Session, period: Period, groups: _Groups, scope: Collection
         if bucket is not None:
             histogram = histograms.setdefault(key, {})
             histogram[bucket] = histogram.get(bucket, 0) + count
-        if packed:
-            repeat_calls, satisfaction = unpack_events(packed, count)
+        if repeat_calls:
             repeats[key] = repeats.get(key, 0) + repeat_calls
+        if any(satisfaction):
             answers[key] = answers.get(key, Satisfaction()) + Satisfaction(*satisfaction)
     times, total_times = close_times(session, period, groups.key, scope, histograms)
 

@@ -127,27 +127,33 @@ def events_of_request() -> sa.ColumnElement[int]:
     return sa.func.coalesce(counted, 0)
 
 
-def unpack_events(packed: int, count: int) -> tuple[int, tuple[int, int, int, int, int]]:
-    """The repeat calls and ``(asked, answered, satisfied, score_sum, scores)`` of
-    ``count`` requests whose events packed to ``packed`` (:func:`events_of_request`):
-    a request is asked, answered, satisfied once however many messages it has."""
-    mask = (1 << _FIELD) - 1
-    sent, answers = packed >> SENT & mask, packed >> ANSWERS & mask
-    satisfied, repeats = packed >> SATISFIED_ANSWERS & mask, packed >> REPEATS & mask
-    return count * repeats, (count * (sent > 0), count * (answers > 0), count * (satisfied > 0),
-                             count * (packed >> SCORE_SUM), count * answers)
+def _field(packed: sa.ColumnElement[int], offset: int) -> sa.ColumnElement[int]:
+    """One bit field of :func:`events_of_request`'s number (``SCORE_SUM``: the rest)."""
+    shifted = packed.op(">>")(offset) if offset else packed
+    return shifted if offset == SCORE_SUM else shifted.op("&")((1 << _FIELD) - 1)
 
 
 def outcome_counts_query(session: Session, period: Period, key: sa.ColumnElement[Any],
                          scope: Collection[str] | None, as_of: dt.datetime) -> sa.Select[Any]:
     """One pass over the period: requests by (group, status, reason, bucket of time to
-    close, the events of :func:`events_of_request`), with how many of them are overdue.
+    close), with how many of them are overdue, their repeat calls and their
+    satisfaction (:func:`events_of_request`): ``repeats``, then ``asked``,
+    ``answered``, ``satisfied`` (requests: one however many messages it has),
+    ``score_sum`` and ``scores`` (answers: each counts in the mean).
 
     The counts and the histogram of times to close (the first pass of
     :func:`close_times`) come from the same rows, so one scan of the period's slice
     of the report index answers both.  Grouping by status rather than summing per
     bucket keeps the status → bucket rule in one place (:data:`sync.workflow.BUCKETS`).
-    ``bucket`` is NULL for requests that are not closed."""
+    ``bucket`` is NULL for requests that are not closed.
+
+    The requests are read in a subquery that ``LIMIT -1`` keeps SQLite from
+    flattening into the aggregate: flattened, the events' correlated subquery would
+    be copied into each sum that reads one of its fields, and run that many times a
+    request.  So the events are looked up once a request and summed rather than
+    being a term of the ``GROUP BY``: grouping by the packed number too sorted every
+    request on five terms and returned 11,515 rows for a year by region instead of
+    2,978 (0.62 → 0.52 s CPU for that statement on a million-request office)."""
     overdue = sa.case(
         (sa.and_(_R.c.status.in_(_OPEN), _R.c.received_at < _overdue_cutoff(session, as_of)), 1),
         else_=0,
@@ -157,14 +163,29 @@ def outcome_counts_query(session: Session, period: Period, key: sa.ColumnElement
         (sa.and_(_R.c.status.in_(_CLOSED), _R.c.closed_at.is_not(None)),
          sa.cast(_days_to_close() * BUCKETS_PER_DAY, sa.Integer)),
     )
-    events = events_of_request()
-    return (
-        sa.select(key.label("k"), _R.c.status, reason.label("reason"), bucket.label("bucket"),
-                  events.label("events"), sa.func.count().label("n"),
-                  sa.func.sum(overdue).label("overdue"))
+    rows = (
+        sa.select(key.label("k"), _R.c.status.label("status"), reason.label("reason"),
+                  bucket.label("bucket"), overdue.label("overdue"),
+                  events_of_request().label("events"))
         .select_from(source_of(key))
         .where(*in_period(period, scope))
-        .group_by(key, _R.c.status, reason, bucket, events)
+        .limit(-1)
+        .subquery()
+    )
+    packed = rows.c.events
+
+    def requests_with(offset: int) -> sa.ColumnElement[Any]:
+        return sa.func.sum(sa.case((_field(packed, offset) > 0, 1), else_=0))
+
+    return (
+        sa.select(rows.c.k, rows.c.status, rows.c.reason, rows.c.bucket,
+                  sa.func.count().label("n"), sa.func.sum(rows.c.overdue).label("overdue"),
+                  sa.func.sum(_field(packed, REPEATS)).label("repeats"),
+                  requests_with(SENT).label("asked"), requests_with(ANSWERS).label("answered"),
+                  requests_with(SATISFIED_ANSWERS).label("satisfied"),
+                  sa.func.sum(_field(packed, SCORE_SUM)).label("score_sum"),
+                  sa.func.sum(_field(packed, ANSWERS)).label("scores"))
+        .group_by(rows.c.k, rows.c.status, rows.c.reason, rows.c.bucket)
     )
 
 

@@ -398,6 +398,9 @@ def test_every_report_query_reads_only_the_report_index(seed_store: Store) -> No
                 # The counting pass: each request's repeat calls and answers to the
                 # closing SMS come from their own partial index, not from every SMS.
                 assert "SEARCH event USING INDEX ix_events_summary (request_id=?)" in plan, plan
+                # Once a request: the requests' subquery is not flattened into the
+                # sums, each of which would otherwise run its own copy of the lookup.
+                assert plan.count("CORRELATED SCALAR SUBQUERY") == 1, plan
             else:
                 # The percentiles: the index alone, not the table's rows.
                 assert "USING COVERING INDEX ix_requests_report" in plan, plan

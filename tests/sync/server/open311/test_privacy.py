@@ -31,7 +31,11 @@ def citizens(draw: Any) -> dict[str, str]:
     shown = draw(st.sampled_from([
         number, to_persian_digits(number), "+98" + number[1:],
         f"{number[:4]} {number[4:7]} {number[7:]}", f"{number[:4]}-{number[4:]}"]))
-    local = draw(st.text("abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10))
+    # Letters, a dot, digits: no field name, tag, token (hex and dashes) or time can
+    # hold that, so finding it in an answer means the citizen's address leaked (a
+    # bare "reque" is part of ``service_request_id``).
+    local = draw(st.text("abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10)) + "." \
+        + draw(st.text("0123456789", min_size=2, max_size=3))
     domain = draw(st.sampled_from(["gmail.com", "chmail.ir", "example.org"]))
     return {"first": first, "last": last, "phone": number, "phone_as_typed": shown,
             "email": f"{local}@{domain}"}

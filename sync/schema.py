@@ -191,8 +191,8 @@ def request_table_args(*, postgresql: bool = True) -> tuple[Any, ...]:
     the office can add its own indexes to the same tuple (desktop_app.store.models).
 
     ``postgresql=False`` (the office, always SQLite) leaves out PostgreSQL's options:
-    naming one makes SQLAlchemy import its whole PostgreSQL dialect to check it, a
-    tenth of a headless command's start-up (issue 18)."""
+    naming one makes SQLAlchemy import its whole PostgreSQL dialect to check it,
+    about 20 ms of every headless command's start-up (issue 18)."""
     where = {"sqlite_where": sa.text(OPEN_STATUS_SQL)}
     if postgresql:
         where["postgresql_where"] = sa.text(OPEN_STATUS_SQL)

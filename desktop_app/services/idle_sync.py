@@ -53,6 +53,7 @@ PHOTOS_DIR = "photos"
 FTS_TABLE = "requests_fts"
 FTS_TRIGGERS = (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au")
 FTS_HASH_SIZE = 64 << 20
+FTS_BUILT_TO = "search_index_built_to"
 #: :mod:`desktop_app.services.sync_state`'s keys.
 CENTRE_URL, ALLOW_INSECURE, CREDENTIAL = "centre_url", "allow_insecure", "credential"
 OFFICE, CURSOR, LAST_SYNC_AT = "office", "cursor", "last_sync_at"
@@ -171,10 +172,10 @@ def _read_office(folder: Path, db: sqlite3.Connection) -> tuple[dict[str, Any], 
                 f"SELECT v FROM {FTS_TABLE}_config WHERE k = 'hashsize'").fetchone() != (FTS_HASH_SIZE,):
             raise _NotIdle("the search index must be made")
         state = {key: _json(value) for key, value in db.execute(
-            "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?, ?, ?, ?, ?)",
+            "SELECT key, value FROM sync_state WHERE key IN (?, ?, ?, ?, ?, ?, ?, ?)",
             (CENTRE_URL, ALLOW_INSECURE, CREDENTIAL, OFFICE, CURSOR, UPLOADS_LEFT_BEHIND,
-             SUSPENDED_INDEXES))}
-        if SUSPENDED_INDEXES in state:
+             SUSPENDED_INDEXES, FTS_BUILT_TO))}
+        if SUSPENDED_INDEXES in state or FTS_BUILT_TO in state:
             raise _NotIdle("a bulk write left indexes set aside")
         if not state.get(CENTRE_URL) or not state.get(CREDENTIAL) or not state.get(OFFICE):
             raise _NotIdle("not enrolled")

@@ -20,9 +20,11 @@ the centre has not answered yet (the outbox).  Three rules keep the two in step:
 
 A page is prepared (:mod:`desktop_app.store.bulk`) before the transaction that
 writes it, and the search index follows in bulk.  A pull much bigger than what the
-office holds writes without the plain indexes of requests and events and makes them
-once after its last page, one transaction an index, so the desk never waits long
-for the write lock and an office opened after a crash gets its indexes back at once.
+office holds writes without the plain indexes of requests and events, the search
+index and the status counters, and makes them once after its last page, one
+transaction an index (the search index: a range of rows a transaction), so the desk
+never waits long for the write lock and an office opened after a crash gets its
+indexes back at once.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from desktop_app.services.attachments import keep_departing
 from desktop_app.store import models as m
 from desktop_app.store.bulk import SEARCH_TEXT, Rows, prepare_rows, table_of, upsert
 from desktop_app.store.db import indexes_suspended, restore_indexes, suspend_indexes
-from desktop_app.store.fts import indexing_in_bulk
+from desktop_app.store.fts import built_to, indexing_in_bulk
 from sync.batching import chunks
 from sync.client import SyncError, SyncReport
 from sync.dates import utcnow
@@ -315,7 +317,10 @@ class OfficeReplica:
             referred = self._newly_referred(session, requests, known)
             ids = requests.column("id")
             texts = {i: t for i, t in zip(ids, requests.column("search_text")) if i in known}
-            with indexing_in_bulk(conn, texts, new=[i for i in ids if i not in known]):
+            if built_to(conn) is None:
+                with indexing_in_bulk(conn, texts, new=[i for i in ids if i not in known]):
+                    requests.write(session, known)
+            else:  # set aside (a first sync): made again once the pull is in
                 requests.write(session, known)
             page.events.write(session)
             # (A photo whose own change is unanswered keeps the office's values; the

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from desktop_app.services.request_list import Cursor, RequestFilter, Sort
 from desktop_app.store import models as m
-from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, match_expression, phrases
+from desktop_app.store.fts import FTS_TABLE, MIN_TRIGRAM, built_to, match_expression, phrases
 from desktop_app.store.status_counts import counts_ready
 from sync.dates import day_start
 from sync.schema import OPEN_STATUS_SQL, UTCDateTime
@@ -197,6 +197,10 @@ def plan_search(conn: sa.Connection, text: str, *, counting: bool = False) -> Se
                       sa.func.substr(t.tracking_code, 1, len(key)) == key))
     if not parts:
         return SearchPlan(rowids=[])  # only one-letter words: nothing could be found fast
+    if match is not None and built_to(conn) is not None:
+        # The search index is set aside by a bulk write (a first sync) or being made
+        # again: it lacks rows, so every row is tested — exactly what it would find.
+        return SearchPlan(test=sa.or_(*(row_test for _hits, row_test in parts)))
     found: list[list[int]] = []
     for i, (hits, _row_test) in enumerate(parts):
         sub = hits.subquery()

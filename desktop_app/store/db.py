@@ -15,8 +15,9 @@ the tables go, and their SQL is kept in ``sync_state`` in the same transaction â
 crash, a network that stays down), :func:`open_store` makes them again before
 anything else, so an office never runs on without them for longer than the
 writer's own run.  Whatever indexes the schema has, these functions read them
-from SQLite itself.  The search index stays and follows every page, but merges its
-segments only once the bulk write is over (:func:`~desktop_app.store.fts.defer_merging`).
+from SQLite itself.  The search index is set aside too and made again afterwards, a
+range of rows a transaction (:func:`~desktop_app.store.fts.set_aside`), and so are
+the status counters (:func:`~desktop_app.store.status_counts.suspend_counts`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.store.folder import DB_NAME, data_folder, default_data_dir  # noqa: F401 - re-exported
-from desktop_app.store.fts import FTS_CONTENT, crowded, defer_merging, ensure_fts, merge_step, resume_merging
+from desktop_app.store.fts import (
+    FTS_CONTENT,
+    build_step,
+    crowded,
+    defer_merging,
+    ensure_fts,
+    merge_step,
+    resume_merging,
+    set_aside,
+)
 from desktop_app.store.status_counts import ensure_counts, suspend_counts
 from sync import migrate
 from sync.db import make_engine
@@ -100,9 +110,9 @@ def indexes_suspended(conn: sa.Connection) -> bool:
 def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
     """Drop the plain indexes of ``tables`` for a bulk write, in the caller's
     transaction, remembering their SQL there too.  Unique indexes stay (they are
-    rules, not just speed), and so do primary keys; the search index defers its
-    merging (when ``requests`` is among ``tables``).  A no-op when indexes are set
-    aside already."""
+    rules, not just speed), and so do primary keys.  When ``requests`` is among
+    ``tables``, the search index and the status counters are set aside too.  A
+    no-op when indexes are set aside already."""
     if _suspended_sql(conn) is not None:
         return
     plain: list[list[str]] = []
@@ -117,6 +127,7 @@ def suspend_indexes(conn: sa.Connection, tables: Sequence[str]) -> None:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     if FTS_CONTENT in tables:
         defer_merging(conn)
+        set_aside(conn)  # the search index is made again after the write, by rowid ranges
         suspend_counts(conn)  # a trigger a row; counted once the bulk write is in
 
 
@@ -156,9 +167,11 @@ def restore_indexes(engine: sa.Engine) -> bool:
 
 def _restore_next(conn: sa.Connection) -> bool:
     """One step of making good a bulk write: the first set-aside index still
-    missing; else, while the search index is :func:`~desktop_app.store.fts.crowded`,
-    a bounded step of merging it; else let it merge as usual again and forget the
-    set-aside list.  True when that last is done."""
+    missing; else the status counters; else a step of making the search index
+    (:func:`~desktop_app.store.fts.build_step`); else, while the search index is
+    :func:`~desktop_app.store.fts.crowded`, a bounded step of merging it; else let
+    it merge as usual again and forget the set-aside list.  True when that last is
+    done."""
     suspended = _suspended_sql(conn) or []
     missing = [sql for name, sql in suspended if conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).first() is None]
@@ -173,6 +186,8 @@ def _restore_next(conn: sa.Connection) -> bool:
             conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
         return False
     if ensure_counts(conn):  # the status counters, set aside with the indexes
+        return False
+    if not build_step(conn):  # the search index, a range of rowids a step
         return False
     if crowded(conn) and merge_step(conn):
         return False

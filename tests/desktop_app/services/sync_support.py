@@ -15,7 +15,10 @@ from fastapi.testclient import TestClient
 from desktop_app.services import replica, sync_service
 from desktop_app.store import models as m
 from desktop_app.store.db import Store, open_store
-from desktop_app.store.fts import AUTOMERGE, CRISISMERGE, FTS_TABLE, match_expression
+from desktop_app.services.request_list import RequestFilter
+from desktop_app.services.request_queries import RequestQueries
+
+from desktop_app.store.fts import AUTOMERGE, CRISISMERGE, FTS_TABLE, TRIGGERS, built_to, match_expression
 from sync.protocol import PullResponse
 from sync.server import db as centre_db
 from tests.sync.client.harness import (
@@ -85,15 +88,27 @@ def found(store: Store, query: str) -> set[uuid.UUID]:
             f"WHERE {FTS_TABLE} MATCH ?", (match_expression(query),)).scalars()}
 
 
+def desk_found(store: Store, query: str) -> set[uuid.UUID]:
+    """The requests the desk's search finds for ``query``, index or not."""
+    queries = RequestQueries.for_database(store.db_path)
+    try:
+        return {row.id for row in queries.page(RequestFilter(text=query), limit=10_000).rows}
+    finally:
+        queries.close()
+
+
 def index_is_whole(store: Store) -> bool:
     """FTS5's own check of the index against every row of ``requests``, and the
-    triggers that keep it so for the desk."""
+    triggers that keep it so for the desk (the usual ones, not those that keep a
+    part of it while it is made again)."""
     with store.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
-        triggers = set(conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests' "
-            "AND name LIKE ?", (f"{FTS_TABLE}%",)).scalars())
-    return triggers == {f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au", f"{FTS_TABLE}_ad"}
+        triggers = dict(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'requests' "
+            "AND name LIKE ?", (f"{FTS_TABLE}%",)).all())
+        rebuilding = built_to(conn)
+    return rebuilding is None and triggers == {
+        name: sql.replace(" IF NOT EXISTS", "") for name, sql in TRIGGERS.items()}
 
 
 def plain_indexes(store: Store) -> set[str]:

@@ -159,7 +159,8 @@ def _sql(store: Store, statement: str, *params: object) -> None:
 
 
 @pytest.mark.parametrize("unready", [
-    "newer schema", "older schema", "indexes set aside", "restore pending", "search trigger gone",
+    "newer schema", "older schema", "indexes set aside", "search index set aside", "restore pending",
+    "search trigger gone",
     "photo not here", "photo to send", "proxy", "not enrolled",
 ])
 def test_anything_opening_or_the_round_would_do_is_for_the_full_round(
@@ -171,6 +172,8 @@ def test_anything_opening_or_the_round_would_do_is_for_the_full_round(
         _sql(synced, "UPDATE alembic_version SET version_num = 'a7c3e9f15b24'")
     elif unready == "indexes set aside":
         _sql(synced, "INSERT INTO sync_state (key, value) VALUES (?, '[]')", store_db.SUSPENDED_INDEXES)
+    elif unready == "search index set aside":
+        _sql(synced, "INSERT INTO sync_state (key, value) VALUES (?, 0)", fts.BUILT_TO)
     elif unready == "restore pending":
         (synced.folder / backup.PENDING).write_text(str(synced.folder / "elsewhere"), encoding="utf-8")
     elif unready == "search trigger gone":
@@ -236,7 +239,8 @@ def test_its_constants_are_the_stores_and_the_protocols() -> None:
     assert idle_sync.PENDING_RESTORE == backup.PENDING
     assert idle_sync.PHOTOS_DIR == photos.PHOTOS_DIR
     assert idle_sync.FTS_TABLE == fts.FTS_TABLE
-    assert set(idle_sync.FTS_TRIGGERS) == set(fts._TRIGGERS)
+    assert idle_sync.FTS_BUILT_TO == fts.BUILT_TO
+    assert set(idle_sync.FTS_TRIGGERS) == set(fts.TRIGGERS)
     assert idle_sync.FTS_HASH_SIZE == fts.HASH_SIZE
     assert (idle_sync.CENTRE_URL, idle_sync.ALLOW_INSECURE, idle_sync.CREDENTIAL, idle_sync.OFFICE,
             idle_sync.CURSOR, idle_sync.LAST_SYNC_AT, idle_sync.UPLOADS_LEFT_BEHIND) \

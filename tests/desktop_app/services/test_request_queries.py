@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from desktop_app.services import request_sql
 from desktop_app.services.request_list import SORT_KEYS, Interrupted, RequestFilter, Sort
 from desktop_app.services.request_queries import RequestQueries
+from desktop_app.store import fts
 from desktop_app.store.db import Store
 from desktop_app.store.status_counts import suspend_counts
 from sync.dates import UTC
@@ -146,6 +147,23 @@ def test_short_input_matches_tracking_code_prefix(store: Store, queries: Request
     make_request(store, tracking_code="9000000001")
     assert codes(queries, RequestFilter(text="۱")) == [first.tracking_code]
     assert codes(queries, RequestFilter(text="14")) == [first.tracking_code]
+
+
+def test_search_finds_what_a_set_aside_index_lacks(store: Store, queries: RequestQueries) -> None:
+    """While a first sync has the search index set aside, and while it is made again
+    a range of rows at a time, the desk's search tests the rows themselves."""
+    before = make_request(store, citizen_name="رضا كريمي")
+    with store.engine.begin() as conn:
+        fts.set_aside(conn)
+    during = make_request(store, citizen_name="کریمی", address="کوی فرهنگیان ۴۸")
+    make_request(store, citizen_name="مریم صادقی")
+    both = sorted([before.tracking_code, during.tracking_code])
+    assert sorted(codes(queries, RequestFilter(text="کریمی"))) == both
+    assert codes(queries, RequestFilter(text="فرهنگيان 48")) == [during.tracking_code]
+    assert queries.counts(RequestFilter(text="کریمی"), now=NOW).total() == 2
+    with store.engine.begin() as conn:
+        assert fts.build_step(conn)
+    assert sorted(codes(queries, RequestFilter(text="کریمی"))) == both
 
 
 def test_search_combines_with_filters(store: Store, queries: RequestQueries) -> None:

@@ -112,7 +112,7 @@ def test_an_office_from_before_the_case_sensitive_index_gets_it_made_anew(tmp_pa
     command.downgrade(migrate.config_for(MIGRATIONS, store.engine), "9a6d3f2e8c41")
     with store.engine.begin() as conn:
         conn.exec_driver_sql(fts._CREATE.replace("trigram case_sensitive 1", "trigram"))
-        for ddl in fts._TRIGGERS.values():
+        for ddl in fts.TRIGGERS.values():
             conn.exec_driver_sql(ddl)
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     assert "case_sensitive" not in fts_definition(store)
@@ -187,15 +187,25 @@ def test_a_bulk_write_leaves_each_transaction_a_segment_until_merging_resumes(st
 
 def test_a_crowded_index_is_merged_in_steps_before_it_merges_as_usual(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Else the first write after a big first sync would merge every segment at once."""
+    """Else the first write after a big first sync would merge every segment at once.
+    The index comes back a range of rows a segment: a request a range here, as many
+    segments as one and a half million requests make."""
     with store.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('pgsz', 32)")
         suspend_indexes(conn, ("requests", "events"))
     made = [make_request(store, citizen_name=f"نام{i}") for i in range(CRISISMERGE + 4)]
-    assert segments(store) == CRISISMERGE + 4
+    monkeypatch.setattr(fts, "BUILD_CHUNK", 1)
+    most: list[int] = []
     steps: list[bool] = []
-    monkeypatch.setattr(store_db, "merge_step", lambda conn: steps.append(merge_step(conn)) or steps[-1])
+
+    def merging_step(conn: sa.Connection) -> bool:
+        most.append(conn.exec_driver_sql(f"SELECT count(DISTINCT segid) FROM {FTS_TABLE}_idx").scalar_one())
+        steps.append(merge_step(conn))
+        return steps[-1]
+
+    monkeypatch.setattr(store_db, "merge_step", merging_step)
     assert restore_indexes(store.engine)
+    assert most[0] == CRISISMERGE + 4
     assert steps and all(steps) and segments(store) < CRISISMERGE
     with store.engine.connect() as conn:
         config = dict(conn.exec_driver_sql(f"SELECT k, v FROM {FTS_TABLE}_config").all())
@@ -203,6 +213,107 @@ def test_a_crowded_index_is_merged_in_steps_before_it_merges_as_usual(
     assert hits(store, "نام") == {r.tracking_code for r in made}
     with store.engine.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+def triggers(store: Store) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        return dict(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+            (f"{FTS_TABLE}%",)).all())
+
+
+def usual() -> dict[str, str]:
+    """The index's own triggers, as SQLite keeps their text."""
+    return {name: sql.replace(" IF NOT EXISTS", "") for name, sql in fts.TRIGGERS.items()}
+
+
+def set_text(store: Store, rowid: int, text: str) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE requests SET search_text = ? WHERE rowid = ?", (text, rowid))
+
+
+def delete_row(store: Store, rowid: int) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM events WHERE request_id = (SELECT id FROM requests WHERE rowid = ?)",
+                             (rowid,))
+        conn.exec_driver_sql("DELETE FROM requests WHERE rowid = ?", (rowid,))
+
+
+def test_a_set_aside_index_comes_back_a_range_at_a_time_whatever_the_desk_writes_between(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between two steps the desk may save, edit or delete a request, on either side
+    of the rows indexed so far; at the end the index is what a rebuild would make."""
+    earlier = make_request(store, citizen_name="پیشین")
+    with store.engine.begin() as conn:
+        fts.set_aside(conn)
+        assert fts.built_to(conn) == 0
+    assert hits(store, "پیشین") == set()  # emptied: made again with the rest
+    made = [make_request(store, citizen_name=f"رضا{i}") for i in range(6)]
+    assert hits(store, "رضا") == set()  # no triggers while set aside
+    with store.engine.connect() as conn:
+        rowid = dict(conn.exec_driver_sql("SELECT tracking_code, rowid FROM requests").all())
+    monkeypatch.setattr(fts, "BUILD_CHUNK", 3)
+    with store.engine.begin() as conn:
+        assert not fts.build_step(conn)
+        assert fts.built_to(conn) == 3
+    assert hits(store, "پیشین") == {earlier.tracking_code}
+    indexed_yet, later = made[0], made[4]
+    assert rowid[indexed_yet.tracking_code] <= 3 < rowid[later.tracking_code]
+    set_text(store, rowid[earlier.tracking_code], "تازه یک")  # indexed: the trigger follows
+    delete_row(store, rowid[indexed_yet.tracking_code])  # indexed: the trigger takes it out
+    set_text(store, rowid[later.tracking_code], "تازه دو")  # not yet: indexed as it is then
+    walk_in = make_request(store, citizen_name="رضای تازه")  # after the last: a later step
+    done = 1
+    while True:
+        with store.engine.begin() as conn:
+            done += 1
+            if fts.build_step(conn):
+                assert fts.built_to(conn) is None
+                break
+    assert done == 3
+    assert hits(store, "پیشین") == set()
+    assert hits(store, "تازه") == {earlier.tracking_code, later.tracking_code, walk_in.tracking_code}
+    assert hits(store, "رضا") == {r.tracking_code for r in (*made[1:4], made[5], walk_in)}
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+    assert triggers(store) == usual()
+    assert fts.build_step(store.engine.connect())  # whole: nothing more to do
+
+
+def test_a_crash_while_the_index_is_made_again_is_made_good_on_the_next_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = office(tmp_path)
+    with store.engine.begin() as conn:
+        suspend_indexes(conn, ("requests", "events"))
+    made = [make_request(store, citizen_name=f"مریم{i}") for i in range(5)]
+    monkeypatch.setattr(fts, "BUILD_CHUNK", 2)
+    with store.engine.begin() as conn:
+        assert not fts.build_step(conn)  # and then the power went
+    store.close()
+    store = open_store(tmp_path)
+    try:
+        assert hits(store, "مریم") == {r.tracking_code for r in made}
+        with store.engine.connect() as conn:
+            assert fts.built_to(conn) is None
+        assert triggers(store) == usual()
+    finally:
+        store.close()
+
+
+def test_opening_leaves_a_set_aside_index_to_its_builder(store: Store) -> None:
+    """Another process may be in the middle of a first sync: opening the folder must
+    not put back triggers that would index its next pages row by row (nor make the
+    index whole: restoring does that, in steps)."""
+    with store.engine.begin() as conn:
+        fts.set_aside(conn)
+    ensure_fts(store.engine)
+    assert triggers(store) == {}
+    with store.engine.connect() as conn:
+        assert fts.built_to(conn) == 0
+    ensure_fts(store.engine, rebuild=True)  # after a migration: made whole at once
+    assert triggers(store) == usual()
+    with store.engine.connect() as conn:
+        assert fts.built_to(conn) is None
 
 
 def test_search_text_and_query_fold_alike() -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from sync.dates import utcnow
 from sync.protocol import CREDENTIAL_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, Op
+from sync.server.auth import authenticate
 from sync.server.models import Device
 from tests.sync.client.harness import (
     D1,
@@ -74,6 +75,31 @@ def test_a_revoked_device_is_refused_at_once_on_every_endpoint(centre: Centre) -
         assert response.status_code == 401
         assert response.json()["code"] == "credential_revoked"
         assert call(centre, method, path, body, auth_headers(other)).status_code == 200
+
+
+def test_the_scope_is_read_in_one_query_with_every_district_or_none(centre: Centre) -> None:
+    """Every request but enrolment asks it first: one round trip to the database."""
+    two = centre.enrol(centre.add_office("A", [D1, D2]))
+    every = centre.enrol(centre.add_office("مرکز", all_districts=True))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
+        if not sql.lstrip().upper().startswith("BEGIN"):  # the transaction's own
+            statements.append(sql)
+
+    sa.event.listen(centre.engine, "before_cursor_execute", seen)
+    try:
+        with centre.sessions.begin() as session:
+            a = authenticate(session, two)
+            statements_for_a = len(statements)
+            c = authenticate(session, every)
+    finally:
+        sa.event.remove(centre.engine, "before_cursor_execute", seen)
+    assert statements_for_a == 1 and len(statements) == 2
+    assert (a.name, a.all_districts, a.districts) == ("A", False, frozenset({D1, D2}))
+    assert a.device_id == uuid.UUID(two.split(".")[1])
+    assert (c.name, c.all_districts, c.districts) == ("مرکز", True, frozenset())
+    assert c.covers(D2) and not a.covers("999")
 
 
 def test_pull_carries_only_the_offices_districts_and_reference_data(centre: Centre) -> None:

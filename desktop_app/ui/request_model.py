@@ -5,7 +5,7 @@ It holds the rows loaded so far: the first page when the filter or sort changes,
 one more page each time the view scrolls near the end (``canFetchMore``/
 ``fetchMore``), never the whole table.  Reading happens on the
 :class:`~desktop_app.ui.table_reader.TableReader`'s lanes; the counts beside the
-table start when the rows are in.  Overdue rows are tinted *and* marked with ⚠ and
+table start when the rows are in (a search's, once typing has settled).  Overdue rows are tinted *and* marked with ⚠ and
 the days late, since colour alone is not enough; the deadline is the one the centre
 set at referral (``due_at``).
 """
@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject,
-    QPersistentModelIndex, Qt, Signal,
+    QPersistentModelIndex, Qt, QTimer, Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -36,6 +36,14 @@ _CONTEXT = "RequestTable"
 # Tinted background of an overdue row, and the colour of its ⚠ mark.
 OVERDUE_BACKGROUND = QColor("#fdecea")
 OVERDUE_FOREGROUND = QColor("#b3261e")
+
+#: A search's counts start this long after its rows are shown, if no newer filter
+#: came meanwhile.  Counting a search's hits by status takes from a few hundred
+#: milliseconds to over a second on a million requests, and a count started while
+#: the clerk types on is thrown away at the next keystroke — after it has shared
+#: the free core with that keystroke's rows (bench_ui.py).  Counts without a search
+#: take a few milliseconds and start at once.
+SEARCH_COUNT_SETTLE_MS = 250
 
 # Item data role holding the request's id (a :class:`uuid.UUID`).
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -104,6 +112,8 @@ class RequestTableModel(QAbstractTableModel):
         self._filter = RequestFilter()
         self._counted: RequestFilter | None = None  # what the counts last asked for
         self._count_next: Callable[[], None] | None = None  # counts to start after the rows
+        self._settle = QTimer(self, singleShot=True, interval=SEARCH_COUNT_SETTLE_MS)
+        self._settle.timeout.connect(self._start_count)
         self._sort = Sort()
         self._names: Names | None = None
         self._now = utcnow()
@@ -174,6 +184,7 @@ class RequestTableModel(QAbstractTableModel):
 
     def _load_first(self, limit: int, *, recount: bool = False) -> None:
         epoch = self._reader.new_epoch("rows")
+        self._settle.stop()  # a search's counts still waiting: this filter's come instead
         self._loading = True
         filt, sort, now = self._filter, self._sort, utcnow()
         if self._names is None:
@@ -183,7 +194,8 @@ class RequestTableModel(QAbstractTableModel):
         # The counts leave out the status and overdue choices (and the sort): a
         # click on a status button changes the rows, not the counts beside them.
         # They start when the rows are in, not beside them: the rows come first on
-        # two busy cores, and a keystroke that comes sooner saves the count.
+        # two busy cores, and a keystroke that comes sooner saves the count (a
+        # search's wait a little longer: SEARCH_COUNT_SETTLE_MS).
         # A refresh recounts without greying: its counts were this filter's a
         # moment ago (a sync round must not make them flicker).
         counted = dataclasses.replace(filt, statuses=frozenset(), overdue=False)
@@ -198,8 +210,10 @@ class RequestTableModel(QAbstractTableModel):
     def _on_first_page(self, result: tuple[Page, dt.datetime]) -> None:
         page, self._now = result
         if self._count_next is not None:
-            self._count_next()
-            self._count_next = None
+            if self._filter.text.strip():
+                self._settle.start()
+            else:
+                self._start_count()
         self.beginResetModel()
         self._rows = list(page.rows)
         self._has_more = page.has_more
@@ -207,6 +221,11 @@ class RequestTableModel(QAbstractTableModel):
         self.endResetModel()
         self.generation += 1
         self.sig_loaded.emit()
+
+    def _start_count(self) -> None:
+        if self._count_next is not None:
+            self._count_next()
+            self._count_next = None
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
         return not parent.isValid() and self._has_more and not self._loading

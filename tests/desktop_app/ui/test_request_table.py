@@ -264,6 +264,26 @@ def test_counts_for_an_earlier_filter_are_dropped_not_shown(qtbot, store: Store)
         model._reader.shutdown()
 
 
+def test_a_searchs_counts_wait_until_typing_settles(qtbot, store: Store) -> None:
+    """A count started at every keystroke would be thrown away at the next one,
+    after taking the core that keystroke's rows need."""
+    model, counts = held_model(store, hold=False)
+    try:
+        with qtbot.waitSignal(model.sig_loaded):
+            model.set_query(RequestFilter(text="کوچ"))
+        assert counts.asked == []  # the rows are shown; the count waits
+        with qtbot.waitSignal(model.sig_loaded):
+            model.set_query(RequestFilter(text="کوچه"))  # the next keystroke, within the pause
+        with qtbot.waitSignal(model.sig_counts):
+            pass
+        assert [f.text for f in counts.asked] == ["کوچه"]  # the first count never started
+        with qtbot.waitSignal(model.sig_counts):
+            model.set_query(RequestFilter(category="asphalt"))  # no search: at once
+        assert len(counts.asked) == 2
+    finally:
+        model._reader.shutdown()
+
+
 def test_a_status_click_or_a_sort_keeps_the_counts_a_new_filter_or_refresh_recounts(
         qtbot, store: Store) -> None:
     """The counts leave out the status and overdue choices: clicking a status

@@ -5,9 +5,9 @@ It holds the rows loaded so far: the first page when the filter or sort changes,
 one more page each time the view scrolls near the end (``canFetchMore``/
 ``fetchMore``), never the whole table.  Reading happens on the
 :class:`~desktop_app.ui.table_reader.TableReader`'s lanes; the counts beside the
-table start when the rows are in (a search's, once typing has settled).  Overdue rows are tinted *and* marked with ⚠ and
-the days late, since colour alone is not enough; the deadline is the one the centre
-set at referral (``due_at``).
+table start when the rows are in (a search's, once typing has settled).  Overdue
+rows are tinted *and* marked with ⚠ and the days late, since colour alone is not
+enough; the deadline is the one the centre set at referral (``due_at``).
 """
 
 from __future__ import annotations

@@ -92,8 +92,9 @@ def authenticate(session: Session, credential: str | None) -> Scope:
         raise AuthError(ErrorCode.BAD_CREDENTIAL, "no valid device credential in the request")
     device_id = uuid.UUID(match[1])
     rows = session.execute(
-        sa.select(Device.credential_hash, Device.revoked_at, Device.last_seen_at, Office.id,
-                  Office.name, Office.number, Office.all_districts, OfficeDistrict.district_code)
+        sa.select(Device.credential_hash, Device.revoked_at, Device.last_seen_at,
+                  Office.id.label("office_id"), Office.name, Office.number, Office.all_districts,
+                  OfficeDistrict.district_code)
         .join(Office, Office.id == Device.office_id)
         .outerjoin(OfficeDistrict, OfficeDistrict.office_id == Office.id)
         .where(Device.id == device_id)
@@ -102,14 +103,14 @@ def authenticate(session: Session, credential: str | None) -> Scope:
     # Compared even for an unknown device, so that timing does not tell the two apart.
     if not hmac.compare_digest(expected, _secret_hash(match[2])) or not rows:
         raise AuthError(ErrorCode.BAD_CREDENTIAL, "the device credential is not valid")
-    device = rows[0]
-    if device.revoked_at is not None:
+    found = rows[0]
+    if found.revoked_at is not None:
         raise AuthError(ErrorCode.CREDENTIAL_REVOKED,
                         "this device was revoked at the centre; enrol it again with a new code")
-    return Scope(office_id=device.id, device_id=device_id, name=device.name, number=device.number,
-                 all_districts=device.all_districts,
+    return Scope(office_id=found.office_id, device_id=device_id, name=found.name,
+                 number=found.number, all_districts=found.all_districts,
                  districts=frozenset(r.district_code for r in rows if r.district_code is not None),
-                 seen_at=device.last_seen_at)
+                 seen_at=found.last_seen_at)
 
 
 #: "Last seen" is kept to this precision: an office polling every 30 s writes it

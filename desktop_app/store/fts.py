@@ -53,25 +53,42 @@ _CREATE = (
     "tokenize='trigram case_sensitive 1')"
 )
 
+#: ``sync_state`` key, there while the index is set aside or being made again
+#: (:func:`set_aside`): the highest rowid of ``requests`` it holds.
+BUILT_TO = "search_index_built_to"
+_BUILT = f"(SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '{BUILT_TO}')"
+
 # External content: the index must be told the *old* text to remove an entry.
-TRIGGERS = {
-    f"{FTS_TABLE}_ai": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON requests BEGIN "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
-    ),
-    f"{FTS_TABLE}_ad": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON requests BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        "VALUES ('delete', old.rowid, old.search_text); END"
-    ),
-    f"{FTS_TABLE}_au": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON requests "
-        f"WHEN old.search_text IS NOT new.search_text BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        "VALUES ('delete', old.rowid, old.search_text); "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
-    ),
+_ADD = f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);"
+_REMOVE = (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+           "VALUES ('delete', old.rowid, old.search_text);")
+#: Each trigger: its event, the condition it fires on (if any), what it does, and
+#: the row whose rowid tells whether the index holds it already.
+_TRIGGER_PARTS = {
+    f"{FTS_TABLE}_ai": ("AFTER INSERT ON requests", None, _ADD, "new"),
+    f"{FTS_TABLE}_ad": ("AFTER DELETE ON requests", None, _REMOVE, "old"),
+    f"{FTS_TABLE}_au": ("AFTER UPDATE OF search_text ON requests",
+                        "old.search_text IS NOT new.search_text", f"{_REMOVE} {_ADD}", "old"),
 }
+
+
+def _triggers(*, partial: bool) -> dict[str, str]:
+    """The index's triggers: the usual ones, or (``partial``) those that keep only
+    the rows it holds already while it is made again (:func:`build_step`)."""
+    made = {}
+    for name, (event, condition, action, row) in _TRIGGER_PARTS.items():
+        conditions = [c for c in (condition, f"{row}.rowid <= {_BUILT}" if partial else None) if c]
+        when = f" WHEN {' AND '.join(conditions)}" if conditions else ""
+        made[name] = (f"CREATE TRIGGER {'' if partial else 'IF NOT EXISTS '}{name} "
+                      f"{event}{when} BEGIN {action} END")
+    return made
+
+
+TRIGGERS = _triggers(partial=False)
+#: While the index is being made again, its triggers keep only the rows it holds
+#: already (rowid up to :data:`BUILT_TO`); the steps to come index the others as
+#: they stand then.  Same names as :data:`TRIGGERS`, which replace them at the end.
+_PARTIAL_TRIGGERS = _triggers(partial=True)
 
 
 #: How much of a transaction's new entries FTS5 keeps in memory before it writes
@@ -94,33 +111,6 @@ BULK_CRISISMERGE = 64
 #: Leaf pages a step of merging writes at most (FTS5's ``merge`` command): a few
 #: tens of milliseconds of the write lock (:func:`merge_step`).
 MERGE_STEP_PAGES = 500
-
-#: ``sync_state`` key, there while the index is set aside or being made again
-#: (:func:`set_aside`): the highest rowid of ``requests`` it holds.
-BUILT_TO = "search_index_built_to"
-_BUILT = f"(SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '{BUILT_TO}')"
-
-#: While the index is being made again, its triggers keep only the rows it holds
-#: already (rowid up to :data:`BUILT_TO`); the steps to come index the others as
-#: they stand then.  Same names as :data:`TRIGGERS`, which replace them at the end.
-_PARTIAL_TRIGGERS = {
-    f"{FTS_TABLE}_ai": (
-        f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON requests WHEN new.rowid <= {_BUILT} BEGIN "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
-    ),
-    f"{FTS_TABLE}_ad": (
-        f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON requests WHEN old.rowid <= {_BUILT} BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        "VALUES ('delete', old.rowid, old.search_text); END"
-    ),
-    f"{FTS_TABLE}_au": (
-        f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF search_text ON requests "
-        f"WHEN old.search_text IS NOT new.search_text AND old.rowid <= {_BUILT} BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        "VALUES ('delete', old.rowid, old.search_text); "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END"
-    ),
-}
 
 #: Rowids of ``requests`` indexed a transaction when the index is made again
 #: (:func:`build_step`): about a second of the write lock on this machine, like
@@ -238,6 +228,11 @@ def built_to(conn: sa.Connection) -> int | None:
     return None if value is None else int(value)
 
 
+def _drop_triggers(conn: sa.Connection) -> None:
+    for name in TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def set_aside(conn: sa.Connection) -> None:
     """Empty the index and drop its triggers for a bulk write bigger than what the
     office holds (a first sync), in the caller's transaction; :func:`build_step`
@@ -254,8 +249,7 @@ def set_aside(conn: sa.Connection) -> None:
     index lacks."""
     if not _exists(conn) or built_to(conn) is not None:
         return
-    for trigger in TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    _drop_triggers(conn)
     conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
     conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES (?, 0)", (BUILT_TO,))
 
@@ -274,13 +268,14 @@ def build_step(conn: sa.Connection) -> bool:
     last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM requests").scalar_one()
     upto = done + BUILD_CHUNK
     if last > done:
-        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT rowid, search_text "
-                             "FROM requests WHERE rowid > ? AND rowid <= ?", (done, upto))
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+                             "SELECT rowid, search_text FROM requests WHERE rowid > ? AND rowid <= ?",
+                             (done, upto))
     whole = upto >= last
     triggers = TRIGGERS if whole else _PARTIAL_TRIGGERS
     if whole or done == 0:
-        for name, ddl in triggers.items():
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        _drop_triggers(conn)
+        for ddl in triggers.values():
             conn.exec_driver_sql(ddl)
     if whole:
         conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (BUILT_TO,))
@@ -307,8 +302,7 @@ def ensure_fts(engine: sa.Engine, *, rebuild: bool = False) -> None:
         if existed and built_to(conn) is not None:
             if not rebuild:
                 return  # set aside by a bulk write: build_step makes it, triggers and all
-            for trigger in TRIGGERS:  # the partial ones (same names), if any
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+            _drop_triggers(conn)  # the partial ones, if any
             conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (BUILT_TO,))
         for ddl in TRIGGERS.values():
             conn.exec_driver_sql(ddl)
